@@ -1,0 +1,113 @@
+import { EXIT, type ExitCode } from './exit-codes.js';
+
+/**
+ * Domain errors carry a stable code, a one-line message that names the fix, and the exit code the
+ * run ends with. Stages return them in results; they are thrown only across the pipeline boundary.
+ */
+export class RebaseDailyError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCode;
+  readonly details: Record<string, unknown>;
+  constructor(code: string, message: string, exitCode: ExitCode = EXIT.internal, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'RebaseDailyError';
+    this.code = code;
+    this.exitCode = exitCode;
+    this.details = details;
+  }
+  toJSON(): ErrorRecord {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export interface ErrorRecord {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+const e = (code: string, exitCode: ExitCode) => (message: string, details: Record<string, unknown> = {}) =>
+  new RebaseDailyError(code, message, exitCode, details);
+
+/** The catalog. Each message is one line and says what to do next. */
+export const errors = {
+  usage: (message: string) => new RebaseDailyError('E_USAGE', message, EXIT.usage),
+  configNotFound: (path: string) =>
+    new RebaseDailyError(
+      'E_CONFIG_NOT_FOUND',
+      `config file not found: ${path}; pass --config FILE, set REBASE_DAILY_CONFIG, or run \`rebase-daily init\``,
+      EXIT.usage,
+    ),
+  configInvalid: (problems: string[]) =>
+    new RebaseDailyError('E_CONFIG_INVALID', `config is invalid: ${problems.join('; ')}`, EXIT.usage, { problems }),
+  dirtyTree: (files: string[]) =>
+    new RebaseDailyError(
+      'E_DIRTY_TREE',
+      `working tree has uncommitted changes in ${files.slice(0, 5).join(', ')}${files.length > 5 ? ` and ${files.length - 5} more` : ''}; commit or stash them, then rerun`,
+      EXIT.internal,
+      { files },
+    ),
+  notARepo: (path: string) =>
+    new RebaseDailyError('E_NOT_A_REPO', `${path} is not a git repository; fix "repo" in the config or pass --repo`, EXIT.internal),
+  rebaseInProgress: (path: string) =>
+    new RebaseDailyError(
+      'E_REBASE_IN_PROGRESS',
+      `a rebase, merge, cherry-pick or bisect is in progress in ${path}; finish it or run \`git rebase --abort\`, then rerun`,
+      EXIT.internal,
+    ),
+  detachedHead: () =>
+    new RebaseDailyError('E_DETACHED_HEAD', 'HEAD is detached; check out a branch (e.g. the trunk), then rerun', EXIT.internal),
+  remoteMissing: (name: string, field: string) =>
+    new RebaseDailyError(
+      'E_REMOTE_MISSING',
+      `git remote "${name}" does not exist; add it with \`git remote add ${name} <url>\` or set ${field} in the config`,
+      EXIT.internal,
+    ),
+  branchMissing: (name: string, field: string) =>
+    new RebaseDailyError(
+      'E_BRANCH_MISSING',
+      `branch "${name}" does not exist locally; create or fetch it, or fix ${field} in the config`,
+      EXIT.internal,
+    ),
+  fetchFailed: (remote: string, stderr: string) =>
+    new RebaseDailyError('E_FETCH_FAILED', `git fetch ${remote} failed: ${firstLine(stderr)}; check the remote URL and credentials`, EXIT.internal),
+  movedSinceVerify: (ref: string, expected: string, actual: string) =>
+    new RebaseDailyError(
+      'E_MOVED_SINCE_VERIFY',
+      `${ref} moved since verify (verified ${expected.slice(0, 12)}, now ${actual.slice(0, 12)}); rerun verify`,
+      EXIT.internal,
+      { ref, expected, actual },
+    ),
+  notVerified: () =>
+    new RebaseDailyError('E_NOT_VERIFIED', 'no verified upstream SHA for this run; run `rebase-daily verify` first (or `rebase-daily daily`)', EXIT.internal),
+  mirrorDiverged: (mirror: string, commits: string[]) =>
+    new RebaseDailyError(
+      'E_MIRROR_DIVERGED',
+      `mirror ${mirror} has ${commits.length} commit(s) not in upstream (${commits.slice(0, 3).join(', ')}); the mirror must stay a pure mirror: move those commits to the trunk and reset the mirror by hand`,
+      EXIT.internal,
+      { commits },
+    ),
+  leaseBlocked: (ref: string, expected: string, actual: string, why: string) =>
+    new RebaseDailyError('E_LEASE_BLOCKED', `push of ${ref} blocked: ${why}; fetch, inspect the remote commits, rerun`, EXIT.pushBlocked, {
+      ref,
+      expected,
+      actual,
+    }),
+  lockTaken: (message: string, details: Record<string, unknown>) => new RebaseDailyError('E_LOCK_TAKEN', message, EXIT.lockTaken, details),
+  internal: (message: string, details: Record<string, unknown> = {}) => new RebaseDailyError('E_INTERNAL', message, EXIT.internal, details),
+  interrupted: (signal: string) =>
+    new RebaseDailyError('E_INTERRUPTED', `run interrupted by ${signal}; repository restored, rerun when ready`, EXIT.internal),
+  toolMissing: e('E_TOOL_MISSING', EXIT.internal),
+} as const;
+
+export function firstLine(text: string): string {
+  const line = text.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+/** Turn anything thrown into an ErrorRecord without losing a RebaseDailyError's code. */
+export function toErrorRecord(err: unknown): ErrorRecord {
+  if (err instanceof RebaseDailyError) return err.toJSON();
+  if (err instanceof Error) return { code: 'E_INTERNAL', message: err.message, details: { stack: err.stack?.split('\n').slice(0, 6).join('\n') } };
+  return { code: 'E_INTERNAL', message: String(err) };
+}

@@ -1,0 +1,62 @@
+/**
+ * Exit codes and run outcomes: the contract between rebase-daily and whoever runs it (cron, an
+ * operator agent, a human). Defined once; the CLI and the Nx executors both map through here.
+ */
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  verifyConflict: 10,
+  applyConflict: 11,
+  pushBlocked: 12,
+  graphiteFailed: 13,
+  validationFailed: 14,
+  lockTaken: 15,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export const OUTCOMES = [
+  'success',
+  'no-change',
+  'verify-conflict',
+  'apply-conflict',
+  'push-blocked',
+  'graphite-failed',
+  'validation-failed',
+  'lock-taken',
+  'error',
+  'usage-error',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+const OUTCOME_EXIT: Record<Outcome, ExitCode> = {
+  success: EXIT.ok,
+  'no-change': EXIT.ok,
+  'verify-conflict': EXIT.verifyConflict,
+  'apply-conflict': EXIT.applyConflict,
+  'push-blocked': EXIT.pushBlocked,
+  'graphite-failed': EXIT.graphiteFailed,
+  'validation-failed': EXIT.validationFailed,
+  'lock-taken': EXIT.lockTaken,
+  error: EXIT.internal,
+  'usage-error': EXIT.usage,
+};
+
+/** The process exit code for an outcome. */
+export function exitCodeFor(outcome: Outcome): ExitCode {
+  return OUTCOME_EXIT[outcome];
+}
+
+/** One line per exit code, for --help and docs. */
+export const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
+  0: 'success (rebased and validated, or nothing to do)',
+  1: 'unexpected repository state or internal error (nothing half-done is left behind)',
+  2: 'usage or config error (nothing was touched)',
+  10: 'verify conflict: the patch queue does not replay onto upstream; no ref moved',
+  11: 'apply conflict: the rebase was aborted cleanly, starting branch restored',
+  12: 'lease or push blocked: the fork remote moved or refused the push',
+  13: 'Graphite alignment failed',
+  14: 'validation failed (formatting or tests)',
+  15: 'lock taken: another run holds the lock',
+};

@@ -1,0 +1,80 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { Runner } from './process.js';
+
+/**
+ * The handful of read-only git probes every stage needs. Probes are expected to fail (a ref that
+ * does not exist); they return null/false instead of throwing.
+ */
+export async function revParse(run: Runner, cwd: string, rev: string): Promise<string | null> {
+  const r = await run('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd });
+  return r.exitCode === 0 ? r.stdout.trim() : null;
+}
+
+export async function currentBranch(run: Runner, cwd: string): Promise<string | null> {
+  const r = await run('git', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd });
+  return r.exitCode === 0 ? r.stdout.trim() : null;
+}
+
+export async function isAncestor(run: Runner, cwd: string, ancestor: string, descendant: string): Promise<boolean> {
+  const r = await run('git', ['merge-base', '--is-ancestor', ancestor, descendant], { cwd });
+  return r.exitCode === 0;
+}
+
+/** Porcelain status lines, ignoring nothing: an untracked file makes the tree dirty too. */
+export async function statusPorcelain(run: Runner, cwd: string): Promise<string[]> {
+  const r = await run('git', ['status', '--porcelain', '--untracked-files=all'], { cwd });
+  return r.stdout.split('\n').filter((l) => l.trim().length > 0);
+}
+
+export async function gitDir(run: Runner, cwd: string, which: '--git-dir' | '--git-common-dir' = '--git-dir'): Promise<string | null> {
+  const r = await run('git', ['rev-parse', which], { cwd });
+  if (r.exitCode !== 0) return null;
+  const p = r.stdout.trim();
+  return isAbsolute(p) ? p : resolve(cwd, p);
+}
+
+/** Which sequencer operation is in progress, if any (rebase, merge, cherry-pick, revert, bisect). */
+export function operationInProgress(gitDirPath: string): string | null {
+  const probes: [string, string][] = [
+    ['rebase-merge', 'rebase'],
+    ['rebase-apply', 'rebase'],
+    ['MERGE_HEAD', 'merge'],
+    ['CHERRY_PICK_HEAD', 'cherry-pick'],
+    ['REVERT_HEAD', 'revert'],
+    ['BISECT_LOG', 'bisect'],
+  ];
+  for (const [file, op] of probes) if (existsSync(join(gitDirPath, file))) return op;
+  return null;
+}
+
+export async function remoteExists(run: Runner, cwd: string, remote: string): Promise<boolean> {
+  const r = await run('git', ['remote', 'get-url', remote], { cwd });
+  return r.exitCode === 0;
+}
+
+/** `git ls-remote` one branch; null when the branch does not exist there, undefined on failure. */
+export async function lsRemoteBranch(run: Runner, cwd: string, remote: string, branch: string, timeoutMs = 120_000): Promise<string | null | undefined> {
+  const r = await run('git', ['ls-remote', '--heads', remote, `refs/heads/${branch}`], { cwd, timeoutMs });
+  if (r.exitCode !== 0) return undefined;
+  const line = r.stdout.split('\n').find((l) => l.endsWith(`\trefs/heads/${branch}`));
+  return line ? line.split('\t')[0] : null;
+}
+
+/**
+ * Make sure the scratch dir never dirties the tree: add it to the common dir's info/exclude
+ * (shared by every worktree) when it lives inside the repo.
+ */
+export async function excludeScratch(run: Runner, repo: string, scratchPath: string): Promise<void> {
+  const rel = relative(repo, scratchPath);
+  if (rel.startsWith('..') || isAbsolute(rel) || rel === '') return;
+  const common = await gitDir(run, repo, '--git-common-dir');
+  if (!common) return;
+  const infoDir = join(common, 'info');
+  const exclude = join(infoDir, 'exclude');
+  const line = `/${rel.split('\\').join('/')}/`;
+  const current = existsSync(exclude) ? readFileSync(exclude, 'utf8') : '';
+  if (current.split('\n').some((l) => l.trim() === line)) return;
+  mkdirSync(infoDir, { recursive: true });
+  appendFileSync(exclude, `${current.length && !current.endsWith('\n') ? '\n' : ''}# rebase-daily scratch (reports, locks, caches)\n${line}\n`);
+}

@@ -1,0 +1,152 @@
+import { execa } from 'execa';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { redact, redactArgv } from './redact.js';
+
+/** The one result shape for every external command, success or failure. */
+export interface CommandResult {
+  command: string;
+  args: string[];
+  cwd: string;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  /** Set when the process could not be started at all (ENOENT, EACCES). */
+  spawnError?: string;
+  signal?: string;
+}
+
+export interface RunOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  input?: string;
+  /** Stream stdout+stderr to this file as the command runs (cargo test logs). */
+  logFile?: string;
+  /** Keep stdout untrimmed (binary-ish output such as cat-file --batch). */
+  raw?: boolean;
+  /** Do not record this call in the command log (used by the log itself). */
+  quiet?: boolean;
+}
+
+export interface CommandLogEntry {
+  at: string;
+  argv: string[];
+  cwd: string;
+  exitCode: number;
+  durationMs: number;
+  timedOut: boolean;
+  stderr?: string;
+}
+
+/**
+ * A run's command log: every call made through the seam, redacted, kept in memory and appended to
+ * a JSONL file when one is attached.
+ */
+export class CommandLog {
+  readonly entries: CommandLogEntry[] = [];
+  file: string | undefined;
+  constructor(file?: string) {
+    this.file = file;
+  }
+  attach(file: string): void {
+    this.file = file;
+    mkdirSync(dirname(file), { recursive: true });
+    for (const entry of this.entries) appendFileSync(file, `${JSON.stringify(entry)}\n`);
+  }
+  record(result: CommandResult): void {
+    const entry: CommandLogEntry = {
+      at: new Date().toISOString(),
+      argv: redactArgv([result.command, ...result.args]),
+      cwd: result.cwd,
+      exitCode: result.exitCode,
+      durationMs: result.durationMs,
+      timedOut: result.timedOut,
+    };
+    if (result.exitCode !== 0 && result.stderr) entry.stderr = redact(result.stderr.slice(0, 2000));
+    this.entries.push(entry);
+    if (this.file) {
+      try {
+        mkdirSync(dirname(this.file), { recursive: true });
+        appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+      } catch {
+        // The log is best effort: a full disk must not turn a clean run into a crash.
+      }
+    }
+  }
+}
+
+let defaultLog: CommandLog | undefined;
+/** The process-wide command log used when a caller passes none. */
+export function globalCommandLog(): CommandLog {
+  defaultLog ??= new CommandLog();
+  return defaultLog;
+}
+
+/**
+ * The process seam. Every git, gt, cargo and just call goes through here: arguments are an array
+ * (never a shell string), cwd is explicit, the result never throws, and the call is logged.
+ */
+export async function run(command: string, args: readonly string[], options: RunOptions, log: CommandLog = globalCommandLog()): Promise<CommandResult> {
+  const started = performance.now();
+  const env = { ...process.env, ...options.env };
+  // A run must never stop to ask a question: no editor, no pager, no credential prompt.
+  env.GIT_TERMINAL_PROMPT ??= '0';
+  env.GIT_EDITOR ??= 'true';
+  env.GIT_SEQUENCE_EDITOR ??= 'true';
+  env.GIT_PAGER ??= 'cat';
+  env.PAGER ??= 'cat';
+  const sub = execa(command, [...args], {
+    cwd: options.cwd,
+    env,
+    extendEnv: false,
+    reject: false,
+    timeout: options.timeoutMs,
+    killSignal: 'SIGTERM',
+    forceKillAfterDelay: 2_000,
+    input: options.input,
+    stdin: options.input === undefined ? 'ignore' : undefined,
+    stripFinalNewline: !options.raw,
+    all: false,
+    maxBuffer: 256 * 1024 * 1024,
+    ...(options.logFile ? { stdout: ['pipe', { file: options.logFile, append: true }], stderr: ['pipe', { file: options.logFile, append: true }] } : {}),
+  });
+  const r = await sub;
+  const result: CommandResult = {
+    command,
+    args: [...args],
+    cwd: options.cwd,
+    exitCode: typeof r.exitCode === 'number' ? r.exitCode : r.timedOut ? 124 : 1,
+    stdout: typeof r.stdout === 'string' ? r.stdout : '',
+    stderr: typeof r.stderr === 'string' ? r.stderr : '',
+    durationMs: Math.round(performance.now() - started),
+    timedOut: Boolean(r.timedOut),
+  };
+  if (r.signal) result.signal = r.signal;
+  const code = (r as { code?: string }).code;
+  if (r.failed && r.exitCode === undefined && !r.timedOut && code) {
+    result.spawnError = code;
+    result.exitCode = 127;
+    if (!result.stderr) result.stderr = `${command}: ${code === 'ENOENT' ? 'command not found' : code}`;
+  }
+  if (!options.quiet) log.record(result);
+  return result;
+}
+
+/** A runner bound to a command log, so stages do not pass the log around. */
+export type Runner = (command: string, args: readonly string[], options: RunOptions) => Promise<CommandResult>;
+
+export function boundRunner(log: CommandLog): Runner {
+  return (command, args, options) => run(command, args, options, log);
+}
+
+/** Format a result as a shell-like line for reports ("git rebase abc (exit 1)"). */
+export function describeCommand(result: Pick<CommandResult, 'command' | 'args'>): string {
+  return redact([result.command, ...result.args].map(shellQuote).join(' '));
+}
+
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./:=@%^+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

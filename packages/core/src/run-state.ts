@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { OUTCOMES } from './exit-codes.js';
+
+/**
+ * Stage contracts: the data passed between stages and persisted between Nx processes. Every stage
+ * is a function of (config, RunState) returning a StageResult; the pipeline folds results into state.
+ */
+export const STAGES = ['verify', 'apply', 'align', 'validate', 'report'] as const;
+export const StageNameSchema = z.enum(STAGES);
+export type StageName = z.infer<typeof StageNameSchema>;
+
+export const StageStatusSchema = z.enum(['ok', 'failed', 'skipped', 'not-configured', 'pending', 'running']);
+export type StageStatus = z.infer<typeof StageStatusSchema>;
+
+export const OutcomeSchema = z.enum(OUTCOMES);
+
+const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'is not a full object id');
+const maybeSha = sha.nullable();
+
+export const ShaSetSchema = z.object({
+  upstream: maybeSha,
+  mirror: maybeSha,
+  trunk: maybeSha,
+  forkTrunk: maybeSha,
+  forkMirror: maybeSha.optional(),
+});
+export type ShaSet = z.infer<typeof ShaSetSchema>;
+
+export const PatchSchema = z.object({ sha, subject: z.string() });
+export type Patch = z.infer<typeof PatchSchema>;
+
+export const ConflictSchema = z.object({
+  stage: StageNameSchema,
+  /** The patch that failed to replay (for align: the branch tip being restacked). */
+  patch: PatchSchema.nullable(),
+  /** 1-based position in the queue, and the queue length. */
+  position: z.number().int().nullable(),
+  queueLength: z.number().int().nullable(),
+  files: z.array(z.string()),
+  /** For Graphite restack conflicts. */
+  branch: z.string().optional(),
+  /** Shell lines a human runs to reproduce the conflict in a scratch worktree. */
+  reproduce: z.array(z.string()),
+  /** Filled by conflict localization, when the engine can do it. */
+  localization: z.record(z.string(), z.unknown()).optional(),
+});
+export type Conflict = z.infer<typeof ConflictSchema>;
+
+export const LeaseSchema = z.object({
+  ref: z.string(),
+  remote: z.string(),
+  expected: maybeSha,
+  actual: maybeSha,
+  reason: z.string(),
+});
+export type Lease = z.infer<typeof LeaseSchema>;
+
+export const ErrorRecordSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const StageRecordSchema = z.object({
+  name: StageNameSchema,
+  status: StageStatusSchema,
+  summary: z.string().default(''),
+  startedAt: z.string().nullable().default(null),
+  finishedAt: z.string().nullable().default(null),
+  durationMs: z.number().nullable().default(null),
+  /** Stage-specific details (see each stage package's README for its shape). */
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+export type StageRecord = z.infer<typeof StageRecordSchema>;
+
+export const PinSchema = z.object({
+  upstream: sha,
+  trunk: sha,
+  forkTrunk: maybeSha,
+  mirror: maybeSha,
+  forkMirror: maybeSha,
+  verifiedAt: z.string(),
+  runId: z.string(),
+  /** Was the queue proven to replay cleanly onto `upstream`? */
+  clean: z.boolean(),
+});
+export type Pin = z.infer<typeof PinSchema>;
+
+export const LockInfoSchema = z.object({
+  path: z.string(),
+  acquired: z.boolean(),
+  override: z.boolean(),
+  /** The holder whose stale lock was broken (override) or who refused us (lock-taken). */
+  holder: z.record(z.string(), z.unknown()).nullable().default(null),
+  ageHours: z.number().nullable().default(null),
+});
+
+export const RunStateSchema = z.object({
+  schemaVersion: z.literal(1),
+  runId: z.string(),
+  command: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  host: z.string(),
+  pid: z.number(),
+  configPath: z.string(),
+  repo: z.string(),
+  scratchDir: z.string(),
+  trunk: z.string(),
+  mirror: z.string(),
+  upstreamRef: z.string(),
+  remotes: z.object({ fork: z.string(), upstream: z.string() }),
+  startBranch: z.string().nullable(),
+  startHead: maybeSha,
+  lock: LockInfoSchema,
+  shas: z.object({ before: ShaSetSchema, after: ShaSetSchema }),
+  pin: PinSchema.nullable(),
+  stages: z.array(StageRecordSchema),
+  outcome: OutcomeSchema.nullable(),
+  exitCode: z.number().int().nullable(),
+  stoppedBy: StageNameSchema.nullable(),
+  conflict: ConflictSchema.nullable(),
+  lease: LeaseSchema.nullable(),
+  errors: z.array(ErrorRecordSchema),
+  warnings: z.array(z.string()),
+  /** Leftovers of crashed runs found (and cleaned where temporary) at the start of this run. */
+  leftovers: z.array(z.string()),
+  nextActions: z.array(z.string()),
+  commandLog: z.string().nullable(),
+  reportDir: z.string().nullable(),
+});
+export type RunState = z.infer<typeof RunStateSchema>;
+
+/** What a stage implementation returns. The pipeline folds it into RunState. */
+export interface StageResult {
+  status: 'ok' | 'failed' | 'not-configured';
+  summary: string;
+  /** For failed stages: the run's outcome (verify-conflict, push-blocked, …). For ok: 'no-change' when nothing moved. */
+  outcome?: z.infer<typeof OutcomeSchema>;
+  data?: Record<string, unknown>;
+  conflict?: Conflict;
+  lease?: Lease;
+  pin?: Pin;
+  shasAfter?: Partial<ShaSet>;
+  errors?: z.infer<typeof ErrorRecordSchema>[];
+  warnings?: string[];
+  nextActions?: string[];
+}
