@@ -29,6 +29,8 @@ export interface RunOptions {
   raw?: boolean;
   /** Do not record this call in the command log (used by the log itself). */
   quiet?: boolean;
+  /** Kill the command when this aborts (SIGINT/SIGTERM of the run). */
+  signal?: AbortSignal;
 }
 
 export interface CommandLogEntry {
@@ -107,6 +109,7 @@ export async function run(command: string, args: readonly string[], options: Run
     killSignal: 'SIGTERM',
     forceKillAfterDelay: 2_000,
     input: options.input,
+    cancelSignal: options.signal,
     stdin: options.input === undefined ? 'ignore' : undefined,
     stripFinalNewline: !options.raw,
     all: false,
@@ -126,7 +129,10 @@ export async function run(command: string, args: readonly string[], options: Run
   };
   if (r.signal) result.signal = r.signal;
   const code = (r as { code?: string }).code;
-  if (r.failed && r.exitCode === undefined && !r.timedOut && code) {
+  if (r.isCanceled) {
+    result.exitCode = 130;
+    result.stderr = `${result.stderr}\n(cancelled: run interrupted)`.trim();
+  } else if (r.failed && r.exitCode === undefined && !r.timedOut && code) {
     result.spawnError = code;
     result.exitCode = 127;
     if (!result.stderr) result.stderr = `${command}: ${code === 'ENOENT' ? 'command not found' : code}`;
@@ -138,8 +144,8 @@ export async function run(command: string, args: readonly string[], options: Run
 /** A runner bound to a command log, so stages do not pass the log around. */
 export type Runner = (command: string, args: readonly string[], options: RunOptions) => Promise<CommandResult>;
 
-export function boundRunner(log: CommandLog): Runner {
-  return (command, args, options) => run(command, args, options, log);
+export function boundRunner(log: CommandLog, signal?: AbortSignal): Runner {
+  return (command, args, options) => run(command, args, signal && !options.signal ? { ...options, signal } : options, log);
 }
 
 /** Format a result as a shell-like line for reports ("git rebase abc (exit 1)"). */

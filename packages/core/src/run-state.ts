@@ -125,6 +125,10 @@ export const RunStateSchema = z.object({
   warnings: z.array(z.string()),
   /** Leftovers of crashed runs found (and cleaned where temporary) at the start of this run. */
   leftovers: z.array(z.string()),
+  /** Did preflight pass (tree was clean, no operation in progress)? Only then may cleanup reset the tree. */
+  preflightOk: z.boolean(),
+  /** Temporary worktrees/branches/dirs registered by stages, removed at the end or by the next run. */
+  temporaries: z.array(z.object({ kind: z.enum(['worktree', 'branch', 'dir']), path: z.string() })),
   nextActions: z.array(z.string()),
   commandLog: z.string().nullable(),
   reportDir: z.string().nullable(),

@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** What the lock holder writes into `<lock>/meta.json`. */
+export interface LockMeta {
+  runId: string;
+  pid: number;
+  /** The long-lived owner process (the Nx orchestrator when stages run as separate Nx tasks). */
+  ownerPid: number;
+  hostname: string;
+  startedAt: string;
+  command: string;
+  shas: Record<string, string | null>;
+}
+
+export type AcquireResult =
+  | { acquired: true; override: null | { previous: LockMeta | null; ageHours: number } }
+  | { acquired: false; holder: LockMeta | null; ageHours: number; stale: boolean; pidAlive: boolean | null; message: string };
+
+export interface AcquireOptions {
+  lockDir: string;
+  meta: LockMeta;
+  staleAfterHours: number;
+  /** FORCE_STALE_LOCK=1: break a lock older than staleAfterHours (never a fresh one). */
+  forceStale: boolean;
+  now?: Date;
+}
+
+export function lockDirFor(scratchPath: string): string {
+  return join(scratchPath, 'locks', 'rebase-daily.lock');
+}
+
+export function readLockMeta(lockDir: string): LockMeta | null {
+  try {
+    return JSON.parse(readFileSync(join(lockDir, 'meta.json'), 'utf8')) as LockMeta;
+  } catch {
+    return null;
+  }
+}
+
+/** Is `pid` alive on this host? null when the holder is on another host (we cannot know). */
+export function pidAlive(pid: number, host: string): boolean | null {
+  if (host !== hostname()) return null;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function lockAgeHours(lockDir: string, meta: LockMeta | null, now: Date): number {
+  const started = meta?.startedAt ? Date.parse(meta.startedAt) : NaN;
+  const since = Number.isFinite(started) ? started : statSync(lockDir).mtimeMs;
+  return Math.max(0, (now.getTime() - since) / 3_600_000);
+}
+
+/**
+ * Take the exclusive lock with an atomic `mkdir`. A held lock is refused with who holds it, since
+ * when, and whether that pid is alive. A stale lock is broken only with forceStale, by renaming it
+ * aside first so two forced runs can never both win.
+ */
+export function acquireLock(options: AcquireOptions): AcquireResult {
+  const { lockDir, meta, staleAfterHours, forceStale } = options;
+  const now = options.now ?? new Date();
+  mkdirSync(dirname(lockDir), { recursive: true });
+  let override: { previous: LockMeta | null; ageHours: number } | null = null;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      mkdirSync(lockDir);
+      writeFileSync(join(lockDir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+      return { acquired: true, override };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = readLockMeta(lockDir);
+    const ageHours = lockAgeHours(lockDir, holder, now);
+    const stale = ageHours >= staleAfterHours;
+    const alive = holder ? pidAlive(holder.ownerPid ?? holder.pid, holder.hostname) : null;
+    if (stale && forceStale && attempt === 0) {
+      const aside = `${lockDir}.broken-${now.getTime()}-${process.pid}`;
+      try {
+        renameSync(lockDir, aside);
+        rmSync(aside, { recursive: true, force: true });
+      } catch {
+        // Another forced run broke it first; our mkdir below decides who wins.
+      }
+      override = { previous: holder, ageHours };
+      continue;
+    }
+    return { acquired: false, holder, ageHours, stale, pidAlive: alive, message: lockTakenMessage(lockDir, holder, ageHours, stale, alive, staleAfterHours, forceStale) };
+  }
+  const holder = readLockMeta(lockDir);
+  return { acquired: false, holder, ageHours: 0, stale: false, pidAlive: null, message: `lock ${lockDir} was taken by another run while breaking a stale lock; rerun later` };
+}
+
+function lockTakenMessage(lockDir: string, holder: LockMeta | null, ageHours: number, stale: boolean, alive: boolean | null, staleAfter: number, forced: boolean): string {
+  const who = holder ? `run ${holder.runId} (pid ${holder.ownerPid ?? holder.pid} on ${holder.hostname}, ${holder.command}) since ${holder.startedAt}` : `an unknown run (no meta.json) for ${ageHours.toFixed(1)} h`;
+  const life = alive === false ? '; that process is not running (crashed run?)' : alive === true ? '; that process is still running' : '';
+  const next = stale
+    ? `it is stale (> ${staleAfter} h): rerun with FORCE_STALE_LOCK=1 to break it (recorded in the report)`
+    : `it becomes stale after ${staleAfter} h${forced ? ' (FORCE_STALE_LOCK never breaks a fresh lock)' : ''}; wait for it to finish, or if it crashed, remove ${lockDir} by hand after checking`;
+  return `lock held by ${who}${life}; ${next}`;
+}
+
+/** Release the lock if (and only if) it is ours. */
+export function releaseLock(lockDir: string, runId: string): boolean {
+  const meta = readLockMeta(lockDir);
+  if (!existsSync(lockDir) || (meta && meta.runId !== runId)) return false;
+  rmSync(lockDir, { recursive: true, force: true });
+  return true;
+}

@@ -1,0 +1,72 @@
+import type { ResolvedConfig } from './config.js';
+import { errors, RebaseDailyError } from './errors.js';
+import { currentBranch, gitDir, operationInProgress, remoteExists, revParse, statusPorcelain } from './git-basics.js';
+import type { Runner } from './process.js';
+import type { ShaSet } from './run-state.js';
+
+export interface PreflightResult {
+  startBranch: string | null;
+  startHead: string | null;
+  shas: ShaSet;
+}
+
+/** Refs rebase-daily reads, from config. */
+export function refNames(config: ResolvedConfig) {
+  const { fork, upstream } = config.remotes;
+  return {
+    upstream: `refs/remotes/${upstream}/${config.upstreamBranch}`,
+    mirror: `refs/heads/${config.mirror}`,
+    trunk: `refs/heads/${config.trunk}`,
+    forkTrunk: `refs/remotes/${fork}/${config.trunk}`,
+    forkMirror: `refs/remotes/${fork}/${config.mirror}`,
+  };
+}
+
+export async function readShas(run: Runner, config: ResolvedConfig): Promise<ShaSet> {
+  const refs = refNames(config);
+  const cwd = config.repoPath;
+  const [upstream, mirror, trunk, forkTrunk, forkMirror] = await Promise.all([
+    revParse(run, cwd, refs.upstream),
+    revParse(run, cwd, refs.mirror),
+    revParse(run, cwd, refs.trunk),
+    revParse(run, cwd, refs.forkTrunk),
+    revParse(run, cwd, refs.forkMirror),
+  ]);
+  return { upstream, mirror, trunk, forkTrunk, forkMirror };
+}
+
+/**
+ * Checks that change nothing (repo, no operation in progress, clean tree, remotes, trunk), then
+ * fetches both remotes. Throws a RebaseDailyError naming the fix.
+ */
+export async function preflight(run: Runner, config: ResolvedConfig, options: { fetch?: boolean; timeoutMs?: number } = {}): Promise<PreflightResult> {
+  const cwd = config.repoPath;
+  const dir = await gitDir(run, cwd).catch(() => null);
+  if (!dir) throw errors.notARepo(cwd);
+  if (operationInProgress(dir)) throw errors.rebaseInProgress(cwd);
+  const dirty = await statusPorcelain(run, cwd);
+  if (dirty.length) throw errors.dirtyTree(dirty.map((l) => l.slice(3)));
+  for (const [name, field] of [
+    [config.remotes.fork, 'remotes.fork'],
+    [config.remotes.upstream, 'remotes.upstream'],
+  ] as const) {
+    if (!(await remoteExists(run, cwd, name))) throw errors.remoteMissing(name, field);
+  }
+  if (!(await revParse(run, cwd, `refs/heads/${config.trunk}`))) throw errors.branchMissing(config.trunk, 'trunk');
+  const startBranch = await currentBranch(run, cwd);
+  const startHead = await revParse(run, cwd, 'HEAD');
+  if (options.fetch !== false) {
+    for (const remote of [config.remotes.upstream, config.remotes.fork]) {
+      // --prune so a branch deleted on the remote is not mistaken for a live lease target.
+      const r = await run('git', ['fetch', '--prune', '--quiet', remote], { cwd, timeoutMs: options.timeoutMs ?? 300_000 });
+      if (r.exitCode !== 0) throw errors.fetchFailed(remote, r.timedOut ? 'timed out' : r.stderr);
+    }
+  }
+  const shas = await readShas(run, config);
+  if (!shas.upstream)
+    throw new RebaseDailyError(
+      'E_UPSTREAM_MISSING',
+      `${config.remotes.upstream}/${config.upstreamBranch} does not exist after fetch; fix "upstreamBranch" or the ${config.remotes.upstream} remote`,
+    );
+  return { startBranch, startHead, shas };
+}

@@ -1,0 +1,375 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import type { ResolvedConfig } from './config.js';
+import { errors, RebaseDailyError, toErrorRecord } from './errors.js';
+import { EXIT, exitCodeFor, type Outcome } from './exit-codes.js';
+import { excludeScratch, revParse } from './git-basics.js';
+import { acquireLock, lockDirFor, readLockMeta, releaseLock, pidAlive } from './lock.js';
+import { newRunId, runPaths } from './paths.js';
+import { preflight, readShas } from './preflight.js';
+import { boundRunner, CommandLog, type Runner } from './process.js';
+import { cleanLeftovers, restoreRepo } from './repo-guard.js';
+import { PinSchema, RunStateSchema, STAGES, type Pin, type RunState, type StageName, type StageResult } from './run-state.js';
+import { nullProgress, type Progress, type StageContext, type StageImpl } from './stage.js';
+
+/** Writes report.json + summary.md for a finished state; supplied by @rebase-daily/report. */
+export type ReportWriter = (state: RunState) => Promise<{ dir: string } | void> | { dir: string } | void;
+
+export interface SessionOptions {
+  command: string;
+  /** Stages this run intends to run, in pipeline order. */
+  stages: StageName[];
+  /** The long-lived process owning the lock (the Nx orchestrator when stages are separate Nx tasks). */
+  ownerPid?: number;
+  runId?: string;
+  env?: NodeJS.ProcessEnv;
+  progress?: Progress;
+  /** Skip fetching in preflight (tests of offline behaviour only). */
+  fetch?: boolean;
+  /** Aborted by SIGINT/SIGTERM handlers installed by the caller. */
+  abort?: AbortController;
+}
+
+export interface Session {
+  config: ResolvedConfig;
+  state: RunState;
+  log: CommandLog;
+  run: Runner;
+  progress: Progress;
+  abort: AbortController;
+}
+
+const ACTIVE_STATUSES = new Set(['pending', 'running']);
+
+function atomicWriteJson(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(tmp, path);
+}
+
+export function saveState(state: RunState): void {
+  atomicWriteJson(runPaths(state.scratchDir, state.runId).state, state);
+}
+
+export function loadState(scratchPath: string, runId: string): RunState | null {
+  const file = runPaths(scratchPath, runId).state;
+  if (!existsSync(file)) return null;
+  const parsed = RunStateSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  return parsed.success ? parsed.data : null;
+}
+
+/** The pin of the last clean verify (for `apply` run on its own). */
+export function loadLastPin(scratchPath: string): Pin | null {
+  const file = runPaths(scratchPath).lastVerify;
+  if (!existsSync(file)) return null;
+  const parsed = PinSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  return parsed.success ? parsed.data : null;
+}
+
+function emptyState(config: ResolvedConfig, options: SessionOptions, runId: string): RunState {
+  const empty = { upstream: null, mirror: null, trunk: null, forkTrunk: null };
+  return {
+    schemaVersion: 1,
+    runId,
+    command: options.command,
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    host: hostname(),
+    pid: process.pid,
+    configPath: config.configPath,
+    repo: config.repoPath,
+    scratchDir: config.scratchPath,
+    trunk: config.trunk,
+    mirror: config.mirror,
+    upstreamRef: `${config.remotes.upstream}/${config.upstreamBranch}`,
+    remotes: { ...config.remotes },
+    startBranch: null,
+    startHead: null,
+    lock: { path: lockDirFor(config.scratchPath), acquired: false, override: false, holder: null, ageHours: null },
+    shas: { before: { ...empty }, after: { ...empty } },
+    pin: null,
+    stages: STAGES.map((name) => ({
+      name,
+      status: options.stages.includes(name) ? 'pending' : 'skipped',
+      summary: options.stages.includes(name) ? '' : `not part of \`${options.command}\``,
+      startedAt: null,
+      finishedAt: null,
+      durationMs: null,
+      data: {},
+    })),
+    outcome: null,
+    exitCode: null,
+    stoppedBy: null,
+    conflict: null,
+    lease: null,
+    errors: [],
+    warnings: [],
+    leftovers: [],
+    preflightOk: false,
+    temporaries: [],
+    nextActions: [],
+    commandLog: null,
+    reportDir: null,
+  };
+}
+
+function stopRun(state: RunState, outcome: Outcome, stage: StageName | null, err?: unknown): void {
+  state.outcome = outcome;
+  state.exitCode = exitCodeFor(outcome);
+  state.stoppedBy = stage;
+  if (err !== undefined) state.errors.push(toErrorRecord(err));
+  for (const s of state.stages) {
+    if (s.status === 'pending') {
+      s.status = 'skipped';
+      s.summary = stage ? `skipped: the run stopped at ${stage}` : 'skipped: the run stopped before any stage';
+    }
+  }
+}
+
+/**
+ * Begin a run: lock, leftovers of crashed runs, preflight (clean tree, remotes, fetch), SHA
+ * snapshot. Always returns a session; when the lock is refused or preflight fails the state is
+ * already stopped (outcome lock-taken / error) and the caller goes straight to `finishRun`.
+ */
+export async function beginRun(config: ResolvedConfig, options: SessionOptions): Promise<Session> {
+  const env = options.env ?? process.env;
+  const runId = options.runId ?? env.REBASE_DAILY_RUN_ID ?? newRunId();
+  const state = emptyState(config, options, runId);
+  const paths = runPaths(config.scratchPath, runId);
+  const log = new CommandLog();
+  const abort = options.abort ?? new AbortController();
+  const run = boundRunner(log, abort.signal);
+  const progress = options.progress ?? nullProgress;
+  const session: Session = { config, state, log, run, progress, abort };
+
+  mkdirSync(paths.runDir, { recursive: true });
+  log.attach(paths.commandLog);
+  state.commandLog = paths.commandLog;
+  if (existsSync(config.repoPath)) await excludeScratch(run, config.repoPath, config.scratchPath).catch(() => undefined);
+
+  const quickShas: Record<string, string | null> = existsSync(config.repoPath)
+    ? { trunk: await revParse(run, config.repoPath, `refs/heads/${config.trunk}`), mirror: await revParse(run, config.repoPath, `refs/heads/${config.mirror}`) }
+    : {};
+  const ownerPid = options.ownerPid ?? process.pid;
+  const lock = acquireLock({
+    lockDir: state.lock.path,
+    staleAfterHours: config.lock.staleAfterHours,
+    forceStale: env.FORCE_STALE_LOCK === '1',
+    meta: { runId, pid: process.pid, ownerPid, hostname: hostname(), startedAt: state.startedAt, command: options.command, shas: quickShas },
+  });
+  if (!lock.acquired) {
+    state.lock = { ...state.lock, holder: lock.holder as Record<string, unknown> | null, ageHours: round(lock.ageHours) };
+    progress.warn(lock.message);
+    stopRun(state, 'lock-taken', null, errors.lockTaken(lock.message, { holder: lock.holder, stale: lock.stale, pidAlive: lock.pidAlive }));
+    saveState(state);
+    return session;
+  }
+  state.lock.acquired = true;
+  if (lock.override) {
+    state.lock = { ...state.lock, override: true, holder: lock.override.previous as Record<string, unknown> | null, ageHours: round(lock.override.ageHours) };
+    state.warnings.push(`FORCE_STALE_LOCK=1 broke a stale lock (${lock.override.ageHours.toFixed(1)} h old, run ${lock.override.previous?.runId ?? 'unknown'})`);
+    progress.warn(state.warnings[state.warnings.length - 1]);
+  }
+  if (ownerPid !== process.pid) atomicWriteJson(paths.activeRun, { runId, ownerPid });
+  saveState(state);
+
+  try {
+    state.leftovers = await cleanLeftovers(run, config, runId);
+    for (const l of state.leftovers) progress.warn(`leftover of a crashed run: ${l}`);
+    progress.info(`preflight: ${config.repoPath} (trunk ${config.trunk}, fetching ${config.remotes.upstream} and ${config.remotes.fork})`);
+    const pre = await preflight(run, config, { fetch: options.fetch });
+    state.preflightOk = true;
+    state.startBranch = pre.startBranch;
+    state.startHead = pre.startHead;
+    state.shas.before = pre.shas;
+    state.shas.after = { ...pre.shas };
+  } catch (err) {
+    stopRun(state, 'error', null, err);
+    progress.warn((err as Error).message);
+  }
+  saveState(state);
+  return session;
+}
+
+/**
+ * Join the run begun by an earlier Nx task of the same invocation: the active-run pointer and the
+ * lock must both name this run and this owner process.
+ */
+export function joinRun(config: ResolvedConfig, ownerPid: number, progress: Progress = nullProgress): Session {
+  const paths = runPaths(config.scratchPath);
+  const pointer = existsSync(paths.activeRun) ? (JSON.parse(readFileSync(paths.activeRun, 'utf8')) as { runId: string; ownerPid: number }) : null;
+  const meta = readLockMeta(lockDirFor(config.scratchPath));
+  if (!pointer || !meta || pointer.runId !== meta.runId || pointer.ownerPid !== ownerPid || meta.ownerPid !== ownerPid) {
+    throw new RebaseDailyError('E_NO_ACTIVE_RUN', 'no run of this invocation holds the lock; start the graph from its first stage (`nx run rebase:daily`)', EXIT.internal);
+  }
+  const state = loadState(config.scratchPath, pointer.runId);
+  if (!state) throw new RebaseDailyError('E_NO_ACTIVE_RUN', `run state of ${pointer.runId} is missing or unreadable; rerun the whole graph`, EXIT.internal);
+  const log = new CommandLog();
+  if (state.commandLog) log.file = state.commandLog;
+  const abort = new AbortController();
+  return { config, state, log, run: boundRunner(log, abort.signal), progress, abort };
+}
+
+export function isStopped(state: RunState): boolean {
+  return state.outcome !== null && state.exitCode !== 0;
+}
+
+/** Run one stage under the skip rules and fold its result into the state. */
+export async function runStage(session: Session, name: Exclude<StageName, 'report'>, impl: StageImpl): Promise<void> {
+  const { state, config, progress } = session;
+  const record = state.stages.find((s) => s.name === name)!;
+  if (session.abort.signal.aborted && !isStopped(state)) {
+    stopRun(state, 'error', null, errors.interrupted(String(session.abort.signal.reason ?? 'signal')));
+  }
+  if (isStopped(state)) {
+    record.status = 'skipped';
+    record.summary = state.stoppedBy ? `skipped: the run stopped at ${state.stoppedBy}` : 'skipped: the run stopped before any stage';
+    saveState(state);
+    return;
+  }
+  if (name === 'apply' && !state.pin) {
+    const pin = loadLastPin(config.scratchPath);
+    if (pin && pin.clean) state.pin = pin;
+  }
+  record.status = 'running';
+  record.startedAt = new Date().toISOString();
+  saveState(state);
+  progress.info(`${name}: started`);
+  const started = performance.now();
+  const ctx: StageContext = {
+    config,
+    state: structuredClone(state),
+    run: session.run,
+    commandLog: session.log,
+    progress,
+    runDir: runPaths(config.scratchPath, state.runId).runDir,
+    signal: session.abort.signal,
+    registerTemporary(kind, path) {
+      state.temporaries.push({ kind, path });
+      saveState(state);
+    },
+    unregisterTemporary(kind, path) {
+      state.temporaries = state.temporaries.filter((t) => !(t.kind === kind && t.path === path));
+      saveState(state);
+    },
+  };
+  let result: StageResult;
+  try {
+    result = await impl(ctx);
+  } catch (err) {
+    result = { status: 'failed', summary: (err as Error).message, outcome: err instanceof RebaseDailyError && err.exitCode === EXIT.usage ? 'usage-error' : 'error', errors: [toErrorRecord(err)] };
+  }
+  if (session.abort.signal.aborted && result.status !== 'failed') {
+    result = { status: 'failed', summary: 'interrupted', outcome: 'error' };
+  }
+  if (session.abort.signal.aborted) result.errors = [...(result.errors ?? []), toErrorRecord(errors.interrupted(String(session.abort.signal.reason ?? 'signal')))];
+  record.finishedAt = new Date().toISOString();
+  record.durationMs = Math.round(performance.now() - started);
+  foldResult(state, name, result);
+  progress.info(`${name}: ${record.status}${record.summary ? ` — ${record.summary}` : ''}`);
+  saveState(state);
+}
+
+function foldResult(state: RunState, name: StageName, result: StageResult): void {
+  const record = state.stages.find((s) => s.name === name)!;
+  record.status = result.status;
+  record.summary = result.summary;
+  record.data = result.data ?? {};
+  if (result.pin) {
+    state.pin = result.pin;
+    if (result.pin.clean) atomicWriteJson(runPaths(state.scratchDir).lastVerify, result.pin);
+  }
+  if (result.shasAfter) state.shas.after = { ...state.shas.after, ...result.shasAfter };
+  if (result.conflict) state.conflict = result.conflict;
+  if (result.lease) state.lease = result.lease;
+  state.errors.push(...(result.errors ?? []));
+  state.warnings.push(...(result.warnings ?? []));
+  state.nextActions.push(...(result.nextActions ?? []));
+  if (result.status === 'failed') stopRun(state, result.outcome ?? 'error', name);
+  else if (result.outcome === 'no-change' && name === 'apply') record.data = { ...record.data, noChange: true };
+}
+
+/**
+ * Finish a run: cleanup guarantee (abort, temporaries, starting branch, clean tree), final SHAs,
+ * outcome and exit code, report, lock release. Never throws; returns the final state.
+ */
+export async function finishRun(session: Session, writeReport?: ReportWriter): Promise<RunState> {
+  const { state, config } = session;
+  writeReport ??= await defaultReportWriter();
+  // Cleanup must run even after an interrupt: use a runner that is not bound to the abort signal.
+  const cleanupRun = boundRunner(session.log);
+  if (state.lock.acquired) {
+    const restored = await restoreRepo(cleanupRun, config, state);
+    state.temporaries = [];
+    if (restored.actions.length) state.warnings.push(...restored.actions.map((a) => `cleanup: ${a}`));
+    if (restored.problems.length) {
+      state.errors.push(...restored.problems.map((p) => ({ code: 'E_CLEANUP', message: p })));
+      if (!isStopped(state)) stopRun(state, 'error', null);
+    }
+    if (state.preflightOk) {
+      const after = await readShas(cleanupRun, config).catch(() => null);
+      if (after) state.shas.after = { ...after, upstream: state.pin?.upstream ?? after.upstream };
+    }
+  }
+  if (state.outcome === null) {
+    const applied = state.stages.find((s) => s.name === 'apply');
+    const moved = state.shas.after.trunk !== state.shas.before.trunk || state.shas.after.mirror !== state.shas.before.mirror;
+    const outcome: Outcome = applied && applied.status === 'ok' && !moved ? 'no-change' : 'success';
+    state.outcome = outcome;
+    state.exitCode = exitCodeFor(outcome);
+  }
+  state.finishedAt = new Date().toISOString();
+  const report = state.stages.find((s) => s.name === 'report')!;
+  if (writeReport) {
+    report.status = 'ok';
+    report.summary = 'report.json and summary.md written';
+    report.finishedAt = state.finishedAt;
+    try {
+      const written = await writeReport(state);
+      if (written) state.reportDir = written.dir;
+    } catch (err) {
+      report.status = 'failed';
+      report.summary = `could not write the report: ${(err as Error).message}`;
+      state.errors.push(toErrorRecord(err));
+    }
+  } else if (ACTIVE_STATUSES.has(report.status)) {
+    report.status = 'skipped';
+    report.summary = 'no report writer available (install @rebase-daily/report)';
+  }
+  saveState(state);
+  if (state.lock.acquired) {
+    releaseLock(state.lock.path, state.runId);
+    const active = runPaths(config.scratchPath).activeRun;
+    if (existsSync(active)) {
+      try {
+        const pointer = JSON.parse(readFileSync(active, 'utf8')) as { runId: string; ownerPid: number };
+        if (pointer.runId === state.runId || !pidAlive(pointer.ownerPid, state.host)) rmSync(active, { force: true });
+      } catch {
+        rmSync(active, { force: true });
+      }
+    }
+  }
+  return state;
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+/**
+ * @rebase-daily/report depends on core, so core cannot import it statically. Every run must still
+ * write its report, including when a stage package's Nx executor is the one finishing the run, so
+ * the writer is resolved at run time when the package is installed (it always is in the workspace
+ * and under the CLI).
+ */
+export async function defaultReportWriter(): Promise<ReportWriter | undefined> {
+  try {
+    const name = '@rebase-daily/report';
+    const mod = (await import(name)) as { writeRunReport?: ReportWriter };
+    return mod.writeRunReport;
+  } catch {
+    return undefined;
+  }
+}
