@@ -1,0 +1,17 @@
+export { REPORT_VERSION, REPORT_STAGE_STATUSES, ReportSchema, reportJsonSchema } from './report-schema.js';
+export type { Report, ReportStage, ReportCommand } from './report-schema.js';
+export { buildReport, DEFAULT_LAST_COMMANDS, type BuildReportOptions } from './build-report.js';
+export { deriveNextActions, type NextActionsInput } from './next-actions.js';
+export { renderSummary, formatDuration } from './render-summary.js';
+export {
+  writeReport,
+  writeAtomic,
+  readLatestReport,
+  REPORT_FILE,
+  SUMMARY_FILE,
+  type WriteReportOptions,
+  type WrittenReport,
+  type LatestReport,
+} from './write-report.js';
+export { writeRunReport, readCommandLog, type WriteRunReportOptions } from './write-run-report.js';
+export { reportLocations, type ReportLocations } from './report-paths.js';

@@ -1,0 +1,136 @@
+import { OUTCOMES, STAGES } from '@rebase-daily/core';
+import { z } from 'zod';
+
+/**
+ * The shape of `report.json`: what one rebase-daily run did, for cron, an operator agent and a
+ * human. Bump REPORT_VERSION on any change a reader of an older report would trip over.
+ */
+export const REPORT_VERSION = 1;
+
+/** Stage statuses as reported: the run state's transient `pending`/`running` never appear here. */
+export const REPORT_STAGE_STATUSES = ['ok', 'failed', 'skipped', 'not-configured'] as const;
+
+const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'is not a full object id');
+const maybeSha = sha.nullable();
+
+export const ReportShaSetSchema = z
+  .object({
+    upstream: maybeSha.describe('The upstream branch tip'),
+    mirror: maybeSha.describe('The local mirror branch'),
+    trunk: maybeSha.describe('The local trunk branch'),
+    forkTrunk: maybeSha.describe("The fork remote's trunk"),
+    forkMirror: maybeSha.optional().describe("The fork remote's mirror"),
+  })
+  .describe('Branch tips; null when unknown or absent');
+
+export const ReportPatchSchema = z.object({ sha, subject: z.string() });
+
+export const ReportStageSchema = z.object({
+  name: z.enum(STAGES),
+  status: z.enum(REPORT_STAGE_STATUSES),
+  summary: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  data: z.record(z.string(), z.unknown()).describe("Stage-specific details (see the stage package's README)"),
+});
+
+export const ReportConflictSchema = z.object({
+  stage: z.enum(STAGES),
+  patch: ReportPatchSchema.nullable().describe('The patch that failed to replay (align: the branch tip being restacked)'),
+  position: z.number().int().nullable().describe('1-based position of the patch in the queue'),
+  queueLength: z.number().int().nullable(),
+  files: z.array(z.string()).describe('Conflicted files'),
+  branch: z.string().optional().describe('For Graphite restack conflicts'),
+  reproduce: z.array(z.string()).describe('Shell lines a human runs to reproduce the conflict'),
+  localization: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const ReportLeaseSchema = z.object({
+  ref: z.string(),
+  remote: z.string(),
+  expected: maybeSha.describe('What we expected the remote ref to be (observed at the start of the run)'),
+  actual: maybeSha.describe('What the remote ref actually was'),
+  reason: z.string(),
+});
+
+export const ReportLockSchema = z.object({
+  override: z.boolean().describe('A stale lock was broken with FORCE_STALE_LOCK=1'),
+  acquired: z.boolean(),
+  path: z.string(),
+  holder: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe('The holder whose stale lock was broken (override) or who refused this run (lock-taken)'),
+  ageHours: z.number().nullable(),
+});
+
+export const ReportCommandSchema = z.object({
+  at: z.string(),
+  argv: z.array(z.string()),
+  cwd: z.string(),
+  exitCode: z.number(),
+  durationMs: z.number(),
+  timedOut: z.boolean(),
+  stderr: z.string().optional(),
+});
+
+export const ReportSchema = z
+  .object({
+    reportVersion: z.literal(REPORT_VERSION),
+    runId: z.string().min(1),
+    command: z.string().describe('The command that ran (daily, verify, apply, …)'),
+    outcome: z.enum(OUTCOMES),
+    exitCode: z.number().int(),
+    stoppedBy: z.enum(STAGES).nullable().describe('The stage that stopped the run, if any'),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    durationMs: z.number().nullable(),
+    host: z.string(),
+    pid: z.number(),
+    repo: z.string(),
+    configPath: z.string(),
+    refs: z.object({
+      trunk: z.string(),
+      mirror: z.string(),
+      upstream: z.string().describe('The upstream ref rebased onto, e.g. upstream/main'),
+      remotes: z.object({ fork: z.string(), upstream: z.string() }),
+    }),
+    shas: z.object({ before: ReportShaSetSchema, after: ReportShaSetSchema }),
+    upstreamDelta: z
+      .object({ count: z.number().int().nonnegative(), range: z.string().nullable() })
+      .nullable()
+      .describe('Upstream commits absorbed by this run (range as old..new)'),
+    patches: z.object({
+      queue: z.array(ReportPatchSchema).describe('The patch queue replayed onto upstream, oldest first'),
+      droppedUpstream: z.array(ReportPatchSchema).describe('Patches dropped because upstream already has them'),
+    }),
+    stages: z.array(ReportStageSchema),
+    lock: ReportLockSchema,
+    conflict: ReportConflictSchema.nullable(),
+    lease: ReportLeaseSchema.nullable(),
+    commands: z.object({
+      count: z.number().int().nonnegative(),
+      log: z.string().nullable().describe('Path to the JSONL command log'),
+      last: z.array(ReportCommandSchema).describe('The last commands run (redacted)'),
+    }),
+    warnings: z.array(z.string()),
+    errors: z.array(z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })),
+    leftovers: z.array(z.string()).describe('Leftovers of crashed runs found at the start (temporary ones were cleaned)'),
+    nextActions: z.array(z.string()).describe('What a human does next, in order'),
+    paths: z.object({
+      scratch: z.string(),
+      runDir: z.string().describe('<scratch>/rebase-daily/runs/<runId>/'),
+      dateDir: z.string().describe('<scratch>/rebase-daily/<YYYY-MM-DD>/ (local date of the run start)'),
+    }),
+  })
+  .describe('rebase-daily run report (report.json)');
+
+export type Report = z.infer<typeof ReportSchema>;
+export type ReportStage = z.infer<typeof ReportStageSchema>;
+export type ReportCommand = z.infer<typeof ReportCommandSchema>;
+
+/** JSON Schema of report.json, generated from the zod schema (checked in as report.schema.json). */
+export function reportJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(ReportSchema, { io: 'output', target: 'draft-2020-12' }) as Record<string, unknown>;
+}

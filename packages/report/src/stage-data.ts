@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/**
+ * Readers for the stage `data` conventions (verify: queue, droppedUpstream, upstreamDelta; apply:
+ * pushed, bump; align: descendants, restacked; validate: steps, tests). Stage data is free-form
+ * JSON, so each reader accepts what it understands and ignores the rest rather than failing a report.
+ */
+const PatchList = z.array(z.object({ sha: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/), subject: z.string() }));
+const Delta = z.object({ count: z.number().int().nonnegative(), range: z.string().nullable().optional() });
+
+export type PatchRef = z.infer<typeof PatchList>[number];
+
+export function readPatches(value: unknown): PatchRef[] {
+  const parsed = PatchList.safeParse(value);
+  return parsed.success ? parsed.data : [];
+}
+
+export function readUpstreamDelta(value: unknown): { count: number; range: string | null } | null {
+  const parsed = Delta.safeParse(value);
+  return parsed.success ? { count: parsed.data.count, range: parsed.data.range ?? null } : null;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function nameOf(item: unknown): string | null {
+  if (typeof item === 'string') return item;
+  if (isRecord(item)) {
+    for (const key of ['name', 'test', 'id', 'step', 'command']) {
+      const v = item[key];
+      if (typeof v === 'string' && v.length > 0) return v;
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(' ');
+    }
+  }
+  return null;
+}
+
+function failed(item: unknown): boolean {
+  if (!isRecord(item)) return false;
+  const status = item.status ?? item.outcome ?? item.result;
+  if (typeof status === 'string') return /^(fail|failed|failure|error|timed-?out)$/i.test(status);
+  if (item.ok === false || item.passed === false || item.success === false) return true;
+  return typeof item.exitCode === 'number' && item.exitCode !== 0;
+}
+
+/** Failing tests and steps of the validate stage, most specific first (tests, then steps). */
+export function readFailures(data: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const tests = data.tests;
+  if (Array.isArray(tests)) {
+    for (const t of tests) if (failed(t)) out.push(nameOf(t) ?? JSON.stringify(t));
+  } else if (isRecord(tests)) {
+    for (const key of ['failures', 'failed', 'failing']) {
+      const list = tests[key];
+      if (Array.isArray(list)) for (const t of list) out.push(nameOf(t) ?? JSON.stringify(t));
+    }
+  }
+  if (Array.isArray(data.steps)) {
+    for (const s of data.steps) if (failed(s)) out.push(`step ${nameOf(s) ?? JSON.stringify(s)}`);
+  }
+  return [...new Set(out)];
+}
+
+/** The log of a failing validate step, else the stage's log. */
+export function readLogPath(data: Record<string, unknown>): string | null {
+  const pick = (r: Record<string, unknown>) => {
+    for (const key of ['logPath', 'logFile', 'log']) if (typeof r[key] === 'string') return r[key] as string;
+    return null;
+  };
+  if (Array.isArray(data.steps)) {
+    for (const s of data.steps) if (failed(s) && isRecord(s) && pick(s)) return pick(s);
+  }
+  if (isRecord(data.tests) && pick(data.tests)) return pick(data.tests);
+  return pick(data);
+}
+
+/** A one-line view of a value for the summary (counts for arrays, booleans as yes/no). */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  if (Array.isArray(value)) {
+    const names = value.map(nameOf);
+    if (value.length > 0 && value.length <= 8 && names.every((n) => n !== null)) return names.join(', ');
+    return `${value.length} item(s)`;
+  }
+  const json = JSON.stringify(value);
+  return json.length > 160 ? `${json.slice(0, 157)}…` : json;
+}
+
+export { isRecord };
