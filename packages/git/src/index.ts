@@ -1,0 +1,19 @@
+export { verifyStage, verifyBranchName } from './verify-stage.js';
+export { applyStage } from './apply-stage.js';
+export { bumpVersion, type BumpResult, type BumpVersionOptions } from './bump-version.js';
+export { leasePush, leaseArg, leaseRecord, type LeasePushResult } from './lease-push.js';
+export { classifyPush, parsePushPorcelain, type PushOutcome, type PushOutcomeKind, type PushRefLine } from './push-rejection.js';
+export { readPatchQueue, parseCherryMarked, type PatchQueue } from './patch-queue.js';
+export { describeConflict, readRebaseStop, reproduceCommands, type RebaseStop, type ReproduceInput } from './rebase-conflict.js';
+export { withTempWorktree, tempWorktreePath, type TempWorktree } from './temp-worktree.js';
+export { observedShas, stageRefs, type ObservedShas } from './observed-shas.js';
+export { isRebasing, abortIfRebasing } from './rebase-state.js';
+export { parseWorktreeList, worktreeHolding, uninterruptible, type WorktreeEntry } from './git-ops.js';
+export { compareVersions } from './version/compare-versions.js';
+export { manifestVersion, setManifestVersion, setLockVersions, inheritsWorkspaceVersion } from './version/cargo-manifest.js';
+export { workspaceMembers, type WorkspaceMember } from './version/workspace-members.js';
+export { upstreamVersion, newestTagVersion, forkVersionOf, type UpstreamVersion, type VersionConfig } from './version/upstream-version.js';
+
+// The in-memory replay engine (src/engine/) is being built in parallel; the lead enables this
+// line once it lands and its index exports cleanly:
+// export * from './engine/index.js';

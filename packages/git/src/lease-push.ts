@@ -1,0 +1,56 @@
+import { describeCommand, lsRemoteBranch, type CommandResult, type Lease, type Runner } from '@rebase-daily/core';
+import { classifyPush, type PushOutcome } from './push-rejection.js';
+
+export interface LeasePushResult {
+  ok: boolean;
+  ref: string;
+  remote: string;
+  /** The remote SHA the push was conditional on (null = the branch had to be absent). */
+  expected: string | null;
+  newSha: string;
+  outcome: PushOutcome;
+  /** After a failure: what the remote ref actually is (`ls-remote`); null = absent, undefined = unknown. */
+  actual?: string | null;
+  command: string;
+  result: CommandResult;
+}
+
+/** The explicit lease argument: `--force-with-lease=refs/heads/<b>:<sha>`, empty SHA = must not exist. */
+export function leaseArg(branch: string, expectedSha: string | null): string {
+  return `--force-with-lease=refs/heads/${branch}:${expectedSha ?? ''}`;
+}
+
+/**
+ * Push `newSha` to `refs/heads/<branch>` on `remote` only if the remote branch is exactly
+ * `expectedSha` (null: only if it does not exist). The expected SHA is always explicit — never
+ * the remote-tracking ref, which a background fetch can silently advance past someone else's
+ * commits. On failure, reads the remote's actual SHA for the report.
+ */
+export async function leasePush(
+  run: Runner,
+  repo: string,
+  remote: string,
+  branch: string,
+  newSha: string,
+  expectedSha: string | null,
+  options: { timeoutMs?: number } = {},
+): Promise<LeasePushResult> {
+  const ref = `refs/heads/${branch}`;
+  const args = ['push', '--porcelain', leaseArg(branch, expectedSha), remote, `${newSha}:${ref}`];
+  const result = await run('git', args, { cwd: repo, timeoutMs: options.timeoutMs });
+  const outcome = classifyPush(result, ref);
+  const out: LeasePushResult = { ok: result.exitCode === 0, ref, remote, expected: expectedSha, newSha, outcome, command: describeCommand(result), result };
+  if (!out.ok) out.actual = await lsRemoteBranch(run, repo, remote, branch, options.timeoutMs);
+  return out;
+}
+
+/** The report's `lease` record for a failed lease push. */
+export function leaseRecord(push: LeasePushResult): Lease {
+  return {
+    ref: push.ref,
+    remote: push.remote,
+    expected: push.expected,
+    actual: push.actual ?? null,
+    reason: `${push.outcome.kind}${push.outcome.detail ? `: ${push.outcome.detail}` : ''}`,
+  };
+}
