@@ -49,7 +49,9 @@ export async function restoreRepo(run: Runner, config: ResolvedConfig, state: Ru
   try {
     const aborted = await abortOperation(run, repo);
     if (aborted) actions.push(`aborted ${aborted} in progress in ${repo}`);
-    for (const t of [...state.temporaries].reverse()) {
+    // Worktrees first: git refuses to delete a branch checked out in a worktree.
+    const order = { worktree: 0, branch: 1, dir: 2 } as const;
+    for (const t of [...state.temporaries].sort((a, b) => order[a.kind] - order[b.kind])) {
       if (t.kind === 'worktree') {
         const wtAborted = existsSync(t.path) ? await abortOperation(run, t.path).catch(() => null) : null;
         if (wtAborted) actions.push(`aborted ${wtAborted} in temporary worktree ${t.path}`);

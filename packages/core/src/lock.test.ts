@@ -1,0 +1,72 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { acquireLock, lockDirFor, releaseLock, type LockMeta } from './lock.js';
+import { makeTempDir } from './testing/index.js';
+
+const meta = (runId: string, startedAt = new Date().toISOString(), pid = process.pid): LockMeta => ({
+  runId,
+  pid,
+  ownerPid: pid,
+  hostname: hostname(),
+  startedAt,
+  command: 'daily',
+  shas: {},
+});
+
+describe('lock', () => {
+  it('is exclusive: a second acquire is refused with who holds it and whether that pid lives', () => {
+    const lockDir = lockDirFor(makeTempDir());
+    expect(acquireLock({ lockDir, meta: meta('a'), staleAfterHours: 6, forceStale: false }).acquired).toBe(true);
+    const second = acquireLock({ lockDir, meta: meta('b'), staleAfterHours: 6, forceStale: true });
+    expect(second.acquired).toBe(false);
+    if (second.acquired) return;
+    expect(second.holder?.runId).toBe('a');
+    expect(second.pidAlive).toBe(true);
+    expect(second.stale).toBe(false);
+    expect(second.message).toMatch(/lock held by run a .*still running.*FORCE_STALE_LOCK never breaks a fresh lock/);
+    expect(JSON.parse(readFileSync(join(lockDir, 'meta.json'), 'utf8')).runId).toBe('a');
+  });
+
+  it('refuses a stale lock without FORCE_STALE_LOCK and says how to break it', () => {
+    const lockDir = lockDirFor(makeTempDir());
+    const old = new Date(Date.now() - 7 * 3600_000).toISOString();
+    acquireLock({ lockDir, meta: meta('old', old, 999_999), staleAfterHours: 6, forceStale: false });
+    const r = acquireLock({ lockDir, meta: meta('new'), staleAfterHours: 6, forceStale: false });
+    expect(r.acquired).toBe(false);
+    if (r.acquired) return;
+    expect(r.stale).toBe(true);
+    expect(r.pidAlive).toBe(false);
+    expect(r.message).toMatch(/not running \(crashed run\?\).*rerun with FORCE_STALE_LOCK=1/);
+  });
+
+  it('breaks a stale lock with FORCE_STALE_LOCK and returns the previous holder', () => {
+    const lockDir = lockDirFor(makeTempDir());
+    const old = new Date(Date.now() - 7 * 3600_000).toISOString();
+    acquireLock({ lockDir, meta: meta('old', old, 999_999), staleAfterHours: 6, forceStale: false });
+    const r = acquireLock({ lockDir, meta: meta('new'), staleAfterHours: 6, forceStale: true });
+    expect(r.acquired).toBe(true);
+    if (!r.acquired) return;
+    expect(r.override?.previous?.runId).toBe('old');
+    expect(r.override?.ageHours).toBeGreaterThan(6.9);
+  });
+
+  it('treats a lock without meta.json by its directory age', () => {
+    const lockDir = lockDirFor(makeTempDir());
+    acquireLock({ lockDir, meta: meta('x'), staleAfterHours: 6, forceStale: false });
+    writeFileSync(join(lockDir, 'meta.json'), 'garbage');
+    const r = acquireLock({ lockDir, meta: meta('y'), staleAfterHours: 6, forceStale: true });
+    expect(r.acquired).toBe(false);
+    if (!r.acquired) expect(r.message).toMatch(/unknown run/);
+  });
+
+  it('is released only by its own run', () => {
+    const lockDir = lockDirFor(makeTempDir());
+    acquireLock({ lockDir, meta: meta('mine'), staleAfterHours: 6, forceStale: false });
+    expect(releaseLock(lockDir, 'theirs')).toBe(false);
+    expect(existsSync(lockDir)).toBe(true);
+    expect(releaseLock(lockDir, 'mine')).toBe(true);
+    expect(existsSync(lockDir)).toBe(false);
+  });
+});

@@ -1,0 +1,179 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig, type ResolvedConfig } from './config.js';
+import { acquireLock, lockDirFor } from './lock.js';
+import { runPaths } from './paths.js';
+import { runPipeline } from './pipeline.js';
+import type { RunState } from './run-state.js';
+import type { StageImpl } from './stage.js';
+import { createForkFixture, git, writeFixtureConfig, type ForkFixture } from './testing/index.js';
+
+let fixture: ForkFixture;
+afterEach(() => fixture?.cleanup());
+
+function setup(): ResolvedConfig {
+  fixture = createForkFixture();
+  const path = writeFixtureConfig(fixture);
+  const r = parseConfig(JSON.parse(readFileSync(path, 'utf8')), path);
+  if (!r.ok) throw new Error(r.errors.join());
+  return r.config;
+}
+
+const ok: StageImpl = async () => ({ status: 'ok', summary: 'fine' });
+const captured: RunState[] = [];
+const writeReport = (s: RunState) => {
+  captured.push(structuredClone(s));
+  return { dir: 'memory' };
+};
+
+const statuses = (s: RunState) => Object.fromEntries(s.stages.map((x) => [x.name, x.status]));
+
+describe('runPipeline', () => {
+  it('runs every stage in order and reports no-change when nothing moved', async () => {
+    const config = setup();
+    const order: string[] = [];
+    const mk = (n: string): StageImpl => async () => (order.push(n), { status: 'ok', summary: n });
+    const state = await runPipeline(config, { command: 'daily', impls: { verify: mk('verify'), apply: mk('apply'), align: mk('align'), validate: mk('validate') }, writeReport });
+    expect(order).toEqual(['verify', 'apply', 'align', 'validate']);
+    expect(state.outcome).toBe('no-change');
+    expect(state.exitCode).toBe(0);
+    expect(statuses(state)).toEqual({ verify: 'ok', apply: 'ok', align: 'ok', validate: 'ok', report: 'ok' });
+    expect(state.shas.before.trunk).toBe(git(fixture.clone, 'rev-parse', fixture.trunk));
+    expect(state.shas.before.forkTrunk).toBe(state.shas.before.trunk);
+    expect(existsSync(lockDirFor(config.scratchPath))).toBe(false);
+    expect(git(fixture.clone, 'status', '--porcelain')).toBe('');
+  });
+
+  it('after a stage stops the run, later stages are skipped and the report still runs', async () => {
+    const config = setup();
+    const verify: StageImpl = async () => ({ status: 'failed', summary: 'conflict', outcome: 'verify-conflict' });
+    let applied = false;
+    const state = await runPipeline(config, { command: 'daily', impls: { verify, apply: async () => ((applied = true), { status: 'ok', summary: '' }), align: ok, validate: ok }, writeReport });
+    expect(applied).toBe(false);
+    expect(state.exitCode).toBe(10);
+    expect(state.outcome).toBe('verify-conflict');
+    expect(state.stoppedBy).toBe('verify');
+    expect(statuses(state)).toEqual({ verify: 'failed', apply: 'skipped', align: 'skipped', validate: 'skipped', report: 'ok' });
+    expect(state.stages[1].summary).toBe('skipped: the run stopped at verify');
+  });
+
+  it('a thrown error becomes outcome error (exit 1) with its code', async () => {
+    const config = setup();
+    const state = await runPipeline(config, { command: 'verify', impls: { verify: async () => { throw new Error('boom'); } }, writeReport });
+    expect(state.exitCode).toBe(1);
+    expect(state.errors[0]).toMatchObject({ code: 'E_INTERNAL', message: 'boom' });
+  });
+
+  it('refuses with exit 15 when the lock is held, records the holder, and runs nothing', async () => {
+    const config = setup();
+    acquireLock({ lockDir: lockDirFor(config.scratchPath), staleAfterHours: 6, forceStale: false, meta: { runId: 'other', pid: process.pid, ownerPid: process.pid, hostname: 'elsewhere', startedAt: new Date().toISOString(), command: 'daily', shas: {} } });
+    let ran = false;
+    const state = await runPipeline(config, { command: 'daily', impls: { verify: async () => ((ran = true), { status: 'ok', summary: '' }) }, writeReport, env: { FORCE_STALE_LOCK: '1' } });
+    expect(ran).toBe(false);
+    expect(state.exitCode).toBe(15);
+    expect(state.outcome).toBe('lock-taken');
+    expect(state.lock).toMatchObject({ acquired: false, override: false });
+    expect(state.lock.holder?.runId).toBe('other');
+    expect(existsSync(lockDirFor(config.scratchPath))).toBe(true);
+  });
+
+  it('a stale lock is overridden only with FORCE_STALE_LOCK=1, and the override is recorded', async () => {
+    const config = setup();
+    const old = new Date(Date.now() - 8 * 3600_000).toISOString();
+    acquireLock({ lockDir: lockDirFor(config.scratchPath), staleAfterHours: 6, forceStale: false, meta: { runId: 'crashed', pid: 999_999, ownerPid: 999_999, hostname: 'h', startedAt: old, command: 'daily', shas: {} } });
+    const refused = await runPipeline(config, { command: 'verify', impls: { verify: ok }, writeReport, env: {} });
+    expect(refused.exitCode).toBe(15);
+    expect(refused.errors[0].message).toMatch(/stale .*FORCE_STALE_LOCK=1/);
+    const forced = await runPipeline(config, { command: 'verify', impls: { verify: ok }, writeReport, env: { FORCE_STALE_LOCK: '1' } });
+    expect(forced.exitCode).toBe(0);
+    expect(forced.lock.override).toBe(true);
+    expect(forced.lock.holder?.runId).toBe('crashed');
+    expect(forced.warnings.join()).toMatch(/FORCE_STALE_LOCK=1 broke a stale lock/);
+  });
+
+  it('refuses a dirty tree with a one-line error and leaves it exactly as it was', async () => {
+    const config = setup();
+    writeFileSync(join(fixture.clone, 'FORK.md'), 'edited\n');
+    writeFileSync(join(fixture.clone, 'untracked.txt'), 'u\n');
+    let ran = false;
+    const state = await runPipeline(config, { command: 'daily', impls: { verify: async () => ((ran = true), { status: 'ok', summary: '' }) }, writeReport });
+    expect(ran).toBe(false);
+    expect(state.exitCode).toBe(1);
+    expect(state.errors[0].code).toBe('E_DIRTY_TREE');
+    expect(state.errors[0].message).toMatch(/uncommitted changes in FORK\.md, untracked\.txt; commit or stash them, then rerun/);
+    expect(readFileSync(join(fixture.clone, 'FORK.md'), 'utf8')).toBe('edited\n');
+    expect(git(fixture.clone, 'status', '--porcelain')).toContain('untracked.txt');
+    expect(existsSync(lockDirFor(config.scratchPath))).toBe(false);
+  });
+
+  it.each([
+    ['a missing remote', (f: ForkFixture) => git(f.clone, 'remote', 'remove', 'upstream'), /E_REMOTE_MISSING|git remote "upstream" does not exist/],
+    ['a rebase in progress', (f: ForkFixture) => mkdirSync(join(f.clone, '.git', 'rebase-merge')), /rebase, merge, cherry-pick or bisect is in progress/],
+    ['a missing trunk', (f: ForkFixture) => (git(f.clone, 'checkout', '-q', f.mirror), git(f.clone, 'branch', '-D', f.trunk)), /branch "fork\/trunk" does not exist locally/],
+  ])('refuses %s with a one-line error naming the fix', async (_name, breakIt, message) => {
+    const config = setup();
+    breakIt(fixture);
+    const state = await runPipeline(config, { command: 'daily', impls: { verify: ok }, writeReport });
+    expect(state.exitCode).toBe(1);
+    expect(state.errors[0].message).toMatch(message);
+    expect(state.errors[0].message.split('\n')).toHaveLength(1);
+  });
+
+  it('cleans up after a stage that leaves a mess: rebase aborted, temporaries removed, start branch and clean tree restored', async () => {
+    const config = setup();
+    const messy: StageImpl = async (ctx) => {
+      const wt = join(ctx.config.scratchPath, 'worktrees', `verify-${ctx.state.runId}`);
+      git(ctx.config.repoPath, 'worktree', 'add', '-q', '-b', `rebase-daily/verify-${ctx.state.runId}`, wt, ctx.config.trunk);
+      ctx.registerTemporary('worktree', wt);
+      ctx.registerTemporary('branch', `rebase-daily/verify-${ctx.state.runId}`);
+      git(ctx.config.repoPath, 'checkout', '-q', ctx.config.mirror);
+      writeFileSync(join(ctx.config.repoPath, 'stray.txt'), 'x');
+      return { status: 'failed', summary: 'left a mess', outcome: 'apply-conflict' };
+    };
+    const state = await runPipeline(config, { command: 'apply', impls: { apply: messy }, writeReport });
+    expect(state.exitCode).toBe(11);
+    expect(git(fixture.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(fixture.trunk);
+    expect(git(fixture.clone, 'status', '--porcelain')).toBe('');
+    expect(git(fixture.clone, 'worktree', 'list')).not.toContain('verify-');
+    expect(git(fixture.clone, 'branch', '--list', 'rebase-daily/*')).toBe('');
+  });
+
+  it('finds and removes leftovers of a crashed run and reports them', async () => {
+    const config = setup();
+    const wt = join(config.scratchPath, 'worktrees', 'verify-crashed');
+    git(fixture.clone, 'worktree', 'add', '-q', '-b', 'rebase-daily/verify-crashed', wt, fixture.trunk);
+    const state = await runPipeline(config, { command: 'verify', impls: { verify: ok }, writeReport });
+    expect(state.exitCode).toBe(0);
+    expect(state.leftovers.join('\n')).toMatch(/temporary worktree .*verify-crashed \(removed\)/);
+    expect(state.leftovers.join('\n')).toMatch(/temporary branch rebase-daily\/verify-crashed \(deleted\)/);
+    expect(existsSync(wt)).toBe(false);
+  });
+
+  it('an interrupt kills the running command, cleans up, releases the lock and records E_INTERRUPTED', async () => {
+    const config = setup();
+    const slow: StageImpl = async (ctx) => {
+      git(ctx.config.repoPath, 'checkout', '-q', ctx.config.mirror);
+      setTimeout(() => process.kill(process.pid, 'SIGTERM'), 300);
+      const r = await ctx.run('sleep', ['30'], { cwd: ctx.config.repoPath });
+      return r.exitCode === 0 ? { status: 'ok', summary: 'slept' } : { status: 'failed', summary: `sleep ended ${r.exitCode}`, outcome: 'error' };
+    };
+    const started = Date.now();
+    const state = await runPipeline(config, { command: 'daily', impls: { verify: slow, apply: ok }, writeReport, handleSignals: true });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(state.exitCode).toBe(1);
+    expect(state.errors.map((e) => e.code)).toContain('E_INTERRUPTED');
+    expect(statuses(state).apply).toBe('skipped');
+    expect(git(fixture.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(fixture.trunk);
+    expect(existsSync(lockDirFor(config.scratchPath))).toBe(false);
+  });
+
+  it('keeps a command log of every call and a state file per run, and the scratch dir never dirties the tree', async () => {
+    const config = setup();
+    const state = await runPipeline(config, { command: 'verify', impls: { verify: ok }, writeReport });
+    const log = readFileSync(runPaths(config.scratchPath, state.runId).commandLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log.some((e) => e.argv.join(' ').startsWith('git fetch --prune --quiet upstream'))).toBe(true);
+    expect(existsSync(runPaths(config.scratchPath, state.runId).state)).toBe(true);
+    expect(git(fixture.clone, 'status', '--porcelain')).toBe('');
+  });
+});
