@@ -5,3 +5,4 @@ export { type CasResult, type RepoObjectInfo, casUpdateRef, objectDirEnv, repoOb
 export { type ReplayConflict, type ReplayedCommit, type ReplayOk, type ReplayOptions, type ReplayResult, replayQueue } from './replay.js';
 export { type WorktreeReplayOptions, type WorktreeReplayResult, worktreeReplay } from './worktree-replay.js';
 export { type EngineChoice, type EngineName, type EngineSetting, type EngineSupport, engineSupport, parseGitVersion, selectEngine } from './support.js';
+export { type ConflictLocalization, type LocalizeOptions, type UpstreamCommitRef, localizeConflict, parseMainline } from './localize.js';

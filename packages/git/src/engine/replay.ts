@@ -1,7 +1,7 @@
 import type { Runner } from '@rebase-daily/core';
 import { commitBody, writeLooseObject } from './commit-object.js';
 import { type MergeConflictMessage, parseMergeTree } from './merge-tree.js';
-import { objectDirEnv, repoObjectInfo } from './object-dir.js';
+import { objectDirEnv, type RepoObjectInfo, repoObjectInfo } from './object-dir.js';
 import type { EngineCallOptions, QueueCommit } from './queue.js';
 
 export interface ReplayedCommit {
@@ -53,6 +53,10 @@ export interface ReplayOptions extends EngineCallOptions {
   objectDir?: string;
   /** Committer ident (`Name <email> <secs> <tz>`); default `git var GIT_COMMITTER_IDENT` under `env`. */
   committer?: string;
+  /** Already known (saves a spawn when replaying many times, as localization does). */
+  objectInfo?: RepoObjectInfo;
+  /** `onto`'s tree, when `onto` is a full commit SHA whose tree is known (saves a spawn). */
+  ontoTree?: string;
 }
 
 export function subjectOf(message: string): string {
@@ -68,14 +72,18 @@ export function subjectOf(message: string): string {
  * Stops at the first conflict. One merge-tree spawn per replayed commit; commits are written directly.
  */
 export async function replayQueue(run: Runner, repo: string, options: ReplayOptions): Promise<ReplayResult> {
-  const info = await repoObjectInfo(run, repo, options);
+  const info = options.objectInfo ?? (await repoObjectInfo(run, repo, options));
   const writeDir = options.objectDir ?? info.objectDir;
   const env = options.objectDir && options.objectDir !== info.objectDir ? objectDirEnv(options.objectDir, info.objectDir, options.env) : options.env;
   const call = { cwd: repo, env, timeoutMs: options.timeoutMs };
 
-  const head = await run('git', ['rev-parse', `${options.onto}^{commit}`, `${options.onto}^{tree}`], call);
-  if (head.exitCode !== 0) throw new Error(`replay: ${options.onto} is not a commit`);
-  const [ontoSha, ontoTree] = head.stdout.split('\n').map((l) => l.trim());
+  let ontoSha = options.onto;
+  let ontoTree = options.ontoTree;
+  if (!ontoTree) {
+    const head = await run('git', ['rev-parse', `${options.onto}^{commit}`, `${options.onto}^{tree}`], call);
+    if (head.exitCode !== 0) throw new Error(`replay: ${options.onto} is not a commit`);
+    [ontoSha, ontoTree] = head.stdout.split('\n').map((l) => l.trim());
+  }
   let committer = options.committer;
   if (!committer) {
     const v = await run('git', ['var', 'GIT_COMMITTER_IDENT'], call);
@@ -86,7 +94,7 @@ export async function replayQueue(run: Runner, repo: string, options: ReplayOpti
     writeLooseObject(writeDir, 'commit', commitBody(tree, parents, author, committer, message), info.hash);
 
   let tip = ontoSha;
-  let tipTree = ontoTree;
+  let tipTree: string = ontoTree;
   const done: ReplayedCommit[] = [];
   const alreadyUpstream = [...(options.alreadyUpstream ?? [])];
   for (const [index, c] of options.commits.entries()) {

@@ -1,0 +1,125 @@
+import type { Runner } from '@rebase-daily/core';
+import type { MergeConflictMessage } from './merge-tree.js';
+import { repoObjectInfo, withTemporaryObjectDir } from './object-dir.js';
+import { type EngineCallOptions, listQueue, type Queue } from './queue.js';
+import { type ReplayResult, replayQueue } from './replay.js';
+
+export interface UpstreamCommitRef {
+  sha: string;
+  subject: string;
+  /** Position among the first-parent upstream commits after the base (0 = oldest); -1 = the base. */
+  index: number;
+}
+
+export interface ConflictLocalization {
+  /** The queue replays cleanly onto the target: nothing to localize. */
+  clean: boolean;
+  /** The queue's current base (merge-base of trunk and target). */
+  base: string;
+  target: string;
+  /** First-parent upstream commits between base and target. */
+  upstreamCount: number;
+  /** Replays performed (at most ⌈log2 n⌉ + 1). */
+  replays: number;
+  /** Newest upstream commit onto which the whole queue still replays cleanly (the base when none). */
+  lastClean?: UpstreamCommitRef;
+  /** The first upstream commit onto which the queue no longer replays. */
+  firstBreaking?: UpstreamCommitRef;
+  /** The queue commit that conflicts there, and on which files. */
+  patch?: { sha: string; subject: string; index: number };
+  files?: string[];
+  conflicts?: MergeConflictMessage[];
+  /** All upstream commits in base..target that touch the conflicted files (newest first). */
+  touching?: { sha: string; subject: string }[];
+}
+
+export interface LocalizeOptions extends EngineCallOptions {
+  trunk: string;
+  target: string;
+  /** The replay onto `target` when the caller already has it (saves one replay). */
+  targetResult?: ReplayResult;
+}
+
+/** Parse `git log --format=%H%x00%T%x00%s` output. */
+export function parseMainline(stdout: string): { sha: string; tree: string; subject: string }[] {
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [sha, tree, subject] = l.split('\0');
+      return { sha, tree, subject };
+    });
+}
+
+/**
+ * Find where the queue stops replaying: bisect the first-parent upstream commits between the queue's
+ * base and `target` for the newest one the whole queue replays onto cleanly, and the first that
+ * breaks it (which patch, which files, and which other upstream commits touched those files).
+ * Assumes, as bisection does, that once broken the queue stays broken. All replays happen in a
+ * temporary object directory.
+ */
+export async function localizeConflict(run: Runner, repo: string, options: LocalizeOptions): Promise<ConflictLocalization> {
+  const call = { cwd: repo, env: options.env, timeoutMs: options.timeoutMs };
+  const mb = await run('git', ['merge-base', options.trunk, options.target], call);
+  if (mb.exitCode !== 0) throw new Error(`no merge base between ${options.trunk} and ${options.target}`);
+  const base = mb.stdout.trim();
+  const log = await run('git', ['log', '--first-parent', '--reverse', '--format=%H%x00%T%x00%s', `${base}..${options.target}`], call);
+  if (log.exitCode !== 0) throw new Error(`git log ${base}..${options.target} failed (exit ${log.exitCode}): ${log.stderr.trim()}`);
+  const mainline = parseMainline(log.stdout);
+  const n = mainline.length;
+  const target = n ? mainline[n - 1].sha : base;
+
+  return withTemporaryObjectDir(
+    run,
+    repo,
+    async (objectDir, env) => {
+      const objectInfo = await repoObjectInfo(run, repo, { env: options.env });
+      const committerRun = await run('git', ['var', 'GIT_COMMITTER_IDENT'], call);
+      const committer = committerRun.stdout.trim() || 'rebase-daily <rebase-daily@localhost> 0 +0000';
+      const targetQueue = await listQueue(run, repo, target, options.trunk, { ...options, env });
+      let replays = 0;
+      // Patches already upstream at some commit are upstream at every later one; when none are, the
+      // queue is the same for every probe and is listed once. Otherwise each probe lists its own.
+      const queueFor = async (index: number): Promise<Queue> =>
+        targetQueue.alreadyUpstream.length === 0 || index === n - 1 ? targetQueue : listQueue(run, repo, mainline[index].sha, options.trunk, { ...options, env });
+      const probe = async (index: number): Promise<ReplayResult> => {
+        replays++;
+        const queue = await queueFor(index);
+        return replayQueue(run, repo, { onto: mainline[index].sha, ontoTree: mainline[index].tree, commits: queue.commits, alreadyUpstream: queue.alreadyUpstream, objectDir, env, objectInfo, committer, timeoutMs: options.timeoutMs });
+      };
+      const atTarget = options.targetResult ?? (n ? await probe(n - 1) : undefined);
+      if (!atTarget || atTarget.ok) return { clean: true, base, target, upstreamCount: n, replays };
+      let lo = -1; // the base: the queue sits there already
+      let hi = n - 1;
+      let failure = atTarget;
+      while (hi - lo > 1) {
+        const mid = lo + Math.floor((hi - lo) / 2);
+        const r = await probe(mid);
+        if (r.ok) lo = mid;
+        else {
+          hi = mid;
+          failure = r;
+        }
+      }
+      const ref = (index: number): UpstreamCommitRef => (index < 0 ? { sha: base, subject: '(current base)', index } : { sha: mainline[index].sha, subject: mainline[index].subject, index });
+      const touchingRun = failure.files.length
+        ? await run('git', ['log', '--format=%H%x00%s', `${base}..${target}`, '--', ...failure.files], call)
+        : undefined;
+      const touching = touchingRun && touchingRun.exitCode === 0 ? touchingRun.stdout.split('\n').filter(Boolean).map((l) => ({ sha: l.split('\0')[0], subject: l.split('\0')[1] ?? '' })) : [];
+      return {
+        clean: false,
+        base,
+        target,
+        upstreamCount: n,
+        replays,
+        lastClean: ref(lo),
+        firstBreaking: ref(hi),
+        patch: { sha: failure.commit, subject: failure.subject, index: failure.failedIndex },
+        files: failure.files,
+        conflicts: failure.conflicts,
+        touching,
+      };
+    },
+    { env: options.env, timeoutMs: options.timeoutMs },
+  );
+}
