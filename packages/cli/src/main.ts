@@ -1,0 +1,157 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  EXIT,
+  exitCodeFor,
+  loadConfig,
+  loadState,
+  lockDirFor,
+  pidAlive,
+  readLockMeta,
+  runPaths,
+  runPipeline,
+  RebaseDailyError,
+  toErrorRecord,
+  type Progress,
+  type ResolvedConfig,
+  type RunState,
+} from '@rebase-daily/core';
+import { readLatestReport, writeRunReport } from '@rebase-daily/report';
+import { parseCliArgs, type CommandName, type ParsedArgs } from './args.js';
+import { envelope, type Envelope } from './envelope.js';
+import { helpText } from './help.js';
+import { stageImpls } from './stages.js';
+
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  isTTY: boolean;
+}
+
+export const processIO: CliIO = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  env: process.env,
+  cwd: process.cwd(),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+function progressFor(io: CliIO, quietJson: boolean): Progress {
+  const mark = io.isTTY ? { info: '\u001b[36m▸\u001b[0m', warn: '\u001b[33m!\u001b[0m' } : { info: 'rebase-daily:', warn: 'rebase-daily: warning:' };
+  void quietJson; // progress always goes to stderr, so --json stdout stays one document
+  return { info: (m) => io.stderr(`${mark.info} ${m}\n`), warn: (m) => io.stderr(`${mark.warn} ${m}\n`) };
+}
+
+function emit(io: CliIO, args: Pick<ParsedArgs, 'json'>, env: Envelope, human: string): number {
+  if (args.json) io.stdout(`${JSON.stringify(env, null, 2)}\n`);
+  else if (human) io.stdout(human.endsWith('\n') ? human : `${human}\n`);
+  return env.exitCode;
+}
+
+/** The CLI. Returns the exit code; never calls process.exit itself. */
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const wantsJson = argv.includes('--json');
+  let args: ParsedArgs;
+  try {
+    args = parseCliArgs(argv);
+  } catch (err) {
+    const rec = toErrorRecord(err);
+    if (wantsJson) io.stdout(`${JSON.stringify(envelope('usage', EXIT.usage, 'usage-error', null, [rec]), null, 2)}\n`);
+    else io.stderr(`rebase-daily: ${rec.message}\n`);
+    return EXIT.usage;
+  }
+  if (args.version) {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    io.stdout(`${pkg.version}\n`);
+    return 0;
+  }
+  if (args.help || args.command === 'help') {
+    io.stdout(helpText(args.command === 'help' ? undefined : args.command));
+    return 0;
+  }
+  const command = args.command as CommandName;
+  const loaded = loadConfig({ configPath: args.config, repo: args.repo, cwd: io.cwd, env: io.env });
+  if (!loaded.ok) {
+    const errs = loaded.errors.map((message) => ({ code: loaded.notFound ? 'E_CONFIG_NOT_FOUND' : 'E_CONFIG_INVALID', message }));
+    if (!args.json) io.stderr(`rebase-daily: config error in ${loaded.configPath}:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}\n`);
+    return emit(io, args, envelope(command, EXIT.usage, 'usage-error', { configPath: loaded.configPath }, errs), '');
+  }
+  const config = loaded.config;
+  try {
+    if (command === 'status') return status(io, args, config);
+    if (command === 'report') return rerender(io, args, config);
+    return await runStages(io, args, config, command);
+  } catch (err) {
+    const rec = toErrorRecord(err);
+    const code = err instanceof RebaseDailyError ? err.exitCode : EXIT.internal;
+    if (!args.json) io.stderr(`rebase-daily: ${rec.code}: ${rec.message}\n`);
+    return emit(io, args, envelope(command, code, code === EXIT.usage ? 'usage-error' : 'error', null, [rec]), '');
+  }
+}
+
+async function runStages(io: CliIO, args: ParsedArgs, config: ResolvedConfig, command: CommandName): Promise<number> {
+  const progress = progressFor(io, args.json);
+  let written: ReturnType<typeof writeRunReport> | undefined;
+  const state = await runPipeline(config, {
+    command,
+    impls: stageImpls(),
+    progress,
+    env: io.env,
+    handleSignals: true,
+    writeReport: (s) => (written = writeRunReport(s)),
+  });
+  const exitCode = state.exitCode ?? EXIT.internal;
+  const data = { runId: state.runId, reportPath: written?.reportPath ?? null, summaryPath: written?.summaryPath ?? null, report: written?.report ?? null };
+  const human = written ? `${readFileSync(written.summaryPath, 'utf8')}\nreport: ${written.reportPath}` : `run ${state.runId}: ${state.outcome} (exit ${exitCode})`;
+  return emit(io, args, envelope(command, exitCode, state.outcome, data, state.errors), human);
+}
+
+/** The newest run state under <scratch>/rebase-daily/runs (run ids sort by start time). */
+export function latestRunState(config: ResolvedConfig): RunState | null {
+  const dir = runPaths(config.scratchPath).runsDir;
+  if (!existsSync(dir)) return null;
+  for (const id of readdirSync(dir).sort().reverse()) {
+    const state = loadState(config.scratchPath, id);
+    if (state?.finishedAt) return state;
+  }
+  return null;
+}
+
+function rerender(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
+  const state = latestRunState(config);
+  if (!state) {
+    const rec = { code: 'E_NO_RUN', message: `no finished run under ${runPaths(config.scratchPath).runsDir}; run \`rebase-daily daily\` first` };
+    if (!args.json) io.stderr(`rebase-daily: ${rec.message}\n`);
+    return emit(io, args, envelope('report', EXIT.internal, 'error', null, [rec]), '');
+  }
+  const written = writeRunReport(state);
+  const code = state.exitCode ?? exitCodeFor(state.outcome ?? 'error');
+  // `report` itself succeeded: its exit code is 0; the run's own code is in data.report.exitCode.
+  return emit(io, args, envelope('report', 0, state.outcome, { runId: state.runId, runExitCode: code, reportPath: written.reportPath, summaryPath: written.summaryPath, report: written.report }), `${readFileSync(written.summaryPath, 'utf8')}\nreport: ${written.reportPath}`);
+}
+
+function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
+  const latest = readLatestReport(config.scratchPath);
+  const lockDir = lockDirFor(config.scratchPath);
+  const meta = existsSync(lockDir) ? readLockMeta(lockDir) : null;
+  const lock = existsSync(lockDir)
+    ? {
+        held: true,
+        path: lockDir,
+        holder: meta,
+        ageHours: meta ? Math.round(((Date.now() - Date.parse(meta.startedAt)) / 3_600_000) * 100) / 100 : null,
+        pidAlive: meta ? pidAlive(meta.ownerPid ?? meta.pid, meta.hostname) : null,
+        stale: meta ? (Date.now() - Date.parse(meta.startedAt)) / 3_600_000 >= config.lock.staleAfterHours : null,
+      }
+    : { held: false, path: lockDir };
+  const report = latest?.ok ? latest.report : null;
+  const lines = [
+    report ? `last run: ${report.runId} — ${report.outcome} (exit ${report.exitCode})` : 'last run: none recorded',
+    latest ? `report: ${latest.reportPath}` : '',
+    lock.held
+      ? `lock: held by ${meta ? `run ${meta.runId}, pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname} since ${meta.startedAt}` : 'an unknown run'}${'pidAlive' in lock && lock.pidAlive === false ? ' (process not running)' : ''}${'stale' in lock && lock.stale ? ' — stale' : ''}`
+      : 'lock: free',
+  ].filter(Boolean);
+  return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest, lock }), lines.join('\n'));
+}
