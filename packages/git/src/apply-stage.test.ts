@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createForkFixture, git, type ForkFixture } from '@rebase-daily/core/testing';
+import { applyStage } from './apply-stage.js';
+import { installRacingPrePushHook, lib, pushFromOtherClone, remoteSha } from './testing/fork-scenarios.js';
+import { makeStageContext, shasNow, type TestStageContext } from './testing/stage-context.js';
+import { verifyStage } from './verify-stage.js';
+
+const fixtures: ForkFixture[] = [];
+const fixture = (opts: Parameters<typeof createForkFixture>[0] = {}) => {
+  const f = createForkFixture(opts);
+  fixtures.push(f);
+  return f;
+};
+afterEach(() => {
+  for (const f of fixtures.splice(0)) f.cleanup();
+});
+
+const clean = (f: ForkFixture) => git(f.clone, 'status', '--porcelain', '--untracked-files=all');
+const onUpstream = { upstreamCommits: [{ files: { 'NEW.md': 'new upstream file\n' }, message: 'upstream: new file' }] };
+const conflicting = {
+  patches: [
+    { files: { 'FORK.md': 'fork notes\n' }, message: 'fork: add notes' },
+    { files: { 'src/lib.txt': lib('fork line 2') }, message: 'fork: change line 2' },
+  ],
+  upstreamCommits: [{ files: { 'src/lib.txt': lib('upstream line 2') }, message: 'upstream: change line 2' }],
+};
+
+async function verified(ctx: TestStageContext) {
+  const v = await verifyStage(ctx);
+  expect(v.pin, v.summary).toBeDefined();
+  ctx.setPin(v.pin!);
+  return v;
+}
+
+describe('applyStage', () => {
+  it('refuses without a verify pin', async () => {
+    const f = fixture();
+    const r = await applyStage(makeStageContext(f));
+    expect(r).toMatchObject({ status: 'failed', outcome: 'error', errors: [{ code: 'E_NOT_VERIFIED' }] });
+  });
+
+  it('no-op day: nothing to rebase, nothing pushed, outcome no-change', async () => {
+    const f = fixture();
+    const ctx = makeStageContext(f);
+    await verified(ctx);
+    const before = shasNow(f);
+    const r = await applyStage(ctx);
+    expect(r.status, r.summary).toBe('ok');
+    expect(r.outcome).toBe('no-change');
+    expect(r.data?.pushes).toEqual([]);
+    expect(shasNow(f)).toEqual(before);
+    expect(r.shasAfter).toMatchObject({ trunk: before.trunk, forkTrunk: before.forkTrunk, upstream: before.upstream });
+    expect(clean(f)).toBe('');
+  });
+
+  it('clean rebase day: trunk rebased onto the pinned upstream, pushed with the start-of-run lease, mirror fast-forwarded', async () => {
+    const f = fixture(onUpstream);
+    const ctx = makeStageContext(f);
+    const v = await verified(ctx);
+    const pin = v.pin!;
+    const r = await applyStage(ctx);
+    expect(r.status, r.summary).toBe('ok');
+    expect(r.outcome).toBe('success');
+    const trunk = git(f.clone, 'rev-parse', f.trunk);
+    expect(git(f.clone, 'rev-parse', `${f.trunk}~1`)).toBe(pin.upstream);
+    expect(git(f.clone, 'log', '-1', '--format=%s', f.trunk)).toBe('fork: add notes');
+    expect(remoteSha(f, f.trunk)).toBe(trunk);
+    expect(remoteSha(f, f.mirror)).toBe(pin.upstream);
+    expect(git(f.clone, 'rev-parse', f.mirror)).toBe(pin.upstream);
+    expect(r.shasAfter).toEqual({ upstream: pin.upstream, mirror: pin.upstream, trunk, forkTrunk: trunk, forkMirror: pin.upstream });
+    const argvs = ctx.commandLog.entries.map((e) => e.argv.join(' '));
+    expect(argvs).toContain(`git push --porcelain --force-with-lease=refs/heads/${f.trunk}:${pin.forkTrunk} origin ${trunk}:refs/heads/${f.trunk}`);
+    expect(argvs).toContain(`git push --porcelain --force-with-lease=refs/heads/${f.mirror}:${pin.forkMirror} origin ${pin.upstream}:refs/heads/${f.mirror}`);
+    expect(argvs.some((a) => a.includes(' push ') && a.includes('upstream'))).toBe(false);
+    expect(git(f.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(f.trunk);
+    expect(clean(f)).toBe('');
+    expect(ctx.temporaries).toEqual([]);
+  });
+
+  it('rebases in a temporary worktree when the trunk is not checked out, leaving the starting branch alone', async () => {
+    const f = fixture(onUpstream);
+    git(f.clone, 'checkout', '-q', f.mirror);
+    const ctx = makeStageContext(f);
+    const pin = (await verified(ctx)).pin!;
+    const r = await applyStage(ctx);
+    expect(r.status, r.summary).toBe('ok');
+    expect(git(f.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(f.mirror);
+    // The mirror is checked out here, so it was fast-forwarded with merge --ff-only in place.
+    expect(git(f.clone, 'rev-parse', 'HEAD')).toBe(pin.upstream);
+    expect(readFileSync(`${f.clone}/NEW.md`, 'utf8')).toBe('new upstream file\n');
+    expect(git(f.clone, 'rev-parse', `${f.trunk}~1`)).toBe(pin.upstream);
+    expect(remoteSha(f, f.trunk)).toBe(git(f.clone, 'rev-parse', f.trunk));
+    expect(git(f.clone, 'worktree', 'list').split('\n')).toHaveLength(1);
+    expect(clean(f)).toBe('');
+  });
+
+  it('apply conflict (apply run on its own): aborts, restores the trunk, leaves the repo clean', async () => {
+    const f = fixture(conflicting);
+    const ctx = makeStageContext(f);
+    const before = shasNow(f);
+    ctx.setPin({ ...before, upstream: before.upstream!, trunk: before.trunk!, forkMirror: before.forkMirror ?? null, verifiedAt: new Date().toISOString(), runId: ctx.state.runId, clean: true });
+    const r = await applyStage(ctx);
+    expect(r.status).toBe('failed');
+    expect(r.outcome).toBe('apply-conflict');
+    expect(r.conflict).toMatchObject({
+      stage: 'apply',
+      patch: { sha: git(f.clone, 'rev-parse', f.trunk), subject: 'fork: change line 2' },
+      position: 2,
+      queueLength: 2,
+      files: ['src/lib.txt'],
+    });
+    expect(r.conflict!.reproduce.join('\n')).toContain(`git rebase --no-update-refs ${before.upstream}`);
+    expect(git(f.clone, 'rev-parse', f.trunk)).toBe(before.trunk);
+    expect(remoteSha(f, f.trunk)).toBe(before.forkTrunk);
+    expect(git(f.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(f.trunk);
+    expect(clean(f)).toBe('');
+    expect(git(f.clone, 'rev-parse', '--git-path', 'rebase-merge')).toBeTruthy();
+    expect(() => git(f.clone, 'rev-parse', '--verify', '--quiet', 'REBASE_HEAD')).toThrow();
+  });
+
+  it('refuses when the local trunk moved since verify', async () => {
+    const f = fixture(onUpstream);
+    const ctx = makeStageContext(f);
+    await verified(ctx);
+    git(f.clone, 'commit', '-q', '--allow-empty', '-m', 'late local commit');
+    const r = await applyStage(ctx);
+    expect(r).toMatchObject({ status: 'failed', outcome: 'error', errors: [{ code: 'E_MOVED_SINCE_VERIFY' }] });
+    expect(remoteSha(f, f.mirror)).toBe(ctx.state.pin!.forkMirror);
+  });
+
+  it('lease failure: the fork trunk moves between our checks and our push (pre-push hook race) → push-blocked, nothing overwritten', async () => {
+    const f = fixture(onUpstream);
+    const ctx = makeStageContext(f);
+    const pin = (await verified(ctx)).pin!;
+    const shaFile = installRacingPrePushHook(f);
+    const r = await applyStage(ctx);
+    const raced = readFileSync(shaFile, 'utf8').trim();
+    expect(r.status).toBe('failed');
+    expect(r.outcome).toBe('push-blocked');
+    expect(r.lease).toMatchObject({ ref: `refs/heads/${f.trunk}`, remote: 'origin', expected: pin.forkTrunk, actual: raced });
+    // Our own lease check passed (the remote advertised the old SHA); the remote's compare-and-swap
+    // on the expected old value is what refused the update once the racer got in first.
+    expect(r.lease!.reason).toMatch(/^remote-rejected: failed to update ref.*but expected/);
+    expect(r.errors?.[0].code).toBe('E_LEASE_BLOCKED');
+    expect(remoteSha(f, f.trunk)).toBe(raced);
+    expect(git(f.clone, 'rev-parse', f.trunk)).toBe(pin.trunk);
+    expect(clean(f)).toBe('');
+  });
+
+  it('fork has trunk commits the local trunk lacks at the start → push-blocked before touching anything', async () => {
+    const f = fixture(onUpstream);
+    const theirs = pushFromOtherClone(f, f.trunk);
+    const ctx = makeStageContext(f);
+    const pin = (await verified(ctx)).pin!;
+    expect(pin.forkTrunk).toBe(theirs);
+    const before = shasNow(f);
+    const r = await applyStage(ctx);
+    expect(r.outcome).toBe('push-blocked');
+    expect(r.lease).toMatchObject({ expected: theirs, actual: theirs });
+    expect(r.lease!.reason).toContain('lacks');
+    expect(r.data?.forkOnlyCommits).toEqual([{ sha: theirs, subject: 'someone else: OTHER.md' }]);
+    expect(shasNow(f)).toEqual(before);
+    expect(remoteSha(f, f.mirror)).toBe(before.forkMirror);
+  });
+
+  it('fork trunk moved since verify → push-blocked with expected and actual', async () => {
+    const f = fixture(onUpstream);
+    const ctx = makeStageContext(f);
+    const pin = (await verified(ctx)).pin!;
+    const theirs = pushFromOtherClone(f, f.trunk);
+    const r = await applyStage(ctx);
+    expect(r.outcome).toBe('push-blocked');
+    expect(r.lease).toMatchObject({ ref: `refs/heads/${f.trunk}`, expected: pin.forkTrunk, actual: theirs });
+    expect(git(f.clone, 'rev-parse', f.trunk)).toBe(pin.trunk);
+    expect(git(f.clone, 'rev-parse', f.mirror)).toBe(pin.mirror);
+  });
+
+  it('mirror diverged on the fork → E_MIRROR_DIVERGED naming the commit, nothing touched', async () => {
+    const f = fixture(onUpstream);
+    const stray = pushFromOtherClone(f, f.mirror, 'STRAY.md');
+    const ctx = makeStageContext(f);
+    await verified(ctx);
+    const before = shasNow(f);
+    const r = await applyStage(ctx);
+    expect(r).toMatchObject({ status: 'failed', outcome: 'error', errors: [{ code: 'E_MIRROR_DIVERGED' }] });
+    expect(r.summary).toContain(stray.slice(0, 12));
+    expect(shasNow(f)).toEqual(before);
+  });
+
+  it('push.enabled=false rebases locally and pushes nothing', async () => {
+    const f = fixture(onUpstream);
+    const ctx = makeStageContext(f, { push: { enabled: false } });
+    const pin = (await verified(ctx)).pin!;
+    const r = await applyStage(ctx);
+    expect(r.status, r.summary).toBe('ok');
+    expect(r.outcome).toBe('success');
+    expect(git(f.clone, 'rev-parse', `${f.trunk}~1`)).toBe(pin.upstream);
+    expect(remoteSha(f, f.trunk)).toBe(pin.forkTrunk);
+    expect(remoteSha(f, f.mirror)).toBe(pin.forkMirror);
+    expect((r.data?.actions as string[])[0]).toContain('push.enabled is false');
+  });
+});
