@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The executor is its own entry: Nx require()s dist/executors/report.cjs.
+  entry: { index: 'src/index.ts', 'executors/report': 'src/executors/report.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

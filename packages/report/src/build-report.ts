@@ -52,6 +52,7 @@ export function buildReport(state: RunState, options: BuildReportOptions = {}): 
       : deriveNextActions({
           outcome,
           trunk: state.trunk,
+          upstreamRef: state.upstreamRef,
           forkRemote: state.remotes.fork,
           startBranch: state.startBranch,
           conflict: state.conflict,

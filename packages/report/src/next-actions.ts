@@ -4,6 +4,8 @@ import type { Outcome } from '@rebase-daily/core';
 export interface NextActionsInput {
   outcome: Outcome;
   trunk: string;
+  /** The upstream ref rebased onto, e.g. upstream/main. */
+  upstreamRef: string;
   forkRemote: string;
   startBranch: string | null;
   conflict: {
@@ -39,7 +41,7 @@ export function deriveNextActions(input: NextActionsInput): string[] {
   const patch = conflict?.patch ? `${short(conflict.patch.sha)} "${conflict.patch.subject}"` : 'the failing patch';
   const where =
     conflict && conflict.position !== null ? ` (patch ${conflict.position}${conflict.queueLength !== null ? ` of ${conflict.queueLength}` : ''})` : '';
-  const files = conflict && conflict.files.length > 0 ? `; conflicted files: ${conflict.files.join(', ')}` : '';
+  const files = conflict && conflict.files.length > 0 ? ` in ${conflict.files.join(', ')}` : '';
   const reproduce = () => {
     for (const line of conflict?.reproduce ?? []) actions.push(`Reproduce: ${code(line)}`);
   };
@@ -52,7 +54,7 @@ export function deriveNextActions(input: NextActionsInput): string[] {
       actions.push(`No branch tip moved: verify ran in a temporary worktree.`);
       reproduce();
       actions.push(
-        `Resolve the conflict of ${patch}${where} on ${trunk}${files} (rebase ${trunk} onto the upstream tip by hand, or adapt the patch), push ${trunk} to ${input.forkRemote}, then rerun rebase-daily.`,
+        `Resolve the conflict of ${patch}${where}${files} on ${trunk}: rebase ${trunk} onto ${input.upstreamRef} by hand (or adapt the patch), push ${trunk} to ${input.forkRemote}, then rerun rebase-daily.`,
       );
       break;
     case 'apply-conflict':
@@ -60,7 +62,9 @@ export function deriveNextActions(input: NextActionsInput): string[] {
         `The rebase was aborted and ${input.startBranch ? `branch ${input.startBranch}` : 'the starting branch'} restored; nothing was pushed.`,
       );
       reproduce();
-      actions.push(`Resolve the conflict of ${patch}${where} on ${trunk}${files}, push ${trunk} to ${input.forkRemote}, then rerun rebase-daily.`);
+      actions.push(
+        `Resolve the conflict of ${patch}${where}${files} on ${trunk}: rebase ${trunk} onto ${input.upstreamRef} by hand (or adapt the patch), push ${trunk} to ${input.forkRemote}, then rerun rebase-daily.`,
+      );
       break;
     case 'push-blocked': {
       const remote = lease?.remote ?? input.forkRemote;

@@ -1,7 +1,7 @@
 import type { Outcome } from '@rebase-daily/core';
 import { localDate } from '@rebase-daily/core';
 import type { Report, ReportStage } from './report-schema.js';
-import { describeValue, isRecord, readFailures, readLogPath } from './stage-data.js';
+import { describeBump, describeTestCounts, describeValue, isRecord, readFailures, readLogPath } from './stage-data.js';
 
 const OUTCOME_ICON: Record<Outcome, string> = {
   success: '✅',
@@ -61,7 +61,7 @@ export function renderSummary(report: Report): string {
   out.push('## Files', '');
   if (report.outcome !== 'lock-taken') out.push(`- Report: ${tick(`${report.paths.dateDir}/report.json`)}`);
   out.push(`- This run: ${tick(`${report.paths.runDir}/`)}`);
-  if (report.commands.log) out.push(`- Command log: ${tick(report.commands.log)} (${plural(report.commands.count, 'command')})`);
+  if (report.commands.log) out.push(`- Command log: ${tick(report.commands.log)}${report.commands.count > 0 ? ` (${plural(report.commands.count, 'command')})` : ''}`);
   out.push(`- Run ${tick(report.runId)} (${report.command}) on ${report.host}, ${report.startedAt} → ${report.finishedAt} (${formatDuration(report.durationMs)})`);
   return `${out.join('\n')}\n`;
 }
@@ -85,7 +85,7 @@ function whatChanged(r: Report): string {
       if (after.mirror && after.mirror !== before.mirror) parts.push(`Mirror ${tick(r.refs.mirror)} fast-forwarded to ${tick(short(after.mirror))}.`);
       const apply = r.stages.find((s) => s.name === 'apply')?.data ?? {};
       if (apply.pushed !== undefined) parts.push(`Pushed to ${r.refs.remotes.fork}: ${describeValue(apply.pushed)}.`);
-      if (apply.bump !== undefined && apply.bump !== null) parts.push(`Version bump: ${describeValue(apply.bump)}.`);
+      if (apply.bump !== undefined && apply.bump !== null) parts.push(`Version bump: ${describeBump(apply.bump)}.`);
       break;
     }
     case 'no-change':
@@ -128,7 +128,7 @@ function whatChanged(r: Report): string {
       const what = r.outcome === 'validation-failed' ? 'Validation failed' : 'Graphite alignment failed';
       parts.push(
         moved
-          ? `${what} after trunk ${trunk} moved ${tick(short(before.trunk))} → ${tick(short(after.trunk))}${absorbed ? ` (${absorbed})` : ''}.`
+          ? `${what} after trunk ${trunk} moved ${tick(short(before.trunk))} → ${tick(short(after.trunk))}${delta ? ` (${plural(delta.count, 'upstream commit')} absorbed)` : ''}.`
           : `${what}; trunk ${trunk} is at ${tick(short(before.trunk))}.`,
       );
       break;
@@ -187,7 +187,7 @@ function validationSection(r: Report): string[] {
       }
     }
   }
-  if (s.data.tests !== undefined && !Array.isArray(s.data.tests)) out.push(`- Tests: ${describeValue(s.data.tests)}`);
+  if (s.data.tests !== undefined && !Array.isArray(s.data.tests)) out.push(`- Tests: ${describeTestCounts(s.data.tests) ?? describeValue(s.data.tests)}`);
   const failures = readFailures(s.data);
   if (failures.length > 0) out.push(`- Failing: ${failures.slice(0, 10).map(tick).join(', ')}${failures.length > 10 ? ` and ${failures.length - 10} more` : ''}`);
   const log = readLogPath(s.data);

@@ -54,7 +54,8 @@ export function readFailures(data: Record<string, unknown>): string[] {
       if (Array.isArray(list)) for (const t of list) out.push(nameOf(t) ?? JSON.stringify(t));
     }
   }
-  if (Array.isArray(data.steps)) {
+  // Name failing steps only when no test names say more (a failed `cargo test` step is those tests).
+  if (out.length === 0 && Array.isArray(data.steps)) {
     for (const s of data.steps) if (failed(s)) out.push(`step ${nameOf(s) ?? JSON.stringify(s)}`);
   }
   return [...new Set(out)];
@@ -71,6 +72,28 @@ export function readLogPath(data: Record<string, unknown>): string | null {
   }
   if (isRecord(data.tests) && pick(data.tests)) return pick(data.tests);
   return pick(data);
+}
+
+/** "40 passed, 2 failed, 1 ignored" from a tests record with counts or lists; null when it has neither. */
+export function describeTestCounts(tests: unknown): string | null {
+  if (!isRecord(tests)) return null;
+  const parts: string[] = [];
+  for (const key of ['passed', 'failed', 'ignored', 'skipped']) {
+    const v = tests[key];
+    const n = typeof v === 'number' ? v : Array.isArray(v) ? v.length : null;
+    if (n !== null) parts.push(`${n} ${key}`);
+  }
+  return parts.length > 0 ? parts.join(', ') : null;
+}
+
+/** "1.4.0-fork.1 → 1.5.0-fork.1" for a bump record with from/to, else a one-line view. */
+export function describeBump(bump: unknown): string {
+  if (isRecord(bump)) {
+    const from = bump.from ?? bump.previous ?? bump.old;
+    const to = bump.to ?? bump.version ?? bump.next ?? bump.new;
+    if (typeof to === 'string') return typeof from === 'string' ? `${from} → ${to}` : to;
+  }
+  return describeValue(bump);
 }
 
 /** A one-line view of a value for the summary (counts for arrays, booleans as yes/no). */
