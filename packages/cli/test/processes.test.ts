@@ -1,0 +1,90 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { git } from '@rebase-daily/core/testing';
+import { binPath, day, spawnCli, workspaceRoot, type Day } from './helpers.js';
+
+// Separate processes: concurrency, signals, and the Nx graph. Uses the built CLI (dist/bin.js).
+let d: Day | undefined;
+afterEach(() => d?.fixture.cleanup());
+
+const stateOf = (dd: Day) => {
+  const runs = join(dd.fixture.clone, '.scratch', 'rebase-daily', 'runs');
+  return readdirSync(runs).map((id) => JSON.parse(readFileSync(join(runs, id, 'state.json'), 'utf8')));
+};
+const waitFor = async (cond: () => boolean, ms = 20_000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+const hook = (dd: Day, name: string, body: string) => {
+  const file = join(dd.fixture.clone, '.git', 'hooks', name);
+  writeFileSync(file, `#!/bin/sh\n${body}\n`);
+  chmodSync(file, 0o755);
+};
+
+describe('processes', () => {
+  it('built CLI exists (run `npx nx build @rebase-daily/cli` first)', () => {
+    expect(existsSync(binPath)).toBe(true);
+  });
+
+  it('two runs started at once: exactly one proceeds, the other exits 15', async () => {
+    d = day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] });
+    // Slow the verify worktree checkout so both runs overlap for certain.
+    hook(d, 'post-checkout', 'sleep 1');
+    const a = spawnCli(['daily', '--config', d.configPath, '--json']);
+    const b = spawnCli(['daily', '--config', d.configPath, '--json']);
+    const codes = [(await a.done).code, (await b.done).code].sort();
+    expect(codes).toEqual([0, 15]);
+    expect(d.clean()).toBe(true);
+  });
+
+  it.each([
+    ['verify', 'post-checkout'],
+    ['apply', 'pre-push'],
+  ])('SIGTERM during %s strands nothing: no rebase, no temp worktree, lock released, report written', async (stage, hookName) => {
+    d = day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] });
+    const marker = join(d.fixture.root, `${hookName}.started`);
+    hook(d, hookName, `touch "${marker}"; sleep 30`);
+    const before = git(d.fixture.originBare, 'rev-parse', `refs/heads/${d.fixture.trunk}`);
+    const run = spawnCli(['daily', '--config', d.configPath]);
+    await waitFor(() => existsSync(marker));
+    run.child.kill('SIGTERM');
+    const { code, stderr } = await run.done;
+    expect(code, stderr).toBe(1);
+    expect(d.clean()).toBe(true);
+    expect(d.head()).toBe(d.fixture.trunk);
+    expect(git(d.fixture.clone, 'worktree', 'list')).not.toMatch(/\.scratch/);
+    expect(git(d.fixture.clone, 'branch', '--list', 'rebase-daily/*')).toBe('');
+    expect(existsSync(join(d.fixture.clone, '.scratch', 'locks', 'rebase-daily.lock'))).toBe(false);
+    expect(git(d.fixture.originBare, 'rev-parse', `refs/heads/${d.fixture.trunk}`)).toBe(before);
+    const [state] = stateOf(d);
+    expect(state.errors.map((e: any) => e.code)).toContain('E_INTERRUPTED');
+    expect(state.stages.find((s: any) => s.name === stage).status).toBe('failed');
+    expect(d.report().exitCode).toBe(1);
+  }, 60_000);
+
+  it('the same day through `nx run rebase:daily` (tools/rebase/daily.mjs gives cron the exact code)', async () => {
+    d = day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] });
+    const env = { ...process.env, REBASE_DAILY_CONFIG: d.configPath, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' };
+    const r = spawnSync(process.execPath, [join(workspaceRoot, 'tools', 'rebase', 'daily.mjs')], { cwd: workspaceRoot, env, encoding: 'utf8', timeout: 180_000 });
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    const report = d.report();
+    expect(report.outcome).toBe('success');
+    expect(report.stages.map((s: any) => s.status)).toEqual(['ok', 'ok', 'not-configured', 'not-configured', 'ok']);
+    expect(git(d.fixture.originBare, 'rev-parse', `refs/heads/${d.fixture.trunk}`)).toBe(git(d.fixture.clone, 'rev-parse', d.fixture.trunk));
+    expect(existsSync(join(d.fixture.clone, '.scratch', 'locks', 'rebase-daily.lock'))).toBe(false);
+
+    // A conflicting day: nx exits non-zero, the graph still reaches report, cron gets exactly 10.
+    d.fixture.advanceUpstream([{ files: { 'FORK.md': 'upstream wrote this\n' }, message: 'upstream: clash with fork notes' }]);
+    const nx = spawnSync(join(workspaceRoot, 'node_modules', '.bin', 'nx'), ['run', 'rebase:daily', '--outputStyle=stream'], { cwd: workspaceRoot, env, encoding: 'utf8', timeout: 180_000 });
+    expect(nx.status).not.toBe(0);
+    expect(d.report().outcome).toBe('verify-conflict');
+    expect(d.report().stages.find((s: any) => s.name === 'report').status).toBe('ok');
+    const cron = spawnSync(process.execPath, [join(workspaceRoot, 'tools', 'rebase', 'daily.mjs')], { cwd: workspaceRoot, env, encoding: 'utf8', timeout: 180_000 });
+    expect(cron.status).toBe(10);
+  }, 300_000);
+});
