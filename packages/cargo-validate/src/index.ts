@@ -1,0 +1,20 @@
+/**
+ * @rebase-daily/cargo-validate — the validate stage: formatting gate, `cargo test` with parsed
+ * per-crate results, a persistent cargo target dir, and a cache key that follows the trunk's tree.
+ */
+export { createValidateStage, resolveTargetDir, validateCachePath, validateStage } from './validate-stage.js';
+export type { FailureReason, StepRecord, ValidateData, ValidateStageOptions } from './validate-stage.js';
+export { validateCacheKey, normalizeValidateConfig, treeOf } from './cache-key.js';
+export type { CacheKeyOptions, NormalizedValidateConfig, ValidateCacheKey } from './cache-key.js';
+export { parseCargoTestOutput, binaryStem } from './parse-cargo-test.js';
+export type { CargoTestReport, CompileFailure, Diagnostic, TestBinary, TestBinaryKind } from './parse-cargo-test.js';
+export { attributeCrates, crateResults } from './attribute-crates.js';
+export type { CargoMetadata, CrateResult } from './attribute-crates.js';
+export { resolveTool, toolMissingError } from './resolve-tool.js';
+export type { ResolveToolOptions } from './resolve-tool.js';
+export { changedFiles, parsePorcelainZ, restoreFiles, saveDiff } from './changed-files.js';
+export type { ChangedFiles } from './changed-files.js';
+export { dedicatedWorktreePath, prepareValidationTree, releaseValidationTree } from './validation-tree.js';
+export type { ValidationTree } from './validation-tree.js';
+export { runStep } from './run-step.js';
+export type { StepRun } from './run-step.js';
