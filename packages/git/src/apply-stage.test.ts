@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createForkFixture, git, type ForkFixture } from '@rebase-daily/core/testing';
+import { createForkFixture, git, type ForkFixture, type ForkFixtureOptions } from '@rebase-daily/core/testing';
 import { applyStage } from './apply-stage.js';
 import { installRacingPrePushHook, lib, pushFromOtherClone, remoteSha } from './testing/fork-scenarios.js';
 import { makeStageContext, shasNow, type TestStageContext } from './testing/stage-context.js';
@@ -18,7 +18,7 @@ afterEach(() => {
 
 const clean = (f: ForkFixture) => git(f.clone, 'status', '--porcelain', '--untracked-files=all');
 const onUpstream = { upstreamCommits: [{ files: { 'NEW.md': 'new upstream file\n' }, message: 'upstream: new file' }] };
-const conflicting = {
+const conflicting: ForkFixtureOptions = {
   patches: [
     { files: { 'FORK.md': 'fork notes\n' }, message: 'fork: add notes' },
     { files: { 'src/lib.txt': lib('fork line 2') }, message: 'fork: change line 2' },
@@ -199,5 +199,39 @@ describe('applyStage', () => {
     expect(remoteSha(f, f.trunk)).toBe(pin.forkTrunk);
     expect(remoteSha(f, f.mirror)).toBe(pin.forkMirror);
     expect((r.data?.actions as string[])[0]).toContain('push.enabled is false');
+  });
+});
+
+describe('applyStage with a version bump', () => {
+  it('commits the fork version on top of the rebased trunk; the same day again makes no commit (no-change)', async () => {
+    const { cargoWorkspaceFiles, cargoMetadataLocked } = await import('./testing/cargo-workspace.js');
+    const f = fixture({ base: cargoWorkspaceFiles('0.0.0') });
+    git(f.upstreamWork, 'tag', 'v1.2.0');
+    f.advanceUpstream([{ files: { 'NEW.md': 'release\n' }, message: 'upstream: release 1.3.0' }]);
+    git(f.upstreamWork, 'tag', 'v1.3.0');
+    git(f.upstreamWork, 'push', '-q', 'origin', '--tags');
+    const version = { suffix: '-fork.1', source: 'tag' as const };
+
+    const day1 = makeStageContext(f, { version });
+    const pin = (await verified(day1)).pin!;
+    const r1 = await applyStage(day1);
+    expect(r1.status, r1.summary).toBe('ok');
+    expect(r1.outcome).toBe('success');
+    expect(r1.data?.bump).toMatchObject({ status: 'committed', forkVersion: '1.3.0-fork.1' });
+    expect(git(f.clone, 'log', '-1', '--format=%s', f.trunk)).toBe('chore(fork): set fork version to 1.3.0-fork.1');
+    expect(git(f.clone, 'rev-parse', `${f.trunk}~2`)).toBe(pin.upstream);
+    expect(remoteSha(f, f.trunk)).toBe(git(f.clone, 'rev-parse', f.trunk));
+    expect(cargoMetadataLocked(f.clone).packages.find((p) => p.name === 'a')?.version).toBe('1.3.0-fork.1');
+    const tip = git(f.clone, 'rev-parse', f.trunk);
+
+    const day2 = makeStageContext(f, { version });
+    const v2 = await verified(day2);
+    expect(v2.data?.upToDate).toBe(true);
+    const r2 = await applyStage(day2);
+    expect(r2.status, r2.summary).toBe('ok');
+    expect(r2.outcome).toBe('no-change');
+    expect(r2.data?.bump).toMatchObject({ status: 'unchanged' });
+    expect(git(f.clone, 'rev-parse', f.trunk)).toBe(tip);
+    expect(clean(f)).toBe('');
   });
 });

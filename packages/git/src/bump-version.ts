@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { toErrorRecord, type ErrorRecord, type Runner } from '@rebase-daily/core';
+import { RebaseDailyError, toErrorRecord, type ErrorRecord, type Runner } from '@rebase-daily/core';
 import { manifestVersion, setLockVersions, setManifestVersion } from './version/cargo-manifest.js';
 import { forkVersionOf, upstreamVersion, versionError, type VersionConfig } from './version/upstream-version.js';
 import { workspaceMembers } from './version/workspace-members.js';
@@ -82,7 +82,8 @@ export async function bumpVersion(run: Runner, options: BumpVersionOptions): Pro
     return result;
   } catch (err) {
     result.status = 'failed';
-    result.error = toErrorRecord(err);
+    // Edit guards throw plain Errors; report them under the bump's own code.
+    result.error = toErrorRecord(err instanceof RebaseDailyError ? err : versionError(`${options.version.manifest}: ${(err as Error).message}`));
     return result;
   }
 }

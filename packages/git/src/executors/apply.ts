@@ -1,0 +1,7 @@
+import { runNxStage, type NxContextLike, type NxStageOptions } from '@rebase-daily/core';
+import { applyStage } from '../apply-stage.js';
+
+/** Nx executor `@rebase-daily/git:apply`: the apply stage through core's one pipeline. */
+export default async function applyExecutor(options: NxStageOptions, context: NxContextLike): Promise<{ success: boolean }> {
+  return runNxStage('apply', applyStage, options, context);
+}
