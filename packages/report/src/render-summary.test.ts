@@ -125,6 +125,11 @@ describe('renderSummary', () => {
     expect(sections(md)).toEqual(['## Errors', '## Warnings', '## Leftovers found', '## Next actions', '## Files']);
   });
 
+  it('success without a verify stage (e.g. `report` alone) claims no patch counts', () => {
+    const state = makeRunState({ command: 'report', stageOverrides: { verify: { status: 'skipped', summary: 'not part of `report`' } } });
+    expect(paragraph(renderSummary(buildReport(state)))).toBe('Trunk `dev` stays at `c3c3c3c`.');
+  });
+
   it('escapes pipes in stage summaries so the table holds', () => {
     const state = makeRunState({ stageOverrides: { verify: { status: 'ok', summary: 'a | b\nc', data: {} } } });
     expect(renderSummary(buildReport(state))).toContain('| verify | ✅ ok | — | a \\| b c |');

@@ -77,11 +77,17 @@ function whatChanged(r: Report): string {
   switch (r.outcome) {
     case 'success': {
       const moved = after.trunk && after.trunk !== before.trunk;
-      parts.push(
-        moved ? `Trunk ${trunk} moved ${tick(short(before.trunk))} → ${tick(short(after.trunk))}` : `Trunk ${trunk} is at ${tick(short(after.trunk ?? before.trunk))}`,
-      );
-      const counts = [absorbed, `${plural(queue, 'patch', 'patches')} replayed`, dropped > 0 ? `${dropped} dropped as already upstream` : null].filter(Boolean);
-      parts[0] += `: ${counts.join(', ')}.`;
+      const verified = r.stages.some((s) => s.name === 'verify' && s.status === 'ok');
+      // Only counts the run knows: a run without verify (e.g. `apply` alone) has no queue to count.
+      const counts = [
+        absorbed,
+        verified || queue > 0 ? `${plural(queue, 'patch', 'patches')} replayed` : null,
+        dropped > 0 ? `${dropped} dropped as already upstream` : null,
+      ].filter(Boolean);
+      const head = moved
+        ? `Trunk ${trunk} moved ${tick(short(before.trunk))} → ${tick(short(after.trunk))}`
+        : `Trunk ${trunk} stays at ${tick(short(after.trunk ?? before.trunk))}`;
+      parts.push(counts.length > 0 ? `${head}: ${counts.join(', ')}.` : `${head}.`);
       if (after.mirror && after.mirror !== before.mirror) parts.push(`Mirror ${tick(r.refs.mirror)} fast-forwarded to ${tick(short(after.mirror))}.`);
       const apply = r.stages.find((s) => s.name === 'apply')?.data ?? {};
       if (apply.pushed !== undefined) parts.push(`Pushed to ${r.refs.remotes.fork}: ${describeValue(apply.pushed)}.`);
