@@ -116,8 +116,9 @@ function stageData(state: RunState, name: StageRecord['name']): Record<string, u
 function deriveOutcome(state: RunState): Outcome {
   if (state.errors.length > 0 || state.stages.some((s) => s.status === 'failed' || s.status === 'running')) return 'error';
   const { before, after } = state.shas;
-  if (after.trunk === null || after.trunk === before.trunk) return 'no-change';
-  return 'success';
+  // Same rule as core's finishRun: nothing moved is a no-change day.
+  const moved = (after.trunk !== null && after.trunk !== before.trunk) || (after.mirror !== null && after.mirror !== before.mirror);
+  return moved ? 'success' : 'no-change';
 }
 
 function reportStages(state: RunState, outcome: Outcome): ReportStage[] {
