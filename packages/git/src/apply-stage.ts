@@ -19,7 +19,7 @@ import { stageRefs } from './observed-shas.js';
 import { readPatchQueue } from './patch-queue.js';
 import { describeConflict } from './rebase-conflict.js';
 import { abortIfRebasing, isRebasing } from './rebase-state.js';
-import { tempWorktreePath, withTempWorktree } from './temp-worktree.js';
+import { reproduceWorktreePath, tempWorktreePath, withTempWorktree } from './temp-worktree.js';
 
 const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : '(none)');
 
@@ -242,7 +242,7 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
       if (await isRebasing(ctx.run, cwd)) {
         const conflict = await describeConflict(ctx.run, cwd, 'apply', queue, {
           repo: ctx.config.repoPath,
-          worktreePath: tempWorktreePath(ctx, 'reproduce'),
+          worktreePath: reproduceWorktreePath(ctx, 'apply'),
           trunk: pin.trunk,
           upstream: pin.upstream,
         });

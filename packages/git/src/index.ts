@@ -5,7 +5,7 @@ export { leasePush, leaseArg, leaseRecord, type LeasePushResult } from './lease-
 export { classifyPush, parsePushPorcelain, type PushOutcome, type PushOutcomeKind, type PushRefLine } from './push-rejection.js';
 export { readPatchQueue, parseCherryMarked, type PatchQueue } from './patch-queue.js';
 export { describeConflict, readRebaseStop, reproduceCommands, type RebaseStop, type ReproduceInput } from './rebase-conflict.js';
-export { withTempWorktree, tempWorktreePath, type TempWorktree } from './temp-worktree.js';
+export { withTempWorktree, tempWorktreePath, reproduceWorktreePath, type TempWorktree } from './temp-worktree.js';
 export { observedShas, stageRefs, type ObservedShas } from './observed-shas.js';
 export { isRebasing, abortIfRebasing } from './rebase-state.js';
 export { parseWorktreeList, worktreeHolding, uninterruptible, type WorktreeEntry } from './git-ops.js';

@@ -16,6 +16,14 @@ export function tempWorktreePath(ctx: StageContext, name: string): string {
 }
 
 /**
+ * Where the reproduce commands put a human's scratch worktree: outside `<scratch>/worktrees`, whose
+ * leftovers the next run deletes — a conflict someone is resolving must not vanish under them.
+ */
+export function reproduceWorktreePath(ctx: StageContext, stage: string): string {
+  return join(ctx.config.scratchPath, 'reproduce', `${stage}-${ctx.state.runId}`);
+}
+
+/**
  * Run `fn` in a temporary worktree, registered with the run so an interrupt or a crash recovery
  * removes it; removed here in `finally`, whatever happened (a rebase in progress is aborted first).
  *

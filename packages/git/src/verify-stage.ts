@@ -4,7 +4,7 @@ import { observedShas, stageRefs } from './observed-shas.js';
 import { readPatchQueue } from './patch-queue.js';
 import { describeConflict } from './rebase-conflict.js';
 import { isRebasing } from './rebase-state.js';
-import { tempWorktreePath, withTempWorktree } from './temp-worktree.js';
+import { reproduceWorktreePath, withTempWorktree } from './temp-worktree.js';
 
 const short = (sha: string) => sha.slice(0, 12);
 
@@ -86,7 +86,7 @@ async function verify(ctx: StageContext): Promise<StageResult> {
     if (await isRebasing(ctx.run, wt.path)) {
       const conflict = await describeConflict(ctx.run, wt.path, 'verify', pq.queue, {
         repo,
-        worktreePath: tempWorktreePath(ctx, 'reproduce'),
+        worktreePath: reproduceWorktreePath(ctx, 'verify'),
         trunk,
         upstream,
       });
