@@ -1,0 +1,300 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createForkFixture, git, removeDir, writeFile, type ForkFixture } from '@rebase-daily/core/testing';
+import { alignStage, createAlignStage, type AlignData } from './align.js';
+import { verifyParentage } from './parentage.js';
+import { discoverDescendants } from './descendants.js';
+import { gtSync, initGraphiteStack, workspaceGt, type StackBranch } from './testing.js';
+import { isolateGtHome, stageContext, standInGt } from './test-support.js';
+import { boundRunner, CommandLog } from '@rebase-daily/core';
+
+// Real gt 1.8.6 (node_modules/.bin/gt) on real repos throughout. The only stand-ins: `gt sync`
+// (needs Graphite's service, unreachable here) and, where a test says so, a hanging or no-op restack.
+const TRUNK = 'fork/trunk';
+let home: string;
+let fx: ForkFixture | undefined;
+beforeAll(() => {
+  home = isolateGtHome();
+});
+afterAll(() => removeDir(home));
+afterEach(() => {
+  fx?.cleanup();
+  fx = undefined;
+});
+
+const STACK: StackBranch[] = [
+  { name: 'a1', parent: TRUNK, files: { 'a1.txt': 'a1\n' } },
+  { name: 'a2', parent: 'a1', files: { 'a2.txt': 'a2\n' } },
+  { name: 'a3', parent: 'a2', files: { 'a3.txt': 'a3\n' } },
+  { name: 's1', parent: TRUNK, files: { 's1.txt': 's1\n' } },
+  { name: 's2', parent: TRUNK, files: { 's2.txt': 's2\n' } },
+];
+
+function fork(): ForkFixture {
+  fx = createForkFixture({ trunk: TRUNK });
+  return fx;
+}
+
+/** What apply does to the trunk: rewrite it (the old tip is no longer in its history). */
+function rewriteTrunk(f: ForkFixture, files: Record<string, string> = { 'upstream-new.txt': 'new upstream work\n' }): string {
+  git(f.clone, 'checkout', '-q', TRUNK);
+  for (const [p, c] of Object.entries(files)) {
+    writeFile(f.clone, p, c);
+    git(f.clone, 'add', '--', p);
+  }
+  git(f.clone, 'commit', '-q', '--amend', '-m', 'fork: add notes (rebased onto new upstream)');
+  return git(f.clone, 'rev-parse', 'HEAD');
+}
+
+const tips = (repo: string, names: string[]) => Object.fromEntries(names.map((n) => [n, git(repo, 'rev-parse', n)]));
+const contains = (repo: string, ancestor: string, branch: string) => {
+  try {
+    git(repo, 'merge-base', '--is-ancestor', ancestor, branch);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function ctxFor(f: ForkFixture, graphite: Record<string, unknown> | undefined) {
+  return stageContext(f.root, { repo: f.clone, trunk: TRUNK, ...(graphite ? { graphite } : {}) });
+}
+const syncOk = (f: ForkFixture) => ({ bin: standInGt(join(f.root, 'bin'), { sync: 'ok' }) });
+
+describe('align: not configured', () => {
+  it('without a graphite section says so plainly', async () => {
+    const f = fork();
+    const r = await alignStage(ctxFor(f, undefined));
+    expect(r.status).toBe('not-configured');
+    expect(r.summary).toMatch(/no "graphite" section/);
+  });
+
+  it('in a repo gt was never initialised in says so plainly', async () => {
+    const f = fork();
+    const r = await alignStage(ctxFor(f, {}));
+    expect(r.status).toBe('not-configured');
+    expect(r.summary).toMatch(/is not a Graphite repo.*gt init --trunk fork\/trunk/);
+  });
+});
+
+describe('align: preconditions (exit 13)', () => {
+  it('gt missing: graphite-failed with the install hint', async () => {
+    const f = fork();
+    initGraphiteStack(f.clone, TRUNK, []);
+    const r = await createAlignStage({ pathEnv: '', searchFrom: [] })(ctxFor(f, {}));
+    expect(r).toMatchObject({ status: 'failed', outcome: 'graphite-failed' });
+    expect(r.errors?.[0].code).toBe('E_GT_MISSING');
+    expect(r.summary).toMatch(/npm install .*@withgraphite\/graphite-cli/);
+  });
+
+  it('a configured graphite.bin that does not exist is not silently replaced', async () => {
+    const f = fork();
+    initGraphiteStack(f.clone, TRUNK, []);
+    const r = await alignStage(ctxFor(f, { bin: './no/such/gt' }));
+    expect(r.outcome).toBe('graphite-failed');
+    expect(r.summary).toContain('graphite.bin "./no/such/gt"');
+  });
+
+  it("Graphite's trunk differs from the configured trunk: names both", async () => {
+    const f = fork();
+    gtSync(f.clone, 'init', '--trunk', f.mirror);
+    const r = await alignStage(ctxFor(f, syncOk(f)));
+    expect(r).toMatchObject({ status: 'failed', outcome: 'graphite-failed' });
+    expect(r.errors?.[0].code).toBe('E_GRAPHITE_TRUNK_MISMATCH');
+    expect(r.summary).toContain('"main"');
+    expect(r.summary).toContain('"fork/trunk"');
+  });
+});
+
+describe('align: restack', () => {
+  it('no descendants: restack skipped (scenario 7)', async () => {
+    const f = fork();
+    initGraphiteStack(f.clone, TRUNK, []);
+    rewriteTrunk(f);
+    const r = await alignStage(ctxFor(f, syncOk(f)));
+    expect(r).toMatchObject({ status: 'ok', outcome: 'no-change', summary: 'no descendants; restack skipped' });
+    expect((r.data as unknown as AlignData).sync?.ok).toBe(true);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('a stack of three and two siblings are restacked onto the rewritten trunk and proven consistent (scenario 8)', async () => {
+    const f = fork();
+    initGraphiteStack(f.clone, TRUNK, STACK);
+    const oldTrunk = git(f.clone, 'rev-parse', TRUNK);
+    const newTrunk = rewriteTrunk(f);
+    git(f.clone, 'checkout', '-q', 's1');
+    const before = tips(f.clone, ['a1', 'a2', 'a3', 's1', 's2']);
+
+    const r = await alignStage(ctxFor(f, syncOk(f)));
+    expect(r.errors ?? []).toEqual([]);
+    expect(r.status).toBe('ok');
+    const data = r.data as unknown as AlignData;
+    expect(data.restacked.sort()).toEqual(['a1', 'a2', 'a3', 's1', 's2']);
+    expect(data.before.map((b) => `${b.branch}<-${b.parent}`).sort()).toEqual(['a1<-fork/trunk', 'a2<-a1', 'a3<-a2', 's1<-fork/trunk', 's2<-fork/trunk']);
+    expect(data.before.find((b) => b.branch === 'a2')?.tip).toBe(before.a2);
+    expect(data.after?.find((b) => b.branch === 'a2')?.tip).toBe(git(f.clone, 'rev-parse', 'a2'));
+    expect(data.drift).toEqual([]);
+    expect(data.publish.sort()).toEqual(['a1', 's1', 's2'].map((b) => `gt checkout ${b} && gt submit --stack --no-interactive`));
+    expect(r.summary).toMatch(/restacked 5 of 5/);
+    // Behaviour the user sees: every branch now sits on its parent's new tip, none carries the old trunk commit.
+    for (const [b, p] of [['a1', TRUNK], ['a2', 'a1'], ['a3', 'a2'], ['s1', TRUNK], ['s2', TRUNK]]) expect(contains(f.clone, p, b)).toBe(true);
+    for (const b of ['a1', 'a3', 's2']) expect(contains(f.clone, oldTrunk, b)).toBe(false);
+    expect(git(f.clone, 'rev-parse', TRUNK)).toBe(newTrunk);
+    expect(git(f.clone, 'symbolic-ref', '--short', 'HEAD')).toBe('s1');
+    expect(git(f.clone, 'status', '--porcelain')).toBe('');
+    // Nothing was pushed.
+    expect(git(f.originBare, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/')).not.toMatch(/a1|s1/);
+  });
+
+  it('a restack conflict in the second branch of a stack is aborted: no rebase in progress, every tip restored, exit 13', async () => {
+    const f = fork();
+    initGraphiteStack(f.clone, TRUNK, [
+      { name: 'a1', parent: TRUNK, files: { 'a1.txt': 'a1\n' } },
+      { name: 'a2', parent: 'a1', files: { 'shared.txt': 'the stack says this\n' } },
+      { name: 'a3', parent: 'a2', files: { 'a3.txt': 'a3\n' } },
+      { name: 's1', parent: TRUNK, files: { 's1.txt': 's1\n' } },
+    ]);
+    rewriteTrunk(f, { 'shared.txt': 'upstream says that\n' });
+    const names = ['a1', 'a2', 'a3', 's1', TRUNK];
+    const before = tips(f.clone, names);
+
+    const ctx = ctxFor(f, syncOk(f));
+    const r = await alignStage(ctx);
+    expect(r).toMatchObject({ status: 'failed', outcome: 'graphite-failed' });
+    expect(r.errors?.[0].code).toBe('E_GRAPHITE_RESTACK_CONFLICT');
+    expect(r.conflict).toMatchObject({ stage: 'align', branch: 'a2', files: ['shared.txt'] });
+    expect(r.conflict?.patch?.subject).toBe('a2: work');
+    expect(tips(f.clone, names)).toEqual(before);
+    expect(existsSync(join(f.clone, '.git', 'rebase-merge'))).toBe(false);
+    expect(git(f.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(TRUNK);
+    expect(git(f.clone, 'status', '--porcelain')).toBe('');
+    // Graphite's own view is back too: the same tree, and a1 again "needs restack" (nothing half-done).
+    const after = await discoverDescendants(boundRunner(new CommandLog()), f.clone, workspaceGt(), TRUNK, 60_000, join(f.clone, '.git', '.graphite_metadata.db'));
+    expect(after.ok && after.tree.branches.map((b) => `${b.branch}<-${b.parent}`).sort()).toEqual(['a1<-fork/trunk', 'a2<-a1', 'a3<-a2', 's1<-fork/trunk']);
+    // The plain-git reproduce lines really reproduce the conflict, without moving any branch.
+    const lines = (r.conflict?.reproduce ?? []).filter((l) => l.startsWith('git -C'));
+    expect(lines).toHaveLength(3);
+    const argv = (l: string) => l.split(' ').slice(1).map((a) => a.replace(/^'|'$/g, ''));
+    git(f.clone, ...argv(lines[0]).slice(2));
+    const scratch = argv(lines[1])[1];
+    expect(() => git(scratch, ...argv(lines[1]).slice(2))).toThrow(/CONFLICT|conflict/);
+    git(scratch, 'rebase', '--abort');
+    git(f.clone, ...argv(lines[2]).slice(2));
+    expect(tips(f.clone, names)).toEqual(before);
+  });
+
+  it('a descendant checked out in another worktree is reported before anything is restacked', async () => {
+    const f = fork();
+    initGraphiteStack(f.clone, TRUNK, STACK.slice(0, 2));
+    rewriteTrunk(f);
+    const wt = join(f.root, 'other-wt');
+    git(f.clone, 'worktree', 'add', '-q', wt, 'a2');
+    const before = tips(f.clone, ['a1', 'a2']);
+    const r = await alignStage(ctxFor(f, syncOk(f)));
+    expect(r).toMatchObject({ status: 'failed', outcome: 'graphite-failed' });
+    expect(r.errors?.[0].code).toBe('E_GRAPHITE_WORKTREE_BUSY');
+    expect((r.data as unknown as AlignData).busyWorktrees).toEqual([{ branch: 'a2', path: wt }]);
+    expect(r.summary).toContain(`a2 (${wt})`);
+    expect(tips(f.clone, ['a1', 'a2'])).toEqual(before);
+    expect(r.nextActions).toEqual([`git -C ${wt} switch --detach`]);
+  });
+});
+
+describe('align: parentage drift', () => {
+  it('verifyParentage names a branch whose recorded parent is no longer in its history, and the gt track line repairs it', async () => {
+    const f = fork();
+    initGraphiteStack(f.clone, TRUNK, STACK.slice(0, 3));
+    // Someone moved a2 off a1 with plain git: Graphite still records a1 as its parent.
+    git(f.clone, 'rebase', '-q', '--onto', TRUNK, 'a1', 'a2');
+    git(f.clone, 'checkout', '-q', TRUNK);
+    const run = boundRunner(new CommandLog());
+    const found = await discoverDescendants(run, f.clone, workspaceGt(), TRUNK, 60_000, join(f.clone, '.git', '.graphite_metadata.db'));
+    if (!found.ok) throw new Error('gt ls failed');
+    const drift = await verifyParentage(run, f.clone, found.tree);
+    expect(drift.map((d) => ({ branch: d.branch, parent: d.parent, actualParent: d.actualParent }))).toEqual([
+      { branch: 'a2', parent: 'a1', actualParent: TRUNK },
+    ]);
+    expect(drift[0].recovery[0]).toBe(`gt track --parent ${TRUNK} a2`);
+    // gt itself hides the diverged branch from `gt ls`; the metadata database still lists it.
+    expect(found.tree.source).toBe('metadata-db');
+    expect(found.tree.branches.find((b) => b.branch === 'a2')).toMatchObject({ needsRestack: true, validation: 'BAD_PARENT_REVISION' });
+
+    gtSync(f.clone, ...drift[0].recovery[0].split(' ').slice(1));
+    const again = await discoverDescendants(run, f.clone, workspaceGt(), TRUNK, 60_000, join(f.clone, '.git', '.graphite_metadata.db'));
+    if (!again.ok) throw new Error('gt ls failed');
+    expect(again.tree.branches.find((b) => b.branch === 'a2')?.parent).toBe(TRUNK);
+    expect(await verifyParentage(run, f.clone, again.tree)).toEqual([]);
+  });
+
+  it('a restack that claims success but leaves branches off their parents is exit 13, never a silent success', async () => {
+    const f = fork();
+    initGraphiteStack(f.clone, TRUNK, STACK.slice(0, 2));
+    rewriteTrunk(f);
+    // Stand-in: `gt restack` exits 0 and does nothing; everything else is real gt.
+    const bin = standInGt(join(f.root, 'bin'), { sync: 'ok', restack: 'noop' });
+    const r = await alignStage(ctxFor(f, { bin }));
+    expect(r).toMatchObject({ status: 'failed', outcome: 'graphite-failed' });
+    expect(r.errors?.[0].code).toBe('E_GRAPHITE_PARENTAGE');
+    const drift = (r.data as unknown as AlignData).drift;
+    expect(drift.map((d) => d.branch)).toEqual(['a1']);
+    expect(r.summary).toContain('a1');
+    expect(r.nextActions?.some((a) => a.startsWith('gt restack --branch a1'))).toBe(true);
+  });
+});
+
+describe('align: gt sync and timeouts', () => {
+  it('gt hanging in restack: the timeout is honoured and every branch restored (stand-in restack sleeps)', async () => {
+    const f = fork();
+    initGraphiteStack(f.clone, TRUNK, STACK.slice(0, 2));
+    rewriteTrunk(f);
+    const before = tips(f.clone, ['a1', 'a2', TRUNK]);
+    const bin = standInGt(join(f.root, 'bin'), { sync: 'ok', restack: 'hang' });
+    const started = Date.now();
+    const r = await alignStage(ctxFor(f, { bin, restackTimeoutSeconds: 1 }));
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r).toMatchObject({ status: 'failed', outcome: 'graphite-failed' });
+    expect(r.errors?.[0].code).toBe('E_GRAPHITE_RESTACK_TIMEOUT');
+    expect(tips(f.clone, ['a1', 'a2', TRUNK])).toEqual(before);
+    expect(r.commandLog).toBeUndefined();
+  });
+
+  it('gt sync hanging, policy continue (default): warns and restacks locally', async () => {
+    const f = fork();
+    initGraphiteStack(f.clone, TRUNK, STACK.slice(0, 1));
+    rewriteTrunk(f);
+    const bin = standInGt(join(f.root, 'bin'), { sync: 'hang' });
+    const ctx = ctxFor(f, { bin, syncTimeoutSeconds: 1 });
+    const r = await alignStage(ctx);
+    expect(r.status).toBe('ok');
+    expect((r.data as unknown as AlignData).sync).toMatchObject({ ok: false, timedOut: true, policy: 'continue' });
+    expect(r.warnings?.[0]).toMatch(/gt sync --no-restack failed \(gt sync timed out after 1s\); continuing/);
+    expect((r.data as unknown as AlignData).restacked).toEqual(['a1']);
+    const syncCall = ctx.commandLog.entries.find((e) => e.argv[1] === 'sync');
+    expect(syncCall?.argv).toEqual([bin, 'sync', '--no-restack', '--no-interactive']);
+    expect(syncCall?.timedOut).toBe(true);
+  });
+
+  it('gt sync hanging, policy stop: graphite-failed and nothing restacked', async () => {
+    const f = fork();
+    initGraphiteStack(f.clone, TRUNK, STACK.slice(0, 1));
+    rewriteTrunk(f);
+    const before = tips(f.clone, ['a1']);
+    const bin = standInGt(join(f.root, 'bin'), { sync: 'hang' });
+    const r = await alignStage(ctxFor(f, { bin, syncTimeoutSeconds: 1, onSyncFailure: 'stop' }));
+    expect(r).toMatchObject({ status: 'failed', outcome: 'graphite-failed' });
+    expect(r.errors?.[0].code).toBe('E_GRAPHITE_SYNC_FAILED');
+    expect(tips(f.clone, ['a1'])).toEqual(before);
+  });
+
+  it('gt sync succeeding (stand-in sync only; restack and ls are real gt): no warning', async () => {
+    const f = fork();
+    initGraphiteStack(f.clone, TRUNK, STACK.slice(0, 1));
+    rewriteTrunk(f);
+    const r = await alignStage(ctxFor(f, syncOk(f)));
+    expect(r.status).toBe('ok');
+    expect((r.data as unknown as AlignData).sync).toMatchObject({ ok: true, exitCode: 0, message: 'stand-in: synced' });
+    expect(r.warnings).toEqual([]);
+  });
+});
+

@@ -1,0 +1,262 @@
+import { realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  currentBranch,
+  errors,
+  firstLine,
+  gitDir,
+  operationInProgress,
+  revParse,
+  shellQuote,
+  statusPorcelain,
+  type Conflict,
+  type RebaseDailyError,
+  type StageContext,
+  type StageImpl,
+  type StageResult,
+} from '@rebase-daily/core';
+import { branchTips, discoverDescendants, stackRoots, subtree, type BranchNode, type DescendantTree } from './descendants.js';
+import { graphiteErrors } from './errors.js';
+import { packageDir, resolveGt } from './gt-bin.js';
+import { readGraphiteRepo } from './graphite-repo.js';
+import { verifyParentage, type ParentageDrift } from './parentage.js';
+import { abortAndRestore, inspectStoppedRebase, restackUpstack, takeSnapshot } from './restack.js';
+import { syncGraphite, type SyncOutcome } from './sync.js';
+import { listWorktrees } from './worktrees.js';
+
+export interface AlignOptions {
+  /** PATH to search for gt; default process.env.PATH. */
+  pathEnv?: string;
+  /** Folders whose node_modules/.bin is searched upward; default: the repo, then this package's location. */
+  searchFrom?: string[];
+}
+
+/** What align records in `StageResult.data` (the report reads it). */
+export interface AlignData {
+  gt: { path: string; source: string } | null;
+  graphiteTrunk: string | null;
+  sync: (SyncOutcome & { policy: 'stop' | 'continue' }) | null;
+  /** The tree before and after: branch → parent with tip SHAs. */
+  before: BranchNode[];
+  after: BranchNode[] | null;
+  /** Branches whose tip the restack moved. */
+  restacked: string[];
+  /** What a human runs to publish the restacked stacks; the daily run never pushes descendants. */
+  publish: string[];
+  drift: ParentageDrift[];
+  /** Where the tree came from: gt's metadata database, or `gt ls` alone. */
+  source: 'metadata-db' | 'gt-ls' | null;
+  busyWorktrees: { branch: string; path: string }[];
+}
+
+const sec = (s: number) => s * 1000;
+
+function failed(error: RebaseDailyError, summary: string, data: Partial<AlignData>, extra: Partial<StageResult> = {}): StageResult {
+  return { status: 'failed', outcome: error.exitCode === 13 ? 'graphite-failed' : 'error', summary, data: { ...data }, errors: [error.toJSON()], ...extra };
+}
+
+/**
+ * The align stage, with injectable tool lookup (tests use it to make gt "missing"). `alignStage`
+ * is this with the defaults.
+ */
+export function createAlignStage(options: AlignOptions = {}): StageImpl {
+  return async (ctx: StageContext): Promise<StageResult> => {
+    const { config, run, progress } = ctx;
+    const graphite = config.graphite;
+    if (!graphite) {
+      return { status: 'not-configured', summary: 'Graphite alignment is off: the config has no "graphite" section (add "graphite": {} to turn it on); restack skipped' };
+    }
+    const repo = config.repoPath;
+    const trunk = config.trunk;
+    const repoConfig = await readGraphiteRepo(run, repo);
+    if (!repoConfig) {
+      return {
+        status: 'not-configured',
+        summary: `${repo} is not a Graphite repo (no .git/.graphite_repo_config); restack skipped. Run \`gt init --trunk ${trunk}\` there to use Graphite`,
+      };
+    }
+    const data: AlignData = { gt: null, graphiteTrunk: repoConfig.trunk, sync: null, before: [], after: null, restacked: [], publish: [], drift: [], source: null, busyWorktrees: [] };
+
+    const gt = resolveGt({
+      bin: graphite.bin,
+      baseDir: dirname(config.configPath),
+      pathEnv: options.pathEnv,
+      searchFrom: options.searchFrom ?? [repo, packageDir()].filter((d): d is string => Boolean(d)),
+    });
+    if (!gt) {
+      const e = graphiteErrors.gtMissing(graphite.bin);
+      return failed(e, e.message, data);
+    }
+    data.gt = gt;
+    if (repoConfig.trunk !== trunk) {
+      const e = graphiteErrors.trunkMismatch(repoConfig.trunk, trunk);
+      return failed(e, e.message, data);
+    }
+
+    const dir = await gitDir(run, repo);
+    const op = dir ? operationInProgress(dir) : null;
+    if (op) return failed(errors.rebaseInProgress(repo), `a ${op} is in progress in ${repo}; align did nothing`, data);
+    const dirty = await statusPorcelain(run, repo);
+    if (dirty.length) {
+      const e = errors.dirtyTree(dirty.map((l) => l.slice(3)));
+      return failed(e, e.message, data);
+    }
+    const startBranch = await currentBranch(run, repo);
+    const startHead = await revParse(run, repo, 'HEAD');
+    const commandTimeout = sec(graphite.commandTimeoutSeconds);
+
+    // 1. Sync Graphite's view with the remote; the policy decides what a failure means.
+    progress.info('gt sync --no-restack');
+    const sync = await syncGraphite(run, repo, gt.path, trunk, sec(graphite.syncTimeoutSeconds));
+    data.sync = { ...sync, policy: graphite.onSyncFailure };
+    const warnings: string[] = [];
+    if (sync.trunkMoved) {
+      const e = graphiteErrors.syncMovedTrunk(trunk, sync.trunkMoved.from, sync.trunkMoved.to, sync.trunkMoved.restored);
+      return failed(e, e.message, data);
+    }
+    if (!sync.ok) {
+      if (graphite.onSyncFailure === 'stop') {
+        const e = graphiteErrors.syncFailed(sync.message);
+        return failed(e, `${e.message} (graphite.onSyncFailure is "stop")`, data);
+      }
+      const w = `gt sync --no-restack failed (${sync.message}); continuing with the local restack (graphite.onSyncFailure is "continue"): merged or closed PRs were not cleaned up`;
+      warnings.push(w);
+      progress.warn(w);
+    }
+
+    // 2. Discover the whole tracked tree above the trunk.
+    const found = await discoverDescendants(run, repo, gt.path, trunk, commandTimeout, repoConfig.metadataDb);
+    if (!found.ok) {
+      const e = graphiteErrors.commandFailed('gt ls --classic', found.result.timedOut ? `timed out after ${graphite.commandTimeoutSeconds}s` : firstLine(found.result.stderr) || `exit ${found.result.exitCode}`);
+      return failed(e, e.message, data, { warnings });
+    }
+    const before = found.tree;
+    data.before = before.branches;
+    data.source = before.source;
+    if (before.branches.length === 0) {
+      return { status: 'ok', outcome: 'no-change', summary: 'no descendants; restack skipped', data: { ...data, after: [] }, warnings };
+    }
+
+    // 3. Branches checked out in other worktrees cannot be rebased: refuse before touching anything.
+    const here = realpathSafe(repo);
+    const tracked = new Set(before.branches.map((b) => b.branch));
+    data.busyWorktrees = (await listWorktrees(run, repo))
+      .filter((w) => w.branch && tracked.has(w.branch) && realpathSafe(w.path) !== here)
+      .map((w) => ({ branch: w.branch as string, path: w.path }));
+    if (data.busyWorktrees.length) {
+      const e = graphiteErrors.worktreeBusy(data.busyWorktrees);
+      return failed(e, e.message, data, { warnings, nextActions: data.busyWorktrees.map((b) => `git -C ${shellQuote(b.path)} switch --detach`) });
+    }
+
+    // 4. Restack everything above the trunk; on any failure put every branch back.
+    const snapshot = takeSnapshot(await branchTips(run, repo), startBranch, startHead, repoConfig.metadataDb);
+    progress.info(`gt restack --branch ${trunk} --upstack (${before.branches.length} descendant branch(es))`);
+    const restackSeconds = graphite.restackTimeoutSeconds;
+    const r = await restackUpstack(run, repo, gt.path, trunk, sec(restackSeconds));
+    if (r.exitCode !== 0 || r.timedOut) {
+      const stopped = r.timedOut ? null : await inspectStoppedRebase(run, repo);
+      const parentTipAtStop = stopped?.branch ? await revParse(run, repo, parentOf(before, stopped.branch) ?? trunk) : null;
+      const restore = await abortAndRestore(run, repo, gt.path, snapshot, commandTimeout);
+      const restoreData = { ...data, restore };
+      if (!restore.restored) {
+        const e = graphiteErrors.restoreIncomplete(restore.problems);
+        return failed(e, e.message, restoreData, { warnings, nextActions: restore.problems });
+      }
+      if (r.timedOut) {
+        const e = graphiteErrors.restackTimedOut(restackSeconds);
+        return failed(e, e.message, restoreData, { warnings });
+      }
+      if (!stopped) {
+        const e = graphiteErrors.commandFailed(`gt restack --branch ${trunk} --upstack`, firstLine(r.stderr) || `exit ${r.exitCode}`);
+        return failed(e, e.message, restoreData, { warnings });
+      }
+      const branch = stopped.branch ?? '(unknown branch)';
+      const conflict = restackConflict(ctx, before, snapshot.tips, branch, stopped, parentTipAtStop);
+      const e = graphiteErrors.restackConflict(branch, stopped.files);
+      return failed(e, e.message, restoreData, { warnings, conflict, nextActions: conflict.reproduce });
+    }
+
+    // 5. Prove the result: git ancestry for every branch, and Graphite agreeing nothing needs restack.
+    const again = await discoverDescendants(run, repo, gt.path, trunk, commandTimeout, repoConfig.metadataDb);
+    if (!again.ok) {
+      const e = graphiteErrors.commandFailed('gt ls --classic', firstLine(again.result.stderr) || `exit ${again.result.exitCode}`);
+      return failed(e, e.message, data, { warnings });
+    }
+    const after = again.tree;
+    data.after = after.branches;
+    data.restacked = after.branches.filter((b) => b.tip !== snapshot.tips.get(b.branch)).map((b) => b.branch);
+    data.publish = stackRoots(after)
+      .filter((root) => subtree(after, root).some((b) => data.restacked.includes(b)))
+      .map((root) => `gt checkout ${root} && gt submit --stack --no-interactive`);
+    if ((await currentBranch(run, repo)) !== startBranch && startBranch) await run('git', ['checkout', '--quiet', startBranch], { cwd: repo });
+
+    data.drift = await verifyParentage(run, repo, after);
+    const graphiteSays = after.branches.filter((b) => b.needsRestack && !data.drift.some((d) => d.branch === b.branch));
+    for (const b of graphiteSays) {
+      data.drift.push({ branch: b.branch, parent: b.parent, parentTip: null, tip: b.tip, actualParent: null, recovery: [`gt restack --branch ${b.branch}   # Graphite still reports it as needing a restack`] });
+    }
+    if (data.drift.length) {
+      const e = graphiteErrors.parentageDrift(data.drift.map((d) => d.branch));
+      return failed(e, e.message, data, { warnings, nextActions: data.drift.flatMap((d) => d.recovery) });
+    }
+    const n = data.restacked.length;
+    return {
+      status: 'ok',
+      outcome: n ? undefined : 'no-change',
+      summary: `${n ? `restacked ${n} of ${after.branches.length} descendant branch(es)` : `all ${after.branches.length} descendant branch(es) already on their parents`}; parentage verified; publish with \`gt submit --stack\` (not pushed)`,
+      data: { ...data },
+      warnings,
+    };
+  };
+}
+
+/** The align stage with default tool lookup. */
+export const alignStage: StageImpl = createAlignStage();
+
+function parentOf(tree: DescendantTree, branch: string): string | null {
+  return tree.branches.find((b) => b.branch === branch)?.parent ?? null;
+}
+
+function realpathSafe(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+function restackConflict(
+  ctx: StageContext,
+  tree: DescendantTree,
+  tipsBefore: Map<string, string>,
+  branch: string,
+  stopped: { commit: string | null; subject: string | null; files: string[] },
+  parentTipAtStop: string | null,
+): Conflict {
+  const repo = ctx.config.repoPath;
+  const parent = parentOf(tree, branch) ?? tree.trunk;
+  const tip = tipsBefore.get(branch) ?? null;
+  const parentTipBefore = tipsBefore.get(parent) ?? null;
+  const scratch = join(ctx.config.scratchPath, `repro-align-${branch.replace(/[^A-Za-z0-9._-]/g, '-')}`);
+  const reproduce = [
+    `# with Graphite, in ${repo} (undo with \`gt abort\`):`,
+    `gt restack --branch ${shellQuote(tree.trunk)} --upstack`,
+  ];
+  if (tip && parentTipBefore && parentTipAtStop) {
+    reproduce.push(
+      `# or with plain git in a scratch worktree (moves no branch):`,
+      `git -C ${shellQuote(repo)} worktree add --detach ${shellQuote(scratch)} ${tip}`,
+      `git -C ${shellQuote(scratch)} rebase --onto ${parentTipAtStop} ${parentTipBefore}`,
+      `git -C ${shellQuote(repo)} worktree remove --force ${shellQuote(scratch)}`,
+    );
+  }
+  return {
+    stage: 'align',
+    patch: stopped.commit ? { sha: stopped.commit, subject: stopped.subject ?? '' } : tip ? { sha: tip, subject: '' } : null,
+    position: null,
+    queueLength: null,
+    files: stopped.files,
+    branch,
+    reproduce,
+  };
+}

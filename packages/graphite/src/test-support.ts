@@ -1,0 +1,54 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { boundRunner, CommandLog, nullProgress, parseConfig, type RunState, type StageContext } from '@rebase-daily/core';
+import { makeTempDir } from '@rebase-daily/core/testing';
+import { workspaceGt } from './testing.js';
+
+/**
+ * Give this test process its own HOME so gt's user config, caches and debug logs neither leak in
+ * from the machine nor out of the test. (gt unpacks its SQLite binding under HOME on first use.)
+ */
+export function isolateGtHome(): string {
+  const home = makeTempDir('rebase-daily-gt-home-');
+  process.env.HOME = home;
+  process.env.GRAPHITE_DISABLE_TELEMETRY = '1';
+  process.env.GRAPHITE_DISABLE_UPGRADE_PROMPT = '1';
+  return home;
+}
+
+/** A StageContext over a real repo, with the command log kept for assertions. */
+export function stageContext(root: string, raw: Record<string, unknown>): StageContext {
+  const parsed = parseConfig(raw, join(root, 'rebase-daily.json'));
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  const log = new CommandLog();
+  return {
+    config: parsed.config,
+    state: {} as RunState,
+    run: boundRunner(log),
+    commandLog: log,
+    progress: nullProgress,
+    runDir: join(root, 'run'),
+    signal: new AbortController().signal,
+    registerTemporary() {},
+    unregisterTemporary() {},
+  };
+}
+
+/**
+ * A stand-in `gt` for what cannot be real here. `sync: 'ok'` answers `gt sync` with success (the
+ * real one needs Graphite's service, which this machine cannot reach); `'hang'` sleeps. `restack:
+ * 'hang'` sleeps, `'noop'` claims success without doing anything. Every other command is handed
+ * to the real gt unchanged.
+ */
+export function standInGt(dir: string, behaviour: { sync?: 'ok' | 'hang'; restack?: 'hang' | 'noop' }): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'gt-stand-in');
+  const cases: string[] = [];
+  if (behaviour.sync === 'ok') cases.push('  sync) echo "stand-in: synced"; exit 0 ;;');
+  if (behaviour.sync === 'hang') cases.push('  sync) exec sleep 120 ;;');
+  if (behaviour.restack === 'hang') cases.push('  restack) exec sleep 120 ;;');
+  if (behaviour.restack === 'noop') cases.push('  restack) exit 0 ;;');
+  writeFileSync(path, `#!/bin/sh\ncase "$1" in\n${cases.join('\n')}\nesac\nexec ${workspaceGt()} "$@"\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
