@@ -98,6 +98,7 @@ export const errors = {
   interrupted: (signal: string) =>
     new RebaseDailyError('E_INTERRUPTED', `run interrupted by ${signal}; repository restored, rerun when ready`, EXIT.internal),
   toolMissing: e('E_TOOL_MISSING', EXIT.internal),
+  versionBump: e('E_VERSION_BUMP', EXIT.internal),
 } as const;
 
 export function firstLine(text: string): string {

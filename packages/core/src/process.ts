@@ -100,39 +100,61 @@ export async function run(command: string, args: readonly string[], options: Run
   env.GIT_SEQUENCE_EDITOR ??= 'true';
   env.GIT_PAGER ??= 'cat';
   env.PAGER ??= 'cat';
+  // Each command gets its own process group so a timeout or an interrupt kills everything it
+  // started (cargo's test binaries, git hooks), not just the direct child that may leave its
+  // grandchildren holding the output pipe open.
   const sub = execa(command, [...args], {
     cwd: options.cwd,
     env,
     extendEnv: false,
     reject: false,
-    timeout: options.timeoutMs,
-    killSignal: 'SIGTERM',
-    forceKillAfterDelay: 2_000,
+    detached: true,
     input: options.input,
-    cancelSignal: options.signal,
     stdin: options.input === undefined ? 'ignore' : undefined,
     stripFinalNewline: !options.raw,
     all: false,
     maxBuffer: 256 * 1024 * 1024,
     ...(options.logFile ? { stdout: ['pipe', { file: options.logFile, append: true }], stderr: ['pipe', { file: options.logFile, append: true }] } : {}),
   });
+  let timedOut = false;
+  let cancelled = false;
+  const killGroup = (signal: NodeJS.Signals) => {
+    if (sub.pid === undefined) return;
+    try {
+      process.kill(-sub.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const stop = () => {
+    killGroup('SIGTERM');
+    setTimeout(() => killGroup('SIGKILL'), 2_000).unref();
+  };
+  const timer = options.timeoutMs ? setTimeout(() => ((timedOut = true), stop()), options.timeoutMs) : undefined;
+  const onAbort = () => ((cancelled = true), stop());
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
   const r = await sub;
+  if (timer) clearTimeout(timer);
+  options.signal?.removeEventListener('abort', onAbort);
   const result: CommandResult = {
     command,
     args: [...args],
     cwd: options.cwd,
-    exitCode: typeof r.exitCode === 'number' ? r.exitCode : r.timedOut ? 124 : 1,
+    exitCode: timedOut ? 124 : typeof r.exitCode === 'number' ? r.exitCode : 1,
     stdout: typeof r.stdout === 'string' ? r.stdout : '',
     stderr: typeof r.stderr === 'string' ? r.stderr : '',
     durationMs: Math.round(performance.now() - started),
-    timedOut: Boolean(r.timedOut),
+    timedOut,
   };
   if (r.signal) result.signal = r.signal;
   const code = (r as { code?: string }).code;
-  if (r.isCanceled) {
+  if (timedOut) {
+    result.stderr = `${result.stderr}\n(timed out after ${options.timeoutMs} ms)`.trim();
+  } else if (cancelled) {
     result.exitCode = 130;
     result.stderr = `${result.stderr}\n(cancelled: run interrupted)`.trim();
-  } else if (r.failed && r.exitCode === undefined && !r.timedOut && code) {
+  } else if (r.failed && r.exitCode === undefined && !r.signal && code) {
     result.spawnError = code;
     result.exitCode = 127;
     if (!result.stderr) result.stderr = `${command}: ${code === 'ENOENT' ? 'command not found' : code}`;
