@@ -1,10 +1,23 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+export default defineConfig([
+  {
+    entry: ['src/index.ts', 'src/testing.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    // import.meta.url in CJS output (gt lookup starts from this package's own folder).
+    shims: true,
+  },
+  {
+    entry: { 'executors/align': 'src/executors/align.ts' },
+    format: ['cjs'],
+    outExtension: () => ({ js: '.cjs' }),
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    shims: true,
+  },
+]);
