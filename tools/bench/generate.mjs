@@ -47,7 +47,7 @@ export async function generate(dir = DEFAULT_DIR) {
   mkdirSync(dir, { recursive: true });
   const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
   const git = (...args) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8' }).trim();
-  git('init', '-q', '-b', 'main');
+  git('init', '-q', '--bare', '-b', 'main');
   git('config', 'user.name', 'Bench');
   git('config', 'user.email', 'bench@example.com');
   git('config', 'commit.gpgsign', 'false');
@@ -124,14 +124,14 @@ export async function generate(dir = DEFAULT_DIR) {
       tip = await commit(ref, tip, files, p.message, 'Fork Dev <dev@fork.example>');
     }
   };
-  patches[20] = { ...patches[20], files: patches[20].files.map((f, k) => (k === 0 ? { ...f, line: f.line + 1 } : f)) };
+  patches[20] = { ...patches[20], files: patches[20].files.map((f, k) => (k === 0 ? { ...f, line: f.line + 40 } : f)) };
   await queue('refs/heads/trunk-clean', patches);
   await queue('refs/heads/trunk-conflict', patches.map((p, i) => (i === 20 ? conflictPatch : p)));
   let long = up;
   for (let i = 300; i < 1000; i++) long = await upstreamCommit('refs/heads/upstream-long', long, i, i === 700 ? plantLong : undefined);
   fi.stdin.end();
   await done;
-  git('checkout', '-q', 'trunk-clean');
+  git('symbolic-ref', 'HEAD', 'refs/heads/trunk-clean');
   return dir;
 }
 
@@ -139,6 +139,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = resolve(process.argv[2] ?? DEFAULT_DIR);
   const started = performance.now();
   await generate(dir);
-  const size = execFileSync('du', ['-sh', `${dir}/.git`], { encoding: 'utf8' }).split('\t')[0];
-  console.log(`generated ${dir} in ${((performance.now() - started) / 1000).toFixed(1)} s (.git ${size})`);
+  const size = execFileSync('du', ['-sh', dir], { encoding: 'utf8' }).split('\t')[0];
+  console.log(`generated ${dir} in ${((performance.now() - started) / 1000).toFixed(1)} s (${size})`);
 }

@@ -6,3 +6,4 @@ export { type ReplayConflict, type ReplayedCommit, type ReplayOk, type ReplayOpt
 export { type WorktreeReplayOptions, type WorktreeReplayResult, worktreeReplay } from './worktree-replay.js';
 export { type EngineChoice, type EngineName, type EngineSetting, type EngineSupport, engineSupport, parseGitVersion, selectEngine } from './support.js';
 export { type ConflictLocalization, type LocalizeOptions, type UpstreamCommitRef, localizeConflict, parseMainline } from './localize.js';
+export { type CheckOptions, type PatchPaths, checkQueue, parseDiffTreeStdin, patchPaths } from './replay-check.js';

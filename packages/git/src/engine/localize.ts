@@ -2,7 +2,8 @@ import type { Runner } from '@rebase-daily/core';
 import type { MergeConflictMessage } from './merge-tree.js';
 import { repoObjectInfo, withTemporaryObjectDir } from './object-dir.js';
 import { type EngineCallOptions, listQueue, type Queue } from './queue.js';
-import { type ReplayResult, replayQueue } from './replay.js';
+import type { ReplayResult } from './replay.js';
+import { checkQueue, patchPaths } from './replay-check.js';
 
 export interface UpstreamCommitRef {
   sha: string;
@@ -21,6 +22,8 @@ export interface ConflictLocalization {
   upstreamCount: number;
   /** Replays performed (at most ⌈log2 n⌉ + 1). */
   replays: number;
+  /** merge-tree calls those replays needed (runs of patches upstream did not touch are folded). */
+  merges?: number;
   /** Newest upstream commit onto which the whole queue still replays cleanly (the base when none). */
   lastClean?: UpstreamCommitRef;
   /** The first upstream commit onto which the queue no longer replays. */
@@ -82,10 +85,37 @@ export async function localizeConflict(run: Runner, repo: string, options: Local
       // queue is the same for every probe and is listed once. Otherwise each probe lists its own.
       const queueFor = async (index: number): Promise<Queue> =>
         targetQueue.alreadyUpstream.length === 0 || index === n - 1 ? targetQueue : listQueue(run, repo, mainline[index].sha, options.trunk, { ...options, env });
+      // What each upstream commit (against the previous first-parent commit) and each queue commit
+      // changes, in one diff-tree call: lets a probe skip merges whose outcome is certain.
+      const diffInput = [...mainline.map((m, i) => `${m.sha} ${i ? mainline[i - 1].sha : base}`), ...targetQueue.commits.map((c) => c.sha)];
+      const paths = await patchPaths(run, repo, diffInput, { ...options, env });
+      const upstreamPathsUpTo = (index: number): Set<string> => {
+        const set = new Set<string>();
+        for (let i = 0; i <= index; i++) for (const p of paths.get(mainline[i].sha) ?? []) set.add(p.path);
+        return set;
+      };
+      let merges = 0;
       const probe = async (index: number): Promise<ReplayResult> => {
         replays++;
         const queue = await queueFor(index);
-        return replayQueue(run, repo, { onto: mainline[index].sha, ontoTree: mainline[index].tree, commits: queue.commits, alreadyUpstream: queue.alreadyUpstream, objectDir, env, objectInfo, committer, timeoutMs: options.timeoutMs });
+        const missing = queue.commits.filter((c) => !paths.has(c.sha)).map((c) => c.sha);
+        if (missing.length) for (const [k, v] of await patchPaths(run, repo, missing, { ...options, env })) paths.set(k, v);
+        const r = await checkQueue(run, repo, {
+          onto: mainline[index].sha,
+          ontoTree: mainline[index].tree,
+          base,
+          commits: queue.commits,
+          upstreamPaths: upstreamPathsUpTo(index),
+          patches: paths,
+          objectDir,
+          env,
+          objectInfo,
+          committer,
+          timeoutMs: options.timeoutMs,
+        });
+        merges += r.merges;
+        if (r.ok) return { ok: true, onto: mainline[index].sha, newTip: '', newTree: '', commits: [], alreadyUpstream: queue.alreadyUpstream };
+        return { ...r, commits: [], alreadyUpstream: queue.alreadyUpstream };
       };
       const atTarget = options.targetResult ?? (n ? await probe(n - 1) : undefined);
       if (!atTarget || atTarget.ok) return { clean: true, base, target, upstreamCount: n, replays };
@@ -112,6 +142,7 @@ export async function localizeConflict(run: Runner, repo: string, options: Local
         target,
         upstreamCount: n,
         replays,
+        merges,
         lastClean: ref(lo),
         firstBreaking: ref(hi),
         patch: { sha: failure.commit, subject: failure.subject, index: failure.failedIndex },

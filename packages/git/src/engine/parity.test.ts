@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { buildParityRepo, type ParityScenario } from './parity-fixture.js';
 import { listQueue, readCommits } from './queue.js';
 import { replayQueue } from './replay.js';
+import { checkQueue, patchPaths } from './replay-check.js';
+import { repoObjectInfo } from './object-dir.js';
 import { withTemporaryObjectDir } from './object-dir.js';
 import { worktreeReplay } from './worktree-replay.js';
 
@@ -41,6 +43,34 @@ async function memoryOutcome(repo: string, upstream: string, trunk: string): Pro
   );
 }
 
+/** Localization's outcome-only check (merges folded where certain) must agree with the full replay. */
+async function checkOutcome(repo: string, upstream: string, trunk: string): Promise<{ ok: boolean; failing?: string; files?: string[] }> {
+  return withTemporaryObjectDir(
+    run,
+    repo,
+    async (objectDir, e) => {
+      const base = (await run('git', ['merge-base', upstream, trunk], { cwd: repo, env: e })).stdout.trim();
+      const queue = await listQueue(run, repo, upstream, trunk, { env: e });
+      const paths = await patchPaths(run, repo, [`${upstream} ${base}`, ...queue.commits.map((c) => c.sha)], { env: e });
+      const ontoTree = (await run('git', ['rev-parse', `${upstream}^{tree}`], { cwd: repo, env: e })).stdout.trim();
+      const r = await checkQueue(run, repo, {
+        onto: upstream,
+        ontoTree,
+        base,
+        commits: queue.commits,
+        upstreamPaths: new Set(upstream === base ? [] : (paths.get(upstream) ?? []).map((p) => p.path)),
+        patches: paths,
+        objectDir,
+        env: e,
+        objectInfo: await repoObjectInfo(run, repo, { env }),
+        committer: 'Replay Bot <bot@example.com> 1700000000 +0000',
+      });
+      return r.ok ? { ok: true } : { ok: false, failing: r.commit, files: [...r.files].sort() };
+    },
+    { env },
+  );
+}
+
 async function worktreeOutcome(repo: string, upstream: string, trunk: string): Promise<Outcome> {
   const r = await worktreeReplay(run, repo, { onto: upstream, trunk, env });
   const chain = r.chain.map((c) => ({ tree: c.tree, author: c.authorRaw, message: c.message }));
@@ -48,7 +78,7 @@ async function worktreeOutcome(repo: string, upstream: string, trunk: string): P
 }
 
 describe('parity: in-memory engine vs git rebase', () => {
-  it(`agrees on ${runs} generated repositories (seed ${seed})`, { timeout: 600_000 }, async () => {
+  it(`agrees on ${runs} generated repositories (seed ${seed})`, { timeout: Math.max(600_000, runs * 30_000) }, async () => {
     const stats = { clean: 0, conflict: 0 };
     await fc.assert(
       fc.asyncProperty(
@@ -58,6 +88,8 @@ describe('parity: in-memory engine vs git rebase', () => {
           try {
             const [memory, worktree] = [await memoryOutcome(repo, upstream, trunk), await worktreeOutcome(repo, upstream, trunk)];
             expect(memory, `scenario ${JSON.stringify(scenario)} in ${repo}`).toEqual(worktree);
+            const check = await checkOutcome(repo, upstream, trunk);
+            expect(check, `check, scenario ${JSON.stringify(scenario)}`).toEqual(memory.ok ? { ok: true } : { ok: false, failing: memory.failing, files: memory.files });
             stats[memory.ok ? 'clean' : 'conflict']++;
           } finally {
             if (!process.env.PARITY_KEEP) rmSync(repo, { recursive: true, force: true });

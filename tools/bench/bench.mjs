@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// Engine benchmark: verify with the in-memory engine and with the worktree engine (git worktree add +
+// git rebase) side by side in one process, several rounds, medians and ratio; then conflict
+// localization (bisection) over 1,000 upstream commits.
+//
+//   node tools/bench/bench.mjs [repo] [--rounds N] [--regenerate]
+//
+// The repo is made by generate.mjs on first use. The engine is bundled from its TypeScript sources
+// with esbuild (already installed with tsup), so this runs right after `npm ci`, no build needed.
+import { build } from 'esbuild';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_DIR, generate } from './generate.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const repo = resolve(args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--rounds')) ?? DEFAULT_DIR);
+const rounds = Number(option('--rounds', process.env.BENCH_ROUNDS ?? 3));
+
+async function loadEngine() {
+  const cache = join(here, '.cache');
+  mkdirSync(cache, { recursive: true });
+  const entry = join(cache, 'entry.ts');
+  writeFileSync(entry, `export * from '${join(root, 'packages/git/src/engine/index.ts')}';\nexport { run } from '@rebase-daily/core';\n`);
+  const outfile = join(cache, 'engine.mjs');
+  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', conditions: ['@rebase-daily/source'], external: ['execa', 'zod'], logLevel: 'warning' });
+  return import(outfile);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+if (flag('--regenerate') || !existsSync(join(repo, 'HEAD'))) {
+  console.log(`generating ${repo} ...`);
+  const t = performance.now();
+  await generate(repo);
+  console.log(`generated in ${secs(performance.now() - t)}`);
+}
+
+const engine = await loadEngine();
+const env = { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_COMMITTER_NAME: 'Bench Bot', GIT_COMMITTER_EMAIL: 'bot@example.com' };
+let spawns = 0;
+const run = (cmd, argv, opts) => {
+  spawns++;
+  return engine.run(cmd, argv, { ...opts, quiet: true });
+};
+const files = (await run('git', ['ls-tree', '-r', '--name-only', 'upstream'], { cwd: repo })).stdout.split('\n').length;
+console.log(`repo ${repo}: ${files} files; ${rounds} round(s); node ${process.version}; ${(await run('git', ['version'], { cwd: repo })).stdout}`);
+
+async function memoryVerify(onto, trunk) {
+  return engine.withTemporaryObjectDir(
+    run,
+    repo,
+    async (objectDir, e) => {
+      const queue = await engine.listQueue(run, repo, onto, trunk, { env: e });
+      const r = await engine.replayQueue(run, repo, { onto, commits: queue.commits, alreadyUpstream: queue.alreadyUpstream, objectDir, env: e });
+      return r.ok ? { ok: true, tree: r.newTree, count: queue.commits.length } : { ok: false, commit: r.commit, files: r.files };
+    },
+    { env },
+  );
+}
+async function worktreeVerify(onto, trunk) {
+  const r = await engine.worktreeReplay(run, repo, { onto, trunk, env });
+  return r.ok ? { ok: true, tree: r.newTree, count: r.chain.length } : { ok: false, commit: r.commit, files: r.files };
+}
+
+async function timed(fn) {
+  const before = spawns;
+  const t = performance.now();
+  const result = await fn();
+  return { ms: performance.now() - t, result, spawns: spawns - before };
+}
+
+const rows = [];
+for (const variant of ['clean', 'conflict']) {
+  const trunk = `trunk-${variant}`;
+  const onto = 'upstream';
+  const mem = [];
+  const wt = [];
+  let memSpawns = 0;
+  let wtSpawns = 0;
+  for (let i = 0; i < rounds; i++) {
+    // Alternate the order so neither engine always runs on a warm cache.
+    const pair = i % 2 ? [['wt', worktreeVerify], ['mem', memoryVerify]] : [['mem', memoryVerify], ['wt', worktreeVerify]];
+    const out = {};
+    for (const [name, fn] of pair) out[name] = await timed(() => fn(onto, trunk));
+    if (JSON.stringify({ ...out.mem.result, count: 0 }) !== JSON.stringify({ ...out.wt.result, count: 0 })) {
+      console.error('engines disagree:', out.mem.result, out.wt.result);
+      process.exitCode = 1;
+    }
+    mem.push(out.mem.ms);
+    wt.push(out.wt.ms);
+    memSpawns = out.mem.spawns;
+    wtSpawns = out.wt.spawns;
+    console.log(`  ${variant} round ${i + 1}: memory ${secs(out.mem.ms)} (${out.mem.spawns} spawns), worktree ${secs(out.wt.ms)} (${out.wt.spawns} spawns) → ${out.mem.result.ok ? 'clean' : `conflict in ${out.mem.result.files.join(', ')}`}`);
+  }
+  rows.push({ variant, memory: median(mem), worktree: median(wt), ratio: median(wt) / median(mem), memSpawns, wtSpawns });
+}
+
+const bisect = [];
+let loc;
+for (let i = 0; i < rounds; i++) {
+  const t = await timed(() => engine.localizeConflict(run, repo, { trunk: 'trunk-clean', target: 'upstream-long', env }));
+  bisect.push(t.ms);
+  loc = t.result;
+  console.log(`  bisection round ${i + 1}: ${secs(t.ms)}, ${loc.replays} replays, ${t.spawns} spawns`);
+}
+
+console.log('\nverify (median of %d)          memory      worktree    ratio', rounds);
+for (const r of rows) console.log(`  ${r.variant.padEnd(28)} ${secs(r.memory).padEnd(11)} ${secs(r.worktree).padEnd(11)} ${r.ratio.toFixed(1)}×`);
+console.log(
+  `bisection over ${loc.upstreamCount} upstream commits: median ${secs(median(bisect))}, ${loc.replays} replays; ` +
+    `last clean #${loc.lastClean?.index} "${loc.lastClean?.subject}", first breaking #${loc.firstBreaking?.index} "${loc.firstBreaking?.subject}", ` +
+    `patch "${loc.patch?.subject}" on ${loc.files?.join(', ')}; ${loc.touching?.length} upstream commits touch it`,
+);
