@@ -9,7 +9,7 @@ import { cli, day, type Day } from './helpers.js';
 let d: Day | undefined;
 afterEach(() => d?.fixture.cleanup());
 
-const upstreamEdits = [
+const upstreamEdits: { files: Record<string, string | null>; message: string }[] = [
   { files: { 'UPSTREAM.md': 'new upstream file\n' }, message: 'upstream: add file' },
   { files: { 'src/lib.txt': 'line 1\nline 2\nline 3\nline 4 from upstream\n' }, message: 'upstream: extend lib' },
 ];

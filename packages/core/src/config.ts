@@ -120,7 +120,7 @@ export type LoadConfigResult = { ok: true; config: ResolvedConfig } | { ok: fals
 export function findConfigPath(options: LoadConfigOptions): string {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
-  const chosen = options.configPath ?? env.REBASE_DAILY_CONFIG ?? 'rebase-daily.json';
+  const chosen = options.configPath || env.REBASE_DAILY_CONFIG || 'rebase-daily.json';
   return isAbsolute(chosen) ? chosen : resolve(cwd, chosen);
 }
 

@@ -261,10 +261,12 @@ export async function runStage(session: Session, name: Exclude<StageName, 'repor
   } catch (err) {
     result = { status: 'failed', summary: (err as Error).message, outcome: err instanceof RebaseDailyError && err.exitCode === EXIT.usage ? 'usage-error' : 'error', errors: [toErrorRecord(err)] };
   }
-  if (session.abort.signal.aborted && result.status !== 'failed') {
-    result = { status: 'failed', summary: 'interrupted', outcome: 'error' };
+  if (session.abort.signal.aborted) {
+    // Whatever the stage made of its killed commands (a "refused" push, a "conflict"), the cause
+    // is the interrupt: exit 1, not a domain code that would send a human after the wrong problem.
+    result = { ...result, status: 'failed', summary: `interrupted: ${result.summary}`, outcome: 'error', conflict: undefined, lease: undefined };
+    result.errors = [...(result.errors ?? []), toErrorRecord(errors.interrupted(String(session.abort.signal.reason ?? 'signal')))];
   }
-  if (session.abort.signal.aborted) result.errors = [...(result.errors ?? []), toErrorRecord(errors.interrupted(String(session.abort.signal.reason ?? 'signal')))];
   record.finishedAt = new Date().toISOString();
   record.durationMs = Math.round(performance.now() - started);
   foldResult(state, name, result);
