@@ -100,6 +100,7 @@ function newBinary(name: string, kind: TestBinaryKind, source: string | null, ar
 
 /** Parse `cargo test` output (the interleaved log). Pure; tolerant of truncated output. */
 export function parseCargoTestOutput(text: string): CargoTestReport {
+  // eslint-disable-next-line no-control-regex -- strips ANSI colour codes from a --color=always log
   const lines = text.replace(/\r\n/g, '\n').replace(/\x1b\[[0-9;]*m/g, '').split('\n');
   const binaries: TestBinary[] = [];
   const compileFailures: CompileFailure[] = [];

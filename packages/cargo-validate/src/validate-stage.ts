@@ -6,7 +6,7 @@ import { validateCacheKey } from './cache-key.js';
 import { allChanged, changedFiles, noChanges, restoreFiles, saveDiff } from './changed-files.js';
 import { parseCargoTestOutput, type CargoTestReport, type Diagnostic } from './parse-cargo-test.js';
 import { resolveTool, toolMissingError, type ResolveToolOptions } from './resolve-tool.js';
-import { runStep, type StepRun } from './run-step.js';
+import { runStep } from './run-step.js';
 import { prepareValidationTree, releaseValidationTree, type ValidationTree } from './validation-tree.js';
 
 export type FailureReason = 'format-changed-files' | 'format-failed' | 'compile-error' | 'tests-failed' | 'timeout' | 'step-failed';
@@ -166,7 +166,6 @@ async function validateIn(ctx: StageContext, tree: ValidationTree, inner: Inner)
   // Put cargo's directory first on PATH so `just fmt` recipes find the same cargo we resolved.
   const basePath = inner.env.PATH ?? process.env.PATH ?? '';
   const env: NodeJS.ProcessEnv = { ...inner.env, CARGO_TARGET_DIR: targetDir, PATH: [dirname(inner.cargo), basePath].filter(Boolean).join(delimiter) };
-  const timeoutBin = resolveTool('timeout', { path: basePath, searchDirs: [] });
 
   const resolveArgv = (argv: string[], what: string): string[] | RebaseDailyError => {
     if (argv[0] === 'cargo') return [inner.cargo, ...argv.slice(1)];
@@ -209,7 +208,7 @@ async function validateIn(ctx: StageContext, tree: ValidationTree, inner: Inner)
     const p = plan[i];
     const safeName = p.name.replace(/[^A-Za-z0-9._-]/g, '_');
     ctx.progress.info(`${p.name}: ${p.argv.join(' ')}`);
-    const step = await runStep({ run, argv: resolved[i], cwd: workdir, env, timeoutSeconds: p.timeoutSeconds, logFile: join(logDir, `${safeName}.log`), timeoutBin });
+    const step = await runStep({ run, argv: resolved[i], cwd: workdir, env, timeoutSeconds: p.timeoutSeconds, logFile: join(logDir, `${safeName}.log`) });
     const record: StepRecord = { name: p.name, argv: p.argv, status: 'ok', exitCode: step.exitCode, durationMs: step.durationMs, logFile: step.logFile };
     const changes = await changedFiles(run, tree.root);
 
