@@ -54,21 +54,27 @@ const run = (cmd, argv, opts) => {
 const files = (await run('git', ['ls-tree', '-r', '--name-only', 'upstream'], { cwd: repo })).stdout.split('\n').length;
 console.log(`repo ${repo}: ${files} files; ${rounds} round(s); node ${process.version}; ${(await run('git', ['version'], { cwd: repo })).stdout}`);
 
+// What the verify stage runs with the in-memory engine: outcome-only, merges folded where certain.
 async function memoryVerify(onto, trunk) {
+  const r = await engine.verifyQueue(run, repo, { upstream: onto, trunk, env });
+  return r.ok ? { ok: true } : { ok: false, commit: r.conflict.commit, files: r.conflict.files };
+}
+// The full in-memory replay (every commit written, one merge-tree per patch): what apply runs.
+async function memoryReplay(onto, trunk) {
   return engine.withTemporaryObjectDir(
     run,
     repo,
     async (objectDir, e) => {
       const queue = await engine.listQueue(run, repo, onto, trunk, { env: e });
       const r = await engine.replayQueue(run, repo, { onto, commits: queue.commits, alreadyUpstream: queue.alreadyUpstream, objectDir, env: e });
-      return r.ok ? { ok: true, tree: r.newTree, count: queue.commits.length } : { ok: false, commit: r.commit, files: r.files };
+      return r.ok ? { ok: true } : { ok: false, commit: r.commit, files: r.files };
     },
     { env },
   );
 }
 async function worktreeVerify(onto, trunk) {
   const r = await engine.worktreeReplay(run, repo, { onto, trunk, env });
-  return r.ok ? { ok: true, tree: r.newTree, count: r.chain.length } : { ok: false, commit: r.commit, files: r.files };
+  return r.ok ? { ok: true } : { ok: false, commit: r.commit, files: r.files };
 }
 
 async function timed(fn) {
@@ -82,26 +88,26 @@ const rows = [];
 for (const variant of ['clean', 'conflict']) {
   const trunk = `trunk-${variant}`;
   const onto = 'upstream';
-  const mem = [];
-  const wt = [];
-  let memSpawns = 0;
-  let wtSpawns = 0;
+  const times = { mem: [], replay: [], wt: [] };
   for (let i = 0; i < rounds; i++) {
-    // Alternate the order so neither engine always runs on a warm cache.
-    const pair = i % 2 ? [['wt', worktreeVerify], ['mem', memoryVerify]] : [['mem', memoryVerify], ['wt', worktreeVerify]];
+    // Rotate the order so no engine always runs on a warm cache.
+    const engines = [['mem', memoryVerify], ['replay', memoryReplay], ['wt', worktreeVerify]];
+    for (let k = 0; k < i % 3; k++) engines.push(engines.shift());
     const out = {};
-    for (const [name, fn] of pair) out[name] = await timed(() => fn(onto, trunk));
-    if (JSON.stringify({ ...out.mem.result, count: 0 }) !== JSON.stringify({ ...out.wt.result, count: 0 })) {
-      console.error('engines disagree:', out.mem.result, out.wt.result);
-      process.exitCode = 1;
+    for (const [name, fn] of engines) out[name] = await timed(() => fn(onto, trunk));
+    for (const name of ['mem', 'replay']) {
+      if (JSON.stringify(out[name].result) !== JSON.stringify(out.wt.result)) {
+        console.error(`engines disagree (${name}):`, out[name].result, out.wt.result);
+        process.exitCode = 1;
+      }
     }
-    mem.push(out.mem.ms);
-    wt.push(out.wt.ms);
-    memSpawns = out.mem.spawns;
-    wtSpawns = out.wt.spawns;
-    console.log(`  ${variant} round ${i + 1}: memory ${secs(out.mem.ms)} (${out.mem.spawns} spawns), worktree ${secs(out.wt.ms)} (${out.wt.spawns} spawns) → ${out.mem.result.ok ? 'clean' : `conflict in ${out.mem.result.files.join(', ')}`}`);
+    for (const name of Object.keys(times)) times[name].push(out[name].ms);
+    console.log(
+      `  ${variant} round ${i + 1}: memory verify ${secs(out.mem.ms)} (${out.mem.spawns} spawns), memory full replay ${secs(out.replay.ms)} (${out.replay.spawns} spawns), ` +
+        `worktree ${secs(out.wt.ms)} (${out.wt.spawns} spawns) → ${out.mem.result.ok ? 'clean' : `conflict in ${out.mem.result.files.join(', ')}`}`,
+    );
   }
-  rows.push({ variant, memory: median(mem), worktree: median(wt), ratio: median(wt) / median(mem), memSpawns, wtSpawns });
+  rows.push({ variant, memory: median(times.mem), replay: median(times.replay), worktree: median(times.wt) });
 }
 
 const bisect = [];
@@ -113,8 +119,12 @@ for (let i = 0; i < rounds; i++) {
   console.log(`  bisection round ${i + 1}: ${secs(t.ms)}, ${loc.replays} replays, ${t.spawns} spawns`);
 }
 
-console.log('\nverify (median of %d)          memory      worktree    ratio', rounds);
-for (const r of rows) console.log(`  ${r.variant.padEnd(28)} ${secs(r.memory).padEnd(11)} ${secs(r.worktree).padEnd(11)} ${r.ratio.toFixed(1)}×`);
+console.log(`\nmedians of ${rounds}   memory verify   memory full replay   worktree (rebase)   worktree / memory verify   worktree / full replay`);
+for (const r of rows) {
+  console.log(
+    `  ${r.variant.padEnd(10)} ${secs(r.memory).padEnd(15)} ${secs(r.replay).padEnd(20)} ${secs(r.worktree).padEnd(19)} ${(r.worktree / r.memory).toFixed(1).padStart(5)}×${' '.repeat(20)}${(r.worktree / r.replay).toFixed(1)}×`,
+  );
+}
 console.log(
   `bisection over ${loc.upstreamCount} upstream commits: median ${secs(median(bisect))}, ${loc.replays} replays; ` +
     `last clean #${loc.lastClean?.index} "${loc.lastClean?.subject}", first breaking #${loc.firstBreaking?.index} "${loc.firstBreaking?.subject}", ` +

@@ -7,3 +7,4 @@ export { type WorktreeReplayOptions, type WorktreeReplayResult, worktreeReplay }
 export { type EngineChoice, type EngineName, type EngineSetting, type EngineSupport, engineSupport, parseGitVersion, selectEngine } from './support.js';
 export { type ConflictLocalization, type LocalizeOptions, type UpstreamCommitRef, localizeConflict, parseMainline } from './localize.js';
 export { type CheckOptions, type PatchPaths, checkQueue, parseDiffTreeStdin, patchPaths } from './replay-check.js';
+export { type VerifyQueueResult, verifyQueue } from './verify-queue.js';

@@ -35,13 +35,13 @@ export function objectDirEnv(objectDir: string, realObjectDir: string, base: Nod
 export async function withTemporaryObjectDir<T>(
   run: Runner,
   repo: string,
-  fn: (objectDir: string, env: NodeJS.ProcessEnv) => Promise<T>,
+  fn: (objectDir: string, env: NodeJS.ProcessEnv, info: RepoObjectInfo) => Promise<T>,
   options: EngineCallOptions = {},
 ): Promise<T> {
   const info = await repoObjectInfo(run, repo, options);
   const dir = mkdtempSync(join(tmpdir(), 'rebase-daily-objects-'));
   try {
-    return await fn(dir, objectDirEnv(dir, info.objectDir, options.env));
+    return await fn(dir, objectDirEnv(dir, info.objectDir, options.env), info);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

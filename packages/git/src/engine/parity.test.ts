@@ -7,6 +7,7 @@ import { listQueue, readCommits } from './queue.js';
 import { replayQueue } from './replay.js';
 import { checkQueue, patchPaths } from './replay-check.js';
 import { repoObjectInfo } from './object-dir.js';
+import { verifyQueue } from './verify-queue.js';
 import { withTemporaryObjectDir } from './object-dir.js';
 import { worktreeReplay } from './worktree-replay.js';
 
@@ -89,6 +90,8 @@ describe('parity: in-memory engine vs git rebase', () => {
             const [memory, worktree] = [await memoryOutcome(repo, upstream, trunk), await worktreeOutcome(repo, upstream, trunk)];
             expect(memory, `scenario ${JSON.stringify(scenario)} in ${repo}`).toEqual(worktree);
             const check = await checkOutcome(repo, upstream, trunk);
+            const verify = await verifyQueue(run, repo, { upstream, trunk, env });
+            expect({ ok: verify.ok, failing: verify.conflict?.commit, files: verify.conflict && [...verify.conflict.files].sort() }, 'verifyQueue').toEqual({ ok: memory.ok, failing: memory.failing, files: memory.files });
             expect(check, `check, scenario ${JSON.stringify(scenario)}`).toEqual(memory.ok ? { ok: true } : { ok: false, failing: memory.failing, files: memory.files });
             stats[memory.ok ? 'clean' : 'conflict']++;
           } finally {
