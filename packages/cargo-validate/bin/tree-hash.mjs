@@ -21,7 +21,9 @@ function fail(message) {
   process.exit(2);
 }
 
-const chosen = arg('--config') ?? process.env.REBASE_DAILY_CONFIG ?? 'rebase-daily.json';
+// --config wins; else REBASE_DAILY_CONFIG; else --default-config (what an Nx target's `config`
+// option defaults to: the Nx executors give REBASE_DAILY_CONFIG precedence over that option too).
+const chosen = arg('--config') || process.env.REBASE_DAILY_CONFIG || arg('--default-config') || 'rebase-daily.json';
 const configPath = isAbsolute(chosen) ? chosen : resolve(process.cwd(), chosen);
 if (!existsSync(configPath)) fail(`config file not found: ${configPath}; pass --config FILE or set REBASE_DAILY_CONFIG`);
 let config;
@@ -51,4 +53,12 @@ try {
   // A missing cargo is part of the key (the run will fail on it), not a reason to fail hashing.
 }
 const key = computeValidateCacheKey({ tree, validate: config.validate, toolchain });
+if (process.argv.includes('--nx')) {
+  // The Nx runtime input: the key plus how many validations of it have failed. A failing run
+  // bumps that count, so the Nx cache entry it leaves behind is never looked up again.
+  const failures = join(resolve(repo, config.scratchDir ?? '.scratch'), 'rebase-daily', 'validate-cache', `${key}.failures`);
+  const n = existsSync(failures) ? Number.parseInt(readFileSync(failures, 'utf8'), 10) || 0 : 0;
+  process.stdout.write(`${key} failures=${n}\n`);
+  process.exit(0);
+}
 process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify({ key, tree, toolchain, validate: normalizeValidateConfig(config.validate) })}\n` : `${key}\n`);

@@ -70,6 +70,22 @@ export function validateCachePath(scratchPath: string, key: string): string {
   return join(runPaths(scratchPath).base, 'validate-cache', `${key}.json`);
 }
 
+/**
+ * How many validations of this key have failed. It is part of the Nx cache input
+ * (`bin/tree-hash.mjs --nx`), so an Nx cache entry recorded by a failing run is never looked up
+ * again: the next run's input differs.
+ */
+export function validateFailureCountPath(scratchPath: string, key: string): string {
+  return join(runPaths(scratchPath).base, 'validate-cache', `${key}.failures`);
+}
+
+function recordFailure(scratchPath: string, key: string): void {
+  const path = validateFailureCountPath(scratchPath, key);
+  mkdirSync(dirname(path), { recursive: true });
+  const n = existsSync(path) ? Number.parseInt(readFileSync(path, 'utf8'), 10) || 0 : 0;
+  writeFileSync(path, `${n + 1}\n`);
+}
+
 const short = (sha: string) => sha.slice(0, 12);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -272,6 +288,7 @@ async function validateIn(ctx: StageContext, tree: ValidationTree, inner: Inner)
     }
     return { status: 'ok', summary, data: { ...data }, warnings };
   }
+  if (inner.cacheKey) recordFailure(ctx.config.scratchPath, inner.cacheKey);
   return {
     status: 'failed',
     outcome: 'validation-failed',

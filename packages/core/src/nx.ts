@@ -1,8 +1,10 @@
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { loadConfigOrThrow } from './config.js';
 import { RebaseDailyError, toErrorRecord } from './errors.js';
 import { STAGES, type StageName } from './run-state.js';
-import { beginRun, finishRun, isStopped, joinRun, runStage, type ReportWriter } from './session.js';
+import { beginRun, finishRun, foldReplayedStage, isStopped, joinRun, runStage, type ReportWriter, type Session } from './session.js';
+import type { RunState } from './run-state.js';
 import { stderrProgress, type StageImpl } from './stage.js';
 
 /** The slice of Nx's ExecutorContext we use (structural, so core does not depend on @nx/devkit). */
@@ -64,7 +66,13 @@ export async function runNxStage(stage: StageName, impl: StageImpl | null, optio
       progress.warn(`exit ${state.exitCode}: ${state.errors[0]?.message ?? 'lock taken'}`);
       return { success: false };
     }
-    if (stage !== 'report' && impl) await runStage(session, stage, impl);
+    if (!pos.first) await foldReplays(session, context, pos.stages, stage);
+    if (stage !== 'report' && impl) {
+      const file = stageResultFile(context.root, context.projectName ?? 'rebase', stage);
+      rmSync(file, { force: true });
+      await runStage(session, stage, impl);
+      await writeStageResult(session, file, stage);
+    }
     if (!pos.last) return { success: true };
     const state = await finishRun(session, writeReport);
     progress.info(`run ${state.runId}: ${state.outcome} (exit ${state.exitCode})${state.reportDir ? `; report in ${state.reportDir}` : ''}`);
@@ -73,5 +81,50 @@ export async function runNxStage(stage: StageName, impl: StageImpl | null, optio
     const rec = toErrorRecord(err);
     progress.warn(`${rec.code}: ${rec.message}`);
     return { success: false, ...(err instanceof RebaseDailyError ? {} : {}) };
+  }
+}
+
+interface StageResultFile {
+  runId: string;
+  trunkTree: string | null;
+  record: RunState['stages'][number];
+  outcome: RunState['outcome'];
+}
+
+/**
+ * Where a stage task leaves its result for Nx to cache (declare it as the target's `outputs`).
+ * When Nx replays a cached task the executor does not run; the next task of the graph folds the
+ * restored file into the run state instead.
+ */
+export function stageResultFile(root: string, project: string, stage: StageName): string {
+  return join(root, '.nx', 'rebase-daily', project, `${stage}.json`);
+}
+
+async function trunkTree(session: Session): Promise<string | null> {
+  const r = await session.run('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${session.config.trunk}^{tree}`], { cwd: session.config.repoPath });
+  return r.exitCode === 0 ? r.stdout.trim() : null;
+}
+
+async function writeStageResult(session: Session, file: string, stage: StageName): Promise<void> {
+  const record = session.state.stages.find((s) => s.name === stage)!;
+  const content: StageResultFile = { runId: session.state.runId, trunkTree: await trunkTree(session), record, outcome: session.state.stoppedBy === stage ? session.state.outcome : null };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
+}
+
+/** Earlier stages of this graph still `pending` were replayed by Nx: fold their cached results. */
+async function foldReplays(session: Session, context: NxContextLike, stages: StageName[], current: StageName): Promise<void> {
+  for (const name of stages) {
+    if (name === current) break;
+    const record = session.state.stages.find((s) => s.name === name);
+    if (!record || record.status !== 'pending' || isStopped(session.state)) continue;
+    const file = stageResultFile(context.root, context.projectName ?? 'rebase', name);
+    const cached = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StageResultFile) : null;
+    const tree = await trunkTree(session);
+    if (cached && cached.trunkTree && cached.trunkTree === tree) {
+      foldReplayedStage(session, name, cached.record, cached.outcome, `replayed from the Nx cache (tree ${tree.slice(0, 12)} recorded by run ${cached.runId})`);
+    } else {
+      foldReplayedStage(session, name, null, null, `Nx skipped ${name} but left no result for tree ${tree?.slice(0, 12) ?? '(none)'}; rerun with --skip-nx-cache`);
+    }
   }
 }

@@ -274,6 +274,23 @@ export async function runStage(session: Session, name: Exclude<StageName, 'repor
   saveState(state);
 }
 
+/**
+ * Record a stage that did not run in this process because Nx replayed it from its cache. The
+ * replayed record keeps its status: a replay never turns a failure into a success.
+ */
+export function foldReplayedStage(session: Session, name: StageName, record: RunState['stages'][number] | null, outcome: Outcome | null, note: string): void {
+  const { state } = session;
+  const target = state.stages.find((s) => s.name === name)!;
+  if (!record) {
+    Object.assign(target, { status: 'failed', summary: note, finishedAt: new Date().toISOString() });
+    stopRun(state, 'error', name, new RebaseDailyError('E_NX_REPLAY', note));
+  } else {
+    Object.assign(target, { ...record, summary: `${note}: ${record.summary}` });
+    if (record.status === 'failed') stopRun(state, outcome ?? 'error', name);
+  }
+  saveState(state);
+}
+
 function foldResult(state: RunState, name: StageName, result: StageResult): void {
   const record = state.stages.find((s) => s.name === name)!;
   record.status = result.status;
