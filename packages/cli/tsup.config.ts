@@ -1,5 +1,8 @@
 import { defineConfig } from 'tsup';
 
+// The prompt template and the docs are bundled as text, so the published CLI carries them.
+const loader = { '.md': 'text' } as const;
+
 export default defineConfig([
   {
     entry: { index: 'src/index.ts' },
@@ -8,6 +11,7 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: 'node20',
+    loader,
   },
   {
     entry: { bin: 'src/bin.ts' },
@@ -15,5 +19,6 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     banner: {},
+    loader,
   },
 ]);

@@ -9,8 +9,14 @@ export const COMMANDS = {
   validate: 'formatting and tests on the rebased trunk',
   report: "re-render the latest run's report.json and summary.md",
   status: 'show the latest report and the lock state',
+  doctor: 'preflight without side effects: tools, remotes, push URLs, lock, leftovers, config',
+  prompt: "render the operator agent's prompt for this config (stdout, or --write FILE)",
+  init: 'in a fork: write a starter config, the prompt and the docs; print cron and systemd units',
 } as const;
 export type CommandName = keyof typeof COMMANDS;
+
+/** Commands that mutate nothing in the repository (they still need or accept a config). */
+export const READ_ONLY_COMMANDS: readonly CommandName[] = ['status', 'report', 'doctor', 'prompt'];
 
 export interface ParsedArgs {
   command: CommandName | 'help';
@@ -19,7 +25,26 @@ export interface ParsedArgs {
   json: boolean;
   help: boolean;
   version: boolean;
+  /** prompt: write the rendered prompt here instead of stdout. */
+  write?: string;
+  /** init / prompt --write: overwrite files that exist with different content. */
+  force: boolean;
+  /** init: where the rendered docs go (default <repo>/docs/rebase-daily). */
+  docsDir?: string;
+  /** init: where the rendered prompt goes (default <docs-dir>/agent-prompt.md). */
+  promptFile?: string;
+  /** init: the trunk branch when Graphite's trunk is not the one (or there is no Graphite). */
+  trunk?: string;
 }
+
+/** Flags only some commands accept; any other command given one is a usage error. */
+const COMMAND_FLAGS: Record<string, readonly CommandName[]> = {
+  write: ['prompt'],
+  force: ['init', 'prompt'],
+  'docs-dir': ['init'],
+  'prompt-file': ['init'],
+  trunk: ['init'],
+};
 
 /** Parse argv with node's own parseArgs (strict: an unknown flag is a usage error, exit 2). */
 export function parseCliArgs(argv: string[]): ParsedArgs {
@@ -35,6 +60,11 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'V', default: false },
+        write: { type: 'string' },
+        force: { type: 'boolean', default: false },
+        'docs-dir': { type: 'string' },
+        'prompt-file': { type: 'string' },
+        trunk: { type: 'string' },
       },
     });
   } catch (err) {
@@ -46,6 +76,13 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     throw errors.usage(`unknown command "${cmd}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
   }
   const v = parsed.values;
+  for (const [flag, allowed] of Object.entries(COMMAND_FLAGS)) {
+    const given = (v as Record<string, unknown>)[flag];
+    if (given === undefined || given === false) continue;
+    if (cmd && cmd !== 'help' && !allowed.includes(cmd as CommandName)) {
+      throw errors.usage(`--${flag} only applies to ${allowed.map((c) => `\`rebase-daily ${c}\``).join(' and ')}; see \`rebase-daily ${cmd} --help\``);
+    }
+  }
   return {
     command: (cmd as CommandName | 'help' | undefined) ?? 'help',
     config: v.config,
@@ -53,5 +90,10 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     json: Boolean(v.json),
     help: Boolean(v.help) || cmd === 'help',
     version: Boolean(v.version),
+    write: v.write,
+    force: Boolean(v.force),
+    docsDir: v['docs-dir'],
+    promptFile: v['prompt-file'],
+    trunk: v.trunk,
   };
 }

@@ -1,25 +1,51 @@
 import { EXIT_CODE_MEANINGS } from '@rebase-daily/core';
 import { COMMANDS, type CommandName } from './args.js';
 
+/** Every flag, as `--name ARG` → meaning. The docs-sync test checks the docs against these keys. */
 export const FLAGS: Record<string, string> = {
-  '--config FILE': 'config file (else $REBASE_DAILY_CONFIG, else ./rebase-daily.json)',
-  '--repo DIR': "operate on this clone instead of the config's repo",
+  '--config FILE': 'config file (else $REBASE_DAILY_CONFIG, else ./rebase-daily.json); init: where to write it',
+  '--repo DIR': "operate on this clone instead of the config's repo; init: the fork (default: current dir)",
   '--json': 'print one JSON envelope on stdout (progress stays on stderr)',
+  '--write FILE': 'prompt: write the rendered prompt to FILE instead of stdout',
+  '--force': 'init, prompt --write: overwrite files that exist with different content',
+  '--docs-dir DIR': 'init: where the rendered docs go (default <repo>/docs/rebase-daily)',
+  '--prompt-file FILE': 'init: where the rendered prompt goes (default <docs-dir>/agent-prompt.md)',
+  '--trunk BRANCH': "init: the fork trunk (default: Graphite's trunk, else the checked-out branch)",
   '--help': 'this help',
+  '--version': 'print the version',
+};
+
+/** Flag names (without the argument word), e.g. `--config`. */
+export function flagNames(): string[] {
+  return Object.keys(FLAGS).map((f) => f.split(' ')[0]);
+}
+
+const USAGE: Record<CommandName, string> = {
+  daily: '[--config FILE] [--repo DIR] [--json]',
+  verify: '[--config FILE] [--repo DIR] [--json]',
+  apply: '[--config FILE] [--repo DIR] [--json]',
+  align: '[--config FILE] [--repo DIR] [--json]',
+  validate: '[--config FILE] [--repo DIR] [--json]',
+  report: '[--config FILE] [--repo DIR] [--json]',
+  status: '[--config FILE] [--repo DIR] [--json]',
+  doctor: '[--config FILE] [--repo DIR] [--json]',
+  prompt: '[--config FILE] [--repo DIR] [--write FILE [--force]] [--json]',
+  init: '[--repo DIR] [--config FILE] [--docs-dir DIR] [--prompt-file FILE] [--trunk BRANCH] [--force] [--json]',
 };
 
 export function helpText(command?: CommandName): string {
   const lines: string[] = [];
   if (command) {
-    lines.push(`rebase-daily ${command} — ${COMMANDS[command]}`, '', `Usage: rebase-daily ${command} [--config FILE] [--repo DIR] [--json]`);
+    lines.push(`rebase-daily ${command} — ${COMMANDS[command]}`, '', `Usage: rebase-daily ${command} ${USAGE[command]}`);
   } else {
-    lines.push('rebase-daily — rebase a fork trunk onto upstream, safely, once a day', '', 'Usage: rebase-daily <command> [--config FILE] [--repo DIR] [--json]', '', 'Commands:');
+    lines.push('rebase-daily — rebase a fork trunk onto upstream, safely, once a day', '', 'Usage: rebase-daily <command> [flags]', '', 'Commands:');
     for (const [name, text] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${text}`);
   }
   lines.push('', 'Flags:');
-  for (const [flag, text] of Object.entries(FLAGS)) lines.push(`  ${flag.padEnd(14)} ${text}`);
+  for (const [flag, text] of Object.entries(FLAGS)) lines.push(`  ${flag.padEnd(19)} ${text}`);
   lines.push('', 'Environment:', '  REBASE_DAILY_CONFIG  config file when --config is absent', '  FORCE_STALE_LOCK=1   break a lock older than lock.staleAfterHours (never a fresh one); recorded in the report');
   lines.push('', 'Exit codes:');
   for (const [code, text] of Object.entries(EXIT_CODE_MEANINGS)) lines.push(`  ${code.padStart(2)}  ${text}`);
+  lines.push('', 'Docs: runbook, gotchas, fork policy, UPDATING, Graphite practices (`rebase-daily init` renders them into the fork).');
   return `${lines.join('\n')}\n`;
 }

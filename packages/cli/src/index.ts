@@ -1,5 +1,15 @@
 export { main, processIO, latestRunState, type CliIO } from './main.js';
-export { parseCliArgs, COMMANDS, type CommandName, type ParsedArgs } from './args.js';
+export { parseCliArgs, COMMANDS, READ_ONLY_COMMANDS, type CommandName, type ParsedArgs } from './args.js';
 export { EnvelopeSchema, envelope, envelopeJsonSchema, type Envelope } from './envelope.js';
-export { helpText, FLAGS } from './help.js';
+export { helpText, FLAGS, flagNames } from './help.js';
 export { stageImpls } from './stages.js';
+export { renderPrompt, PROMPT_TEMPLATE } from './prompt/render-prompt.js';
+export { renderTemplate, placeholdersOf } from './render/template.js';
+export { promptValues, docTokens, type RenderOptions } from './render/values.js';
+export { DOCS, renderDocs } from './docs/render-docs.js';
+export { runDoctor, parseGitVersion, pushUrlDisabled, MIN_GIT, type DoctorCheck, type DoctorResult, type DoctorOptions, type CheckStatus } from './doctor/doctor.js';
+export { initFork, starterConfig, type InitOptions, type InitResult } from './init/init.js';
+export { detectFork, findCargoWorkspace, workspacePackageVersion, type Detected } from './init/detect.js';
+export { scheduleFor, type Schedule } from './init/schedule.js';
+export { planWrites, writePlanned, type PlannedFile, type WrittenFile, type FileAction } from './init/write-files.js';
+export { cliInvocation, workspaceRoot } from './locate.js';

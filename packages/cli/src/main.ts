@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import {
   EXIT,
   exitCodeFor,
@@ -20,6 +21,11 @@ import { parseCliArgs, type CommandName, type ParsedArgs } from './args.js';
 import { envelope, type Envelope } from './envelope.js';
 import { helpText } from './help.js';
 import { stageImpls } from './stages.js';
+import { runDoctor } from './doctor/doctor.js';
+import { initFork } from './init/init.js';
+import { fileExistsError } from './init/write-files.js';
+import { cliInvocation } from './locate.js';
+import { renderPrompt } from './prompt/render-prompt.js';
 
 export interface CliIO {
   stdout(text: string): void;
@@ -71,6 +77,12 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     return 0;
   }
   const command = args.command as CommandName;
+  try {
+    if (command === 'doctor') return await doctor(io, args);
+    if (command === 'init') return await init(io, args);
+  } catch (err) {
+    return failure(io, args, command, err);
+  }
   const loaded = loadConfig({ configPath: args.config, repo: args.repo, cwd: io.cwd, env: io.env });
   if (!loaded.ok) {
     const errs = loaded.errors.map((message) => ({ code: loaded.notFound ? 'E_CONFIG_NOT_FOUND' : 'E_CONFIG_INVALID', message }));
@@ -81,13 +93,70 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   try {
     if (command === 'status') return status(io, args, config);
     if (command === 'report') return rerender(io, args, config);
+    if (command === 'prompt') return prompt(io, args, config);
     return await runStages(io, args, config, command);
   } catch (err) {
-    const rec = toErrorRecord(err);
-    const code = err instanceof RebaseDailyError ? err.exitCode : EXIT.internal;
-    if (!args.json) io.stderr(`rebase-daily: ${rec.code}: ${rec.message}\n`);
-    return emit(io, args, envelope(command, code, code === EXIT.usage ? 'usage-error' : 'error', null, [rec]), '');
+    return failure(io, args, command, err);
   }
+}
+
+function failure(io: CliIO, args: ParsedArgs, command: CommandName, err: unknown): number {
+  const rec = toErrorRecord(err);
+  const code = err instanceof RebaseDailyError ? err.exitCode : EXIT.internal;
+  if (!args.json) io.stderr(`rebase-daily: ${rec.code}: ${rec.message}\n`);
+  return emit(io, args, envelope(command, code, code === EXIT.usage ? 'usage-error' : 'error', null, [rec]), '');
+}
+
+/** `prompt`: the operator agent's prompt for this config, on stdout or into --write FILE. */
+function prompt(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
+  const text = renderPrompt(config, { cli: cliInvocation(io.env) });
+  if (!args.write) {
+    if (args.json) return emit(io, args, envelope('prompt', 0, null, { path: null, prompt: text }), '');
+    io.stdout(text);
+    return 0;
+  }
+  const path = resolve(io.cwd, args.write);
+  const same = existsSync(path) && readFileSync(path, 'utf8') === text;
+  if (existsSync(path) && !same && !args.force) throw fileExistsError([path]);
+  if (!same) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  }
+  return emit(io, args, envelope('prompt', 0, null, { path, action: same ? 'unchanged' : 'written', prompt: text }), `${same ? 'unchanged' : 'wrote'} ${path}`);
+}
+
+/** `doctor`: one line per check; exit 1 when any check fails. Changes nothing. */
+async function doctor(io: CliIO, args: ParsedArgs): Promise<number> {
+  const result = await runDoctor({ configPath: args.config, repo: args.repo, cwd: io.cwd, env: io.env });
+  const mark = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' } as const;
+  const width = Math.max(...result.checks.map((c) => c.name.length));
+  const human = result.checks.map((c) => `${mark[c.status]}  ${c.name.padEnd(width)}  ${c.message}${c.fix && c.status !== 'ok' ? ` — fix: ${c.fix}` : ''}`).join('\n');
+  const failed = result.checks.filter((c) => c.status === 'fail');
+  const code = failed.length ? EXIT.internal : EXIT.ok;
+  const errs = failed.map((c) => ({ code: 'E_DOCTOR_CHECK_FAILED', message: `${c.name}: ${c.message}${c.fix ? `; ${c.fix}` : ''}`, details: { check: c.name } }));
+  return emit(io, args, envelope('doctor', code, failed.length ? 'error' : null, result, errs), `${human}\n${failed.length ? `doctor: ${failed.length} check(s) failed` : 'doctor: all checks passed'}`);
+}
+
+/** `init`: starter config, prompt and docs in a fork; prints the scheduler entries. */
+async function init(io: CliIO, args: ParsedArgs): Promise<number> {
+  const r = await initFork({ repo: args.repo, configPath: args.config, docsDir: args.docsDir, promptFile: args.promptFile, trunk: args.trunk, force: args.force, cwd: io.cwd, cli: cliInvocation(io.env) });
+  const lines = [
+    ...r.files.map((f) => `${f.action.padEnd(11)} ${f.path}`),
+    ...(r.excluded.length ? [`excluded   ${r.excluded.join(', ')} (in .git/info/exclude, so the tree stays clean)`] : []),
+    ...r.warnings.map((w) => `warning: ${w}`),
+    r.changed ? '' : 'nothing changed: the fork is already initialised',
+    '',
+    'Next: `rebase-daily doctor --config ' + r.configPath + '`, then `rebase-daily daily --config ' + r.configPath + '`.',
+    '',
+    `# cron (mechanical fallback; the operator agent is started with ${r.files[1]?.path ?? 'the prompt'})`,
+    r.schedule.cron,
+    '',
+    `# systemd: ~/.config/systemd/user/${r.schedule.unitName}.service`,
+    r.schedule.systemdService,
+    `# systemd: ~/.config/systemd/user/${r.schedule.unitName}.timer   (then: systemctl --user enable --now ${r.schedule.unitName}.timer)`,
+    r.schedule.systemdTimer,
+  ];
+  return emit(io, args, envelope('init', 0, null, r), lines.filter((l, i, a) => !(l === '' && a[i - 1] === '')).join('\n'));
 }
 
 async function runStages(io: CliIO, args: ParsedArgs, config: ResolvedConfig, command: CommandName): Promise<number> {

@@ -1,0 +1,302 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import {
+  boundRunner,
+  CommandLog,
+  currentBranch,
+  gitDir,
+  loadConfig,
+  lockDirFor,
+  operationInProgress,
+  pidAlive,
+  readLockMeta,
+  refNames,
+  remoteExists,
+  revParse,
+  runPaths,
+  statusPorcelain,
+  type ResolvedConfig,
+  type Runner,
+} from '@rebase-daily/core';
+import { readGraphiteRepo, resolveGt } from '@rebase-daily/graphite';
+import { resolveTool } from '@rebase-daily/cargo-validate';
+import { cliModuleDir } from '../locate.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+
+/** One preflight check: one line for a human, one object in `--json`. */
+export interface DoctorCheck {
+  name: string;
+  status: CheckStatus;
+  message: string;
+  /** What to do about a warn or fail. */
+  fix?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface DoctorResult {
+  ok: boolean;
+  configPath: string;
+  repo: string | null;
+  checks: DoctorCheck[];
+}
+
+export interface DoctorOptions {
+  configPath?: string;
+  repo?: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Timeout for each `git ls-remote`. */
+  remoteTimeoutMs?: number;
+}
+
+/** The oldest git whose `merge-tree --write-tree` the engines rely on. */
+export const MIN_GIT = [2, 38] as const;
+
+/** "git version 2.39.5" → [2, 39, 5]. */
+export function parseGitVersion(text: string): number[] | null {
+  const m = /git version (\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : null;
+}
+
+/** A push URL that cannot be pushed to by accident (`git remote set-url --push upstream DISABLED`). */
+export function pushUrlDisabled(url: string): boolean {
+  return url.trim() === '' || /disabled|no[_-]?push|nopush|^none$|^\/dev\/null$/i.test(url.trim());
+}
+
+const fmtCmd = (argv: string[]) => `\`${argv.join(' ')}\``;
+
+/**
+ * Preflight without side effects: reads config, runs read-only git probes (`--version`,
+ * `merge-tree --write-tree`, `ls-remote`, `worktree list`, `status`), resolves tools. Never
+ * fetches, never writes a file, never touches the lock or leftovers.
+ */
+export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
+  const run = boundRunner(new CommandLog());
+  const checks: DoctorCheck[] = [];
+  const add = (c: DoctorCheck) => checks.push(c);
+  const loaded = loadConfig({ configPath: options.configPath, repo: options.repo, cwd: options.cwd, env: options.env });
+  const config = loaded.ok ? loaded.config : null;
+  if (loaded.ok) add({ name: 'config', status: 'ok', message: `${loaded.config.configPath} is valid (trunk ${loaded.config.trunk}, repo ${loaded.config.repoPath})` });
+  else
+    add({
+      name: 'config',
+      status: 'fail',
+      message: `${loaded.configPath}: ${loaded.errors.join('; ')}`,
+      fix: loaded.notFound ? 'pass --config FILE, set REBASE_DAILY_CONFIG, or run `rebase-daily init` in the fork' : 'fix the fields named above (JSON Schema: packages/core/config.schema.json)',
+    });
+
+  const repo = config ? config.repoPath : null;
+  const gitCwd = repo && existsSync(repo) ? repo : options.cwd;
+  const gitDirPath = repo && existsSync(repo) ? await gitDir(run, repo) : null;
+
+  await checkGit(run, gitCwd, gitDirPath ? config : null, add);
+  if (config && repo) {
+    if (!gitDirPath) {
+      add({ name: 'repo', status: 'fail', message: `${repo} is not a git repository`, fix: 'fix "repo" in the config or pass --repo DIR' });
+    } else {
+      await checkRepo(run, config, gitDirPath, add);
+      await checkRemotes(run, config, options.remoteTimeoutMs ?? 30_000, add);
+      await checkGraphite(run, config, options.env, add);
+      checkValidateTools(config, options.env, add);
+      checkLock(config, add);
+      await checkLeftovers(run, config, gitDirPath, add);
+    }
+  } else {
+    for (const name of ['repo', 'remotes', 'gt', 'validate tools', 'lock', 'leftovers']) add({ name, status: 'skip', message: 'needs a valid config' });
+  }
+  return { ok: !checks.some((c) => c.status === 'fail'), configPath: loaded.ok ? loaded.config.configPath : loaded.configPath, repo, checks };
+}
+
+async function checkGit(run: Runner, cwd: string, config: ResolvedConfig | null, add: (c: DoctorCheck) => void): Promise<void> {
+  const v = await run('git', ['--version'], { cwd });
+  const version = v.exitCode === 0 ? parseGitVersion(v.stdout) : null;
+  if (!version) {
+    add({ name: 'git', status: 'fail', message: `git not found or unreadable version (${v.stderr.split('\n')[0] || v.stdout})`, fix: 'install git 2.38 or newer' });
+    return;
+  }
+  const old = version[0] < MIN_GIT[0] || (version[0] === MIN_GIT[0] && version[1] < MIN_GIT[1]);
+  if (old) {
+    add({ name: 'git', status: 'fail', message: `git ${version.join('.')} is older than ${MIN_GIT.join('.')} (no \`merge-tree --write-tree\`)`, fix: 'install git 2.38 or newer' });
+    return;
+  }
+  let feature = 'merge-tree --write-tree not probed (no repo)';
+  if (config) {
+    // A real probe: merging the trunk with itself writes nothing new (the tree already exists).
+    const probe = await run('git', ['merge-tree', '--write-tree', config.trunk, config.trunk], { cwd: config.repoPath });
+    if (probe.exitCode !== 0 && !/not a valid|unknown revision|not something we can merge/i.test(probe.stderr)) {
+      add({ name: 'git', status: 'fail', message: `git ${version.join('.')}: \`git merge-tree --write-tree\` failed (${probe.stderr.split('\n')[0]})`, fix: 'install git 2.38 or newer' });
+      return;
+    }
+    feature = probe.exitCode === 0 ? 'merge-tree --write-tree works' : 'merge-tree --write-tree available';
+  }
+  add({ name: 'git', status: 'ok', message: `git ${version.join('.')}; ${feature}`, details: { version: version.join('.') } });
+}
+
+async function checkRepo(run: Runner, config: ResolvedConfig, gitDirPath: string, add: (c: DoctorCheck) => void): Promise<void> {
+  const repo = config.repoPath;
+  const op = operationInProgress(gitDirPath);
+  const dirty = await statusPorcelain(run, repo);
+  const branch = await currentBranch(run, repo);
+  if (op) add({ name: 'repo', status: 'fail', message: `a ${op} is in progress in ${repo}`, fix: `finish it or run \`git -C ${repo} ${op === 'bisect' ? 'bisect reset' : `${op} --abort`}\``, details: { operation: op } });
+  else if (dirty.length)
+    add({ name: 'repo', status: 'fail', message: `working tree of ${repo} has ${dirty.length} change(s): ${dirty.slice(0, 5).map((l) => l.slice(3)).join(', ')}`, fix: 'commit or stash them (an untracked file counts)', details: { files: dirty.map((l) => l.slice(3)) } });
+  else if (!branch) add({ name: 'repo', status: 'warn', message: `${repo} is clean but HEAD is detached`, fix: `check out a branch, e.g. \`git -C ${repo} checkout ${config.trunk}\`` });
+  else add({ name: 'repo', status: 'ok', message: `${repo} is clean, on ${branch}, no operation in progress` });
+
+  const refs = refNames(config);
+  const trunk = await revParse(run, repo, refs.trunk);
+  const mirror = await revParse(run, repo, refs.mirror);
+  const upstream = await revParse(run, repo, refs.upstream);
+  const missing = [!trunk && `trunk ${config.trunk}`, !mirror && `mirror ${config.mirror}`].filter(Boolean) as string[];
+  if (missing.length) add({ name: 'branches', status: 'fail', message: `missing local branch(es): ${missing.join(', ')}`, fix: 'create or fetch them, or fix "trunk"/"mirror" in the config' });
+  else if (!upstream) add({ name: 'branches', status: 'warn', message: `${config.remotes.upstream}/${config.upstreamBranch} not fetched yet`, fix: `the run fetches it; check "upstreamBranch" if this persists` });
+  else add({ name: 'branches', status: 'ok', message: `trunk ${config.trunk} ${trunk!.slice(0, 12)}, mirror ${config.mirror} ${mirror!.slice(0, 12)}, ${config.remotes.upstream}/${config.upstreamBranch} ${upstream.slice(0, 12)}` });
+}
+
+async function checkRemotes(run: Runner, config: ResolvedConfig, timeoutMs: number, add: (c: DoctorCheck) => void): Promise<void> {
+  const repo = config.repoPath;
+  const urls: Record<string, { fetch: string; push: string }> = {};
+  for (const [role, name, branch] of [
+    ['fork', config.remotes.fork, config.trunk],
+    ['upstream', config.remotes.upstream, config.upstreamBranch],
+  ] as const) {
+    const check = `remote ${role} (${name})`;
+    if (!(await remoteExists(run, repo, name))) {
+      add({ name: check, status: 'fail', message: `git remote "${name}" does not exist`, fix: `\`git -C ${repo} remote add ${name} <url>\`, or set remotes.${role} in the config` });
+      continue;
+    }
+    const fetchUrl = (await run('git', ['remote', 'get-url', name], { cwd: repo })).stdout.trim();
+    const pushUrl = (await run('git', ['remote', 'get-url', '--push', name], { cwd: repo })).stdout.trim();
+    urls[role] = { fetch: fetchUrl, push: pushUrl };
+    const ls = await run('git', ['ls-remote', '--heads', name, `refs/heads/${branch}`], { cwd: repo, timeoutMs });
+    if (ls.exitCode !== 0) {
+      add({ name: check, status: 'fail', message: `\`git ls-remote ${name}\` ${ls.timedOut ? `timed out after ${timeoutMs / 1000} s` : `failed: ${ls.stderr.split('\n')[0]}`}`, fix: 'check the URL, the network and the credentials of the scheduler environment' });
+    } else if (!ls.stdout.trim()) {
+      add({ name: check, status: role === 'upstream' ? 'fail' : 'warn', message: `${name} is reachable but has no branch ${branch}`, fix: role === 'upstream' ? 'fix "upstreamBranch" in the config' : `push ${branch} to ${name} once (\`git push -u ${name} ${branch}\`)` });
+    } else add({ name: check, status: 'ok', message: `${name} reachable, ${branch} at ${ls.stdout.split('\t')[0].slice(0, 12)}`, details: { url: fetchUrl } });
+  }
+  const up = urls.upstream;
+  if (!up) {
+    add({ name: 'upstream push URL', status: 'skip', message: 'no upstream remote' });
+    return;
+  }
+  if (urls.fork && urls.fork.push === up.fetch)
+    add({ name: 'upstream push URL', status: 'fail', message: `the fork remote pushes to the upstream URL ${up.fetch}`, fix: `point ${config.remotes.fork} at the fork` });
+  else if (pushUrlDisabled(up.push)) add({ name: 'upstream push URL', status: 'ok', message: `pushing to ${config.remotes.upstream} is disabled (push URL "${up.push}")` });
+  else
+    add({
+      name: 'upstream push URL',
+      status: 'warn',
+      message: `${config.remotes.upstream} can be pushed to (push URL ${up.push}); rebase-daily never does, but a human in this clone could`,
+      fix: `\`git -C ${config.repoPath} remote set-url --push ${config.remotes.upstream} DISABLED\``,
+    });
+}
+
+async function checkGraphite(run: Runner, config: ResolvedConfig, env: NodeJS.ProcessEnv, add: (c: DoctorCheck) => void): Promise<void> {
+  if (!config.graphite) {
+    add({ name: 'gt', status: 'skip', message: 'no "graphite" section: align reports not-configured' });
+    return;
+  }
+  const gt = resolveGt({ bin: config.graphite.bin, baseDir: dirname(config.configPath), pathEnv: env.PATH ?? '', searchFrom: [config.repoPath, cliModuleDir()] });
+  if (!gt) {
+    add({
+      name: 'gt',
+      status: 'fail',
+      message: config.graphite.bin ? `graphite.bin "${config.graphite.bin}" is not an executable` : 'gt not found on PATH or in node_modules/.bin',
+      fix: 'install the Graphite CLI (`npm install --save-dev @withgraphite/graphite-cli`) or fix graphite.bin in the config',
+    });
+    return;
+  }
+  const version = await run(gt.path, ['--version'], { cwd: config.repoPath, timeoutMs: 30_000, env: { GRAPHITE_DISABLE_UPGRADE_PROMPT: '1', NO_COLOR: '1' } });
+  const repoConfig = await readGraphiteRepo(run, config.repoPath);
+  const where = `${gt.path} (${gt.source})${version.exitCode === 0 ? `, version ${version.stdout.trim().split('\n')[0]}` : ''}`;
+  if (!repoConfig) add({ name: 'gt', status: 'warn', message: `gt ${where}, but ${config.repoPath} is not a Graphite repo: align reports not-configured`, fix: `\`gt init --trunk ${config.trunk}\` in the repo to use Graphite` });
+  else if (repoConfig.trunk !== config.trunk)
+    add({ name: 'gt', status: 'fail', message: `Graphite's trunk is "${repoConfig.trunk}", the config's trunk is "${config.trunk}"`, fix: `fix "trunk" in the config, or \`gt init --trunk ${config.trunk}\`` });
+  else add({ name: 'gt', status: 'ok', message: `gt ${where}; Graphite trunk ${repoConfig.trunk}` });
+}
+
+const JUSTFILES = ['justfile', 'Justfile', '.justfile'];
+
+function checkValidateTools(config: ResolvedConfig, env: NodeJS.ProcessEnv, add: (c: DoctorCheck) => void): void {
+  const v = config.validate;
+  if (!v) {
+    add({ name: 'validate tools', status: 'skip', message: 'no "validate" section: validate reports not-configured' });
+    return;
+  }
+  const workdir = resolve(config.repoPath, v.cwd);
+  const programs = new Set<string>(['cargo', v.test[0], ...v.extraSteps.map((s) => s.command[0])]);
+  if (Array.isArray(v.format)) programs.add(v.format[0]);
+  else if (v.format === undefined && JUSTFILES.some((f) => existsSync(join(workdir, f)) || existsSync(join(config.repoPath, f)))) programs.add('just');
+  const found: string[] = [];
+  const missing: string[] = [];
+  for (const p of programs) (resolveTool(p, { path: env.PATH ?? '', searchDirs: [config.repoPath, cliModuleDir()] }) ? found : missing).push(p);
+  if (!existsSync(workdir)) add({ name: 'validate tools', status: 'fail', message: `validate.cwd ${workdir} does not exist`, fix: 'fix validate.cwd in the config' });
+  else if (missing.length)
+    add({ name: 'validate tools', status: 'fail', message: `not found: ${missing.join(', ')} (found: ${found.join(', ') || 'none'})`, fix: `install them or put them on the scheduler's PATH (\`npm i -D rust-just\` provides just; rustup provides cargo); test step ${fmtCmd(v.test)}` });
+  else add({ name: 'validate tools', status: 'ok', message: `${found.join(', ')} found; tests: ${fmtCmd(v.test)} in ${v.cwd}` });
+}
+
+function checkLock(config: ResolvedConfig, add: (c: DoctorCheck) => void): void {
+  const lockDir = lockDirFor(config.scratchPath);
+  if (!existsSync(lockDir)) {
+    add({ name: 'lock', status: 'ok', message: `free (${lockDir})` });
+    return;
+  }
+  const meta = readLockMeta(lockDir);
+  const ageHours = meta ? (Date.now() - Date.parse(meta.startedAt)) / 3_600_000 : null;
+  const alive = meta ? pidAlive(meta.ownerPid ?? meta.pid, meta.hostname) : null;
+  const stale = ageHours !== null && ageHours >= config.lock.staleAfterHours;
+  const who = meta ? `run ${meta.runId} (pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname}) since ${meta.startedAt}` : 'an unknown run (no meta.json)';
+  const details = { path: lockDir, holder: meta, ageHours, pidAlive: alive, stale };
+  if (alive === true) add({ name: 'lock', status: 'warn', message: `held by ${who}, which is running`, fix: 'wait for it to finish', details });
+  else if (stale)
+    add({ name: 'lock', status: 'fail', message: `stale lock held by ${who}${alive === false ? ', not running' : ''} (${ageHours!.toFixed(1)} h)`, fix: 'a human who checked the holder is gone reruns with FORCE_STALE_LOCK=1 (recorded in the report)', details });
+  else
+    add({
+      name: 'lock',
+      status: 'fail',
+      message: `held by ${who}${alive === false ? ', which is not running (crashed run?)' : alive === null ? ' on another host' : ''}`,
+      fix: `it becomes stale after ${config.lock.staleAfterHours} h (then FORCE_STALE_LOCK=1); or, after checking the holder is gone, remove ${lockDir} by hand`,
+      details,
+    });
+}
+
+async function checkLeftovers(run: Runner, config: ResolvedConfig, gitDirPath: string, add: (c: DoctorCheck) => void): Promise<void> {
+  const repo = config.repoPath;
+  const wtRoot = resolve(runPaths(config.scratchPath).worktrees);
+  const found: string[] = [];
+  const list = await run('git', ['worktree', 'list', '--porcelain'], { cwd: repo });
+  const registered = new Set<string>();
+  for (const line of list.stdout.split('\n')) {
+    if (!line.startsWith('worktree ')) continue;
+    const p = resolve(line.slice('worktree '.length));
+    if (p.startsWith(`${wtRoot}/`)) {
+      registered.add(p);
+      found.push(`temporary worktree ${p}`);
+    }
+    const op = p !== repo && existsSync(p) ? await gitDir(run, p).then((d) => (d ? operationInProgress(d) : null)) : null;
+    if (op) found.push(`${op} in progress in worktree ${p}`);
+  }
+  if (existsSync(wtRoot)) for (const name of readdirSync(wtRoot)) if (!registered.has(join(wtRoot, name))) found.push(`temporary directory ${join(wtRoot, name)}`);
+  const branches = await run('git', ['for-each-ref', '--format=%(refname:short)', 'refs/heads/rebase-daily/'], { cwd: repo });
+  for (const b of branches.stdout.split('\n').filter(Boolean)) found.push(`temporary branch ${b}`);
+  const active = runPaths(config.scratchPath).activeRun;
+  if (existsSync(active) && !existsSync(lockDirFor(config.scratchPath))) found.push(`active-run pointer ${active} without a lock`);
+  void gitDirPath;
+  const lockHeldByLive = existsSync(lockDirFor(config.scratchPath)) && (() => {
+    const meta = readLockMeta(lockDirFor(config.scratchPath));
+    return meta ? pidAlive(meta.ownerPid ?? meta.pid, meta.hostname) === true : false;
+  })();
+  if (!found.length) add({ name: 'leftovers', status: 'ok', message: 'no temporary worktrees, rebase-daily/* branches or stray run state' });
+  else if (lockHeldByLive) add({ name: 'leftovers', status: 'ok', message: `${found.length} temporary item(s) belong to the running run`, details: { found } });
+  else
+    add({
+      name: 'leftovers',
+      status: 'warn',
+      message: `leftovers of a crashed run: ${found.slice(0, 4).join('; ')}${found.length > 4 ? `; and ${found.length - 4} more` : ''}`,
+      fix: 'the next run removes temporary worktrees and branches under the lock and lists them in .leftovers; an operation in progress must be finished or aborted by hand',
+      details: { found },
+    });
+}

@@ -1,0 +1,66 @@
+import { lockDirFor, runPaths, shellQuote, type ResolvedConfig } from '@rebase-daily/core';
+
+export interface RenderOptions {
+  /** How the operator invokes rebase-daily, e.g. `npx rebase-daily` or `node /opt/rd/packages/cli/dist/bin.js`. */
+  cli: string;
+}
+
+const code = (s: string) => `\`${s}\``;
+
+/** What validate will run, in words, from the config (the defaults mirror cargo-validate's). */
+function validateText(config: ResolvedConfig): string {
+  const v = config.validate;
+  if (!v) return 'not configured: the validate stage reports `not-configured` and runs nothing. A scheduled run without validation proves only that the rebase applied, not that the fork still builds';
+  const format = v.format === false ? 'no formatting step' : v.format ? code(v.format.join(' ')) : `${code('just fmt')} (when a justfile exists there, else ${code('cargo fmt --all')})`;
+  const extra = v.extraSteps.length ? `, then ${v.extraSteps.map((s) => code(s.command.join(' '))).join(', ')}` : '';
+  return `in ${code(v.cwd)}: formatting ${format}, then ${code(v.test.join(' '))}${extra} (timeout ${v.timeoutSeconds} s). Scheduled runs run the full suite without asking`;
+}
+
+/** Values for the prompt's `{{placeholders}}`, all taken from the config. */
+export function promptValues(config: ResolvedConfig, options: RenderOptions): Record<string, string> {
+  const { fork, upstream } = config.remotes;
+  const configFlag = `--config ${shellQuote(config.configPath)}`;
+  return {
+    repo: config.repoPath,
+    configPath: config.configPath,
+    configFlag,
+    cli: options.cli,
+    trunk: config.trunk,
+    mirror: config.mirror,
+    upstreamBranch: config.upstreamBranch,
+    upstreamRef: `${upstream}/${config.upstreamBranch}`,
+    forkRemote: fork,
+    upstreamRemote: upstream,
+    scratch: config.scratchPath,
+    lockDir: lockDirFor(config.scratchPath),
+    reportDir: `${runPaths(config.scratchPath).base}/<YYYY-MM-DD>`,
+    runsDir: runPaths(config.scratchPath).runsDir,
+    staleAfterHours: String(config.lock.staleAfterHours),
+    onConflict:
+      config.onConflict === 'stop'
+        ? '`stop`: a verify conflict ends the day with nothing changed'
+        : '`advance`: on a verify conflict, apply advances the trunk to the last upstream commit that replays cleanly, and the report still names the conflict',
+    push: config.push.enabled ? `the trunk and the mirror are pushed to ${code(fork)} with an explicit-SHA lease` : 'pushing is disabled (`push.enabled: false`): the run changes local branches only',
+    graphite: config.graphite
+      ? `configured: align runs ${code('gt sync --no-restack')} and restacks the tracked descendants of ${code(config.trunk)} (if there are none, the restack is skipped and the report says so)`
+      : 'not configured: the align stage reports `not-configured` and never calls gt',
+    validate: validateText(config),
+    version: config.version
+      ? `configured: apply sets the fork version to the upstream version plus ${code(config.version.suffix)} (${config.version.source === 'tag' ? 'from the newest upstream tag' : `from ${code(config.version.manifest)}`}); a version that is already right is a no-op`
+      : 'not configured: no version bump',
+  };
+}
+
+/** The `<token>` words the docs use for this fork's values, and what they become when rendered. */
+export function docTokens(config: ResolvedConfig): Record<string, string> {
+  return {
+    '<trunk>': config.trunk,
+    '<mirror>': config.mirror,
+    '<upstream-branch>': config.upstreamBranch,
+    '<fork-remote>': config.remotes.fork,
+    '<upstream-remote>': config.remotes.upstream,
+    '<repo>': config.repoPath,
+    '<config>': config.configPath,
+    '<scratch>': config.scratchPath,
+  };
+}
