@@ -1,21 +1,30 @@
 import { z } from 'zod';
 import { OUTCOMES, type ErrorRecord, type Outcome } from '@rebase-daily/core';
 
-/** The one JSON shape every command prints with --json. */
-export const EnvelopeSchema = z.object({
-  command: z.string(),
-  ok: z.boolean(),
-  exitCode: z.number().int(),
-  outcome: z.enum(OUTCOMES).nullable(),
-  data: z.unknown(),
-  errors: z.array(z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })),
-});
+/** The one JSON shape every command prints with --json (published as envelope.schema.json). */
+export const EnvelopeSchema = z
+  .object({
+    command: z.string().describe('The command that ran: daily, verify, apply, align, validate, report, status, doctor, prompt, init (or "usage" for a bad command line)'),
+    ok: z.boolean().describe('exitCode === 0'),
+    exitCode: z.number().int().describe('The process exit code (0, 1, 2, 10-15); see the runbook'),
+    outcome: z.enum(OUTCOMES).nullable().describe('The run outcome for stage commands; null for commands that are not runs (status with no report, doctor/prompt/init on success)'),
+    data: z
+      .unknown()
+      .describe(
+        'Command-specific. Stage commands: {runId, reportPath, summaryPath, report} where report follows packages/report/report.schema.json. status: {latest, lock}. doctor: {ok, configPath, repo, checks[{name, status ok|warn|fail|skip, message, fix?, details?}]}. prompt: {path, prompt}. init: {repo, configPath, config, detected, files[{path, action}], excluded, changed, schedule, warnings}',
+      ),
+    errors: z
+      .array(z.object({ code: z.string().describe('Stable error code, e.g. E_DIRTY_TREE'), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }))
+      .describe('Errors with codes; empty on success'),
+  })
+  .describe('rebase-daily --json output');
 export type Envelope = z.infer<typeof EnvelopeSchema>;
 
 export function envelope(command: string, exitCode: number, outcome: Outcome | null, data: unknown, errors: ErrorRecord[] = []): Envelope {
   return { command, ok: exitCode === 0, exitCode, outcome, data, errors: errors.map(({ code, message, details }) => ({ code, message, ...(details ? { details } : {}) })) };
 }
 
+/** JSON Schema of the envelope, generated from the zod schema (checked in as envelope.schema.json). */
 export function envelopeJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(EnvelopeSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
 }

@@ -1,0 +1,153 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXIT } from '@rebase-daily/core';
+import { COMMANDS, DOCS, PROMPT_TEMPLATE, flagNames } from '../src/index.js';
+import { workspaceRoot } from './helpers.js';
+
+// The docs and the prompt name commands, flags, exit codes, report fields and error codes. These
+// tests fail when one of those stops existing in the code (or a new one is left undocumented).
+const texts: [string, string][] = [...Object.entries(DOCS).map(([n, t]) => [`docs/${n}`, t] as [string, string]), ['prompt/template.md', PROMPT_TEMPLATE]];
+const reportSchema = JSON.parse(readFileSync(join(workspaceRoot, 'packages', 'report', 'report.schema.json'), 'utf8'));
+
+/** Inline code spans and fenced blocks: where commands are written. */
+function codeOf(text: string): string[] {
+  const fenced = [...text.matchAll(/```[^\n]*\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const rest = text.replace(/```[^\n]*\n[\s\S]*?```/g, '');
+  const inline = [...rest.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]);
+  return [...fenced.flatMap((f) => f.split('\n')), ...inline];
+}
+
+/** `rebase-daily <cmd> …flags` invocations (also through `{{cli}}` in the prompt). */
+function invocations(text: string): { command: string; flags: string[] }[] {
+  const out: { command: string; flags: string[] }[] = [];
+  for (const code of codeOf(text)) {
+    for (const m of code.matchAll(/(?:\brebase-daily|\{\{cli\}\})\s+([a-z][\w-]*)([^|;&>`]*)/g)) {
+      out.push({ command: m[1], flags: [...m[2].matchAll(/(?<![\w-])--[a-z][\w-]*/g)].map((f) => f[0]) });
+    }
+  }
+  return out;
+}
+
+/** jq-style report paths: `.conflict.files`, `<.shas.before.trunk …>`, `.stages[].data.drift`. */
+function reportFields(text: string): string[] {
+  return [...text.matchAll(/(?<=[`<\s(])\.([a-z][A-Za-z]*(?:\[\d*\]|\.[A-Za-z]\w*)*)(?=[`>\s,)])/g)].map((m) => m[1]);
+}
+
+function resolveField(schema: any, path: string): boolean {
+  let node = schema;
+  for (const part of path.split(/\.|(?=\[)/)) {
+    if (!node) return false;
+    if (node.anyOf) node = node.anyOf.find((s: any) => s.type === 'object' || s.type === 'array') ?? node.anyOf[0];
+    if (/^\[\d*\]$/.test(part)) {
+      if (node.type !== 'array') return false;
+      node = node.items;
+      continue;
+    }
+    if (node.type === 'object' && node.properties && part in node.properties) node = node.properties[part];
+    else if (node.type === 'object' && node.additionalProperties && !node.properties) return true; // free-form stage data
+    else return false;
+  }
+  return true;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === 'node_modules' || name === 'testing' ? [] : sourceFiles(p);
+    return /\.ts$/.test(name) && !/\.test\.ts$/.test(name) ? [p] : [];
+  });
+}
+
+describe.each(texts)('%s stays in sync with the code', (_name, text) => {
+  it('names only commands that exist, with flags that exist', () => {
+    const flags = new Set(flagNames());
+    for (const { command, flags: used } of invocations(text)) {
+      expect(Object.keys(COMMANDS).concat('help'), `rebase-daily ${command}`).toContain(command);
+      for (const f of used) expect([...flags], `${f} in \`rebase-daily ${command}\``).toContain(f);
+    }
+  });
+
+  it('names only report.json fields the schema has', () => {
+    for (const field of reportFields(text)) expect(resolveField(reportSchema, field), `.${field}`).toBe(true);
+  });
+
+  it('names only error codes some package can produce', () => {
+    const sources = readdirSync(join(workspaceRoot, 'packages'))
+      .flatMap((p) => sourceFiles(join(workspaceRoot, 'packages', p, 'src')))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    for (const code of new Set(text.match(/\bE_[A-Z][A-Z_]+\b/g) ?? [])) expect(sources, code).toContain(`'${code}'`);
+  });
+
+  it('every exit code in its tables exists in core', () => {
+    const codes = [...text.matchAll(/^\|\s*(\d+)\s*\|/gm)].map((m) => Number(m[1]));
+    for (const c of codes) expect(Object.values(EXIT), `exit ${c}`).toContain(c);
+  });
+});
+
+describe('the runbook documents everything there is', () => {
+  const runbook = DOCS['runbook.md'];
+  const table = runbook.slice(runbook.indexOf('### Stop conditions and exit codes'), runbook.indexOf('### Cleanup expectations'));
+
+  it('its exit-code table is exactly core EXIT', () => {
+    const documented = [...table.matchAll(/^\|\s*(\d+)\s*\|/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
+    expect(documented).toEqual([...Object.values(EXIT)].sort((a, b) => a - b));
+  });
+
+  it('has a recovery section for every non-zero exit code', () => {
+    for (const code of Object.values(EXIT).filter((c) => c !== 0)) expect(runbook).toMatch(new RegExp(`^### Exit ${code}:`, 'm'));
+  });
+
+  it('names every command and every flag', () => {
+    const used = new Set(invocations(runbook).map((i) => i.command));
+    for (const c of Object.keys(COMMANDS)) expect([...used], c).toContain(c);
+    for (const f of flagNames()) expect(runbook, f).toContain(`\`${f}`);
+  });
+
+  it('states the contract sentences the plan requires', () => {
+    expect(runbook).toContain('No descendants: the restack is skipped');
+    expect(runbook).toContain('Scheduled runs run the full validation suite');
+    expect(DOCS['fork-policy-decisions.md']).toContain('Scheduled daily runs\nrun the full suite automatically');
+    expect(DOCS['fork-policy-decisions.md']).toContain('The single allowed plain `git rebase`');
+    expect(DOCS['UPDATING.md']).toContain('Manual fallback (same invariants)');
+  });
+
+  it('the prompt covers every exit code', () => {
+    const codes = [...PROMPT_TEMPLATE.matchAll(/^\s*\|\s*(\d+)\s*\|/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
+    expect(codes).toEqual([...Object.values(EXIT)].sort((a, b) => a - b));
+  });
+
+  it('the Graphite memo cites official Graphite pages', () => {
+    const memo = DOCS['graphite-practices.md'];
+    const cited = memo.match(/https:\/\/(docs\.)?graphite\.dev\/\S+/g) ?? [];
+    expect(cited.length).toBeGreaterThanOrEqual(5);
+    for (const heading of ['Why:', 'When:', 'How']) expect(memo).toContain(heading);
+  });
+
+  it('the bundled docs are the files in docs/', () => {
+    for (const [name, text] of Object.entries(DOCS)) expect(readFileSync(join(workspaceRoot, 'docs', name), 'utf8')).toBe(text);
+  });
+});
+
+describe('the sync checkers catch drift', () => {
+  it.each([
+    ['`rebase-daily frobnicate`', 'command'],
+    ['`rebase-daily daily --dry-run`', 'flag'],
+  ])('%s', (snippet, kind) => {
+    const [inv] = invocations(snippet);
+    if (kind === 'command') expect(Object.keys(COMMANDS)).not.toContain(inv.command);
+    else expect(flagNames()).not.toContain(inv.flags[0]);
+  });
+
+  it.each([
+    ['conflict.files', true],
+    ['shas.before.trunk', true],
+    ['stages[].data.drift', true],
+    ['nextActions[0]', true],
+    ['conflict.filez', false],
+    ['outcomes', false],
+  ])('report field .%s → %s', (field, ok) => {
+    expect(resolveField(reportSchema, field)).toBe(ok);
+  });
+});
