@@ -33,8 +33,9 @@ export function createDemoFork(dir = target, { overwrite = false } = {}) {
     trunk: TRUNK,
     base: {
       'README.md': '# demo upstream\n\nA tiny Cargo workspace standing in for upstream.\n',
-      'Cargo.toml': manifest('0.3.0'),
-      'Cargo.lock': lock('0.3.0'),
+      // Like the worked example (codex-rs), upstream keeps 0.0.0 in the manifest and releases by tag.
+      'Cargo.toml': manifest('0.0.0'),
+      'Cargo.lock': lock('0.0.0'),
       'justfile': 'fmt:\n    cargo fmt --all\n\ntest:\n    cargo test --all-features\n',
       '.gitignore': '/target\n',
       'crates/greeter/Cargo.toml': crate('greeter'),
@@ -54,6 +55,9 @@ export function createDemoFork(dir = target, { overwrite = false } = {}) {
       { files: { 'crates/counter/NOTES.md': 'The fork relies on count_words for its CLI.\n' }, message: 'fork: document counter usage' },
     ],
   });
+
+  git(fixture.upstreamWork, 'tag', 'rust-v0.3.0', 'HEAD');
+  git(fixture.upstreamWork, 'push', '-q', 'origin', 'rust-v0.3.0');
 
   // Move the fixture from its temp dir into the demo folder (paths stay file:// reachable).
   mkdirSync(dirname(dir), { recursive: true });
@@ -82,10 +86,11 @@ export function createDemoFork(dir = target, { overwrite = false } = {}) {
 
   // Upstream moves on: three commits for the fork to absorb, including a version bump.
   const upstream = (files, message) => commitFiles(upstreamWork, files, message);
-  upstream({ 'crates/greeter/src/lib.rs': greeter.replace('/// Greets someone.', '/// Greets someone politely.') }, 'upstream: polish greeter docs');
+  upstream({ 'crates/counter/src/lib.rs': counter.replace('/// Counts words.', '/// Counts whitespace-separated words.') }, 'upstream: polish counter docs');
   upstream({ 'CHANGELOG.md': '# Changelog\n\n## 0.4.0\n- polished docs\n' }, 'upstream: add changelog');
-  upstream({ 'Cargo.toml': manifest('0.4.0'), 'Cargo.lock': lock('0.4.0') }, 'upstream: release 0.4.0');
-  git(upstreamWork, 'push', '-q', 'origin', 'main');
+  upstream({ 'CHANGELOG.md': '# Changelog\n\n## 0.4.0\n- polished docs\n- changelog\n' }, 'upstream: release 0.4.0');
+  git(upstreamWork, 'tag', 'rust-v0.4.0');
+  git(upstreamWork, 'push', '-q', 'origin', 'main', 'rust-v0.4.0');
 
   const config = {
     $schema: '../packages/core/config.schema.json',
@@ -94,7 +99,7 @@ export function createDemoFork(dir = target, { overwrite = false } = {}) {
     mirror: 'main',
     upstreamBranch: 'main',
     remotes: { fork: 'origin', upstream: 'upstream' },
-    version: { source: 'manifest', manifest: 'Cargo.toml', suffix: '-fork.1' },
+    version: { source: 'tag', tagPattern: '^rust-v(\\d+\\.\\d+\\.\\d+)$', manifest: 'Cargo.toml', suffix: '-fork.1' },
     graphite: {},
     validate: { cwd: '.' },
   };

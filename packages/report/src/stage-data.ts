@@ -53,6 +53,12 @@ export function readFailures(data: Record<string, unknown>): string[] {
       const list = tests[key];
       if (Array.isArray(list)) for (const t of list) out.push(nameOf(t) ?? JSON.stringify(t));
     }
+    // @rebase-daily/cargo-validate: per-crate results with failingTests.
+    if (Array.isArray(tests.crates)) {
+      for (const c of tests.crates) {
+        if (isRecord(c) && Array.isArray(c.failingTests)) for (const t of c.failingTests) out.push(`${String(c.crate)}: ${nameOf(t) ?? String(t)}`);
+      }
+    }
   }
   // Name failing steps only when no test names say more (a failed `cargo test` step is those tests).
   if (out.length === 0 && Array.isArray(data.steps)) {
@@ -77,6 +83,15 @@ export function readLogPath(data: Record<string, unknown>): string | null {
 /** "40 passed, 2 failed, 1 ignored" from a tests record with counts or lists; null when it has neither. */
 export function describeTestCounts(tests: unknown): string | null {
   if (!isRecord(tests)) return null;
+  // @rebase-daily/cargo-validate: { totals: {binaries, passed, …}, crates: [{crate, passed, failed}] }
+  if (isRecord(tests.totals)) {
+    const totals = describeTestCounts(tests.totals);
+    const crates = Array.isArray(tests.crates)
+      ? tests.crates.filter(isRecord).map((c) => `${String(c.crate)} ${Number(c.passed ?? 0)}✓${Number(c.failed ?? 0) ? ` ${Number(c.failed)}✗` : ''}`)
+      : [];
+    const binaries = typeof tests.totals.binaries === 'number' ? ` in ${tests.totals.binaries} test binaries` : '';
+    return `${totals ?? '—'}${binaries}${crates.length ? ` (${crates.join(', ')})` : ''}`;
+  }
   const parts: string[] = [];
   for (const key of ['passed', 'failed', 'ignored', 'skipped']) {
     const v = tests[key];
@@ -89,6 +104,13 @@ export function describeTestCounts(tests: unknown): string | null {
 /** "1.4.0-fork.1 → 1.5.0-fork.1" for a bump record with from/to, else a one-line view. */
 export function describeBump(bump: unknown): string {
   if (isRecord(bump)) {
+    // @rebase-daily/git's BumpResult: {status, previousVersion, forkVersion, source}
+    if (typeof bump.forkVersion === 'string' && typeof bump.status === 'string') {
+      const source = typeof bump.source === 'string' ? `, from ${bump.source}` : '';
+      if (bump.status === 'unchanged') return `already ${bump.forkVersion} (no commit${source})`;
+      if (bump.status === 'committed') return `${String(bump.previousVersion ?? '?')} → ${bump.forkVersion} (committed${source})`;
+      return `${bump.status}: ${String(bump.previousVersion ?? '?')} → ${bump.forkVersion}`;
+    }
     const from = bump.from ?? bump.previous ?? bump.old;
     const to = bump.to ?? bump.version ?? bump.next ?? bump.new;
     if (typeof to === 'string') return typeof from === 'string' ? `${from} → ${to}` : to;
