@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createForkFixture, git, removeDir, writeFile, type ForkFixture } from '@rebase-daily/core/testing';
+import { createForkFixture, git, writeFile, type ForkFixture } from '@rebase-daily/core/testing';
 import { alignStage, createAlignStage, type AlignData } from './align.js';
 import { verifyParentage } from './parentage.js';
 import { discoverDescendants } from './descendants.js';
 import { gtSync, initGraphiteStack, workspaceGt, type StackBranch } from './testing.js';
-import { isolateGtHome, stageContext, standInGt } from './test-support.js';
+import { isolateGtHome, removeGtDir, stageContext, standInGt } from './test-support.js';
 import { boundRunner, CommandLog } from '@rebase-daily/core';
 
 // Real gt 1.8.6 (node_modules/.bin/gt) on real repos throughout. The only stand-ins: `gt sync`
@@ -17,9 +17,9 @@ let fx: ForkFixture | undefined;
 beforeAll(() => {
   home = isolateGtHome();
 });
-afterAll(() => removeDir(home));
+afterAll(() => removeGtDir(home));
 afterEach(() => {
-  fx?.cleanup();
+  if (fx) removeGtDir(fx.root);
   fx = undefined;
 });
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boundRunner, CommandLog } from '@rebase-daily/core';
-import { createForkFixture, git, removeDir, type ForkFixture } from '@rebase-daily/core/testing';
+import { createForkFixture, git, type ForkFixture } from '@rebase-daily/core/testing';
 import { alignStage, type AlignData } from './align.js';
 import { syncGraphite } from './sync.js';
 import { initGraphiteStack, workspaceGt } from './testing.js';
-import { isolateGtHome, stageContext } from './test-support.js';
+import { isolateGtHome, removeGtDir, stageContext } from './test-support.js';
 
 // What really happens with the REAL `gt sync --no-restack` on this machine, which cannot reach
 // Graphite's service. Measured while writing this (gt 1.8.6, offline): it exits 1 after about 60 s
@@ -19,8 +19,8 @@ beforeAll(() => {
   initGraphiteStack(fx.clone, TRUNK, [{ name: 'feature', parent: TRUNK, files: { 'feature.txt': 'feature\n' } }]);
 });
 afterAll(() => {
-  fx.cleanup();
-  removeDir(home);
+  removeGtDir(fx.root);
+  removeGtDir(home);
 });
 
 describe('real gt sync, offline', () => {

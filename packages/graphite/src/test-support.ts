@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boundRunner, CommandLog, nullProgress, parseConfig, type RunState, type StageContext } from '@rebase-daily/core';
 import { makeTempDir } from '@rebase-daily/core/testing';
@@ -51,4 +51,16 @@ export function standInGt(dir: string, behaviour: { sync?: 'ok' | 'hang'; restac
   writeFileSync(path, `#!/bin/sh\ncase "$1" in\n${cases.join('\n')}\nesac\nexec ${workspaceGt()} "$@"\n`);
   chmodSync(path, 0o755);
   return path;
+}
+
+/**
+ * Remove a temp dir gt used. gt forks unref'd background helpers (debug-log cleanup, PR info) that
+ * may still be writing under HOME or .git when a test ends: retry, and never fail a test on it.
+ */
+export function removeGtDir(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  } catch {
+    // A leftover temp dir is not a test failure.
+  }
 }
