@@ -1,5 +1,3 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { currentBranch, revParse, type Runner } from '@rebase-daily/core';
 import { readGraphiteRepo } from '@rebase-daily/graphite';
 
@@ -13,6 +11,8 @@ export interface Detected {
   upstreamBranch: string;
   graphiteTrunk: string | null;
   currentBranch: string | null;
+  /** --trunk, else Graphite's trunk, else the checked-out branch unless it is the upstream branch. */
+  trunk: string | null;
   /** Folder (relative to the repo, '.' for the root) holding a Cargo.toml with [workspace]. */
   cargoWorkspace: string | null;
   /** Whether that folder (or the repo root) has a justfile. */
@@ -24,18 +24,41 @@ export interface Detected {
 const SKIP_DIRS = new Set(['node_modules', 'target', 'dist', 'build', 'vendor']);
 const JUSTFILES = ['justfile', 'Justfile', '.justfile'];
 
-/** A Cargo.toml that declares a workspace, at the root or one folder down (e.g. codex-rs/). */
-export function findCargoWorkspace(repo: string): string | null {
-  const isWorkspace = (dir: string) => {
-    const file = join(dir, 'Cargo.toml');
-    return existsSync(file) && /^\s*\[workspace\]/m.test(readFileSync(file, 'utf8'));
+/** Entries of a folder in a commit's tree: `git ls-tree` (the trunk's tree, not whatever is checked out). */
+async function lsTree(run: Runner, repo: string, treeish: string, dir: string): Promise<{ name: string; type: string }[]> {
+  const r = await run('git', ['ls-tree', dir === '.' ? treeish : `${treeish}:${dir}`], { cwd: repo });
+  if (r.exitCode !== 0) return [];
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [meta, name] = line.split('\t');
+      return { name, type: meta.split(' ')[1] };
+    });
+}
+
+async function showFile(run: Runner, repo: string, treeish: string, path: string): Promise<string | null> {
+  const r = await run('git', ['show', `${treeish}:${path}`], { cwd: repo });
+  return r.exitCode === 0 ? r.stdout : null;
+}
+
+/** A Cargo.toml that declares a workspace in `treeish`, at the root or one folder down (e.g. codex-rs/). */
+export async function findCargoWorkspace(run: Runner, repo: string, treeish: string): Promise<{ dir: string; manifest: string } | null> {
+  const manifestAt = async (dir: string) => {
+    const text = await showFile(run, repo, treeish, dir === '.' ? 'Cargo.toml' : `${dir}/Cargo.toml`);
+    return text && /^\s*\[workspace\]/m.test(text) ? text : null;
   };
-  if (isWorkspace(repo)) return '.';
-  const subdirs = readdirSync(repo, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith('.') && !SKIP_DIRS.has(d.name))
-    .map((d) => d.name)
+  const root = await manifestAt('.');
+  if (root) return { dir: '.', manifest: root };
+  const subdirs = (await lsTree(run, repo, treeish, '.'))
+    .filter((e) => e.type === 'tree' && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name))
+    .map((e) => e.name)
     .sort();
-  return subdirs.find((d) => isWorkspace(join(repo, d))) ?? null;
+  for (const dir of subdirs) {
+    const manifest = await manifestAt(dir);
+    if (manifest) return { dir, manifest };
+  }
+  return null;
 }
 
 /** `version = "x"` under `[workspace.package]`. */
@@ -45,8 +68,11 @@ export function workspacePackageVersion(manifest: string): string | null {
   return m ? m[1] : null;
 }
 
-/** Read-only detection: remotes, Graphite trunk, upstream default branch, Cargo workspace, justfile. */
-export async function detectFork(run: Runner, repo: string): Promise<Detected> {
+/**
+ * Read-only detection: remotes, Graphite trunk, upstream default branch, and — in the trunk's tree,
+ * whatever is checked out — a Cargo workspace and a justfile.
+ */
+export async function detectFork(run: Runner, repo: string, trunkOverride?: string): Promise<Detected> {
   const remotes = (await run('git', ['remote'], { cwd: repo })).stdout.split('\n').map((s) => s.trim()).filter(Boolean);
   const fork = remotes.includes('origin') ? 'origin' : (remotes.find((r) => r !== 'upstream') ?? 'origin');
   const upstreamRemoteExists = remotes.includes('upstream') || remotes.some((r) => r !== fork);
@@ -56,10 +82,12 @@ export async function detectFork(run: Runner, repo: string): Promise<Detected> {
   if (head.exitCode === 0 && head.stdout.trim().startsWith(`${upstream}/`)) upstreamBranch = head.stdout.trim().slice(upstream.length + 1);
   else if (!(await revParse(run, repo, `refs/remotes/${upstream}/main`)) && (await revParse(run, repo, `refs/remotes/${upstream}/master`))) upstreamBranch = 'master';
   const graphite = await readGraphiteRepo(run, repo);
-  const cargoWorkspace = findCargoWorkspace(repo);
-  const cargoDir = cargoWorkspace ? join(repo, cargoWorkspace) : null;
-  const justfile = [cargoDir, repo].some((d) => d && JUSTFILES.some((f) => existsSync(join(d, f))));
-  const workspaceVersion = cargoDir ? workspacePackageVersion(readFileSync(join(cargoDir, 'Cargo.toml'), 'utf8')) : null;
+  const branch = await currentBranch(run, repo);
+  const trunk = trunkOverride ?? graphite?.trunk ?? (branch && branch !== upstreamBranch ? branch : null);
+  const treeish = trunk && (await revParse(run, repo, `refs/heads/${trunk}`)) ? `refs/heads/${trunk}` : 'HEAD';
+  const cargo = await findCargoWorkspace(run, repo, treeish);
+  const names = async (dir: string) => (await lsTree(run, repo, treeish, dir)).map((e) => e.name);
+  const justfile = cargo ? [...(await names(cargo.dir)), ...(await names('.'))].some((n) => JUSTFILES.includes(n)) : false;
   return {
     repo,
     remotes,
@@ -68,9 +96,10 @@ export async function detectFork(run: Runner, repo: string): Promise<Detected> {
     upstreamRemoteExists,
     upstreamBranch,
     graphiteTrunk: graphite?.trunk ?? null,
-    currentBranch: await currentBranch(run, repo),
-    cargoWorkspace,
+    currentBranch: branch,
+    trunk,
+    cargoWorkspace: cargo?.dir ?? null,
     justfile,
-    workspaceVersion,
+    workspaceVersion: cargo ? workspacePackageVersion(cargo.manifest) : null,
   };
 }

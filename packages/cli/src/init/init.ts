@@ -89,7 +89,7 @@ export async function initFork(options: InitOptions): Promise<InitResult> {
   const top = existsSync(start) ? await run('git', ['rev-parse', '--show-toplevel'], { cwd: start }) : null;
   if (!top || top.exitCode !== 0) throw errors.notARepo(start);
   const repo = top.stdout.trim();
-  const detected = await detectFork(run, repo);
+  const detected = await detectFork(run, repo, options.trunk);
   const warnings: string[] = [];
   const configPath = resolve(options.cwd, options.configPath ?? join(repo, 'rebase-daily.json'));
 
@@ -107,7 +107,7 @@ export async function initFork(options: InitOptions): Promise<InitResult> {
     }
   }
   if (!config) {
-    const trunk = options.trunk ?? detected.graphiteTrunk ?? (detected.currentBranch && detected.currentBranch !== detected.upstreamBranch ? detected.currentBranch : null);
+    const trunk = detected.trunk;
     if (!trunk) throw errors.usage(`cannot tell the fork trunk: no Graphite trunk in .git/.graphite_repo_config and HEAD is ${detected.currentBranch ?? 'detached'}; pass --trunk BRANCH`);
     raw = starterConfig(detected, configPath, trunk);
     const parsed = parseConfig(raw, configPath);
