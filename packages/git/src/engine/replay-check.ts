@@ -59,8 +59,11 @@ export async function checkQueue(run: Runner, repo: string, options: CheckOption
   const env = options.env;
   let tipTree = options.ontoTree;
   let previous = options.base;
-  let runBase: string | undefined; // parent of the first folded commit, while a run is pending
-  let pendingLast: QueueCommit | undefined;
+  // Folding rests on "the tip differs from each commit's parent only where upstream changed", which
+  // holds along a linear queue from `base`. A merge in the queue (flattened by the replay) breaks it
+  // for every later commit, so folding stops for good at the first non-linear commit.
+  let folding = true;
+  let pending: { index: number; c: QueueCommit }[] = []; // folded commits not merged yet
   let merges = 0;
   const merge = async (baseCommit: string | undefined, c: QueueCommit) => {
     merges++;
@@ -71,31 +74,35 @@ export async function checkQueue(run: Runner, repo: string, options: CheckOption
     if (m.exitCode !== 0 && m.exitCode !== 1) throw new Error(`git merge-tree failed for ${c.sha} (exit ${m.exitCode}): ${m.stderr.trim()}`);
     return parseMergeTree(m.stdout, m.exitCode);
   };
+  const conflict = (index: number, c: QueueCommit, r: ReturnType<typeof parseMergeTree>) =>
+    ({ ok: false as const, onto: options.onto, failedIndex: index, commit: c.sha, subject: subjectOf(c.message), files: r.files, conflicts: r.conflicts, merges });
   for (const [index, c] of options.commits.entries()) {
     const linear = c.parents.length === 1 && c.parents[0] === previous;
-    if (!linear && pendingLast) {
-      // The chain breaks: materialise the pending run first (it is clean by construction).
-      const r = await merge(runBase, pendingLast);
-      if (r.clean) tipTree = r.tree;
-      runBase = undefined;
-      pendingLast = undefined;
-    }
     previous = c.sha;
+    if (!linear) folding = false;
+    if (!folding && pending.length) {
+      // Replay the pending run commit by commit before leaving the linear part: exact, no argument needed.
+      for (const p of pending) {
+        if (p.c.emptyFromStart) continue;
+        const r = await merge(p.c.parents[0], p.c);
+        if (!r.clean) return conflict(p.index, p.c, r);
+        tipTree = r.tree;
+      }
+      pending = [];
+    }
     if (c.emptyFromStart) {
-      if (pendingLast) pendingLast = c;
+      if (pending.length) pending.push({ index, c });
       continue;
     }
     const paths = options.patches.get(c.sha);
-    const foldable = linear && paths !== undefined && paths.every((p) => p.status === 'M' && !options.upstreamPaths.has(p.path));
-    if (foldable) {
-      runBase ??= c.parents[0];
-      pendingLast = c;
+    if (folding && paths !== undefined && paths.every((p) => p.status === 'M' && !options.upstreamPaths.has(p.path))) {
+      pending.push({ index, c });
       continue;
     }
-    const r = await merge(runBase ?? c.parents[0], c);
-    runBase = undefined;
-    pendingLast = undefined;
-    if (!r.clean) return { ok: false, onto: options.onto, failedIndex: index, commit: c.sha, subject: subjectOf(c.message), files: r.files, conflicts: r.conflicts, merges };
+    // Fold the pending run into this merge: base = the parent of the run's first commit.
+    const r = await merge(pending.length ? pending[0].c.parents[0] : c.parents[0], c);
+    pending = [];
+    if (!r.clean) return conflict(index, c, r);
     // A commit that becomes empty leaves the tip as it is; the merged tree is the tip either way.
     tipTree = r.tree;
   }
