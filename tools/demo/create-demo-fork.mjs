@@ -100,7 +100,8 @@ export function createDemoFork(dir = target, { overwrite = false } = {}) {
     upstreamBranch: 'main',
     remotes: { fork: 'origin', upstream: 'upstream' },
     version: { source: 'tag', tagPattern: '^rust-v(\\d+\\.\\d+\\.\\d+)$', manifest: 'Cargo.toml', suffix: '-fork.1' },
-    graphite: {},
+    // Offline (this demo), gt sync cannot reach Graphite's service and fails after ~60 s; cap it.
+    graphite: { syncTimeoutSeconds: 20 },
     validate: { cwd: '.' },
   };
   writeFileSync(join(dir, 'rebase-daily.json'), `${JSON.stringify(config, null, 2)}\n`);
