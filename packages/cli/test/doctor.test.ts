@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { git, makeTempDir } from '@rebase-daily/core/testing';
 import { initGraphiteStack } from '@rebase-daily/graphite/testing';
@@ -124,5 +125,21 @@ describe('doctor', () => {
     expect(none.code).toBe(1);
     expect(check(none.json, 'config').fix).toMatch(/rebase-daily init/);
     expect(check(none.json, 'git').status).toBe('ok');
+  });
+});
+
+describe('doctor predicts the validate stage', () => {
+  it('just missing where validate would look: fail naming it', async () => {
+    d = healthyDay({ validate: { cwd: '.' } });
+    const cargoDir = dirname(execFileSync('sh', ['-c', 'command -v cargo'], { encoding: 'utf8' }).trim());
+    const elsewhere = makeTempDir(); // no node_modules/.bin above it
+    const r = await cli(['doctor', '--config', d.configPath, '--json'], { PATH: `${cargoDir}:/usr/bin:/bin` }, elsewhere);
+    // No justfile in the fixture: cargo fmt is the default, so cargo alone is enough.
+    expect(check(r.json, 'validate tools')).toMatchObject({ status: 'ok' });
+    writeFileSync(join(d.fixture.clone, 'justfile'), 'fmt:\n    cargo fmt --all\n');
+    git(d.fixture.clone, 'add', 'justfile');
+    git(d.fixture.clone, 'commit', '-q', '-m', 'justfile');
+    const withJust = await cli(['doctor', '--config', d.configPath, '--json'], { PATH: `${cargoDir}:/usr/bin:/bin` }, elsewhere);
+    expect(check(withJust.json, 'validate tools')).toMatchObject({ status: 'fail', message: expect.stringMatching(/not found: just/) });
   });
 });

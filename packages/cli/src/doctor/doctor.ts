@@ -98,7 +98,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
       await checkRepo(run, config, gitDirPath, add);
       await checkRemotes(run, config, options.remoteTimeoutMs ?? 30_000, add);
       await checkGraphite(run, config, options.env, add);
-      checkValidateTools(config, options.env, add);
+      checkValidateTools(config, options.env, options.cwd, add);
       checkLock(config, add);
       await checkLeftovers(run, config, gitDirPath, add);
     }
@@ -151,7 +151,7 @@ async function checkRepo(run: Runner, config: ResolvedConfig, gitDirPath: string
   const missing = [!trunk && `trunk ${config.trunk}`, !mirror && `mirror ${config.mirror}`].filter(Boolean) as string[];
   if (missing.length) add({ name: 'branches', status: 'fail', message: `missing local branch(es): ${missing.join(', ')}`, fix: 'create or fetch them, or fix "trunk"/"mirror" in the config' });
   else if (!upstream) add({ name: 'branches', status: 'warn', message: `${config.remotes.upstream}/${config.upstreamBranch} not fetched yet`, fix: `the run fetches it; check "upstreamBranch" if this persists` });
-  else add({ name: 'branches', status: 'ok', message: `trunk ${config.trunk} ${trunk!.slice(0, 12)}, mirror ${config.mirror} ${mirror!.slice(0, 12)}, ${config.remotes.upstream}/${config.upstreamBranch} ${upstream.slice(0, 12)}` });
+  else add({ name: 'branches', status: 'ok', message: `trunk ${config.trunk} ${trunk!.slice(0, 12)}, mirror ${config.mirror} ${mirror!.slice(0, 12)}, ${config.remotes.upstream}/${config.upstreamBranch} ${upstream.slice(0, 12)} (as last fetched)` });
 }
 
 async function checkRemotes(run: Runner, config: ResolvedConfig, timeoutMs: number, add: (c: DoctorCheck) => void): Promise<void> {
@@ -219,7 +219,7 @@ async function checkGraphite(run: Runner, config: ResolvedConfig, env: NodeJS.Pr
 
 const JUSTFILES = ['justfile', 'Justfile', '.justfile'];
 
-function checkValidateTools(config: ResolvedConfig, env: NodeJS.ProcessEnv, add: (c: DoctorCheck) => void): void {
+function checkValidateTools(config: ResolvedConfig, env: NodeJS.ProcessEnv, cwd: string, add: (c: DoctorCheck) => void): void {
   const v = config.validate;
   if (!v) {
     add({ name: 'validate tools', status: 'skip', message: 'no "validate" section: validate reports not-configured' });
@@ -231,10 +231,12 @@ function checkValidateTools(config: ResolvedConfig, env: NodeJS.ProcessEnv, add:
   else if (v.format === undefined && JUSTFILES.some((f) => existsSync(join(workdir, f)) || existsSync(join(config.repoPath, f)))) programs.add('just');
   const found: string[] = [];
   const missing: string[] = [];
-  for (const p of programs) (resolveTool(p, { path: env.PATH ?? '', searchDirs: [config.repoPath, cliModuleDir()] }) ? found : missing).push(p);
+  // Exactly where the validate stage looks (PATH, then node_modules/.bin above the repo and above
+  // the current directory), so doctor's verdict is the run's.
+  for (const p of programs) (resolveTool(p, { path: env.PATH ?? '', searchDirs: [config.repoPath, cwd] }) ? found : missing).push(p);
   if (!existsSync(workdir)) add({ name: 'validate tools', status: 'fail', message: `validate.cwd ${workdir} does not exist`, fix: 'fix validate.cwd in the config' });
   else if (missing.length)
-    add({ name: 'validate tools', status: 'fail', message: `not found: ${missing.join(', ')} (found: ${found.join(', ') || 'none'})`, fix: `install them or put them on the scheduler's PATH (\`npm i -D rust-just\` provides just; rustup provides cargo); test step ${fmtCmd(v.test)}` });
+    add({ name: 'validate tools', status: 'fail', message: `not found: ${missing.join(', ')} (found: ${found.join(', ') || 'none'})`, fix: `put them on PATH (the scheduler's too), or run from a folder whose node_modules/.bin has them (the rebase-daily workspace has just): \`npm i -D rust-just\` provides just, rustup provides cargo` });
   else add({ name: 'validate tools', status: 'ok', message: `${found.join(', ')} found; tests: ${fmtCmd(v.test)} in ${v.cwd}` });
 }
 
