@@ -6,6 +6,7 @@ import {
   statusPorcelain,
   toErrorRecord,
   type Lease,
+  type Patch,
   type Pin,
   type RebaseDailyError,
   type StageContext,
@@ -17,7 +18,9 @@ import { listCommits, mergeFfOnly, rebaseOnto, remoteUrl, resetHard, uninterrupt
 import { leasePush, leaseRecord, type LeasePushResult } from './lease-push.js';
 import { stageRefs } from './observed-shas.js';
 import { readPatchQueue } from './patch-queue.js';
-import { describeConflict } from './rebase-conflict.js';
+import { describeConflict, replayConflict } from './rebase-conflict.js';
+import { chooseEngine } from './engine-choice.js';
+import { casUpdateRef, listQueue, replayQueue } from './engine/index.js';
 import { abortIfRebasing, isRebasing } from './rebase-state.js';
 import { reproduceWorktreePath, tempWorktreePath, withTempWorktree } from './temp-worktree.js';
 
@@ -43,8 +46,9 @@ const pushRecord = (p: LeasePushResult): PushRecord => ({
 
 /**
  * apply: make the verified day real. Fast-forwards the mirror to the pinned upstream SHA (locally
- * and on the fork, never rewriting it), rebases the trunk onto that same SHA (the only plain
- * `git rebase` rebase-daily does to a real branch), bumps the version, and pushes the trunk with an
+ * and on the fork, never rewriting it), replays the trunk onto that same SHA — in memory then one
+ * compare-and-swap of the trunk ref (memory engine), or `git rebase` (worktree engine: the only plain
+ * rebase rebase-daily does to a real branch) — bumps the version, and pushes the trunk with an
  * explicit lease on the fork trunk SHA observed at the start of the run.
  */
 export const applyStage: StageImpl = async (ctx) => {
@@ -140,6 +144,11 @@ async function apply(ctx: StageContext): Promise<StageResult> {
     if (diverged) return failed(errors.mirrorDiverged(config.mirror, diverged));
   }
 
+  // The engine is chosen before anything moves (the probe reads config, rr-cache and attributes).
+  const engine = await chooseEngine(ctx, [pin.trunk, pin.upstream]);
+  data.engine = engine.use;
+  if (engine.warning) warnings.push(engine.warning);
+
   // --- Mirror: fast-forward only, locally then on the fork. ---
   if (pin.mirror !== pin.upstream) {
     const holder = await worktreeHolding(ctx.run, repo, config.mirror);
@@ -162,7 +171,7 @@ async function apply(ctx: StageContext): Promise<StageResult> {
     actions.push(`pushed ${config.mirror} to ${fork} (${short(pin.forkMirror)} → ${short(pin.upstream)})`);
   }
 
-  // --- Trunk: rebase onto the pinned upstream SHA, bump, push with the start-of-run lease. ---
+  // --- Trunk: replay onto the pinned upstream SHA, bump, push with the start-of-run lease. ---
   const upToDate = await isAncestor(ctx.run, repo, pin.upstream, pin.trunk);
   const { queue } = await readPatchQueue(ctx.run, repo, pin.upstream, pin.trunk);
   const holder = await worktreeHolding(ctx.run, repo, config.trunk);
@@ -170,9 +179,14 @@ async function apply(ctx: StageContext): Promise<StageResult> {
     const dirty = await statusPorcelain(ctx.run, holder);
     if (dirty.length) return failed(errors.dirtyTree(dirty.map((l) => l.slice(3))));
   }
-  data.rebaseWorktree = holder ?? tempWorktreePath(ctx, 'apply');
-  const work = (cwd: string) => rebaseAndBump(ctx, cwd, pin, upToDate, queue);
-  const trunkResult = holder ? await work(holder) : await withTempWorktree(ctx, 'apply', { at: config.trunk }, (wt) => work(wt.path));
+  let trunkResult: TrunkWork;
+  if (engine.use.used === 'memory') {
+    trunkResult = await replayAndBump(ctx, holder, pin, upToDate, queue);
+  } else {
+    data.rebaseWorktree = holder ?? tempWorktreePath(ctx, 'apply');
+    const work = (cwd: string) => rebaseAndBump(ctx, cwd, pin, upToDate, queue);
+    trunkResult = holder ? await work(holder) : await withTempWorktree(ctx, 'apply', { at: config.trunk }, (wt) => work(wt.path));
+  }
   if (trunkResult.bump) data.bump = trunkResult.bump;
   if ('conflict' in trunkResult) {
     const c = trunkResult.conflict;
@@ -191,7 +205,11 @@ async function apply(ctx: StageContext): Promise<StageResult> {
 
   const newTrunk = trunkResult.newTrunk;
   const rebased = !upToDate;
-  if (rebased) actions.push(`rebased ${config.trunk} ${short(pin.trunk)} → ${short(newTrunk)} onto ${short(pin.upstream)}`);
+  if (rebased) {
+    actions.push(
+      `rebased ${config.trunk} ${short(pin.trunk)} → ${short(newTrunk)} onto ${short(pin.upstream)} (${engine.use.used === 'memory' ? 'replayed in memory, trunk moved by compare-and-swap' : 'git rebase'})`,
+    );
+  }
   if (trunkResult.bump?.status === 'committed') actions.push(`committed version ${trunkResult.bump.forkVersion} (${short(trunkResult.bump.commit)})`);
 
   let pushedTrunk = false;
@@ -225,7 +243,7 @@ async function apply(ctx: StageContext): Promise<StageResult> {
 type TrunkWork = { newTrunk: string; bump?: BumpResult } | { conflict: NonNullable<StageResult['conflict']>; bump?: BumpResult } | { error: RebaseDailyError; bump?: BumpResult };
 
 /** Rebase the trunk checked out in `cwd`, then bump; on any failure put the trunk back to `pin.trunk`. */
-async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate: boolean, queue: { sha: string; subject: string }[]): Promise<TrunkWork> {
+async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate: boolean, queue: Patch[]): Promise<TrunkWork> {
   const restore = async () => {
     const run = uninterruptible(ctx.run);
     await abortIfRebasing(run, cwd);
@@ -265,6 +283,69 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
   const head = await revParse(ctx.run, cwd, 'HEAD');
   if (!head) throw errors.internal(`cannot read HEAD in ${cwd}`);
   return { newTrunk: head, bump };
+}
+
+/**
+ * The memory engine's trunk step: replay the queue onto the pinned upstream SHA in the object
+ * database (the new commits go to the real store, referenced by nothing yet), then move the trunk in
+ * one compare-and-swap from the verified SHA — a crash leaves either the old trunk or the new one,
+ * never half a rebase — and bring a worktree that has it checked out along. Then bump, as the
+ * worktree path does; any failure after the move puts the trunk back to `pin.trunk`.
+ */
+async function replayAndBump(ctx: StageContext, holder: string | null, pin: Pin, upToDate: boolean, queue: Patch[]): Promise<TrunkWork> {
+  const repo = ctx.config.repoPath;
+  let newTrunk = pin.trunk;
+  if (!upToDate) {
+    ctx.progress.info(`apply: replaying ${ctx.config.trunk} onto ${short(pin.upstream)} in memory`);
+    const q = await listQueue(ctx.run, repo, pin.upstream, pin.trunk);
+    const replay = await replayQueue(ctx.run, repo, { onto: pin.upstream, commits: q.commits, alreadyUpstream: q.alreadyUpstream });
+    // Nothing has moved yet: an interrupt or a conflict here leaves only unreferenced objects.
+    if (ctx.signal.aborted) throw errors.interrupted('a signal');
+    if (!replay.ok) {
+      const stop = { commit: replay.commit, subject: replay.subject, index: replay.failedIndex, queueLength: q.commits.length, files: replay.files };
+      return { conflict: replayConflict('apply', queue, stop, { repo, worktreePath: reproduceWorktreePath(ctx, 'apply'), trunk: pin.trunk, upstream: pin.upstream }) };
+    }
+    const moved = await moveTrunk(ctx, holder, replay.newTip, pin.trunk);
+    if (moved) return { error: moved };
+    newTrunk = replay.newTip;
+  }
+  if (!ctx.config.version) return { newTrunk };
+  const version = ctx.config.version;
+  const bumpIn = (cwd: string) => bumpVersion(ctx.run, { cwd, upstreamSha: pin.upstream, version });
+  const bump = holder ? await bumpIn(holder) : await withTempWorktree(ctx, 'apply', { at: ctx.config.trunk }, (wt) => bumpIn(wt.path));
+  if (bump.status === 'failed') {
+    const current = (await revParse(ctx.run, repo, `refs/heads/${ctx.config.trunk}`)) ?? newTrunk;
+    if (current !== pin.trunk) await restoreTrunk(ctx, holder, pin.trunk, current);
+    const e = bump.error;
+    return { error: errors.internal(`version bump failed: ${e?.message ?? 'unknown error'}`, { code: e?.code }), bump };
+  }
+  return { newTrunk: bump.status === 'committed' && bump.commit ? bump.commit : newTrunk, bump };
+}
+
+/**
+ * Move `refs/heads/<trunk>` from `old` to `newTip` with a compare-and-swap, then update the worktree
+ * that has it checked out (preflight proved it clean). Returns an error, with everything as it was,
+ * when the trunk moved concurrently or the worktree could not follow.
+ */
+async function moveTrunk(ctx: StageContext, holder: string | null, newTip: string, old: string): Promise<RebaseDailyError | null> {
+  const repo = ctx.config.repoPath;
+  const ref = `refs/heads/${ctx.config.trunk}`;
+  // Once we decide to move, the move and the worktree update finish even if a signal arrives.
+  const run = uninterruptible(ctx.run);
+  const cas = await casUpdateRef(run, repo, ref, newTip, old, { reason: `rebase-daily: replay ${ctx.config.trunk} onto upstream` });
+  if (!cas.ok) return errors.movedSinceVerify(ref, old, (await revParse(run, repo, ref)) ?? '(deleted)');
+  if (!holder) return null;
+  // The worktree's index and files still hold the old tree. `git read-tree -m -u <old> <new>` is the
+  // two-tree merge `git checkout` performs: it moves index and files from the old tree to the new one
+  // and refuses, touching nothing, if that would lose a local change or overwrite an untracked file.
+  // Not `git reset --keep <new>`: it moves the branch itself (without our compare-and-swap on the
+  // verified SHA), and run after the CAS it sees HEAD already at <new> and updates no file at all.
+  const r = await run('git', ['read-tree', '-m', '-u', old, newTip], { cwd: holder });
+  if (r.exitCode === 0) return null;
+  const back = await casUpdateRef(run, repo, ref, old, newTip, { reason: 'rebase-daily: put the trunk back (worktree could not follow)' });
+  return errors.internal(
+    `moved ${ref} but could not update the worktree ${holder} (git read-tree exit ${r.exitCode}: ${r.stderr.split('\n')[0] ?? ''}); ${back.ok ? `${ctx.config.trunk} put back to ${short(old)}` : `${ctx.config.trunk} is at ${short(newTip)}: run \`git read-tree -m -u ${old} ${newTip}\` in ${holder}`}`,
+  );
 }
 
 /** Put the local trunk back to `sha` (after a refused push): reset where it is checked out, else a CAS ref update. */

@@ -14,6 +14,9 @@ export { manifestVersion, setManifestVersion, setLockVersions, inheritsWorkspace
 export { workspaceMembers, type WorkspaceMember } from './version/workspace-members.js';
 export { upstreamVersion, newestTagVersion, forkVersionOf, type UpstreamVersion, type VersionConfig } from './version/upstream-version.js';
 
-// The in-memory replay engine (src/engine/) is being built in parallel; the lead enables this
-// line once it lands and its index exports cleanly:
-// export * from './engine/index.js';
+export { chooseEngine, type EngineDecision, type EngineUse } from './engine-choice.js';
+export { localizationRecord, localizeForReport, type LocalizationRecord } from './conflict-localization.js';
+export { replayConflict, type ReplayStop } from './rebase-conflict.js';
+
+// The in-memory replay engine (src/engine/): see src/engine/README.md.
+export * from './engine/index.js';

@@ -85,3 +85,30 @@ export async function describeConflict(
     reproduce: reproduceCommands(reproduce),
   };
 }
+
+/** Where the in-memory engine stopped: the queue commit that does not replay, and its conflicted files. */
+export interface ReplayStop {
+  commit: string;
+  subject: string;
+  /** 0-based index in the engine's queue, and that queue's length. */
+  index: number;
+  queueLength: number;
+  files: string[];
+}
+
+/**
+ * The same conflict record as describeConflict, for the in-memory engine: the failing patch and its
+ * 1-based position in the patch queue (as `git rebase` numbers it), the conflicted files, and plain
+ * `git rebase` reproduce lines — the engine's verdict is proven equal to rebase's, so they reproduce.
+ */
+export function replayConflict(stage: 'verify' | 'apply', queue: Patch[], stop: ReplayStop, reproduce: ReproduceInput): Conflict {
+  const index = queue.findIndex((p) => p.sha === stop.commit);
+  return {
+    stage,
+    patch: index >= 0 ? queue[index] : { sha: stop.commit, subject: stop.subject },
+    position: index >= 0 ? index + 1 : stop.index + 1,
+    queueLength: queue.length || stop.queueLength,
+    files: stop.files,
+    reproduce: reproduceCommands(reproduce),
+  };
+}

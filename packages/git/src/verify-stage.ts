@@ -1,8 +1,11 @@
-import { errors, isAncestor, revParse, toErrorRecord, type Pin, type StageContext, type StageImpl, type StageResult } from '@rebase-daily/core';
+import { errors, isAncestor, revParse, toErrorRecord, type Conflict, type Patch, type Pin, type StageContext, type StageImpl, type StageResult } from '@rebase-daily/core';
+import { localizeForReport, type LocalizationRecord } from './conflict-localization.js';
+import { chooseEngine, type EngineUse } from './engine-choice.js';
+import { verifyQueue } from './engine/index.js';
 import { rebaseOnto } from './git-ops.js';
-import { observedShas, stageRefs } from './observed-shas.js';
+import { observedShas, stageRefs, type ObservedShas } from './observed-shas.js';
 import { readPatchQueue } from './patch-queue.js';
-import { describeConflict } from './rebase-conflict.js';
+import { describeConflict, replayConflict, type ReproduceInput } from './rebase-conflict.js';
 import { isRebasing } from './rebase-state.js';
 import { reproduceWorktreePath, withTempWorktree } from './temp-worktree.js';
 
@@ -14,9 +17,12 @@ export function verifyBranchName(runId: string): string {
 }
 
 /**
- * verify: a real dry run that moves no real ref. Replays the trunk onto the fetched upstream SHA
- * on a temporary branch in a temporary worktree (both removed in `finally`, even on conflict), and
- * pins the exact SHAs it proved so apply rebases onto the same upstream.
+ * verify: a real dry run that moves no real ref. Replays the trunk onto the fetched upstream SHA —
+ * in memory (`git merge-tree` in a temporary object directory) where the engine matches `git
+ * rebase`, else with `git rebase` on a temporary branch in a temporary worktree (both removed in
+ * `finally`, even on conflict) — and pins the exact SHAs it proved so apply replays onto the same
+ * upstream. On conflict the memory engine also localizes it; with `onConflict: advance` a clean
+ * partial pin (the last clean upstream commit) replaces the conflict.
  */
 export const verifyStage: StageImpl = async (ctx) => {
   try {
@@ -43,8 +49,8 @@ async function verify(ctx: StageContext): Promise<StageResult> {
   if (seen.trunk && seen.trunk !== trunk) warnings.push(`${config.trunk} moved since the run started (${short(seen.trunk)} → ${short(trunk)}); verified the current tip`);
 
   const pq = await readPatchQueue(ctx.run, repo, upstream, trunk);
-  const pinOf = (clean: boolean): Pin => ({
-    upstream,
+  const pinOf = (clean: boolean, pinned = upstream): Pin => ({
+    upstream: pinned,
     trunk,
     forkTrunk: seen.forkTrunk,
     mirror: seen.mirror,
@@ -53,8 +59,10 @@ async function verify(ctx: StageContext): Promise<StageResult> {
     runId: ctx.state.runId,
     clean,
   });
+  const decision = await chooseEngine(ctx, [trunk, upstream]);
+  if (decision.warning) warnings.push(decision.warning);
   const data: Record<string, unknown> = {
-    engine: 'worktree',
+    engine: decision.use,
     upstreamRef: refs.upstream,
     upstream,
     trunk,
@@ -77,47 +85,151 @@ async function verify(ctx: StageContext): Promise<StageResult> {
     };
   }
 
-  ctx.progress.info(`verify: replaying ${pq.queue.length} patch(es) onto ${config.remotes.upstream}/${config.upstreamBranch} ${short(upstream)} in a temporary worktree`);
-  const outcome = await withTempWorktree(ctx, 'verify', { at: trunk, newBranch: verifyBranchName(ctx.state.runId) }, async (wt) => {
-    data.worktree = wt.path;
-    const r = await rebaseOnto(ctx.run, wt.path, upstream);
-    if (ctx.signal.aborted) throw errors.interrupted('a signal');
-    if (r.exitCode === 0) return { clean: true as const, tip: await revParse(ctx.run, wt.path, 'HEAD') };
-    if (await isRebasing(ctx.run, wt.path)) {
-      const conflict = await describeConflict(ctx.run, wt.path, 'verify', pq.queue, {
-        repo,
-        worktreePath: reproduceWorktreePath(ctx, 'verify'),
-        trunk,
-        upstream,
-      });
-      return { clean: false as const, conflict };
-    }
-    throw errors.internal(`git rebase in the verify worktree failed without stopping on a conflict (exit ${r.exitCode}): ${r.stderr.split('\n')[0] ?? ''}`);
-  });
+  if (decision.use.used === 'worktree' && decision.use.fallbackReasons) ctx.progress.warn(decision.warning ?? 'verify: using the worktree engine');
+  ctx.progress.info(
+    `verify: replaying ${pq.queue.length} patch(es) onto ${config.remotes.upstream}/${config.upstreamBranch} ${short(upstream)} ${decision.use.used === 'memory' ? 'in memory (git merge-tree, temporary object directory)' : 'in a temporary worktree (git rebase)'}`,
+  );
+  const reproduce = { repo, worktreePath: reproduceWorktreePath(ctx, 'verify'), trunk, upstream };
+  const outcome = decision.use.used === 'memory' ? await memoryVerify(ctx, pq.queue, upstream, trunk, data, reproduce) : await worktreeVerify(ctx, pq.queue, upstream, trunk, data, reproduce);
+  const how = fallbackNote(decision.use);
 
   if (outcome.clean) {
-    data.replayedTip = outcome.tip;
     return {
       status: 'ok',
-      summary: `${pq.queue.length} patch(es) replay cleanly onto upstream ${short(upstream)} (${pq.upstreamDelta.count} new upstream commit(s)${pq.dropped.length ? `, ${pq.dropped.length} already upstream` : ''})`,
+      summary: `${pq.queue.length} patch(es) replay cleanly onto upstream ${short(upstream)} (${pq.upstreamDelta.count} new upstream commit(s)${pq.dropped.length ? `, ${pq.dropped.length} already upstream` : ''})${how}`,
       data,
       pin: pinOf(true),
       warnings,
     };
   }
   const { conflict } = outcome;
+  let localization: LocalizationRecord | null = null;
+  if (decision.use.used === 'memory') {
+    ctx.progress.info('verify: localizing the conflict (bisection over the new upstream commits)');
+    const loc = await localizeForReport(ctx.run, repo, trunk, upstream);
+    if (loc.warning) warnings.push(loc.warning);
+    localization = loc.record;
+    if (localization) conflict.localization = { ...localization };
+  }
   const where = conflict.patch ? `patch ${conflict.position ?? '?'}/${conflict.queueLength ?? '?'} ${short(conflict.patch.sha)} "${conflict.patch.subject}"` : 'a patch';
+  const nextActions = [
+    'Reproduce the conflict with the commands under conflict.reproduce (a scratch worktree; no real branch moves).',
+    `Resolve it on ${config.trunk} (e.g. adapt the failing patch to upstream), push the trunk, then rerun rebase-daily.`,
+  ];
+  if (localization) nextActions.unshift(`Localization: ${localization.summary}.`);
+
+  if (config.onConflict === 'advance') {
+    const advanced = await advance(ctx, { localization, engine: decision.use.used, upstream, trunk, seen, data, conflict, warnings, nextActions, pinOf });
+    if (advanced) return advanced;
+  }
   return {
     status: 'failed',
     outcome: 'verify-conflict',
-    summary: `${where} conflicts with upstream ${short(upstream)} in ${conflict.files.join(', ') || 'unknown files'}; no ref moved`,
+    summary: `${where} conflicts with upstream ${short(upstream)} in ${conflict.files.join(', ') || 'unknown files'}; no ref moved${how}`,
     data,
     conflict,
     pin: pinOf(false),
     warnings,
-    nextActions: [
-      'Reproduce the conflict with the commands under conflict.reproduce (a scratch worktree; no real branch moves).',
-      `Resolve it on ${config.trunk} (e.g. adapt the failing patch to upstream), push the trunk, then rerun rebase-daily.`,
-    ],
+    nextActions,
+  };
+}
+
+type VerifyOutcome = { clean: true } | { clean: false; conflict: Conflict };
+
+/** The in-memory engine: verifyQueue in a temporary object directory (nothing written to the repo). */
+async function memoryVerify(ctx: StageContext, queue: Patch[], upstream: string, trunk: string, data: Record<string, unknown>, reproduce: ReproduceInput): Promise<VerifyOutcome> {
+  const v = await verifyQueue(ctx.run, ctx.config.repoPath, { upstream, trunk });
+  if (ctx.signal.aborted) throw errors.interrupted('a signal');
+  data.mergeTreeCalls = v.merges;
+  if (v.ok || !v.conflict) return { clean: true };
+  const c = v.conflict;
+  return { clean: false, conflict: replayConflict('verify', queue, { commit: c.commit, subject: c.subject, index: c.index, queueLength: v.queueLength, files: c.files }, reproduce) };
+}
+
+/** The worktree engine: `git rebase` on a temporary branch in a temporary worktree, both removed in `finally`. */
+async function worktreeVerify(ctx: StageContext, queue: Patch[], upstream: string, trunk: string, data: Record<string, unknown>, reproduce: ReproduceInput): Promise<VerifyOutcome> {
+  return withTempWorktree(ctx, 'verify', { at: trunk, newBranch: verifyBranchName(ctx.state.runId) }, async (wt) => {
+    data.worktree = wt.path;
+    const r = await rebaseOnto(ctx.run, wt.path, upstream);
+    if (ctx.signal.aborted) throw errors.interrupted('a signal');
+    if (r.exitCode === 0) {
+      data.replayedTip = await revParse(ctx.run, wt.path, 'HEAD');
+      return { clean: true as const };
+    }
+    if (await isRebasing(ctx.run, wt.path)) return { clean: false as const, conflict: await describeConflict(ctx.run, wt.path, 'verify', queue, reproduce) };
+    throw errors.internal(`git rebase in the verify worktree failed without stopping on a conflict (exit ${r.exitCode}): ${r.stderr.split('\n')[0] ?? ''}`);
+  });
+}
+
+/** ` (worktree engine: …)` when auto fell back, so the summary says how the day was verified. */
+function fallbackNote(use: EngineUse): string {
+  if (use.used !== 'worktree' || use.requested !== 'auto' || !use.fallbackReasons?.length) return '';
+  return ` (verified with git rebase in a worktree: ${use.fallbackReasons.join('; ')})`;
+}
+
+interface AdvanceInput {
+  localization: LocalizationRecord | null;
+  engine: EngineUse['used'];
+  upstream: string;
+  trunk: string;
+  seen: ObservedShas;
+  data: Record<string, unknown>;
+  conflict: Conflict;
+  warnings: string[];
+  nextActions: string[];
+  pinOf: (clean: boolean, upstream?: string) => Pin;
+}
+
+/**
+ * `onConflict: advance`: when the localization found an upstream commit newer than the queue's base
+ * onto which the whole queue still replays, pin that commit instead (a clean, partial day: apply
+ * moves the trunk to this incremental checkpoint) and say what is left. Returns null — the day stops
+ * as a verify conflict — when there is nothing to advance to or advancing would not be safe.
+ */
+async function advance(ctx: StageContext, input: AdvanceInput): Promise<StageResult | null> {
+  const { localization: loc, warnings, data } = input;
+  const refuse = (why: string) => {
+    warnings.push(`onConflict "advance": not advancing, ${why}`);
+    return null;
+  };
+  if (input.engine !== 'memory') return refuse('it needs the in-memory engine (conflict localization); this run verified with git rebase');
+  if (!loc) return refuse('the conflict could not be localized');
+  if (loc.lastClean.index < 0) return refuse(`the queue already breaks on the first new upstream commit ${short(loc.firstBreaking.sha)} "${loc.firstBreaking.subject}"`);
+  const repo = ctx.config.repoPath;
+  const checkpoint = loc.lastClean.sha;
+  // Apply fast-forwards the mirror to the pinned SHA: a mirror already past the checkpoint would
+  // read as diverged, so only advance when both mirrors are at or behind it.
+  for (const [name, sha] of [
+    [ctx.config.mirror, input.seen.mirror],
+    [`${ctx.config.remotes.fork}/${ctx.config.mirror}`, input.seen.forkMirror],
+  ] as const) {
+    if (sha && !(await isAncestor(ctx.run, repo, sha, checkpoint))) return refuse(`${name} (${short(sha)}) is already past the last clean upstream commit ${short(checkpoint)}`);
+  }
+  const full = { queue: data.queue, dropped: data.dropped, upstreamDelta: data.upstreamDelta };
+  const pq = await readPatchQueue(ctx.run, repo, checkpoint, input.trunk);
+  Object.assign(data, { queue: pq.queue, dropped: pq.dropped, merges: pq.merges, upstreamDelta: pq.upstreamDelta, partial: true });
+  const advanceData = {
+    target: input.upstream,
+    lastClean: loc.lastClean,
+    firstBreaking: loc.firstBreaking,
+    absorbed: loc.lastClean.index + 1,
+    remaining: loc.remaining,
+    upstreamCount: loc.upstreamCount,
+    patch: loc.patch,
+    files: loc.files,
+    full,
+  };
+  data.advance = advanceData;
+  const left = `${loc.remaining} upstream commit(s) left, first breaking ${short(loc.firstBreaking.sha)} "${loc.firstBreaking.subject}" (conflicts with patch ${short(loc.patch.sha)} "${loc.patch.subject}" in ${loc.files.join(', ')})`;
+  warnings.push(`partial day (onConflict: advance): the queue does not replay onto upstream ${short(input.upstream)}; pinned the last clean upstream commit ${short(checkpoint)} instead; ${left}`);
+  return {
+    status: 'ok',
+    summary: `advancing to upstream ${short(checkpoint)} "${loc.lastClean.subject}" (${advanceData.absorbed} of ${loc.upstreamCount} new upstream commit(s), onConflict: advance); ${left}`,
+    data,
+    // The conflict still stands: the report shows it (and its localization) as what is left.
+    conflict: input.conflict,
+    pin: input.pinOf(true, checkpoint),
+    warnings,
+    nextActions: input.nextActions,
   };
 }
