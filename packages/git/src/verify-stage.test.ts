@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createForkFixture, git, type ForkFixture } from '@rebase-daily/core/testing';
+import { applyStage } from './apply-stage.js';
+import { createForkFixture, git, type ForkFixture, type ForkFixtureOptions } from '@rebase-daily/core/testing';
 import { makeStageContext, shasNow } from './testing/stage-context.js';
 import { verifyStage } from './verify-stage.js';
 
@@ -16,6 +18,36 @@ afterEach(() => {
 });
 
 const lib = (line2: string) => `line 1\n${line2}\nline 3\n`;
+const conflicting: ForkFixtureOptions = {
+  patches: [
+    { files: { 'FORK.md': 'fork notes\n' }, message: 'fork: add notes' },
+    { files: { 'src/lib.txt': lib('fork line 2') }, message: 'fork: change line 2' },
+    { files: { 'FORK2.md': 'more\n' }, message: 'fork: more notes' },
+  ],
+  upstreamCommits: [{ files: { 'src/lib.txt': lib('upstream line 2') }, message: 'upstream: change line 2' }],
+};
+const cleanDay: ForkFixtureOptions = {
+  patches: [
+    { files: { 'FORK.md': 'fork notes\n' }, message: 'fork: add notes' },
+    { files: { 'docs/up.md': 'same change\n' }, message: 'fork: cherry-pick of an upstream fix' },
+  ],
+  upstreamCommits: [
+    { files: { 'docs/up.md': 'same change\n' }, message: 'upstream: the fix' },
+    { files: { 'NEW.md': 'new\n' }, message: 'upstream: new file' },
+  ],
+};
+/** Loose objects in the repository's store (`git count-objects -v`: count). */
+const looseObjects = (repo: string) => Number(/^count: (\d+)$/m.exec(git(repo, 'count-objects', '-v'))?.[1]);
+/**
+ * A stand-in for gpg: prints a (fake) detached signature and the status line git looks for, so
+ * `commit.gpgsign=true` commits succeed here without keys. Only the fallback decision is under test.
+ */
+function fakeGpg(dir: string): string {
+  const path = join(dir, 'fake-gpg.sh');
+  writeFileSync(path, '#!/bin/sh\ncat >/dev/null\nprintf -- "-----BEGIN PGP SIGNATURE-----\\nfake\\n-----END PGP SIGNATURE-----\\n"\necho "[GNUPG:] SIG_CREATED D 1 8 00 0 0" >&2\n');
+  chmodSync(path, 0o755);
+  return path;
+}
 const tempBranches = (repo: string) => git(repo, 'for-each-ref', '--format=%(refname)', 'refs/heads/rebase-daily/');
 const worktrees = (repo: string) => git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).length;
 
@@ -33,7 +65,7 @@ describe('verifyStage', () => {
     expect(shasNow(f)).toEqual(before);
   });
 
-  it('proves a clean replay on a temporary branch and moves no real ref', async () => {
+  it('worktree engine: proves a clean replay on a temporary branch and moves no real ref', async () => {
     const f = fixture({
       patches: [
         { files: { 'FORK.md': 'fork notes\n' }, message: 'fork: add notes' },
@@ -44,10 +76,11 @@ describe('verifyStage', () => {
         { files: { 'NEW.md': 'new\n' }, message: 'upstream: new file' },
       ],
     });
-    const ctx = makeStageContext(f);
+    const ctx = makeStageContext(f, { engine: 'worktree' });
     const before = shasNow(f);
     const r = await verifyStage(ctx);
     expect(r.status, r.summary).toBe('ok');
+    expect(r.data?.engine).toEqual({ used: 'worktree', requested: 'worktree' });
     expect(r.outcome).toBeUndefined();
     expect(r.pin).toMatchObject({ upstream: before.upstream, trunk: before.trunk, mirror: before.mirror, forkMirror: before.forkMirror, clean: true, runId: ctx.state.runId });
     expect((r.data?.queue as { subject: string }[]).map((p) => p.subject)).toEqual(['fork: add notes']);
@@ -66,21 +99,15 @@ describe('verifyStage', () => {
     expect(argvs).toContain(`git rebase --no-update-refs --no-autosquash --no-autostash ${before.upstream}`);
   });
 
-  it('reports the failing patch, its position, the files and reproduce commands on conflict; nothing moves', async () => {
-    const f = fixture({
-      patches: [
-        { files: { 'FORK.md': 'fork notes\n' }, message: 'fork: add notes' },
-        { files: { 'src/lib.txt': lib('fork line 2') }, message: 'fork: change line 2' },
-        { files: { 'FORK2.md': 'more\n' }, message: 'fork: more notes' },
-      ],
-      upstreamCommits: [{ files: { 'src/lib.txt': lib('upstream line 2') }, message: 'upstream: change line 2' }],
-    });
-    const ctx = makeStageContext(f);
+  it.each(['worktree', 'memory'] as const)('%s engine: reports the failing patch, its position, the files and reproduce commands on conflict; nothing moves', async (engine) => {
+    const f = fixture(conflicting);
+    const ctx = makeStageContext(f, { engine });
     const before = shasNow(f);
     const failing = git(f.clone, 'rev-parse', `${f.trunk}~1`);
     const r = await verifyStage(ctx);
     expect(r.status).toBe('failed');
     expect(r.outcome).toBe('verify-conflict');
+    expect(r.data?.engine).toMatchObject({ used: engine, requested: engine });
     expect(r.conflict).toMatchObject({
       stage: 'verify',
       patch: { sha: failing, subject: 'fork: change line 2' },
@@ -106,4 +133,139 @@ describe('verifyStage', () => {
     expect(worktrees(f.clone)).toBe(1);
     expect(shasNow(f)).toEqual(before);
   });
+
+  it('memory engine (auto on a plain repo): proves the clean replay in memory, no worktree, no loose objects left behind', async () => {
+    const f = fixture(cleanDay);
+    const ctx = makeStageContext(f);
+    const before = shasNow(f);
+    const loose = looseObjects(f.clone);
+    const r = await verifyStage(ctx);
+    expect(r.status, r.summary).toBe('ok');
+    expect(r.data?.engine).toMatchObject({ used: 'memory', requested: 'auto' });
+    expect(r.data?.engine).not.toHaveProperty('fallbackReasons');
+    expect(r.warnings).toEqual([]);
+    expect(r.pin).toMatchObject({ upstream: before.upstream, trunk: before.trunk, clean: true });
+    expect((r.data?.queue as { subject: string }[]).map((p) => p.subject)).toEqual(['fork: add notes']);
+    expect((r.data?.dropped as { subject: string }[]).map((p) => p.subject)).toEqual(['fork: cherry-pick of an upstream fix']);
+    expect(looseObjects(f.clone)).toBe(loose);
+    expect(shasNow(f)).toEqual(before);
+    expect(worktrees(f.clone)).toBe(1);
+    expect(tempBranches(f.clone)).toBe('');
+    const argvs = ctx.commandLog.entries.map((e) => e.argv.join(' '));
+    expect(argvs.some((a) => a.startsWith('git worktree add') || a.startsWith('git rebase'))).toBe(false);
+    expect(argvs.some((a) => a.startsWith('git merge-tree --write-tree'))).toBe(true);
+  });
+
+  it('memory and worktree engines report the identical conflict; the memory one adds the localization and leaves no loose objects', async () => {
+    const f = fixture(conflicting);
+    const runId = 'same-run';
+    const loose = looseObjects(f.clone);
+    const byWorktree = await verifyStage(makeStageContext(f, { engine: 'worktree' }, runId));
+    const memoryCtx = makeStageContext(f, { engine: 'memory' }, runId);
+    const looseBefore = looseObjects(f.clone);
+    const byMemory = await verifyStage(memoryCtx);
+    expect(looseObjects(f.clone)).toBe(looseBefore);
+    expect(looseBefore).toBeGreaterThanOrEqual(loose);
+    expect(byWorktree.outcome).toBe('verify-conflict');
+    expect(byMemory.outcome).toBe('verify-conflict');
+    const { localization, ...memoryConflict } = byMemory.conflict!;
+    expect(memoryConflict).toEqual(byWorktree.conflict);
+    expect(byWorktree.conflict!.localization).toBeUndefined();
+    expect(localization).toMatchObject({ lastClean: { index: -1 }, firstBreaking: { subject: 'upstream: change line 2' }, files: ['src/lib.txt'], remaining: 1 });
+    expect(byMemory.summary.replace(/ \(verified.*$/, '')).toBe(byWorktree.summary);
+  });
+
+  it('localizes a conflict: last clean and first breaking upstream commits, the patch, files and other commits touching them', async () => {
+    const long = (line2: string, line9 = 'line 9') => `line 1\n${line2}\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\n${line9}\nline 10\n`;
+    const f = fixture({
+      base: { 'README.md': 'upstream project\n', 'src/lib.txt': long('line 2') },
+      patches: [
+        { files: { 'FORK.md': 'fork notes\n' }, message: 'fork: add notes' },
+        { files: { 'src/lib.txt': long('fork line 2') }, message: 'fork: change line 2' },
+      ],
+      upstreamCommits: [
+        { files: { 'A.md': 'a\n' }, message: 'upstream: a' },
+        { files: { 'src/lib.txt': long('line 2', 'line 9 upstream') }, message: 'upstream: touch line 9' },
+        { files: { 'B.md': 'b\n' }, message: 'upstream: b' },
+        { files: { 'src/lib.txt': long('upstream line 2', 'line 9 upstream') }, message: 'upstream: change line 2' },
+        { files: { 'C.md': 'c\n' }, message: 'upstream: c' },
+      ],
+    });
+    const ctx = makeStageContext(f);
+    const r = await verifyStage(ctx);
+    expect(r.outcome).toBe('verify-conflict');
+    const upstreamLog = git(f.clone, 'log', '--reverse', '--format=%H', `${f.trunk}..upstream/${f.upstreamBranch}`).split('\n');
+    const loc = r.conflict!.localization!;
+    expect(loc).toMatchObject({
+      upstreamCount: 5,
+      lastClean: { sha: upstreamLog[2], subject: 'upstream: b', index: 2 },
+      firstBreaking: { sha: upstreamLog[3], subject: 'upstream: change line 2', index: 3 },
+      remaining: 2,
+      patch: { sha: git(f.clone, 'rev-parse', f.trunk), subject: 'fork: change line 2' },
+      files: ['src/lib.txt'],
+      otherTouching: [{ sha: upstreamLog[1], subject: 'upstream: touch line 9' }],
+    });
+    expect(loc.replays as number).toBeLessThanOrEqual(Math.ceil(Math.log2(5)) + 1);
+    expect(loc.summary).toContain('first breaking');
+    expect(r.nextActions?.[0]).toContain(`Localization: last clean upstream commit ${upstreamLog[2].slice(0, 12)} "upstream: b" (3 of 5)`);
+  });
+
+  it('auto falls back to the worktree engine when rerere has recorded resolutions, and says so', async () => {
+    const f = fixture(cleanDay);
+    git(f.clone, 'config', 'rerere.enabled', 'true');
+    mkdirSync(join(f.clone, '.git', 'rr-cache', 'abc'), { recursive: true });
+    writeFileSync(join(f.clone, '.git', 'rr-cache', 'abc', 'postimage'), 'resolved\n');
+    const ctx = makeStageContext(f);
+    const r = await verifyStage(ctx);
+    expect(r.status, r.summary).toBe('ok');
+    expect(r.data?.engine).toMatchObject({ used: 'worktree', requested: 'auto', fallbackReasons: [expect.stringMatching(/rerere/)] });
+    expect(r.warnings?.join('\n')).toMatch(/fell back to the worktree engine: rerere/);
+    expect(r.summary).toMatch(/verified with git rebase in a worktree: rerere/);
+    expect(ctx.commandLog.entries.some((e) => e.argv[1] === 'rebase')).toBe(true);
+  });
+
+  it('auto falls back to the worktree engine with commit.gpgsign=true (rebase would sign); engine "memory" forces memory with a warning', async () => {
+    const f = fixture(cleanDay);
+    git(f.clone, 'config', 'gpg.program', fakeGpg(f.root));
+    git(f.clone, 'config', 'commit.gpgsign', 'true');
+    const auto = await verifyStage(makeStageContext(f));
+    expect(auto.status, auto.summary).toBe('ok');
+    expect(auto.data?.engine).toMatchObject({ used: 'worktree', requested: 'auto', fallbackReasons: [expect.stringMatching(/commit\.gpgsign/)] });
+    expect(auto.summary).toMatch(/commit\.gpgsign/);
+    const forced = await verifyStage(makeStageContext(f, { engine: 'memory' }));
+    expect(forced.status, forced.summary).toBe('ok');
+    expect(forced.data?.engine).toMatchObject({ used: 'memory', requested: 'memory' });
+    expect(forced.warnings?.join('\n')).toMatch(/engine "memory" forced/);
+  });
+
+  it('onConflict "stop" (default) keeps the conflict: nothing pinned clean, no ref moves', async () => {
+    const f = fixture(advanceDay);
+    const ctx = makeStageContext(f);
+    const before = shasNow(f);
+    const r = await verifyStage(ctx);
+    expect(r).toMatchObject({ status: 'failed', outcome: 'verify-conflict', pin: { clean: false, upstream: before.upstream } });
+    expect(r.data?.partial).toBeUndefined();
+    expect(await applyStage({ ...ctx, state: { ...ctx.state, pin: null } })).toMatchObject({ outcome: 'error', errors: [{ code: 'E_NOT_VERIFIED' }] });
+    expect(shasNow(f)).toEqual(before);
+  });
+
+  it('onConflict "advance" does not advance when the queue breaks on the first upstream commit', async () => {
+    const f = fixture(conflicting);
+    const r = await verifyStage(makeStageContext(f, { onConflict: 'advance' }));
+    expect(r.outcome).toBe('verify-conflict');
+    expect(r.warnings?.join('\n')).toMatch(/not advancing, the queue already breaks on the first new upstream commit/);
+  });
 });
+
+const advanceDay: ForkFixtureOptions = {
+  patches: [
+    { files: { 'FORK.md': 'fork notes\n' }, message: 'fork: add notes' },
+    { files: { 'src/lib.txt': lib('fork line 2') }, message: 'fork: change line 2' },
+  ],
+  upstreamCommits: [
+    { files: { 'A.md': 'a\n' }, message: 'upstream: a' },
+    { files: { 'B.md': 'b\n' }, message: 'upstream: b' },
+    { files: { 'src/lib.txt': lib('upstream line 2') }, message: 'upstream: change line 2' },
+    { files: { 'C.md': 'c\n' }, message: 'upstream: c' },
+  ],
+};
