@@ -139,14 +139,15 @@ async function doctor(io: CliIO, args: ParsedArgs): Promise<number> {
 
 /** `init`: starter config, prompt and docs in a fork; prints the scheduler entries. */
 async function init(io: CliIO, args: ParsedArgs): Promise<number> {
-  const r = await initFork({ repo: args.repo, configPath: args.config, docsDir: args.docsDir, promptFile: args.promptFile, trunk: args.trunk, force: args.force, cwd: io.cwd, cli: cliInvocation(io.env) });
+  const cli = cliInvocation(io.env);
+  const r = await initFork({ repo: args.repo, configPath: args.config, docsDir: args.docsDir, promptFile: args.promptFile, trunk: args.trunk, force: args.force, cwd: io.cwd, cli, path: io.env.PATH });
   const lines = [
     ...r.files.map((f) => `${f.action.padEnd(11)} ${f.path}`),
-    ...(r.excluded.length ? [`excluded   ${r.excluded.join(', ')} (in .git/info/exclude, so the tree stays clean)`] : []),
+    ...(r.excluded.length ? [`${'excluded'.padEnd(11)} ${r.excluded.join(', ')} (in .git/info/exclude, so the tree stays clean)`] : []),
     ...r.warnings.map((w) => `warning: ${w}`),
     r.changed ? '' : 'nothing changed: the fork is already initialised',
     '',
-    'Next: `rebase-daily doctor --config ' + r.configPath + '`, then `rebase-daily daily --config ' + r.configPath + '`.',
+    `Next: \`${cli} doctor --config ${r.configPath}\`, then \`${cli} daily --config ${r.configPath}\`.`,
     '',
     `# cron (mechanical fallback; the operator agent is started with ${r.files[1]?.path ?? 'the prompt'})`,
     r.schedule.cron,

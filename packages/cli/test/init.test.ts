@@ -90,7 +90,7 @@ describe('init', () => {
     expect(readFileSync(join(docsDir, 'runbook.md'), 'utf8')).toContain('`fork/integration`');
 
     // Scheduler entries: the workspace's Nx entrypoint, with this config.
-    expect(data.schedule.cron).toMatch(/^17 5 \* \* \* {2}cd .* && .*tools\/rebase\/daily\.mjs --config .*rebase-daily\.json >> "\$HOME\/rebase-daily-fork-integration\.log" 2>&1$/);
+    expect(data.schedule.cron).toMatch(/^17 5 \* \* \* {2}cd .* && PATH=.*tools\/rebase\/daily\.mjs --config .*rebase-daily\.json >> "\$HOME\/rebase-daily-fork-integration\.log" 2>&1$/);
     expect(data.schedule.systemdService).toContain('ExecStart=');
     expect(data.schedule.systemdTimer).toContain('OnCalendar=*-*-* 05:17:00');
 

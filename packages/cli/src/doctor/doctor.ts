@@ -100,7 +100,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
       await checkGraphite(run, config, options.env, add);
       checkValidateTools(config, options.env, options.cwd, add);
       checkLock(config, add);
-      await checkLeftovers(run, config, gitDirPath, add);
+      await checkLeftovers(run, config, add);
     }
   } else {
     for (const name of ['repo', 'remotes', 'gt', 'validate tools', 'lock', 'leftovers']) add({ name, status: 'skip', message: 'needs a valid config' });
@@ -265,7 +265,7 @@ function checkLock(config: ResolvedConfig, add: (c: DoctorCheck) => void): void 
     });
 }
 
-async function checkLeftovers(run: Runner, config: ResolvedConfig, gitDirPath: string, add: (c: DoctorCheck) => void): Promise<void> {
+async function checkLeftovers(run: Runner, config: ResolvedConfig, add: (c: DoctorCheck) => void): Promise<void> {
   const repo = config.repoPath;
   const wtRoot = resolve(runPaths(config.scratchPath).worktrees);
   const found: string[] = [];
@@ -286,7 +286,6 @@ async function checkLeftovers(run: Runner, config: ResolvedConfig, gitDirPath: s
   for (const b of branches.stdout.split('\n').filter(Boolean)) found.push(`temporary branch ${b}`);
   const active = runPaths(config.scratchPath).activeRun;
   if (existsSync(active) && !existsSync(lockDirFor(config.scratchPath))) found.push(`active-run pointer ${active} without a lock`);
-  void gitDirPath;
   const lockHeldByLive = existsSync(lockDirFor(config.scratchPath)) && (() => {
     const meta = readLockMeta(lockDirFor(config.scratchPath));
     return meta ? pidAlive(meta.ownerPid ?? meta.pid, meta.hostname) === true : false;

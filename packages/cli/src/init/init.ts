@@ -21,6 +21,8 @@ export interface InitOptions {
   force: boolean;
   cwd: string;
   cli: string;
+  /** PATH pinned into the scheduler entries (default: this process's). */
+  path?: string;
   /** Override the workspace used for the scheduler entries (tests). */
   workspace?: string | null;
 }
@@ -131,7 +133,7 @@ export async function initFork(options: InitOptions): Promise<InitResult> {
   const files = writePlanned(planned, options.force);
   const excluded = await addExcludes(run, repo, planned.map((f) => f.path));
   await excludeScratch(run, repo, config.scratchPath);
-  const schedule = scheduleFor(config, { workspace: options.workspace === undefined ? workspaceRoot() : options.workspace, cli: options.cli });
+  const schedule = scheduleFor(config, { workspace: options.workspace === undefined ? workspaceRoot() : options.workspace, cli: options.cli, path: options.path ?? process.env.PATH });
   return {
     repo,
     configPath,

@@ -14,14 +14,16 @@ export interface Schedule {
  * Scheduler entries for the daily run: through the workspace's Nx entrypoint when this CLI lives
  * in a rebase-daily workspace (exact exit codes through Nx), else the CLI itself.
  */
-export function scheduleFor(config: ResolvedConfig, options: { workspace: string | null; cli: string; node?: string }): Schedule {
+export function scheduleFor(config: ResolvedConfig, options: { workspace: string | null; cli: string; node?: string; path?: string }): Schedule {
   const node = options.node ?? process.execPath;
   const cfg = shellQuote(config.configPath);
   const cwd = options.workspace ?? config.repoPath;
   const command = options.workspace ? `${shellQuote(node)} ${shellQuote(join(options.workspace, 'tools', 'rebase', 'daily.mjs'))} --config ${cfg}` : `${options.cli} daily --config ${cfg}`;
   const unitName = `rebase-daily-${config.trunk.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
   // The log lives outside the repo: a file in the tree would make the next preflight refuse a dirty tree.
-  const cron = `17 5 * * *  cd ${shellQuote(cwd)} && ${command} >> "$HOME/${unitName}.log" 2>&1`;
+  // cron and systemd start with a minimal PATH: pin the one init ran with, where gt/cargo/just were found.
+  const pathEnv = options.path ? `PATH=${shellQuote(options.path)} ` : '';
+  const cron = `17 5 * * *  cd ${shellQuote(cwd)} && ${pathEnv}${command} >> "$HOME/${unitName}.log" 2>&1`;
   const systemdService = [
     '[Unit]',
     `Description=rebase-daily: rebase ${config.trunk} onto ${config.remotes.upstream}/${config.upstreamBranch}`,
@@ -32,6 +34,7 @@ export function scheduleFor(config: ResolvedConfig, options: { workspace: string
     'Type=oneshot',
     `WorkingDirectory=${cwd}`,
     `Environment=REBASE_DAILY_CONFIG=${config.configPath}`,
+    ...(options.path ? [`Environment=PATH=${options.path}`] : []),
     // systemd does not use a shell: the command is split on spaces, so quoting matters only for spaces.
     `ExecStart=${command}`,
     '# Exit codes 10-15 are outcomes that need a human (see the runbook), not crashes: keep them visible.',
