@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createForkFixture, git, type ForkFixture, type ForkFixtureOptions } from '@rebase-daily/core/testing';
 import { applyStage } from './apply-stage.js';
@@ -199,6 +200,153 @@ describe('applyStage', () => {
     expect(remoteSha(f, f.trunk)).toBe(pin.forkTrunk);
     expect(remoteSha(f, f.mirror)).toBe(pin.forkMirror);
     expect((r.data?.actions as string[])[0]).toContain('push.enabled is false');
+  });
+});
+
+describe('applyStage engines', () => {
+  const argvsOf = (ctx: TestStageContext) => ctx.commandLog.entries.map((e) => e.argv.join(' '));
+
+  it('memory engine (auto): replays in memory, moves the trunk by compare-and-swap, updates the checked-out worktree, pushes with the lease', async () => {
+    const f = fixture(onUpstream);
+    const ctx = makeStageContext(f);
+    const pin = (await verified(ctx)).pin!;
+    const r = await applyStage(ctx);
+    expect(r.status, r.summary).toBe('ok');
+    expect(r.data?.engine).toMatchObject({ used: 'memory', requested: 'auto' });
+    const trunk = git(f.clone, 'rev-parse', f.trunk);
+    expect(git(f.clone, 'rev-parse', `${f.trunk}~1`)).toBe(pin.upstream);
+    expect(git(f.clone, 'log', '-1', '--format=%s%n%an <%ae>', f.trunk)).toBe(git(f.clone, 'log', '-1', '--format=%s%n%an <%ae>', pin.trunk));
+    const argvs = argvsOf(ctx);
+    expect(argvs).toContain(`git update-ref -m rebase-daily: replay ${f.trunk} onto upstream refs/heads/${f.trunk} ${trunk} ${pin.trunk}`);
+    expect(argvs).toContain(`git read-tree -m -u ${pin.trunk} ${trunk}`);
+    expect(argvs.some((a) => a.startsWith('git rebase') || a.startsWith('git worktree add'))).toBe(false);
+    expect(argvs).toContain(`git push --porcelain --force-with-lease=refs/heads/${f.trunk}:${pin.forkTrunk} origin ${trunk}:refs/heads/${f.trunk}`);
+    expect(remoteSha(f, f.trunk)).toBe(trunk);
+    // The primary worktree has the trunk checked out: it follows, clean, with upstream's new file.
+    expect(git(f.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(f.trunk);
+    expect(readFileSync(join(f.clone, 'NEW.md'), 'utf8')).toBe('new upstream file\n');
+    expect(clean(f)).toBe('');
+    expect((r.data?.actions as string[]).join('\n')).toContain('replayed in memory, trunk moved by compare-and-swap');
+  });
+
+  it('memory engine: a trunk checked out in another worktree is brought to the new tip; the primary worktree is left alone', async () => {
+    const f = fixture(onUpstream);
+    git(f.clone, 'checkout', '-q', f.mirror);
+    const other = join(f.root, 'trunk-wt');
+    git(f.clone, 'worktree', 'add', '-q', other, f.trunk);
+    const ctx = makeStageContext(f);
+    const pin = (await verified(ctx)).pin!;
+    const r = await applyStage(ctx);
+    expect(r.status, r.summary).toBe('ok');
+    expect(git(other, 'symbolic-ref', '--short', 'HEAD')).toBe(f.trunk);
+    expect(git(other, 'rev-parse', 'HEAD~1')).toBe(pin.upstream);
+    expect(readFileSync(join(other, 'NEW.md'), 'utf8')).toBe('new upstream file\n');
+    expect(readFileSync(join(other, 'FORK.md'), 'utf8')).toBe('fork notes\n');
+    expect(git(other, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    expect(git(f.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(f.mirror);
+    expect(clean(f)).toBe('');
+    expect(remoteSha(f, f.trunk)).toBe(git(f.clone, 'rev-parse', f.trunk));
+  });
+
+  it('worktree engine: still rebases with git rebase', async () => {
+    const f = fixture(onUpstream);
+    const ctx = makeStageContext(f, { engine: 'worktree' });
+    const pin = (await verified(ctx)).pin!;
+    const r = await applyStage(ctx);
+    expect(r.status, r.summary).toBe('ok');
+    expect(r.data?.engine).toEqual({ used: 'worktree', requested: 'worktree' });
+    expect(argvsOf(ctx)).toContain(`git rebase --no-update-refs --no-autosquash --no-autostash ${pin.upstream}`);
+    expect(argvsOf(ctx).some((a) => a.startsWith('git read-tree'))).toBe(false);
+    expect(git(f.clone, 'rev-parse', `${f.trunk}~1`)).toBe(pin.upstream);
+    expect(clean(f)).toBe('');
+  });
+
+  it('memory engine: the compare-and-swap refuses when the trunk moves concurrently (during the mirror push); the newcomer stays, nothing pushed', async () => {
+    const f = fixture(onUpstream);
+    git(f.clone, 'checkout', '-q', f.mirror);
+    const ctx = makeStageContext(f);
+    const pin = (await verified(ctx)).pin!;
+    // Another process commits to the (not checked out) trunk while apply pushes the mirror.
+    const shaFile = join(f.root, 'concurrent-sha');
+    const hook = join(f.clone, '.git', 'hooks', 'pre-push');
+    writeFileSync(
+      hook,
+      `#!/bin/sh
+grep -q " refs/heads/${f.mirror} " || exit 0
+[ -f '${shaFile}' ] && exit 0
+new=$(git commit-tree -p refs/heads/${f.trunk} -m 'someone else: concurrent local commit' 'refs/heads/${f.trunk}^{tree}') || exit 1
+git update-ref refs/heads/${f.trunk} "$new" || exit 1
+echo "$new" > '${shaFile}'
+exit 0
+`,
+    );
+    chmodSync(hook, 0o755);
+    const r = await applyStage(ctx);
+    expect(existsSync(shaFile)).toBe(true);
+    const concurrent = readFileSync(shaFile, 'utf8').trim();
+    expect(r).toMatchObject({ status: 'failed', outcome: 'error', errors: [{ code: 'E_MOVED_SINCE_VERIFY' }] });
+    expect(git(f.clone, 'rev-parse', f.trunk)).toBe(concurrent);
+    expect(remoteSha(f, f.trunk)).toBe(pin.forkTrunk);
+    expect(argvsOf(ctx).some((a) => a.startsWith('git push') && a.includes(`refs/heads/${f.trunk}`))).toBe(false);
+  });
+
+  it('memory engine apply conflict: nothing moved, same conflict fields as the rebase path', async () => {
+    const f = fixture(conflicting);
+    const conflictOf = async (engine: 'memory' | 'worktree') => {
+      const ctx = makeStageContext(f, { engine }, 'same-run');
+      const before = shasNow(f);
+      ctx.setPin({ ...before, upstream: before.upstream!, trunk: before.trunk!, forkMirror: before.forkMirror ?? null, verifiedAt: new Date().toISOString(), runId: ctx.state.runId, clean: true });
+      const r = await applyStage(ctx);
+      expect(r.outcome).toBe('apply-conflict');
+      expect(git(f.clone, 'rev-parse', f.trunk)).toBe(before.trunk);
+      expect(clean(f)).toBe('');
+      return r.conflict;
+    };
+    expect(await conflictOf('memory')).toEqual(await conflictOf('worktree'));
+  });
+
+  it('onConflict "advance": verify pins the last clean upstream commit, apply moves the trunk there, the data says what is left', async () => {
+    const f = fixture({
+      patches: [
+        { files: { 'FORK.md': 'fork notes\n' }, message: 'fork: add notes' },
+        { files: { 'src/lib.txt': lib('fork line 2') }, message: 'fork: change line 2' },
+      ],
+      upstreamCommits: [
+        { files: { 'A.md': 'a\n' }, message: 'upstream: a' },
+        { files: { 'B.md': 'b\n' }, message: 'upstream: b' },
+        { files: { 'src/lib.txt': lib('upstream line 2') }, message: 'upstream: change line 2' },
+        { files: { 'C.md': 'c\n' }, message: 'upstream: c' },
+      ],
+    });
+    const ctx = makeStageContext(f, { onConflict: 'advance' });
+    const upstreamLog = git(f.clone, 'log', '--reverse', '--format=%H', `${f.trunk}..upstream/${f.upstreamBranch}`).split('\n');
+    const v = await verifyStage(ctx);
+    expect(v.status, v.summary).toBe('ok');
+    expect(v.pin).toMatchObject({ upstream: upstreamLog[1], clean: true });
+    expect(v.data).toMatchObject({
+      partial: true,
+      upstreamDelta: { count: 2 },
+      advance: {
+        target: upstreamLog[3],
+        lastClean: { sha: upstreamLog[1], subject: 'upstream: b' },
+        firstBreaking: { sha: upstreamLog[2], subject: 'upstream: change line 2' },
+        absorbed: 2,
+        remaining: 2,
+        files: ['src/lib.txt'],
+      },
+    });
+    expect(v.conflict?.localization).toMatchObject({ remaining: 2 });
+    expect(v.summary).toContain('2 upstream commit(s) left, first breaking');
+    expect(v.warnings?.join('\n')).toContain('partial day (onConflict: advance)');
+    ctx.setPin(v.pin!);
+    const r = await applyStage(ctx);
+    expect(r.status, r.summary).toBe('ok');
+    expect(r.outcome).toBe('success');
+    expect(git(f.clone, 'rev-parse', `${f.trunk}~2`)).toBe(upstreamLog[1]);
+    expect(git(f.clone, 'rev-parse', f.mirror)).toBe(upstreamLog[1]);
+    expect(remoteSha(f, f.trunk)).toBe(git(f.clone, 'rev-parse', f.trunk));
+    expect(remoteSha(f, f.mirror)).toBe(upstreamLog[1]);
+    expect(clean(f)).toBe('');
   });
 });
 
