@@ -46,7 +46,9 @@ describe('processes', () => {
     ['verify', 'post-checkout'],
     ['apply', 'pre-push'],
   ])('SIGTERM during %s strands nothing: no rebase, no temp worktree, lock released, report written', async (stage, hookName) => {
-    d = day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] });
+    // The worktree engine: the in-memory engine (the default since git's engine landed) checks out
+    // nothing in verify, so the post-checkout hook that marks "verify is running" would never fire.
+    d = day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] }, { engine: 'worktree' });
     const marker = join(d.fixture.root, `${hookName}.started`);
     hook(d, hookName, `touch "${marker}"; sleep 30`);
     const before = git(d.fixture.originBare, 'rev-parse', `refs/heads/${d.fixture.trunk}`);
