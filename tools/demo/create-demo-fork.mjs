@@ -69,6 +69,8 @@ export function createDemoFork(dir = target, { overwrite = false } = {}) {
     [clone, 'upstream', join(dir, 'upstream.git')],
     [upstreamWork, 'origin', join(dir, 'upstream.git')],
   ]) git(repo, 'remote', 'set-url', remote, path);
+  // rebase-daily never pushes upstream; make that impossible, as `rebase-daily doctor` recommends.
+  git(clone, 'remote', 'set-url', '--push', 'upstream', 'DISABLED');
 
   // A two-branch Graphite stack on the trunk (gt from the workspace's node_modules).
   const gt = join(workspace, 'node_modules', '.bin', 'gt');

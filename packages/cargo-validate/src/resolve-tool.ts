@@ -38,6 +38,11 @@ function here(): string | null {
   }
 }
 
+/** The default search dirs: the current directory and this package's install location. */
+export function defaultToolSearchDirs(): string[] {
+  return [process.cwd(), here()].filter((d): d is string => Boolean(d));
+}
+
 /**
  * Find a program the way rebase-daily finds `gt`: an absolute or relative path as given, else PATH,
  * else `node_modules/.bin` in the search dirs and their parents (npm's `rust-just` puts `just` there).
@@ -49,7 +54,7 @@ export function resolveTool(name: string, options: ResolveToolOptions = {}): str
     const candidate = join(dir, name);
     if (existsSync(candidate) && isExecutable(candidate)) return candidate;
   }
-  const starts = options.searchDirs ?? [process.cwd(), here()].filter((d): d is string => Boolean(d));
+  const starts = options.searchDirs ?? defaultToolSearchDirs();
   for (const start of starts) {
     let dir = isAbsolute(start) ? start : resolve(start);
     for (;;) {

@@ -5,7 +5,7 @@ import { attributeCrates, crateResults, type CargoMetadata, type CrateResult } f
 import { validateCacheKey } from './cache-key.js';
 import { allChanged, changedFiles, noChanges, restoreFiles, saveDiff } from './changed-files.js';
 import { parseCargoTestOutput, type CargoTestReport, type Diagnostic } from './parse-cargo-test.js';
-import { resolveTool, toolMissingError, type ResolveToolOptions } from './resolve-tool.js';
+import { defaultToolSearchDirs, resolveTool, toolMissingError, type ResolveToolOptions } from './resolve-tool.js';
 import { runStep } from './run-step.js';
 import { prepareValidationTree, releaseValidationTree, type ValidationTree } from './validation-tree.js';
 
@@ -96,7 +96,7 @@ export function createValidateStage(options: ValidateStageOptions = {}): StageIm
     if (!v) return { status: 'not-configured', summary: 'no "validate" section in the config; formatting and tests were not run' };
     const { run, config } = ctx;
     const repo = config.repoPath;
-    const toolOpts: ResolveToolOptions = { path: options.env?.PATH ?? options.tools?.path, searchDirs: options.tools?.searchDirs ?? [repo, ...defaultSearchDirs()] };
+    const toolOpts: ResolveToolOptions = { path: options.env?.PATH ?? options.tools?.path, searchDirs: options.tools?.searchDirs ?? [repo, ...defaultToolSearchDirs()] };
 
     const cargo = resolveTool('cargo', toolOpts);
     if (!cargo) return toolFailure(toolMissingError('cargo', 'cargo fmt and cargo test'));
@@ -142,10 +142,6 @@ export function createValidateStage(options: ValidateStageOptions = {}): StageIm
 
 /** The validate stage with default options. */
 export const validateStage: StageImpl = createValidateStage();
-
-function defaultSearchDirs(): string[] {
-  return [process.cwd()];
-}
 
 function toolFailure(err: RebaseDailyError): StageResult {
   return { status: 'failed', outcome: 'error', summary: err.message, errors: [err.toJSON()], nextActions: [err.message] };

@@ -26,7 +26,7 @@ describe('next actions derived from the outcome', () => {
     [
       'verifyConflict',
       [
-        'No branch tip moved: verify ran in a temporary worktree.',
+        'No branch tip moved: verify replays the queue without touching real branches.',
         'Reproduce: `git worktree add /tmp/rd-repro c3c3c3c3c3c3`',
         'Reproduce: `cd /tmp/rd-repro && git rebase b2b2b2b2b2b2`',
         'Resolve the conflict of f6f6f6f6f6f6 "fork: rename binary" (patch 2 of 3) in src/main.rs, Cargo.toml on dev: rebase dev onto upstream/main by hand (or adapt the patch), push dev to origin, then rerun rebase-daily.',

@@ -51,7 +51,7 @@ export function deriveNextActions(input: NextActionsInput): string[] {
     case 'no-change':
       break;
     case 'verify-conflict':
-      actions.push(`No branch tip moved: verify ran in a temporary worktree.`);
+      actions.push(`No branch tip moved: verify replays the queue without touching real branches.`);
       reproduce();
       actions.push(
         `Resolve the conflict of ${patch}${where}${files} on ${trunk}: rebase ${trunk} onto ${input.upstreamRef} by hand (or adapt the patch), push ${trunk} to ${input.forkRemote}, then rerun rebase-daily.`,

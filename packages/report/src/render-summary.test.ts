@@ -37,7 +37,7 @@ describe('renderSummary', () => {
     [
       'noChange',
       '# rebase-daily 2026-11-27: ✅ no-change (exit 0)',
-      'Nothing to do: trunk `dev` (`c3c3c3c`) already contains `upstream/main` (`a1a1a1a`). No ref moved.',
+      'Nothing to do for the trunk: `dev` (`c3c3c3c`) already contains `upstream/main` (`a1a1a1a`); trunk and mirror did not move.',
       ['## Files'],
     ],
     [
@@ -142,5 +142,27 @@ describe('renderSummary', () => {
     [125_000, '2 min 5 s'],
   ])('formatDuration(%s) = %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('renderSummary: align, localization, partial days', () => {
+  it('names restacked descendants even on a no-change day', () => {
+    const state = scenarios.noChange();
+    const align = state.stages.find((s) => s.name === 'align')!;
+    Object.assign(align, { status: 'ok', summary: 'restacked 2', data: { restacked: ['feature/a', 'feature/b'] } });
+    expect(paragraph(renderSummary(buildReport(state)))).toMatch(/Graphite: restacked `feature\/a`, `feature\/b` \(not pushed\)\./);
+  });
+
+  it('shows the localization summary line, not a JSON blob', () => {
+    const state = scenarios.verifyConflict();
+    state.conflict = { ...state.conflict!, localization: { summary: 'queue replays onto a1a1a1a; breaks at b2b2b2b "upstream: rename"', replays: 4 } };
+    expect(renderSummary(buildReport(state))).toContain('- Localization: queue replays onto a1a1a1a; breaks at b2b2b2b "upstream: rename"');
+  });
+
+  it('says what is left on a partial day (onConflict: advance)', () => {
+    const state = scenarios.success();
+    const verify = state.stages.find((s) => s.name === 'verify')!;
+    verify.data = { ...verify.data, partial: true, advance: { remaining: 4, firstBreaking: { sha: 'e'.repeat(40), subject: 'upstream: rename' } } };
+    expect(paragraph(renderSummary(buildReport(state)))).toContain('Partial day (onConflict: advance): 4 upstream commit(s) left; first breaking `eeeeeee` "upstream: rename".');
   });
 });

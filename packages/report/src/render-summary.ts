@@ -66,6 +66,12 @@ export function renderSummary(report: Report): string {
   return `${out.join('\n')}\n`;
 }
 
+/** Align restacks descendants even on a day the trunk stays put; say so in the headline paragraph. */
+function restackedLine(r: Report): string[] {
+  const restacked = r.stages.find((s) => s.name === 'align')?.data?.restacked;
+  return Array.isArray(restacked) && restacked.length > 0 ? [`Graphite: restacked ${restacked.map((b) => tick(String(b))).join(', ')} (not pushed).`] : [];
+}
+
 function whatChanged(r: Report): string {
   const { before, after } = r.shas;
   const trunk = tick(r.refs.trunk);
@@ -92,11 +98,21 @@ function whatChanged(r: Report): string {
       const apply = r.stages.find((s) => s.name === 'apply')?.data ?? {};
       if (apply.pushed !== undefined) parts.push(`Pushed to ${r.refs.remotes.fork}: ${describeValue(apply.pushed)}.`);
       if (apply.bump !== undefined && apply.bump !== null) parts.push(`Version bump: ${describeBump(apply.bump)}.`);
+      const verifyData = r.stages.find((s) => s.name === 'verify')?.data ?? {};
+      const advance = isRecord(verifyData.advance) ? verifyData.advance : null;
+      if (verifyData.partial === true && advance) {
+        const fb = isRecord(advance.firstBreaking) ? advance.firstBreaking : null;
+        parts.push(
+          `Partial day (onConflict: advance): ${describeValue(advance.remaining)} upstream commit(s) left${fb ? `; first breaking ${tick(short(String(fb.sha ?? '')))} "${String(fb.subject ?? '')}"` : ''}.`,
+        );
+      }
+      parts.push(...restackedLine(r));
       break;
     }
     case 'no-change':
       parts.push(
-        `Nothing to do: trunk ${trunk} (${tick(short(after.trunk ?? before.trunk))}) already contains ${tick(r.refs.upstream)} (${tick(short(after.upstream ?? before.upstream))}). No ref moved.`,
+        `Nothing to do for the trunk: ${trunk} (${tick(short(after.trunk ?? before.trunk))}) already contains ${tick(r.refs.upstream)} (${tick(short(after.upstream ?? before.upstream))}); trunk and mirror did not move.`,
+        ...restackedLine(r),
       );
       break;
     case 'verify-conflict':
@@ -158,7 +174,8 @@ function conflictSection(r: Report): string[] {
   if (c.patch) out.push(`- Patch: ${tick(c.patch.sha.slice(0, 12))} ${c.patch.subject}${c.position !== null ? ` (${c.position}${c.queueLength !== null ? ` of ${c.queueLength}` : ''} in the queue)` : ''}`);
   if (c.branch) out.push(`- Branch: ${tick(c.branch)}`);
   if (c.files.length > 0) out.push(`- Files: ${c.files.map(tick).join(', ')}`);
-  if (c.localization && Object.keys(c.localization).length > 0) out.push(`- Localization: ${describeValue(c.localization)}`);
+  const loc = c.localization;
+  if (loc && Object.keys(loc).length > 0) out.push(`- Localization: ${typeof loc.summary === 'string' ? loc.summary : describeValue(loc)}`);
   if (c.reproduce.length > 0) out.push('- Reproduce:', '', '  ```sh', ...c.reproduce.map((l) => `  ${l}`), '  ```');
   return out;
 }
