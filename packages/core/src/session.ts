@@ -68,7 +68,8 @@ export function loadLastPin(scratchPath: string): Pin | null {
   return parsed.success ? parsed.data : null;
 }
 
-function emptyState(config: ResolvedConfig, options: SessionOptions, runId: string): RunState {
+/** A fresh run state for `config`: every stage of `options.stages` pending, the others skipped. */
+export function createRunState(config: ResolvedConfig, options: Pick<SessionOptions, 'command' | 'stages'>, runId: string): RunState {
   const empty = { upstream: null, mirror: null, trunk: null, forkTrunk: null };
   return {
     schemaVersion: 1,
@@ -136,7 +137,7 @@ function stopRun(state: RunState, outcome: Outcome, stage: StageName | null, err
 export async function beginRun(config: ResolvedConfig, options: SessionOptions): Promise<Session> {
   const env = options.env ?? process.env;
   const runId = options.runId ?? env.REBASE_DAILY_RUN_ID ?? newRunId();
-  const state = emptyState(config, options, runId);
+  const state = createRunState(config, options, runId);
   const paths = runPaths(config.scratchPath, runId);
   const log = new CommandLog();
   const abort = options.abort ?? new AbortController();

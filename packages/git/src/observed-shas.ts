@@ -1,16 +1,8 @@
-import { revParse, type ShaSet, type StageContext } from '@rebase-daily/core';
+import { refNames, revParse, type ShaSet, type StageContext } from '@rebase-daily/core';
 
-/** The refs the git stages read, from config. */
+/** The refs the git stages read, from config (the same names core's preflight snapshots). */
 export function stageRefs(ctx: StageContext) {
-  const { config } = ctx;
-  const { fork, upstream } = config.remotes;
-  return {
-    upstream: `refs/remotes/${upstream}/${config.upstreamBranch}`,
-    mirror: `refs/heads/${config.mirror}`,
-    trunk: `refs/heads/${config.trunk}`,
-    forkTrunk: `refs/remotes/${fork}/${config.trunk}`,
-    forkMirror: `refs/remotes/${fork}/${config.mirror}`,
-  };
+  return refNames(ctx.config);
 }
 
 export type ObservedShas = { [K in keyof Required<ShaSet>]: string | null };

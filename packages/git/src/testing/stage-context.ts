@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   boundRunner,
   CommandLog,
+  createRunState,
   nullProgress,
   parseConfig,
   type ConfigInput,
@@ -50,41 +51,15 @@ export function makeStageContext(f: ForkFixture, extra: Partial<ConfigInput> = {
   const parsed = parseConfig({ repo: f.clone, trunk: f.trunk, mirror: f.mirror, upstreamBranch: f.upstreamBranch, ...extra }, join(f.root, 'rebase-daily.json'));
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
   const before = shasNow(f);
-  const state = {
-    schemaVersion: 1,
-    runId,
-    command: 'test',
-    startedAt: new Date().toISOString(),
-    finishedAt: null,
+  const state: RunState = {
+    ...createRunState(parsed.config, { command: 'test', stages: ['verify', 'apply', 'report'] }, runId),
     host: 'test',
-    pid: process.pid,
-    configPath: parsed.config.configPath,
-    repo: f.clone,
-    scratchDir: parsed.config.scratchPath,
-    trunk: f.trunk,
-    mirror: f.mirror,
-    upstreamRef: `upstream/${f.upstreamBranch}`,
-    remotes: parsed.config.remotes,
     startBranch: f.trunk,
     startHead: before.trunk,
     lock: { path: '', acquired: true, override: false, holder: null, ageHours: null },
     shas: { before, after: { upstream: null, mirror: null, trunk: null, forkTrunk: null } },
-    pin: null,
-    stages: [],
-    outcome: null,
-    exitCode: null,
-    stoppedBy: null,
-    conflict: null,
-    lease: null,
-    errors: [],
-    warnings: [],
-    leftovers: [],
     preflightOk: true,
-    temporaries: [],
-    nextActions: [],
-    commandLog: null,
-    reportDir: null,
-  } as unknown as RunState;
+  };
   const commandLog = new CommandLog();
   const temporaries: { kind: string; path: string }[] = [];
   return {
