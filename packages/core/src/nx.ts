@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { loadConfigOrThrow } from './config.js';
+import { z } from 'zod';
+import { formatIssues, loadConfigOrThrow } from './config.js';
 import { RebaseDailyError, toErrorRecord } from './errors.js';
 import { STAGES, type StageName } from './run-state.js';
 import { beginRun, finishRun, foldReplayedStage, isStopped, joinRun, runStage, type ReportWriter, type Session } from './session.js';
@@ -15,10 +16,25 @@ export interface NxContextLike {
   taskGraph?: { tasks: Record<string, unknown>; dependencies: Record<string, (string | { id: string })[]> };
 }
 
-export interface NxStageOptions {
-  /** Config file; relative paths resolve against the workspace root. REBASE_DAILY_CONFIG overrides it. */
-  config?: string;
-  repo?: string;
+/** Options of every stage executor; each package's `executors/<stage>.schema.json` is generated from this. */
+export const NxStageOptionsSchema = z
+  .object({
+    config: z.string().min(1).optional().describe('rebase-daily config file; relative to the workspace root. REBASE_DAILY_CONFIG overrides it.'),
+    repo: z.string().min(1).optional().describe("Overrides the config's repo path."),
+  })
+  .strict();
+export type NxStageOptions = z.infer<typeof NxStageOptionsSchema>;
+
+/** The JSON Schema checked in beside each stage executor (Nx validates options with it). */
+export function nxStageOptionsJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(NxStageOptionsSchema, { io: 'input', target: 'draft-7' }) as Record<string, unknown>;
+}
+
+/** Parse executor options with the zod schema; Nx's own bookkeeping keys (`__…`) are not ours. */
+export function parseNxStageOptions(options: unknown): { ok: true; options: NxStageOptions } | { ok: false; message: string } {
+  const own = Object.fromEntries(Object.entries((options ?? {}) as Record<string, unknown>).filter(([k]) => !k.startsWith('__')));
+  const parsed = NxStageOptionsSchema.safeParse(own);
+  return parsed.success ? { ok: true, options: parsed.data } : { ok: false, message: formatIssues(parsed.error.issues).join('; ') };
 }
 
 const depId = (d: string | { id: string }) => (typeof d === 'string' ? d : d.id);
@@ -47,8 +63,14 @@ export function positionInGraph(context: NxContextLike): { first: boolean; last:
  * still reports success to Nx, so the graph reaches `report`; the task that finishes the run
  * returns success only when the run's exit code is 0 (then `nx run` exits non-zero on any stop).
  */
-export async function runNxStage(stage: StageName, impl: StageImpl | null, options: NxStageOptions, context: NxContextLike, writeReport?: ReportWriter): Promise<{ success: boolean }> {
+export async function runNxStage(stage: StageName, impl: StageImpl | null, rawOptions: unknown, context: NxContextLike, writeReport?: ReportWriter): Promise<{ success: boolean }> {
   const progress = stderrProgress(`rebase-daily ${stage}`);
+  const parsedOptions = parseNxStageOptions(rawOptions);
+  if (!parsedOptions.ok) {
+    progress.warn(`E_USAGE: invalid executor options: ${parsedOptions.message}; fix the target's options in project.json`);
+    return { success: false };
+  }
+  const options = parsedOptions.options;
   try {
     const configPath = process.env.REBASE_DAILY_CONFIG ?? options.config;
     const config = loadConfigOrThrow({

@@ -1,0 +1,31 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { nxStageOptionsJsonSchema, STAGES } from '@rebase-daily/core';
+
+// Every stage package's executor options schema is generated from core's NxStageOptionsSchema
+// (one source of truth; runNxStage parses options with it). Regenerate all of them with
+//   UPDATE_SCHEMA=1 npx nx run rebase:test
+const packages = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages');
+const generated = `${JSON.stringify(nxStageOptionsJsonSchema(), null, 2)}\n`;
+const executors = readdirSync(packages).flatMap((pkg) => {
+  const file = join(packages, pkg, 'executors.json');
+  if (!existsSync(file)) return [];
+  const json = JSON.parse(readFileSync(file, 'utf8')) as { executors: Record<string, { implementation: string; schema: string }> };
+  return Object.entries(json.executors).map(([name, e]) => ({ pkg, name, ...e }));
+});
+
+describe('stage executors', () => {
+  it('exist for every stage', () => {
+    expect(executors.map((e) => e.name).sort()).toEqual([...STAGES].sort());
+  });
+
+  it.each(executors)('$pkg:$name has a schema generated from core and a built CJS implementation', ({ pkg, name, implementation, schema }) => {
+    const schemaFile = join(packages, pkg, schema);
+    if (process.env.UPDATE_SCHEMA === '1') writeFileSync(schemaFile, generated);
+    expect(readFileSync(schemaFile, 'utf8'), `${pkg}/${schema} is stale; run UPDATE_SCHEMA=1 npx nx run rebase:test`).toBe(generated);
+    expect(implementation).toBe(`./dist/executors/${name}.cjs`);
+    expect(existsSync(join(packages, pkg, 'src', 'executors', `${name}.ts`))).toBe(true);
+  });
+});
