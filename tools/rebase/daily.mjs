@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, newRunId, runPaths } from '@rebase-daily/core';
+import { loadConfig, newRunId, recoverUnfinishedRun, runPaths } from '@rebase-daily/core';
 
 const workspace = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -40,6 +40,12 @@ if (!existsSync(stateFile)) {
   process.stderr.write(`rebase-daily cron: nx exited ${result.status ?? result.signal} before run ${runId} recorded a state (${stateFile})\n`);
   process.exit(1);
 }
-const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+let state = JSON.parse(readFileSync(stateFile, 'utf8'));
+if (!state.finishedAt) {
+  // Nx stopped before the finishing task ran (a crash, a task killed, invalid options): finish the
+  // run here so the cleanup guarantee, the report and the unlock still happen.
+  process.stderr.write(`rebase-daily cron: nx exited ${result.status ?? result.signal} before run ${runId} finished; finishing it (cleanup, report, unlock)\n`);
+  state = await recoverUnfinishedRun(loaded.config, runId, `nx exited ${result.status ?? result.signal} before the run finished`);
+}
 process.stderr.write(`rebase-daily cron: run ${runId} ${state.outcome} (exit ${state.exitCode})${state.reportDir ? `; report ${state.reportDir}` : ''}\n`);
 process.exit(typeof state.exitCode === 'number' ? state.exitCode : 1);

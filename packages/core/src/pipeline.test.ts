@@ -177,3 +177,25 @@ describe('runPipeline', () => {
     expect(git(fixture.clone, 'status', '--porcelain')).toBe('');
   });
 });
+
+describe('recoverUnfinishedRun', () => {
+  it('finishes a run whose finishing Nx task never ran: cleanup, report, unlock, exit 1', async () => {
+    const { beginRun, runStage, recoverUnfinishedRun } = await import('./session.js');
+    const config = setup();
+    const session = await beginRun(config, { command: 'nx:verify', stages: ['verify', 'apply', 'report'], ownerPid: 999_999 });
+    await runStage(session, 'verify', async (ctx) => {
+      git(ctx.config.repoPath, 'checkout', '-q', ctx.config.mirror);
+      return { status: 'ok', summary: 'verified' };
+    });
+    expect(existsSync(lockDirFor(config.scratchPath))).toBe(true);
+    const state = await recoverUnfinishedRun(config, session.state.runId, 'nx exited 1 before the run finished');
+    expect(state?.exitCode).toBe(1);
+    expect(state?.errors.map((e) => e.code)).toContain('E_RUN_UNFINISHED');
+    expect(state?.stages.map((s) => s.status)).toEqual(['ok', 'skipped', 'skipped', 'skipped', 'ok']);
+    expect(existsSync(lockDirFor(config.scratchPath))).toBe(false);
+    expect(git(fixture.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(fixture.trunk);
+    expect(state?.reportDir && existsSync(join(state.reportDir, 'report.json'))).toBe(true);
+    // A finished run is left alone.
+    expect((await recoverUnfinishedRun(config, session.state.runId, 'again'))?.finishedAt).toBe(state?.finishedAt);
+  });
+});

@@ -379,6 +379,22 @@ function round(n: number): number {
 }
 
 /**
+ * Finish a run whose finishing task never ran — Nx stopped the graph (an executor crashed, an
+ * option failed validation) or was killed. Cleanup, report and unlock happen as for any stopped run;
+ * the lock is released only if it is still this run's. Returns null when there is no such run.
+ */
+export async function recoverUnfinishedRun(config: ResolvedConfig, runId: string, reason: string): Promise<RunState | null> {
+  const state = loadState(config.scratchPath, runId);
+  if (!state || state.finishedAt) return state;
+  const log = new CommandLog();
+  if (state.commandLog) log.file = state.commandLog;
+  const session: Session = { config, state, log, run: boundRunner(log), progress: nullProgress, abort: new AbortController() };
+  for (const s of state.stages) if (s.status === 'running') Object.assign(s, { status: 'failed', summary: `did not finish: ${reason}` });
+  if (!isStopped(state)) stopRun(state, 'error', null, new RebaseDailyError('E_RUN_UNFINISHED', `${reason}; the run was finished by the recovery path (cleanup, report, unlock)`));
+  return finishRun(session);
+}
+
+/**
  * @rebase-daily/report depends on core, so core cannot import it statically. Every run must still
  * write its report, including when a stage package's Nx executor is the one finishing the run, so
  * the writer is resolved at run time when the package is installed (it always is in the workspace

@@ -27,5 +27,9 @@ describe('stage executors', () => {
     expect(readFileSync(schemaFile, 'utf8'), `${pkg}/${schema} is stale; run UPDATE_SCHEMA=1 npx nx run rebase:test`).toBe(generated);
     expect(implementation).toBe(`./dist/executors/${name}.cjs`);
     expect(existsSync(join(packages, pkg, 'src', 'executors', `${name}.ts`))).toBe(true);
+    // Nx resolves a workspace package's schema path by first dropping its leading folder
+    // (nx/src/config/schema-utils.js, tryResolveFromSource): that shorter path must not exist.
+    const stripped = schema.replace(/^\.\//, '').split('/').slice(1).join('/');
+    expect(existsSync(join(packages, pkg, stripped)), `${pkg}/${stripped} would shadow ${schema} in Nx`).toBe(false);
   });
 });
