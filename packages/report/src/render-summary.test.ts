@@ -108,7 +108,7 @@ describe('renderSummary', () => {
 
   it('graphite: descendants and restacked', () => {
     const state = makeRunState({ stageOverrides: { align: { status: 'ok', summary: '2 branches restacked', data: { descendants: ['feat/a', 'feat/b'], restacked: ['feat/a', 'feat/b'] } } } });
-    expect(renderSummary(buildReport(state))).toContain('## Graphite\n\n- Descendants: feat/a, feat/b\n- Restacked: feat/a, feat/b\n');
+    expect(renderSummary(buildReport(state))).toContain('## Graphite\n\n- Descendants: feat/a, feat/b\n- Restacked: `feat/a`, `feat/b`\n');
   });
 
   it('error: the first error is the paragraph; warnings and leftovers are listed', () => {

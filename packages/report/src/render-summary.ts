@@ -223,7 +223,14 @@ function graphiteSection(r: Report): string[] {
   if (!s || (s.status !== 'ok' && s.status !== 'failed')) return [];
   const out = ['## Graphite', ''];
   if (s.data.descendants !== undefined) out.push(`- Descendants: ${describeValue(s.data.descendants)}`);
-  if (s.data.restacked !== undefined) out.push(`- Restacked: ${describeValue(s.data.restacked)}`);
+  // @rebase-daily/graphite: `after` is the descendant tree (branch → parent, tip) after align.
+  if (Array.isArray(s.data.after)) {
+    const tree = s.data.after.filter(isRecord).map((b) => `${tick(String(b.branch))} on ${tick(String(b.parent))} at ${tick(short(String(b.tip ?? '')))}`);
+    out.push(`- Descendants: ${tree.length ? tree.join('; ') : 'none (restack skipped)'}`);
+  }
+  if (Array.isArray(s.data.restacked)) out.push(`- Restacked: ${s.data.restacked.length ? s.data.restacked.map((b) => tick(String(b))).join(', ') : 'none (all already on their parents)'}`);
+  else if (s.data.restacked !== undefined) out.push(`- Restacked: ${describeValue(s.data.restacked)}`);
+  if (Array.isArray(s.data.publish) && s.data.publish.length) out.push(`- Publish (by a human): ${s.data.publish.map((c) => tick(String(c))).join(', ')}`);
   return out.length > 2 ? out : [];
 }
 
