@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResolvedConfig } from './config.js';
-import { currentBranch, gitDir, operationInProgress, statusPorcelain } from './git-basics.js';
+import { currentBranch, gitDir, listWorktrees, operationInProgress, statusPorcelain } from './git-basics.js';
 import { runPaths } from './paths.js';
 import type { Runner } from './process.js';
 import type { RunState } from './run-state.js';
@@ -93,11 +93,9 @@ export async function cleanLeftovers(run: Runner, config: ResolvedConfig, ownRun
   const found: string[] = [];
   const repo = config.repoPath;
   const paths = runPaths(config.scratchPath);
-  const list = await run('git', ['worktree', 'list', '--porcelain'], { cwd: repo });
   const wtRoot = resolve(paths.worktrees);
-  for (const line of list.stdout.split('\n')) {
-    if (!line.startsWith('worktree ')) continue;
-    const p = resolve(line.slice('worktree '.length));
+  for (const wt of await listWorktrees(run, repo)) {
+    const p = resolve(wt.path);
     if (p.startsWith(`${wtRoot}/`) && !p.includes(ownRunId)) {
       await removeTemporary(run, repo, { kind: 'worktree', path: p });
       found.push(`temporary worktree ${p} (removed)`);

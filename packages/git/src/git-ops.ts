@@ -1,4 +1,4 @@
-import type { Runner } from '@rebase-daily/core';
+import { listWorktrees, type Runner } from '@rebase-daily/core';
 
 /**
  * One small function per git operation the git stages perform. Each takes the runner and an
@@ -71,30 +71,7 @@ export function mergeFfOnly(run: Runner, cwd: string, sha: string) {
 
 /** Which worktree (absolute path) has `refs/heads/<branch>` checked out, if any. */
 export async function worktreeHolding(run: Runner, repo: string, branch: string): Promise<string | null> {
-  const r = await run('git', ['worktree', 'list', '--porcelain'], { cwd: repo });
-  return parseWorktreeList(r.stdout).find((w) => w.branch === `refs/heads/${branch}`)?.path ?? null;
-}
-
-export interface WorktreeEntry {
-  path: string;
-  head: string | null;
-  branch: string | null;
-  bare: boolean;
-}
-
-/** Parse `git worktree list --porcelain`. */
-export function parseWorktreeList(text: string): WorktreeEntry[] {
-  const out: WorktreeEntry[] = [];
-  let cur: WorktreeEntry | null = null;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('worktree ')) {
-      cur = { path: line.slice('worktree '.length), head: null, branch: null, bare: false };
-      out.push(cur);
-    } else if (cur && line.startsWith('HEAD ')) cur.head = line.slice(5);
-    else if (cur && line.startsWith('branch ')) cur.branch = line.slice(7);
-    else if (cur && line === 'bare') cur.bare = true;
-  }
-  return out;
+  return (await listWorktrees(run, repo)).find((w) => w.branch === branch)?.path ?? null;
 }
 
 /** `sha` → its subject line, or '' when unknown. */

@@ -8,7 +8,7 @@ export { describeConflict, readRebaseStop, reproduceCommands, type RebaseStop, t
 export { withTempWorktree, tempWorktreePath, reproduceWorktreePath, type TempWorktree } from './temp-worktree.js';
 export { observedShas, stageRefs, type ObservedShas } from './observed-shas.js';
 export { isRebasing, abortIfRebasing } from './rebase-state.js';
-export { parseWorktreeList, worktreeHolding, uninterruptible, type WorktreeEntry } from './git-ops.js';
+export { worktreeHolding, uninterruptible } from './git-ops.js';
 export { compareVersions } from './version/compare-versions.js';
 export { manifestVersion, setManifestVersion, setLockVersions, inheritsWorkspaceVersion } from './version/cargo-manifest.js';
 export { workspaceMembers, type WorkspaceMember } from './version/workspace-members.js';

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
+  listWorktrees,
   currentBranch,
   errors,
   firstLine,
@@ -22,7 +23,6 @@ import { readGraphiteRepo } from './graphite-repo.js';
 import { verifyParentage, type ParentageDrift } from './parentage.js';
 import { abortAndRestore, inspectStoppedRebase, restackUpstack, takeSnapshot } from './restack.js';
 import { syncGraphite, type SyncOutcome } from './sync.js';
-import { listWorktrees } from './worktrees.js';
 
 export interface AlignOptions {
   /** PATH to search for gt; default process.env.PATH. */

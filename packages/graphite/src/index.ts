@@ -6,5 +6,4 @@ export { discoverDescendants, branchTips, stackRoots, subtree, type BranchNode, 
 export { syncGraphite, type SyncOutcome } from './sync.js';
 export { restackUpstack, abortAndRestore, inspectStoppedRebase, takeSnapshot, type RestackSnapshot, type RestoreOutcome, type StoppedRebase } from './restack.js';
 export { verifyParentage, type ParentageDrift } from './parentage.js';
-export { parseWorktreeList, listWorktrees, type WorktreeEntry } from './worktrees.js';
 export { graphiteErrors } from './errors.js';

@@ -5,6 +5,7 @@ import {
   CommandLog,
   currentBranch,
   gitDir,
+  listWorktrees,
   loadConfig,
   lockDirFor,
   operationInProgress,
@@ -269,11 +270,9 @@ async function checkLeftovers(run: Runner, config: ResolvedConfig, add: (c: Doct
   const repo = config.repoPath;
   const wtRoot = resolve(runPaths(config.scratchPath).worktrees);
   const found: string[] = [];
-  const list = await run('git', ['worktree', 'list', '--porcelain'], { cwd: repo });
   const registered = new Set<string>();
-  for (const line of list.stdout.split('\n')) {
-    if (!line.startsWith('worktree ')) continue;
-    const p = resolve(line.slice('worktree '.length));
+  for (const wt of await listWorktrees(run, repo)) {
+    const p = resolve(wt.path);
     if (p.startsWith(`${wtRoot}/`)) {
       registered.add(p);
       found.push(`temporary worktree ${p}`);

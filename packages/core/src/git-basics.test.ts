@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseWorktreeList } from './worktrees.js';
+import { parseWorktreeList } from './git-basics.js';
 
 describe('parseWorktreeList', () => {
   it.each([
