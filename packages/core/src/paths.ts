@@ -28,5 +28,8 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${process.pid}-${Math.random().toString(16).slice(2, 6)}`;
 }
 
-/** Temporary branches rebase-daily creates live under this prefix, so leftovers are recognisable. */
-export const TEMP_BRANCH_PREFIX = 'rebase-daily/tmp/';
+/**
+ * Temporary branches rebase-daily creates live under this prefix, so a later run recognises the
+ * leftovers of a crashed one (and deletes them with the lock held).
+ */
+export const TEMP_BRANCH_PREFIX = 'rebase-daily/';

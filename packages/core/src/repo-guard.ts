@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResolvedConfig } from './config.js';
 import { currentBranch, gitDir, listWorktrees, operationInProgress, statusPorcelain } from './git-basics.js';
-import { runPaths } from './paths.js';
+import { runPaths, TEMP_BRANCH_PREFIX } from './paths.js';
 import type { Runner } from './process.js';
 import type { RunState } from './run-state.js';
 
@@ -109,7 +109,7 @@ export async function cleanLeftovers(run: Runner, config: ResolvedConfig, ownRun
     }
   }
   await run('git', ['worktree', 'prune'], { cwd: repo });
-  const branches = await run('git', ['for-each-ref', '--format=%(refname:short)', 'refs/heads/rebase-daily/'], { cwd: repo });
+  const branches = await run('git', ['for-each-ref', '--format=%(refname:short)', `refs/heads/${TEMP_BRANCH_PREFIX}`], { cwd: repo });
   for (const b of branches.stdout.split('\n').filter(Boolean)) {
     if (b.includes(ownRunId)) continue;
     const r = await run('git', ['branch', '-D', b], { cwd: repo });

@@ -1,4 +1,4 @@
-import { errors, isAncestor, revParse, toErrorRecord, type Conflict, type Patch, type Pin, type StageContext, type StageImpl, type StageResult } from '@rebase-daily/core';
+import { errors, isAncestor, TEMP_BRANCH_PREFIX, revParse, toErrorRecord, type Conflict, type Patch, type Pin, type StageContext, type StageImpl, type StageResult } from '@rebase-daily/core';
 import { localizeForReport, type LocalizationRecord } from './conflict-localization.js';
 import { chooseEngine, type EngineUse } from './engine-choice.js';
 import { verifyQueue } from './engine/index.js';
@@ -13,7 +13,7 @@ const short = (sha: string) => sha.slice(0, 12);
 
 /** The temporary branch verify rebases: under `rebase-daily/` so crash recovery recognises it. */
 export function verifyBranchName(runId: string): string {
-  return `rebase-daily/verify-${runId}`;
+  return `${TEMP_BRANCH_PREFIX}verify-${runId}`;
 }
 
 /**

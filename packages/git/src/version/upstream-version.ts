@@ -1,4 +1,4 @@
-import { RebaseDailyError, EXIT, type Config, type Runner } from '@rebase-daily/core';
+import { errors, type Config, type RebaseDailyError, type Runner } from '@rebase-daily/core';
 import { manifestVersion } from './cargo-manifest.js';
 import { compareVersions } from './compare-versions.js';
 
@@ -11,7 +11,7 @@ export interface UpstreamVersion {
 }
 
 export function versionError(message: string, details: Record<string, unknown> = {}): RebaseDailyError {
-  return new RebaseDailyError('E_VERSION_BUMP', message, EXIT.internal, details);
+  return errors.versionBump(message, details);
 }
 
 /** Pick the newest version among tag names matching `pattern` (its first capture group is the version). Pure. */
