@@ -85,9 +85,12 @@ async function timed(fn) {
 }
 
 const rows = [];
+// The verify stage gets both tips as SHAs from its preflight (one rev-parse for the whole run), so
+// every engine here is given SHAs too.
+const shaOf = async (ref) => (await run('git', ['rev-parse', '--verify', `${ref}^{commit}`], { cwd: repo })).stdout.trim();
 for (const variant of ['clean', 'conflict']) {
-  const trunk = `trunk-${variant}`;
-  const onto = 'upstream';
+  const trunk = await shaOf(`trunk-${variant}`);
+  const onto = await shaOf('upstream');
   const times = { mem: [], replay: [], wt: [] };
   for (let i = 0; i < rounds; i++) {
     // Rotate the order so no engine always runs on a warm cache.

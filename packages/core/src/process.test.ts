@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CommandLog, run } from './process.js';
+import { CommandLog, ReadTimeout, run } from './process.js';
 import { makeTempDir } from './testing/index.js';
 
 describe('run (the process seam)', () => {
@@ -45,5 +45,59 @@ describe('run (the process seam)', () => {
     const log = new CommandLog();
     await run('git', ['ls-remote', 'https://user:tok3n@127.0.0.1:1/x.git'], { cwd: process.cwd(), timeoutMs: 5_000 }, log);
     expect(JSON.stringify(log.entries)).not.toContain('tok3n');
+  });
+
+  describe('a conversation (interact)', () => {
+    const line = (pending: string) => (pending.includes('\n') ? pending.indexOf('\n') + 1 : -1);
+
+    it('writes requests and reads each answer before the next, all output kept in the result', async () => {
+      const log = new CommandLog();
+      const answers: string[] = [];
+      const r = await run('sh', ['-c', 'while read l; do echo "got $l"; done'], {
+        cwd: process.cwd(),
+        interact: async (io) => {
+          for (const word of ['a', 'b', 'ünï']) {
+            io.write(`${word}\n`);
+            answers.push(await io.read(line, 5_000));
+          }
+        },
+      }, log);
+      expect(answers).toEqual(['got a\n', 'got b\n', 'got ünï\n']);
+      expect(r).toMatchObject({ exitCode: 0, stdout: 'got a\ngot b\ngot ünï\n' });
+      expect(log.entries).toHaveLength(1);
+    });
+
+    it('fails the result, never throws, when the command ends before answering', async () => {
+      const r = await run('sh', ['-c', 'exit 0'], {
+        cwd: process.cwd(),
+        interact: async (io) => {
+          io.write('x\n');
+          await io.read(line);
+        },
+      }, new CommandLog());
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/conversation failed: the command ended before answering/);
+    });
+
+    it('gives up a read after its timeout and kills the command when the conversation fails', async () => {
+      const started = Date.now();
+      let timeout: unknown;
+      const r = await run('sleep', ['30'], {
+        cwd: process.cwd(),
+        interact: async (io) => {
+          timeout = await io.read(line, 200).catch((e: unknown) => e);
+          throw new Error('giving up');
+        },
+      }, new CommandLog());
+      expect(timeout).toBeInstanceOf(ReadTimeout);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stderr).toMatch(/giving up/);
+    });
+
+    it('reports a missing command as a spawn error', async () => {
+      const r = await run('definitely-not-a-command', [], { cwd: process.cwd(), interact: async (io) => void (await io.read(line)) }, new CommandLog());
+      expect(r).toMatchObject({ exitCode: 127, spawnError: 'ENOENT' });
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { redact, redactArgv } from './redact.js';
 
 /** The one result shape for every external command, success or failure. */
@@ -31,6 +32,78 @@ export interface RunOptions {
   quiet?: boolean;
   /** Kill the command when this aborts (SIGINT/SIGTERM of the run). */
   signal?: AbortSignal;
+  /**
+   * Talk to a long-lived command (`git merge-tree --stdin`): called once the command has started,
+   * with its stdin and stdout; when the returned promise settles, stdin is closed and the command's
+   * exit awaited as usual. A rejection kills the command and shows in the result as a failure.
+   * `stdout` of the result still holds everything the command printed.
+   */
+  interact?: (io: ProcessIO) => Promise<void>;
+}
+
+/** The conversation handle `RunOptions.interact` gets. */
+export interface ProcessIO {
+  /** Write to the command's stdin. */
+  write(data: string): void;
+  /**
+   * The next complete message on stdout: `complete(pending)` returns the length of a complete
+   * message at the start of the unread output, or -1 while it is incomplete. Rejects when the
+   * command ends first, or after `timeoutMs` (the command keeps running then).
+   */
+  read(complete: (pending: string) => number, timeoutMs?: number): Promise<string>;
+  /** Close stdin: the command finishes what it was given and exits. */
+  end(): void;
+}
+
+/** Stdout as it arrives, handed out message by message (see ProcessIO.read). */
+class OutputReader {
+  all = '';
+  private pending = '';
+  private closed = false;
+  private readonly decoder = new StringDecoder('utf8');
+  private wake: (() => void) | undefined;
+  push(chunk: Buffer): void {
+    const text = this.decoder.write(chunk);
+    this.all += text;
+    this.pending += text;
+    this.wake?.();
+  }
+  close(): void {
+    const rest = this.decoder.end();
+    this.all += rest;
+    this.pending += rest;
+    this.closed = true;
+    this.wake?.();
+  }
+  async read(complete: (pending: string) => number, timeoutMs?: number): Promise<string> {
+    const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+    for (;;) {
+      const n = complete(this.pending);
+      if (n >= 0) {
+        const message = this.pending.slice(0, n);
+        this.pending = this.pending.slice(n);
+        return message;
+      }
+      if (this.closed) throw new Error('the command ended before answering');
+      const left = deadline === undefined ? undefined : deadline - Date.now();
+      if (left !== undefined && left <= 0) throw new ReadTimeout(timeoutMs ?? 0);
+      await new Promise<void>((resolve) => {
+        const timer = left === undefined ? undefined : setTimeout(resolve, left);
+        this.wake = () => {
+          if (timer) clearTimeout(timer);
+          this.wake = undefined;
+          resolve();
+        };
+      });
+    }
+  }
+}
+
+/** ProcessIO.read gave up waiting (the command may just be slow; it is still running). */
+export class ReadTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no complete answer within ${timeoutMs} ms`);
+  }
 }
 
 export interface CommandLogEntry {
@@ -110,7 +183,9 @@ export async function run(command: string, args: readonly string[], options: Run
     reject: false,
     detached: true,
     input: options.input,
-    stdin: options.input === undefined ? 'ignore' : undefined,
+    stdin: options.interact ? 'pipe' : options.input === undefined ? 'ignore' : undefined,
+    // In a conversation stdout is read as it arrives (OutputReader), not buffered by execa.
+    ...(options.interact ? { buffer: { stdout: false, stderr: true } } : {}),
     stripFinalNewline: !options.raw,
     all: false,
     maxBuffer: 256 * 1024 * 1024,
@@ -134,7 +209,29 @@ export async function run(command: string, args: readonly string[], options: Run
   const onAbort = () => ((cancelled = true), stop());
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
+  let interactError: string | undefined;
+  let stdoutClosed: Promise<void> | undefined;
+  const reader = options.interact ? new OutputReader() : undefined;
+  if (options.interact && reader) {
+    sub.stdout?.on('data', (chunk: Buffer) => reader.push(chunk));
+    stdoutClosed = new Promise<void>((resolve) => sub.stdout?.on('close', () => (reader.close(), resolve())) ?? resolve());
+    // A command that exits early (or never starts) must not turn writes into an unhandled EPIPE.
+    sub.stdin?.on('error', () => {});
+    const io: ProcessIO = {
+      write: (data) => void sub.stdin?.write(data),
+      read: (complete, timeoutMs) => reader.read(complete, timeoutMs),
+      end: () => void sub.stdin?.end(),
+    };
+    try {
+      await options.interact(io);
+    } catch (error) {
+      interactError = error instanceof Error ? error.message : String(error);
+      stop();
+    }
+    io.end();
+  }
   const r = await sub;
+  await stdoutClosed;
   if (timer) clearTimeout(timer);
   options.signal?.removeEventListener('abort', onAbort);
   const result: CommandResult = {
@@ -142,7 +239,7 @@ export async function run(command: string, args: readonly string[], options: Run
     args: [...args],
     cwd: options.cwd,
     exitCode: timedOut ? 124 : typeof r.exitCode === 'number' ? r.exitCode : 1,
-    stdout: typeof r.stdout === 'string' ? r.stdout : '',
+    stdout: reader ? reader.all : typeof r.stdout === 'string' ? r.stdout : '',
     stderr: typeof r.stderr === 'string' ? r.stderr : '',
     durationMs: Math.round(performance.now() - started),
     timedOut,
@@ -158,6 +255,9 @@ export async function run(command: string, args: readonly string[], options: Run
     result.spawnError = code;
     result.exitCode = 127;
     if (!result.stderr) result.stderr = `${command}: ${code === 'ENOENT' ? 'command not found' : code}`;
+  } else if (interactError !== undefined) {
+    if (result.exitCode === 0) result.exitCode = 1;
+    result.stderr = `${result.stderr}\n(conversation failed: ${interactError})`.trim();
   }
   if (!options.quiet) log.record(result);
   return result;

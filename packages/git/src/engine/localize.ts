@@ -3,7 +3,8 @@ import type { MergeConflictMessage } from './merge-tree.js';
 import { repoObjectInfo, withTemporaryObjectDir } from './object-dir.js';
 import { type EngineCallOptions, listQueue, type Queue } from './queue.js';
 import type { ReplayResult } from './replay.js';
-import { checkQueue, patchPaths } from './replay-check.js';
+import { checkQueue, patchPaths, upstreamChanges } from './replay-check.js';
+import { openMergeSession } from './merge-session.js';
 
 export interface UpstreamCommitRef {
   sha: string;
@@ -89,67 +90,70 @@ export async function localizeConflict(run: Runner, repo: string, options: Local
       // changes, in one diff-tree call: lets a probe skip merges whose outcome is certain.
       const diffInput = [...mainline.map((m, i) => `${m.sha} ${i ? mainline[i - 1].sha : base}`), ...targetQueue.commits.map((c) => c.sha)];
       const paths = await patchPaths(run, repo, diffInput, { ...options, env });
-      const upstreamPathsUpTo = (index: number): Set<string> => {
-        const set = new Set<string>();
-        for (let i = 0; i <= index; i++) for (const p of paths.get(mainline[i].sha) ?? []) set.add(p.path);
-        return set;
-      };
+      const upstreamPathsUpTo = (index: number) => upstreamChanges(mainline.slice(0, index + 1).map((m) => paths.get(m.sha) ?? []));
       let merges = 0;
-      const probe = async (index: number): Promise<ReplayResult> => {
-        replays++;
-        const queue = await queueFor(index);
-        const missing = queue.commits.filter((c) => !paths.has(c.sha)).map((c) => c.sha);
-        if (missing.length) for (const [k, v] of await patchPaths(run, repo, missing, { ...options, env })) paths.set(k, v);
-        const r = await checkQueue(run, repo, {
-          onto: mainline[index].sha,
-          ontoTree: mainline[index].tree,
-          base,
-          commits: queue.commits,
-          upstreamPaths: upstreamPathsUpTo(index),
-          patches: paths,
-          objectDir,
-          env,
-          objectInfo,
-          committer,
-          timeoutMs: options.timeoutMs,
-        });
-        merges += r.merges;
-        if (r.ok) return { ok: true, onto: mainline[index].sha, newTip: '', newTree: '', commits: [], alreadyUpstream: queue.alreadyUpstream };
-        return { ...r, commits: [], alreadyUpstream: queue.alreadyUpstream };
-      };
-      const atTarget = options.targetResult ?? (n ? await probe(n - 1) : undefined);
-      if (!atTarget || atTarget.ok) return { clean: true, base, target, upstreamCount: n, replays };
-      let lo = -1; // the base: the queue sits there already
-      let hi = n - 1;
-      let failure = atTarget;
-      while (hi - lo > 1) {
-        const mid = lo + Math.floor((hi - lo) / 2);
-        const r = await probe(mid);
-        if (r.ok) lo = mid;
-        else {
-          hi = mid;
-          failure = r;
+      // One merge process for all probes (started on the first merge a probe needs).
+      const session = openMergeSession(run, repo, { env, timeoutMs: options.timeoutMs });
+      try {
+        const probe = async (index: number): Promise<ReplayResult> => {
+          replays++;
+          const queue = await queueFor(index);
+          const missing = queue.commits.filter((c) => !paths.has(c.sha)).map((c) => c.sha);
+          if (missing.length) for (const [k, v] of await patchPaths(run, repo, missing, { ...options, env })) paths.set(k, v);
+          const r = await checkQueue(run, repo, {
+            onto: mainline[index].sha,
+            ontoTree: mainline[index].tree,
+            base,
+            commits: queue.commits,
+            upstreamPaths: upstreamPathsUpTo(index),
+            patches: paths,
+            objectDir,
+            env,
+            objectInfo,
+            committer,
+            session,
+            timeoutMs: options.timeoutMs,
+          });
+          merges += r.merges;
+          if (r.ok) return { ok: true, onto: mainline[index].sha, newTip: '', newTree: '', commits: [], alreadyUpstream: queue.alreadyUpstream };
+          return { ...r, commits: [], alreadyUpstream: queue.alreadyUpstream };
+        };
+        const atTarget = options.targetResult ?? (n ? await probe(n - 1) : undefined);
+        if (!atTarget || atTarget.ok) return { clean: true, base, target, upstreamCount: n, replays };
+        let lo = -1; // the base: the queue sits there already
+        let hi = n - 1;
+        let failure = atTarget;
+        while (hi - lo > 1) {
+          const mid = lo + Math.floor((hi - lo) / 2);
+          const r = await probe(mid);
+          if (r.ok) lo = mid;
+          else {
+            hi = mid;
+            failure = r;
+          }
         }
+        const ref = (index: number): UpstreamCommitRef => (index < 0 ? { sha: base, subject: '(current base)', index } : { sha: mainline[index].sha, subject: mainline[index].subject, index });
+        const touchingRun = failure.files.length
+          ? await run('git', ['log', '--format=%H%x00%s', `${base}..${target}`, '--', ...failure.files], call)
+          : undefined;
+        const touching = touchingRun && touchingRun.exitCode === 0 ? touchingRun.stdout.split('\n').filter(Boolean).map((l) => ({ sha: l.split('\0')[0], subject: l.split('\0')[1] ?? '' })) : [];
+        return {
+          clean: false,
+          base,
+          target,
+          upstreamCount: n,
+          replays,
+          merges,
+          lastClean: ref(lo),
+          firstBreaking: ref(hi),
+          patch: { sha: failure.commit, subject: failure.subject, index: failure.failedIndex },
+          files: failure.files,
+          conflicts: failure.conflicts,
+          touching,
+        };
+      } finally {
+        await session.close();
       }
-      const ref = (index: number): UpstreamCommitRef => (index < 0 ? { sha: base, subject: '(current base)', index } : { sha: mainline[index].sha, subject: mainline[index].subject, index });
-      const touchingRun = failure.files.length
-        ? await run('git', ['log', '--format=%H%x00%s', `${base}..${target}`, '--', ...failure.files], call)
-        : undefined;
-      const touching = touchingRun && touchingRun.exitCode === 0 ? touchingRun.stdout.split('\n').filter(Boolean).map((l) => ({ sha: l.split('\0')[0], subject: l.split('\0')[1] ?? '' })) : [];
-      return {
-        clean: false,
-        base,
-        target,
-        upstreamCount: n,
-        replays,
-        merges,
-        lastClean: ref(lo),
-        firstBreaking: ref(hi),
-        patch: { sha: failure.commit, subject: failure.subject, index: failure.failedIndex },
-        files: failure.files,
-        conflicts: failure.conflicts,
-        touching,
-      };
     },
     { env: options.env, timeoutMs: options.timeoutMs },
   );

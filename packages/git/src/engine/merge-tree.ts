@@ -40,3 +40,36 @@ export function parseMergeTree(stdout: string, exitCode: number): MergeTreeResul
   }
   return { clean: false, tree, files, conflicts };
 }
+
+/**
+ * Length of the first complete answer of `git merge-tree --stdin --name-only` in `pending`, or -1.
+ * Each answer is `<status>\0<tree>\0`, for a conflict (status 0) the conflicted paths each
+ * `\0`-terminated, an empty field, the messages (`<n>\0<n paths>\0<type>\0<message>\0`...), and
+ * finally one `\0` of its own.
+ */
+export function mergeReplyLength(pending: string): number {
+  const fields = pending.split('\0');
+  // The last field is whatever follows the last NUL: never complete.
+  const complete = fields.length - 1;
+  const lengthUpTo = (i: number) => fields.slice(0, i + 1).reduce((n, f) => n + f.length + 1, 0);
+  if (complete < 2) return -1;
+  if (fields[0] === '1') return complete >= 3 && fields[2] === '' ? lengthUpTo(2) : -1;
+  if (fields[0] !== '0') throw new Error(`git merge-tree --stdin: unexpected answer ${JSON.stringify(pending.slice(0, 80))}`);
+  let i = 2;
+  while (i < complete && fields[i] !== '') i++; // conflicted paths
+  i++; // the empty field that opens the messages
+  while (i < complete) {
+    if (fields[i] === '') return lengthUpTo(i); // the answer's own terminator
+    const n = Number(fields[i]);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`git merge-tree --stdin: unexpected message header ${JSON.stringify(fields[i])}`);
+    i += n + 3;
+  }
+  return -1;
+}
+
+/** Parse one answer of `git merge-tree --stdin --name-only` (see mergeReplyLength). */
+export function parseMergeReply(reply: string): MergeTreeResult {
+  const clean = reply.startsWith('1\0');
+  // Without the status field and the final terminator it is the one-shot layout.
+  return parseMergeTree(reply.slice(2, -1), clean ? 0 : 1);
+}

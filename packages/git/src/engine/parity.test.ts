@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { buildParityRepo, type ParityScenario } from './parity-fixture.js';
 import { listQueue, readCommits } from './queue.js';
 import { replayQueue } from './replay.js';
-import { checkQueue, patchPaths } from './replay-check.js';
+import { checkQueue, patchPaths, upstreamChanges } from './replay-check.js';
 import { repoObjectInfo } from './object-dir.js';
 import { verifyQueue } from './verify-queue.js';
+import { openMergeSession } from './merge-session.js';
 import { withTemporaryObjectDir } from './object-dir.js';
 import { worktreeReplay } from './worktree-replay.js';
 
@@ -44,7 +45,7 @@ async function memoryOutcome(repo: string, upstream: string, trunk: string): Pro
   );
 }
 
-/** Localization's outcome-only check (merges folded where certain) must agree with the full replay. */
+/** The outcome-only check (merges folded where certain, as verify and localization run it) must agree with the full replay. */
 async function checkOutcome(repo: string, upstream: string, trunk: string): Promise<{ ok: boolean; failing?: string; files?: string[] }> {
   return withTemporaryObjectDir(
     run,
@@ -59,12 +60,14 @@ async function checkOutcome(repo: string, upstream: string, trunk: string): Prom
         ontoTree,
         base,
         commits: queue.commits,
-        upstreamPaths: new Set(upstream === base ? [] : (paths.get(upstream) ?? []).map((p) => p.path)),
+        upstreamPaths: upstreamChanges(upstream === base ? [] : [paths.get(upstream) ?? []]),
         patches: paths,
         objectDir,
         env: e,
         objectInfo: await repoObjectInfo(run, repo, { env }),
         committer: 'Replay Bot <bot@example.com> 1700000000 +0000',
+        // The others merge through one long-lived merge-tree (stdbuf is here): this one spawns per merge.
+        session: openMergeSession(run, repo, { env: e, mode: 'one-per-merge' }),
       });
       return r.ok ? { ok: true } : { ok: false, failing: r.commit, files: [...r.files].sort() };
     },

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCatFileBatch, parseCommitObject, parseIdent } from './commit-object.js';
-import { parseMergeTree } from './merge-tree.js';
-import { parseCherryMarks } from './queue.js';
-import { parseDiffTreeStdin } from './replay-check.js';
+import { mergeReplyLength, parseMergeReply, parseMergeTree } from './merge-tree.js';
+import { parseCherryMarks, parseQueueLog, parseRawZ } from './queue.js';
+import { parseDiffTreeStdin, upstreamChanges } from './replay-check.js';
 import { mergeAttributeLines, parseConfigList, parseGitVersion, selectEngine } from './support.js';
 import { parseMainline } from './localize.js';
 
@@ -99,3 +99,72 @@ describe('support parsing and engine choice', () => {
     expect(selectEngine(setting, { supported, reasons: supported ? [] : ['r'], gitVersion: '2.39.5' })).toEqual(expected);
   });
 });
+
+describe('git log --raw -z queue outline', () => {
+  // Real output of git 2.39.5 (`--format=%m%H %P%x00%T%x00%s --raw --no-renames -z --reverse`): a root
+  // commit, an empty commit, and a subject that starts like a raw entry.
+  const log =
+    '>b6a112935a0e0594c698aac3d560dc41a648a3d9 \u0000abc6ff1c01cd9f7e5f6f54b00b69e3d0c69b20e2\u0000root\u0000\n:000000 100644 0000000 7898192 A\u0000odd name:x.txt\u0000' +
+    '=b5030d7ec3a6522f0fe4cd48f227c7bdec9bd4ce b6a112935a0e0594c698aac3d560dc41a648a3d9\u0000abc6ff1c01cd9f7e5f6f54b00b69e3d0c69b20e2\u0000empty one\u0000' +
+    '>e40319a65de5a105b8f46107695ed65c7bc0cbc0 b5030d7ec3a6522f0fe4cd48f227c7bdec9bd4ce\u000002573c73b30e30f3a6e02d69f95677b44b442333\u0000:looks like raw\u0000\n:000000 100644 0000000 6178079 A\u0000f\u0000:100644 000000 7898192 0000000 D\u0000odd name:x.txt\u0000';
+  it('reads marks, parents, trees, subjects and paths by position', () => {
+    expect(parseQueueLog(log)).toEqual([
+      { sha: 'b6a112935a0e0594c698aac3d560dc41a648a3d9', parents: [], same: false, tree: 'abc6ff1c01cd9f7e5f6f54b00b69e3d0c69b20e2', subject: 'root', paths: [{ status: 'A', path: 'odd name:x.txt' }] },
+      { sha: 'b5030d7ec3a6522f0fe4cd48f227c7bdec9bd4ce', parents: ['b6a112935a0e0594c698aac3d560dc41a648a3d9'], same: true, tree: 'abc6ff1c01cd9f7e5f6f54b00b69e3d0c69b20e2', subject: 'empty one', paths: [] },
+      {
+        sha: 'e40319a65de5a105b8f46107695ed65c7bc0cbc0',
+        parents: ['b5030d7ec3a6522f0fe4cd48f227c7bdec9bd4ce'],
+        same: false,
+        tree: '02573c73b30e30f3a6e02d69f95677b44b442333',
+        subject: ':looks like raw',
+        paths: [
+          { status: 'A', path: 'f' },
+          { status: 'D', path: 'odd name:x.txt' },
+        ],
+      },
+    ]);
+  });
+  it.each([
+    ['empty output', '', []],
+    ['one modification', ':100644 100644 4cdae9f1 437c4bbe M\u0000drivers/d135/f0086.c\u0000', [{ status: 'M', path: 'drivers/d135/f0086.c' }]],
+    ['type change and add', ':100644 120000 aaaaaaa bbbbbbb T\u0000link\u0000:000000 100755 0000000 ccccccc A\u0000bin/run\u0000', [{ status: 'T', path: 'link' }, { status: 'A', path: 'bin/run' }]],
+  ])('parseRawZ: %s', (_name, raw, expected) => expect(parseRawZ(raw)).toEqual(expected));
+  it('refuses output it does not understand', () => expect(() => parseQueueLog('warning: something\u0000')).toThrow(/unexpected output/));
+});
+
+describe('upstreamChanges', () => {
+  const e = (status: string, path: string) => ({ status, path });
+  it.each([
+    ['nothing', [], {}],
+    ['one modification', [[e('M', 'a')]], { a: 'M' }],
+    ['modified twice', [[e('M', 'a')], [e('M', 'a')]], { a: 'M' }],
+    ['added then modified', [[e('A', 'a')], [e('M', 'a')]], { a: 'X' }],
+    ['modified then deleted', [[e('M', 'a')], [e('D', 'a')]], { a: 'X' }],
+    ['type change', [[e('T', 'l')]], { l: 'X' }],
+  ])('%s', (_name, lists, expected) => expect(Object.fromEntries(upstreamChanges(lists as { status: string; path: string }[][]))).toEqual(expected));
+});
+
+describe('git merge-tree --stdin answers', () => {
+  // Real answers of git 2.39.5 (`merge-tree --write-tree --stdin --name-only`).
+  const clean = '1\u0000775bd47fc43e5eeaf74c53d09b887e313e04ad91\u0000\u0000';
+  const conflict =
+    '0\u00005ef2e317615f9101a3efd3b474b546020a61cc1d\u0000drivers/d144/f0076.c\u0000\u00001\u0000drivers/d144/f0076.c\u0000Auto-merging\u0000Auto-merging drivers/d144/f0076.c\n\u0000' +
+    '1\u0000drivers/d144/f0076.c\u0000CONFLICT (contents)\u0000CONFLICT (content): Merge conflict in drivers/d144/f0076.c\n\u0000\u0000';
+  it.each([
+    ['nothing yet', '', -1],
+    ['status only', '1\u0000', -1],
+    ['clean without its terminator', clean.slice(0, -1), -1],
+    ['clean', clean, clean.length],
+    ['clean, then the start of the next', `${clean}0\u00005ef2`, clean.length],
+    ['conflict without its terminator', conflict.slice(0, -1), -1],
+    ['conflict cut inside a message', conflict.slice(0, 120), -1],
+    ['conflict', conflict, conflict.length],
+    ['conflict, then a clean one', conflict + clean, conflict.length],
+  ])('mergeReplyLength: %s', (_name, pending, expected) => expect(mergeReplyLength(pending)).toBe(expected));
+  it('parses an answer like the one-shot output', () => {
+    expect(parseMergeReply(clean)).toEqual({ clean: true, tree: '775bd47fc43e5eeaf74c53d09b887e313e04ad91', files: [], conflicts: [] });
+    expect(parseMergeReply(conflict)).toMatchObject({ clean: false, tree: '5ef2e317615f9101a3efd3b474b546020a61cc1d', files: ['drivers/d144/f0076.c'], conflicts: [{ type: 'CONFLICT (contents)', paths: ['drivers/d144/f0076.c'] }] });
+  });
+  it('refuses an answer it does not understand', () => expect(() => mergeReplyLength('fatal: oops\u0000x\u0000')).toThrow(/unexpected answer/));
+});
+

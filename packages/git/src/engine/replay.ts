@@ -1,6 +1,7 @@
 import type { Runner } from '@rebase-daily/core';
 import { commitBody, writeLooseObject } from './commit-object.js';
-import { type MergeConflictMessage, parseMergeTree } from './merge-tree.js';
+import type { MergeConflictMessage } from './merge-tree.js';
+import { type MergeSession, openMergeSession } from './merge-session.js';
 import { objectDirEnv, type RepoObjectInfo, repoObjectInfo } from './object-dir.js';
 import type { EngineCallOptions, QueueCommit } from './queue.js';
 
@@ -69,9 +70,21 @@ export function subjectOf(message: string): string {
  * merge-tree has no --merge-base, so a synthetic commit O (N's tree, parent C^) makes C^ the merge
  * base of `git merge-tree --write-tree O C`. Rebase's rules: a commit empty from the start is kept,
  * one that becomes empty is dropped, a commit whose parent already is the tip is reused unchanged.
- * Stops at the first conflict. One merge-tree spawn per replayed commit; commits are written directly.
+ * Stops at the first conflict. Merges go through one merge session (one merge-tree process where
+ * possible, see merge-session.ts); commits are written directly.
  */
 export async function replayQueue(run: Runner, repo: string, options: ReplayOptions): Promise<ReplayResult> {
+  const info = options.objectInfo ?? (await repoObjectInfo(run, repo, options));
+  const env = options.objectDir && options.objectDir !== info.objectDir ? objectDirEnv(options.objectDir, info.objectDir, options.env) : options.env;
+  const session = openMergeSession(run, repo, { env, timeoutMs: options.timeoutMs });
+  try {
+    return await replay(run, repo, { ...options, objectInfo: info }, session);
+  } finally {
+    await session.close();
+  }
+}
+
+async function replay(run: Runner, repo: string, options: ReplayOptions & { objectInfo: RepoObjectInfo }, session: MergeSession): Promise<ReplayResult> {
   const info = options.objectInfo ?? (await repoObjectInfo(run, repo, options));
   const writeDir = options.objectDir ?? info.objectDir;
   const env = options.objectDir && options.objectDir !== info.objectDir ? objectDirEnv(options.objectDir, info.objectDir, options.env) : options.env;
@@ -110,11 +123,7 @@ export async function replayQueue(run: Runner, repo: string, options: ReplayOpti
       continue;
     }
     const base = write(tipTree, c.parents.slice(0, 1), committer, 'rebase-daily: synthetic merge base\n');
-    const args = ['merge-tree', '--write-tree', '--name-only', '-z'];
-    if (c.parents.length === 0) args.push('--allow-unrelated-histories');
-    const m = await run('git', [...args, base, c.sha], { ...call, raw: true });
-    if (m.exitCode !== 0 && m.exitCode !== 1) throw new Error(`git merge-tree failed for ${c.sha} (exit ${m.exitCode}): ${m.stderr.trim()}`);
-    const merged = parseMergeTree(m.stdout, m.exitCode);
+    const merged = await session.merge(base, c.sha);
     if (!merged.clean) {
       return {
         ok: false,

@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { objectDirEnv, type RepoObjectInfo } from './object-dir.js';
-import { type EngineCallOptions, listQueue } from './queue.js';
-import { checkQueue, patchPaths } from './replay-check.js';
+import { type EngineCallOptions, outlineQueue, PLAIN_DIFF_FLAGS, parseRawZ } from './queue.js';
+import { checkQueue, upstreamChanges } from './replay-check.js';
+import { openMergeSession } from './merge-session.js';
 import { subjectOf } from './replay.js';
 
 export interface VerifyQueueResult {
@@ -20,38 +21,54 @@ export interface VerifyQueueResult {
   conflict?: { index: number; commit: string; subject: string; files: string[]; conflicts: MergeConflictMessage[] };
 }
 
+const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
 /**
  * Would `git rebase <upstream>` of `trunk` succeed, and if not, where does it stop? The answer the
  * verify stage needs, computed in a temporary object directory (nothing left behind) with the
- * outcome-only check: rebase's commit list, one diff-tree, and a merge-tree only for the patches
- * whose files upstream touched (or that add, delete or follow a non-linear history). Proven equal to
- * a full replay and to `git rebase` by the parity suite. Apply uses replayQueue for the commits.
+ * outcome-only check: rebase's commit list with each patch's paths (one `git log`), what upstream
+ * changed in those paths since the queue's base (one `git diff-tree` limited to them), and merges
+ * only for the runs of patches whose files upstream touched (or that add, delete or follow a
+ * non-linear history), all through one merge-tree process where possible (merge-session.ts).
+ * Proven equal to a full replay and to `git rebase` by the parity suite. Apply uses replayQueue.
+ *
+ * Every spawn costs 12–50 ms here, so calls that do not depend on each other overlap: rev-parse
+ * with the log when both inputs are full SHAs, as the verify stage passes them (names are resolved
+ * first, so a ref moving in between cannot mix two states), then the diff with the merge process's
+ * start-up. Only merge-tree writes, and only into the temporary object directory.
  */
 export async function verifyQueue(run: Runner, repo: string, options: EngineCallOptions & { upstream: string; trunk: string }): Promise<VerifyQueueResult> {
-  // Every spawn costs 15–50 ms here: one rev-parse answers the object store, its format and both SHAs.
-  const head = await run('git', ['rev-parse', '--git-path', 'objects', '--show-object-format', `${options.upstream}^{commit}`, `${options.upstream}^{tree}`, `${options.trunk}^{commit}`], {
-    cwd: repo,
-    env: options.env,
-    timeoutMs: options.timeoutMs,
-  });
-  if (head.exitCode !== 0) throw new Error(`verify: cannot resolve ${options.upstream} / ${options.trunk} (exit ${head.exitCode}): ${head.stderr.trim()}`);
+  const call = { env: options.env, timeoutMs: options.timeoutMs };
+  const resolveHead = () =>
+    run('git', ['rev-parse', '--git-path', 'objects', '--show-object-format', `${options.upstream}^{commit}`, `${options.upstream}^{tree}`, `${options.trunk}^{commit}`], { cwd: repo, ...call });
+  const pinned = FULL_SHA.test(options.upstream) && FULL_SHA.test(options.trunk);
+  const early = pinned ? outlineQueue(run, repo, options.upstream, options.trunk, call) : undefined;
+  early?.catch(() => {}); // awaited below; a failure must not surface as an unhandled rejection meanwhile
+  const head = await resolveHead();
+  if (head.exitCode !== 0) {
+    await early?.catch(() => {});
+    throw new Error(`verify: cannot resolve ${options.upstream} / ${options.trunk} (exit ${head.exitCode}): ${head.stderr.trim()}`);
+  }
   const [objectsPath, format, upstream, ontoTree, trunk] = head.stdout.split('\n').map((l) => l.trim());
+  const queue = await (early ?? outlineQueue(run, repo, upstream, trunk, call));
+  const result: VerifyQueueResult = { ok: true, upstream, trunk, queueLength: queue.commits.length, alreadyUpstream: queue.alreadyUpstream, merges: 0 };
+  if (queue.commits.length === 0) return result;
+
   const objectInfo: RepoObjectInfo = { objectDir: isAbsolute(objectsPath) ? objectsPath : resolve(repo, objectsPath), hash: format === 'sha256' ? 'sha256' : 'sha1' };
   const objectDir = mkdtempSync(join(tmpdir(), 'rebase-daily-objects-'));
   const env = objectDirEnv(objectDir, objectInfo.objectDir, options.env);
+  const session = openMergeSession(run, repo, { env, timeoutMs: options.timeoutMs });
   try {
-    const queue = await listQueue(run, repo, upstream, trunk, { env, timeoutMs: options.timeoutMs });
-    const result: VerifyQueueResult = { ok: true, upstream, trunk, queueLength: queue.commits.length, alreadyUpstream: queue.alreadyUpstream, merges: 0 };
-    if (queue.commits.length === 0) return result;
-    // Paths upstream changed since the queue's base (its first commit's parent), and each patch's.
+    session.warm();
+    // What upstream changed since the queue's base (its first commit's parent), in the paths the
+    // queue touches: all the check asks about.
     const base = queue.commits[0].parents[0] ?? upstream;
-    const paths = await patchPaths(run, repo, [`${upstream} ${base}`, ...queue.commits.map((c) => c.sha)], { env, timeoutMs: options.timeoutMs });
-    const upstreamPaths = new Set(upstream === base ? [] : (paths.get(upstream) ?? []).map((p) => p.path));
+    const upstreamPaths = upstreamChanges([base === upstream ? [] : await upstreamChangesIn(run, repo, base, upstream, queue.paths, call)]);
+    // A root commit in the queue has no base to diff against: merge every commit then.
+    const patches = queue.commits[0].parents.length ? queue.paths : new Map();
     // The synthetic merge bases live only in the temporary store: their committer does not matter.
     const committer = 'rebase-daily <rebase-daily@localhost> 0 +0000';
-    // A root commit in the queue has no base to diff against: merge every commit then.
-    const patches = queue.commits[0].parents.length ? paths : new Map();
-    const r = await checkQueue(run, repo, { onto: upstream, ontoTree, base, commits: queue.commits, upstreamPaths, patches, objectDir, env, objectInfo, committer, timeoutMs: options.timeoutMs });
+    const r = await checkQueue(run, repo, { onto: upstream, ontoTree, base, commits: queue.commits, upstreamPaths, patches, objectDir, env, objectInfo, committer, session, timeoutMs: options.timeoutMs });
     result.merges = r.merges;
     if (!r.ok) {
       result.ok = false;
@@ -59,6 +76,20 @@ export async function verifyQueue(run: Runner, repo: string, options: EngineCall
     }
     return result;
   } finally {
+    await session.close();
     rmSync(objectDir, { recursive: true, force: true });
   }
+}
+
+/** Above this many paths (or bytes of them) the diff is not limited: a command line has its limits. */
+const PATHSPEC_LIMIT = { count: 2_000, bytes: 64 * 1024 };
+
+/** `git diff-tree` from `base` to `upstream`, limited to the paths the queue touches (literal pathspecs). */
+async function upstreamChangesIn(run: Runner, repo: string, base: string, upstream: string, patchPaths: ReadonlyMap<string, readonly { path: string }[]>, call: EngineCallOptions) {
+  const paths = [...new Set([...patchPaths.values()].flatMap((list) => list.map((p) => p.path)))];
+  const limited = paths.length <= PATHSPEC_LIMIT.count && paths.reduce((n, p) => n + Buffer.byteLength(p) + 1, 0) <= PATHSPEC_LIMIT.bytes;
+  if (limited && paths.length === 0) return [];
+  const r = await run('git', ['--literal-pathspecs', 'diff-tree', '-r', '-z', ...PLAIN_DIFF_FLAGS.filter((f) => f !== '--no-color'), base, upstream, '--', ...(limited ? paths : [])], { cwd: repo, ...call, raw: true });
+  if (r.exitCode !== 0) throw new Error(`git diff-tree ${base} ${upstream} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
+  return parseRawZ(r.stdout);
 }

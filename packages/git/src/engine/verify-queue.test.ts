@@ -1,0 +1,77 @@
+import { run } from '@rebase-daily/core';
+import { createForkFixture, type ForkFixture, git } from '@rebase-daily/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifyQueue } from './verify-queue.js';
+import { worktreeReplay } from './worktree-replay.js';
+
+/**
+ * verifyQueue folds runs of patches into one merge where the outcome per path is provably the same
+ * (replay-check.ts). These cases pin the folding rules down on small real repositories; the parity
+ * suite checks the same against `git rebase` on generated ones.
+ */
+const env = { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_COMMITTER_NAME: 'Replay Bot', GIT_COMMITTER_EMAIL: 'bot@example.com' };
+let fixture: ForkFixture | undefined;
+afterEach(() => fixture?.cleanup());
+
+const text = (first: string, last = 'line 8') => `${first}\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\n${last}\n`;
+const base = { 'a.txt': text('a 1'), 'b.txt': text('b 1'), 'c.txt': text('c 1'), 'NOTES.md': 'notes\n' };
+// Upstream rewrites the first line of a, b and c.
+const upstreamCommits = [{ files: { 'a.txt': text('a 1 up'), 'b.txt': text('b 1 up'), 'c.txt': text('c 1 up') }, message: 'upstream: first lines' }];
+
+async function both(patches: { files: Record<string, string | null>; message: string }[]) {
+  fixture = createForkFixture({ base, patches, upstreamCommits });
+  const repo = fixture.clone;
+  const upstream = git(repo, 'rev-parse', 'upstream/main');
+  const trunk = git(repo, 'rev-parse', 'HEAD');
+  const [verify, reference] = [await verifyQueue(run, repo, { upstream, trunk, env }), await worktreeReplay(run, repo, { onto: upstream, trunk, env })];
+  expect(verify.ok).toBe(reference.ok);
+  if (!reference.ok) expect({ commit: verify.conflict?.commit, files: verify.conflict?.files }).toEqual({ commit: reference.commit, files: reference.files });
+  return { verify, repo };
+}
+
+describe('verifyQueue folding', () => {
+  it('folds patches that modify different upstream-changed files into one merge', async () => {
+    const { verify } = await both([
+      { files: { 'a.txt': text('a 1', 'a 8 fork') }, message: 'fork: a' },
+      { files: { 'NOTES.md': 'notes, fork\n' }, message: 'fork: notes' },
+      { files: { 'b.txt': text('b 1', 'b 8 fork') }, message: 'fork: b' },
+      { files: { 'c.txt': text('c 1', 'c 8 fork') }, message: 'fork: c' },
+    ]);
+    expect(verify).toMatchObject({ ok: true, queueLength: 4, merges: 1 });
+  });
+
+  it('names the failing patch and its files when a folded run conflicts', async () => {
+    const { verify, repo } = await both([
+      { files: { 'a.txt': text('a 1', 'a 8 fork') }, message: 'fork: a' },
+      { files: { 'b.txt': text('b 1 fork') }, message: 'fork: b conflicts' },
+      { files: { 'c.txt': text('c 1', 'c 8 fork') }, message: 'fork: c' },
+    ]);
+    expect(verify).toMatchObject({ ok: false, conflict: { index: 1, subject: 'fork: b conflicts', files: ['b.txt'], commit: git(repo, 'rev-parse', 'HEAD~1') } });
+    // One folded merge, then the run commit by commit up to the failing patch.
+    expect(verify.merges).toBe(3);
+  });
+
+  it('ends a run before a patch that touches an upstream-changed file again', async () => {
+    const { verify } = await both([
+      { files: { 'a.txt': text('a 1', 'a 8 fork') }, message: 'fork: a end' },
+      { files: { 'a.txt': text('a 1', 'a 8 fork, again') }, message: 'fork: a end again' },
+    ]);
+    expect(verify).toMatchObject({ ok: true, merges: 2 });
+  });
+
+  it('merges adds and deletes on their own, and still folds around them', async () => {
+    const { verify } = await both([
+      { files: { 'a.txt': text('a 1', 'a 8 fork') }, message: 'fork: a' },
+      { files: { 'new.txt': 'new\n' }, message: 'fork: add a file' },
+      { files: { 'b.txt': text('b 1', 'b 8 fork') }, message: 'fork: b' },
+      { files: { 'c.txt': text('c 1', 'c 8 fork') }, message: 'fork: c' },
+    ]);
+    expect(verify).toMatchObject({ ok: true, queueLength: 4, merges: 3 });
+  });
+
+  it('resolves names first and gives the same answer as with SHAs', async () => {
+    const { verify, repo } = await both([{ files: { 'a.txt': text('a 1', 'a 8 fork') }, message: 'fork: a' }]);
+    const named = await verifyQueue(run, repo, { upstream: 'upstream/main', trunk: 'HEAD', env });
+    expect(named).toEqual(verify);
+  });
+});
