@@ -141,6 +141,7 @@ async function memoryVerify(ctx: StageContext, queue: Patch[], upstream: string,
   const v = await verifyQueue(ctx.run, ctx.config.repoPath, { upstream, trunk });
   if (ctx.signal.aborted) throw errors.interrupted('a signal');
   data.mergeTreeCalls = v.merges;
+  if (v.mergeMode) data.mergeTreeMode = v.mergeMode;
   if (v.ok || !v.conflict) return { clean: true };
   const c = v.conflict;
   return { clean: false, conflict: replayConflict('verify', queue, { commit: c.commit, subject: c.subject, index: c.index, queueLength: v.queueLength, files: c.files }, reproduce) };

@@ -18,6 +18,8 @@ export interface VerifyQueueResult {
   alreadyUpstream: string[];
   /** merge-tree calls needed (merges whose outcome is certain are folded). */
   merges: number;
+  /** How they ran: one long-lived merge-tree (`conversation`) or a process each. */
+  mergeMode?: 'conversation' | 'one-per-merge';
   conflict?: { index: number; commit: string; subject: string; files: string[]; conflicts: MergeConflictMessage[] };
 }
 
@@ -70,6 +72,7 @@ export async function verifyQueue(run: Runner, repo: string, options: EngineCall
     const committer = 'rebase-daily <rebase-daily@localhost> 0 +0000';
     const r = await checkQueue(run, repo, { onto: upstream, ontoTree, base, commits: queue.commits, upstreamPaths, patches, objectDir, env, objectInfo, committer, session, timeoutMs: options.timeoutMs });
     result.merges = r.merges;
+    if (r.merges) result.mergeMode = session.mode;
     if (!r.ok) {
       result.ok = false;
       result.conflict = { index: r.failedIndex, commit: r.commit, subject: subjectOf(queue.commits[r.failedIndex].message), files: r.files, conflicts: r.conflicts };
