@@ -12,6 +12,8 @@ export const COMMANDS = {
   doctor: 'preflight without side effects: tools, remotes, push URLs, lock, leftovers, config',
   prompt: "render the operator agent's prompt for this config (stdout, or --write FILE)",
   init: 'in a fork: write a starter config, the prompt and the docs; print cron and systemd units',
+  lock: 'hold the lock for manual work (resolving a conflict, the manual fallback); runs exit 15 meanwhile',
+  unlock: 'end a hold taken by `lock` (never a run\'s lock)',
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 
@@ -35,6 +37,8 @@ export interface ParsedArgs {
   promptFile?: string;
   /** init: the trunk branch when Graphite's trunk is not the one (or there is no Graphite). */
   trunk?: string;
+  /** lock: why the lock is held (shown to runs refused meanwhile). */
+  reason?: string;
 }
 
 /** Flags only some commands accept; any other command given one is a usage error. */
@@ -44,6 +48,7 @@ const COMMAND_FLAGS: Record<string, readonly CommandName[]> = {
   'docs-dir': ['init'],
   'prompt-file': ['init'],
   trunk: ['init'],
+  reason: ['lock'],
 };
 
 /** Parse argv with node's own parseArgs (strict: an unknown flag is a usage error, exit 2). */
@@ -65,6 +70,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
         'docs-dir': { type: 'string' },
         'prompt-file': { type: 'string' },
         trunk: { type: 'string' },
+        reason: { type: 'string' },
       },
     });
   } catch (err) {
@@ -95,5 +101,6 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     docsDir: v['docs-dir'],
     promptFile: v['prompt-file'],
     trunk: v.trunk,
+    reason: v.reason,
   };
 }

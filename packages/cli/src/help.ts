@@ -11,6 +11,7 @@ export const FLAGS: Record<string, string> = {
   '--docs-dir DIR': 'init: where the rendered docs go (default <repo>/docs/rebase-daily)',
   '--prompt-file FILE': 'init: where the rendered prompt goes (default <docs-dir>/agent-prompt.md)',
   '--trunk BRANCH': "init: the fork trunk (default: Graphite's trunk, else the checked-out branch)",
+  '--reason TEXT': 'lock: why it is held (runs refused meanwhile show it)',
   '--help': 'this help',
   '--version': 'print the version',
 };
@@ -31,6 +32,8 @@ const USAGE: Record<CommandName, string> = {
   doctor: '[--config FILE] [--repo DIR] [--json]',
   prompt: '[--config FILE] [--repo DIR] [--write FILE [--force]] [--json]',
   init: '[--repo DIR] [--config FILE] [--docs-dir DIR] [--prompt-file FILE] [--trunk BRANCH] [--force] [--json]',
+  lock: '[--config FILE] [--repo DIR] [--reason TEXT] [--json]',
+  unlock: '[--config FILE] [--repo DIR] [--json]',
 };
 
 export function helpText(command?: CommandName): string {

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { hostname, userInfo } from 'node:os';
 import {
+  acquireLock,
   EXIT,
   exitCodeFor,
   loadConfig,
@@ -8,10 +10,12 @@ import {
   lockDirFor,
   pidAlive,
   readLockMeta,
+  releaseManualHold,
   runPaths,
   runPipeline,
   RebaseDailyError,
   toErrorRecord,
+  type LockMeta,
   type Progress,
   type ResolvedConfig,
   type RunState,
@@ -94,6 +98,8 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     if (command === 'status') return status(io, args, config);
     if (command === 'report') return rerender(io, args, config);
     if (command === 'prompt') return prompt(io, args, config);
+    if (command === 'lock') return holdLock(io, args, config);
+    if (command === 'unlock') return unlock(io, args, config);
     return await runStages(io, args, config, command);
   } catch (err) {
     return failure(io, args, command, err);
@@ -211,7 +217,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
         path: lockDir,
         holder: meta,
         ageHours: meta ? Math.round(((Date.now() - Date.parse(meta.startedAt)) / 3_600_000) * 100) / 100 : null,
-        pidAlive: meta ? pidAlive(meta.ownerPid ?? meta.pid, meta.hostname) : null,
+        pidAlive: meta && !meta.manual ? pidAlive(meta.ownerPid ?? meta.pid, meta.hostname) : null,
         stale: meta ? (Date.now() - Date.parse(meta.startedAt)) / 3_600_000 >= config.lock.staleAfterHours : null,
       }
     : { held: false, path: lockDir };
@@ -220,8 +226,50 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
     report ? `last run: ${report.runId} — ${report.outcome} (exit ${report.exitCode})` : 'last run: none recorded',
     latest ? `report: ${latest.reportPath}` : '',
     lock.held
-      ? `lock: held by ${meta ? `run ${meta.runId}, pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname} since ${meta.startedAt}` : 'an unknown run'}${'pidAlive' in lock && lock.pidAlive === false ? ' (process not running)' : ''}${'stale' in lock && lock.stale ? ' — stale' : ''}`
+      ? `lock: held by ${meta?.manual ? `a manual session of ${meta.manual.user} ("${meta.manual.reason}") on ${meta.hostname} since ${meta.startedAt}; \`rebase-daily unlock\` ends it` : meta ? `run ${meta.runId}, pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname} since ${meta.startedAt}` : 'an unknown run'}${'pidAlive' in lock && lock.pidAlive === false ? ' (process not running)' : ''}${'stale' in lock && lock.stale ? ' — stale' : ''}`
       : 'lock: free',
   ].filter(Boolean);
   return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest, lock }), lines.join('\n'));
+}
+
+/**
+ * `lock`: hold the lock for manual work — an agent or a human resolving a conflict on the trunk, or
+ * the manual fallback — so the scheduled run cannot start under them (it exits 15 and names the
+ * hold). Nothing keeps it but the lock directory: `unlock` ends it, and it goes stale like any lock.
+ */
+function holdLock(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
+  const lockDir = lockDirFor(config.scratchPath);
+  const now = new Date();
+  const reason = args.reason?.trim() || 'manual work';
+  let user = io.env.USER || io.env.LOGNAME || '';
+  if (!user) {
+    try {
+      user = userInfo().username;
+    } catch {
+      user = 'unknown';
+    }
+  }
+  const meta: LockMeta = { runId: `manual-${now.toISOString().replace(/[:.]/g, '-')}`, pid: process.pid, ownerPid: process.pid, hostname: hostname(), startedAt: now.toISOString(), command: 'lock', shas: {}, manual: { reason, user } };
+  const r = acquireLock({ lockDir, meta, staleAfterHours: config.lock.staleAfterHours, forceStale: io.env.FORCE_STALE_LOCK === '1' });
+  if (!r.acquired) {
+    if (!args.json) io.stderr(`rebase-daily: E_LOCK_TAKEN: ${r.message}\n`);
+    const data = { lock: { held: true, path: lockDir, holder: r.holder, ageHours: Math.round(r.ageHours * 100) / 100, stale: r.stale, pidAlive: r.pidAlive } };
+    return emit(io, args, envelope('lock', EXIT.lockTaken, 'lock-taken', data, [{ code: 'E_LOCK_TAKEN', message: r.message }]), '');
+  }
+  const overrideNote = r.override ? `\nwarning: broke a stale lock (${r.override.ageHours.toFixed(1)} h old, held by ${r.override.previous?.runId ?? 'an unknown run'}) because FORCE_STALE_LOCK=1` : '';
+  const data = { lock: { held: true, path: lockDir, holder: meta, override: r.override } };
+  return emit(io, args, envelope('lock', EXIT.ok, null, data), `lock: held for "${reason}" (${lockDir}); runs exit 15 until \`rebase-daily unlock\`${overrideNote}`);
+}
+
+/** `unlock`: end a hold taken by `lock`. A run's lock is refused (exit 15): it ends with its run. */
+function unlock(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
+  const lockDir = lockDirFor(config.scratchPath);
+  const r = releaseManualHold(lockDir);
+  if (r.released) {
+    const { user, reason } = r.holder.manual ?? { user: '?', reason: '?' };
+    return emit(io, args, envelope('unlock', EXIT.ok, null, { lock: { held: false, path: lockDir, released: r.holder } }), `lock: released the hold of ${user} ("${reason}", since ${r.holder.startedAt})`);
+  }
+  if (r.reason === 'free') return emit(io, args, envelope('unlock', EXIT.ok, null, { lock: { held: false, path: lockDir, released: null } }), 'lock: free (nothing to release)');
+  if (!args.json) io.stderr(`rebase-daily: E_LOCK_TAKEN: ${r.message}\n`);
+  return emit(io, args, envelope('unlock', EXIT.lockTaken, 'lock-taken', { lock: { held: true, path: lockDir, holder: r.holder } }, [{ code: 'E_LOCK_TAKEN', message: r.message }]), '');
 }

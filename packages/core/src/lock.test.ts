@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquireLock, lockDirFor, releaseLock, type LockMeta } from './lock.js';
+import { acquireLock, lockDirFor, releaseLock, releaseManualHold, type LockMeta } from './lock.js';
 import { makeTempDir } from './testing/index.js';
 
 const meta = (runId: string, startedAt = new Date().toISOString(), pid = process.pid): LockMeta => ({
@@ -68,5 +68,41 @@ describe('lock', () => {
     expect(existsSync(lockDir)).toBe(true);
     expect(releaseLock(lockDir, 'mine')).toBe(true);
     expect(existsSync(lockDir)).toBe(false);
+  });
+
+  describe('manual holds (rebase-daily lock / unlock)', () => {
+    const hold = (startedAt?: string): LockMeta => ({ ...meta('manual-1', startedAt, 999_999), command: 'lock', manual: { reason: 'resolving a verify conflict', user: 'ada' } });
+
+    it('refuses runs with who holds it and how it ends, whatever its pid', () => {
+      const lockDir = lockDirFor(makeTempDir());
+      expect(acquireLock({ lockDir, meta: hold(), staleAfterHours: 6, forceStale: false }).acquired).toBe(true);
+      const r = acquireLock({ lockDir, meta: meta('run'), staleAfterHours: 6, forceStale: true });
+      expect(r.acquired).toBe(false);
+      if (r.acquired) return;
+      expect(r.pidAlive).toBeNull();
+      expect(r.message).toMatch(/manual session of ada .*"resolving a verify conflict".*rebase-daily unlock/);
+      expect(r.message).not.toMatch(/crashed/);
+    });
+
+    it('goes by the stale rule like any lock', () => {
+      const lockDir = lockDirFor(makeTempDir());
+      acquireLock({ lockDir, meta: hold(new Date(Date.now() - 7 * 3600_000).toISOString()), staleAfterHours: 6, forceStale: false });
+      const r = acquireLock({ lockDir, meta: meta('run'), staleAfterHours: 6, forceStale: true });
+      expect(r.acquired && r.override?.previous?.manual?.user).toBe('ada');
+    });
+
+    it('unlock ends a manual hold only, never a run\'s lock', () => {
+      const lockDir = lockDirFor(makeTempDir());
+      expect(releaseManualHold(lockDir)).toEqual({ released: false, reason: 'free' });
+      acquireLock({ lockDir, meta: meta('run'), staleAfterHours: 6, forceStale: false });
+      const refused = releaseManualHold(lockDir);
+      expect(refused).toMatchObject({ released: false, reason: 'run' });
+      if (!refused.released && refused.reason === 'run') expect(refused.message).toMatch(/not by a manual session/);
+      expect(existsSync(lockDir)).toBe(true);
+      releaseLock(lockDir, 'run');
+      acquireLock({ lockDir, meta: hold(), staleAfterHours: 6, forceStale: false });
+      expect(releaseManualHold(lockDir)).toMatchObject({ released: true, holder: { manual: { user: 'ada' } } });
+      expect(existsSync(lockDir)).toBe(false);
+    });
   });
 });

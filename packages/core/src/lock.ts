@@ -12,6 +12,8 @@ export interface LockMeta {
   startedAt: string;
   command: string;
   shas: Record<string, string | null>;
+  /** Set for a hold taken by `rebase-daily lock` (manual work): no process keeps it, `unlock` ends it. */
+  manual?: { reason: string; user: string };
 }
 
 export type AcquireResult =
@@ -77,7 +79,8 @@ export function acquireLock(options: AcquireOptions): AcquireResult {
     const holder = readLockMeta(lockDir);
     const ageHours = lockAgeHours(lockDir, holder, now);
     const stale = ageHours >= staleAfterHours;
-    const alive = holder ? pidAlive(holder.ownerPid ?? holder.pid, holder.hostname) : null;
+    // A manual hold outlives the command that took it: its pid says nothing.
+    const alive = holder && !holder.manual ? pidAlive(holder.ownerPid ?? holder.pid, holder.hostname) : null;
     if (stale && forceStale && attempt === 0) {
       const aside = `${lockDir}.broken-${now.getTime()}-${process.pid}`;
       try {
@@ -96,11 +99,17 @@ export function acquireLock(options: AcquireOptions): AcquireResult {
 }
 
 function lockTakenMessage(lockDir: string, holder: LockMeta | null, ageHours: number, stale: boolean, alive: boolean | null, staleAfter: number, forced: boolean): string {
-  const who = holder ? `run ${holder.runId} (pid ${holder.ownerPid ?? holder.pid} on ${holder.hostname}, ${holder.command}) since ${holder.startedAt}` : `an unknown run (no meta.json) for ${ageHours.toFixed(1)} h`;
+  const who = holder?.manual
+    ? `a manual session of ${holder.manual.user} on ${holder.hostname} ("${holder.manual.reason}") since ${holder.startedAt}; it ends with \`rebase-daily unlock\``
+    : holder
+      ? `run ${holder.runId} (pid ${holder.ownerPid ?? holder.pid} on ${holder.hostname}, ${holder.command}) since ${holder.startedAt}`
+      : `an unknown run (no meta.json) for ${ageHours.toFixed(1)} h`;
   const life = alive === false ? '; that process is not running (crashed run?)' : alive === true ? '; that process is still running' : '';
   const next = stale
     ? `it is stale (> ${staleAfter} h): rerun with FORCE_STALE_LOCK=1 to break it (recorded in the report)`
-    : `it becomes stale after ${staleAfter} h${forced ? ' (FORCE_STALE_LOCK never breaks a fresh lock)' : ''}; wait for it to finish, or if it crashed, remove ${lockDir} by hand after checking`;
+    : holder?.manual
+      ? `it becomes stale after ${staleAfter} h${forced ? ' (FORCE_STALE_LOCK never breaks a fresh lock)' : ''}; wait until that session ends it`
+      : `it becomes stale after ${staleAfter} h${forced ? ' (FORCE_STALE_LOCK never breaks a fresh lock)' : ''}; wait for it to finish, or if it crashed, remove ${lockDir} by hand after checking`;
   return `lock held by ${who}${life}; ${next}`;
 }
 
@@ -110,4 +119,24 @@ export function releaseLock(lockDir: string, runId: string): boolean {
   if (!existsSync(lockDir) || (meta && meta.runId !== runId)) return false;
   rmSync(lockDir, { recursive: true, force: true });
   return true;
+}
+
+export type ReleaseHoldResult =
+  | { released: true; holder: LockMeta }
+  | { released: false; reason: 'free' }
+  | { released: false; reason: 'run'; holder: LockMeta | null; message: string };
+
+/**
+ * End a manual hold (`rebase-daily unlock`). Only a hold taken by `rebase-daily lock` is released:
+ * a run's lock belongs to the run (it ends with it; a crashed run's goes by the stale rule).
+ */
+export function releaseManualHold(lockDir: string): ReleaseHoldResult {
+  if (!existsSync(lockDir)) return { released: false, reason: 'free' };
+  const holder = readLockMeta(lockDir);
+  if (!holder?.manual) {
+    const who = holder ? `run ${holder.runId} (pid ${holder.ownerPid ?? holder.pid} on ${holder.hostname}, ${holder.command}) since ${holder.startedAt}` : 'an unknown run (no meta.json)';
+    return { released: false, reason: 'run', holder, message: `lock held by ${who}, not by a manual session; unlock only ends a hold taken by \`rebase-daily lock\` — wait for the run to end (see the runbook, exit 15)` };
+  }
+  rmSync(lockDir, { recursive: true, force: true });
+  return { released: true, holder };
 }

@@ -22,6 +22,14 @@ const input = (patch: Partial<NextActionsInput>): NextActionsInput => ({
 });
 
 describe('next actions derived from the outcome', () => {
+  it('lock-taken by a manual hold names the session and how it ends', () => {
+    const holder = { runId: 'manual-x', pid: 1, ownerPid: 1, hostname: 'box', startedAt: '2026-11-27T09:00:00.000Z', command: 'lock', manual: { reason: 'resolving patch 3', user: 'ada' } };
+    expect(deriveNextActions(input({ outcome: 'lock-taken', lock: { path: '/s/l', holder, ageHours: 0.5 } }))).toEqual([
+      'Nothing was touched: the lock /s/l is held by a manual session of ada on box ("resolving patch 3") since 2026-11-27T09:00:00.000Z (0.5 h old).',
+      'That session ends its hold with `rebase-daily unlock` when its work on the trunk is done; rerun rebase-daily then.',
+    ]);
+  });
+
   it.each([
     [
       'verifyConflict',

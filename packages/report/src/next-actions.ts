@@ -83,11 +83,18 @@ export function deriveNextActions(input: NextActionsInput): string[] {
     }
     case 'lock-taken': {
       const h = input.lock.holder;
-      const who = h
-        ? `run ${String(h.runId ?? '?')} (pid ${String(h.ownerPid ?? h.pid ?? '?')} on ${String(h.hostname ?? '?')}${h.command ? `, ${String(h.command)}` : ''}) since ${String(h.startedAt ?? '?')}`
-        : 'an unknown run (no meta.json)';
+      const manual = h && typeof h.manual === 'object' && h.manual ? (h.manual as Record<string, unknown>) : null;
+      const who = manual
+        ? `a manual session of ${String(manual.user ?? '?')} on ${String(h?.hostname ?? '?')} ("${String(manual.reason ?? '')}") since ${String(h?.startedAt ?? '?')}`
+        : h
+          ? `run ${String(h.runId ?? '?')} (pid ${String(h.ownerPid ?? h.pid ?? '?')} on ${String(h.hostname ?? '?')}${h.command ? `, ${String(h.command)}` : ''}) since ${String(h.startedAt ?? '?')}`
+          : 'an unknown run (no meta.json)';
       const age = input.lock.ageHours !== null ? ` (${input.lock.ageHours.toFixed(1)} h old)` : '';
       actions.push(`Nothing was touched: the lock ${input.lock.path} is held by ${who}${age}.`);
+      if (manual) {
+        actions.push(`That session ends its hold with \`rebase-daily unlock\` when its work on the trunk is done; rerun rebase-daily then.`);
+        break;
+      }
       actions.push(`If that run is still going, wait for it to finish; the date folder's report is still the last finished run's.`);
       actions.push(
         `If it crashed and the lock is older than lock.staleAfterHours, rerun with FORCE_STALE_LOCK=1 (the override is recorded in the report); FORCE_STALE_LOCK never breaks a fresh lock.`,

@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EnvelopeSchema } from '../src/index.js';
+import { cli, day, type Day } from './helpers.js';
+
+// `lock` / `unlock`: a hold for manual work (an agent resolving a conflict, the manual fallback) on
+// the real lock directory, and a real daily run refused while it stands.
+let d: Day | undefined;
+afterEach(() => d?.fixture.cleanup());
+
+describe('lock and unlock', () => {
+  it('a hold refuses the daily run (exit 15, names the hold, moves nothing) until unlock', async () => {
+    d = day({ upstreamCommits: [{ files: { 'UP.md': 'up\n' }, message: 'upstream: up' }] });
+    const held = await cli(['lock', '--config', d.configPath, '--reason', 'resolving a verify conflict', '--json'], { USER: 'ada' });
+    expect(held.code).toBe(0);
+    const env = EnvelopeSchema.parse(held.json);
+    expect(env).toMatchObject({ command: 'lock', exitCode: 0, outcome: null });
+    expect(held.json.data.lock).toMatchObject({ held: true, holder: { command: 'lock', manual: { reason: 'resolving a verify conflict', user: 'ada' } } });
+    const lockDir = held.json.data.lock.path;
+    expect(existsSync(lockDir)).toBe(true);
+
+    const before = d.refs();
+    const refused = await cli(['daily', '--config', d.configPath, '--json']);
+    expect(refused.code).toBe(15);
+    expect(refused.json.errors[0].message).toMatch(/manual session of ada .*"resolving a verify conflict".*rebase-daily unlock/);
+    expect(d.refs()).toEqual(before);
+
+    const status = await cli(['status', '--config', d.configPath]);
+    expect(status.stdout).toMatch(/lock: held by a manual session of ada \("resolving a verify conflict"\)/);
+    expect(status.stdout).not.toMatch(/process not running/);
+
+    const again = await cli(['lock', '--config', d.configPath]);
+    expect(again.code).toBe(15);
+    expect(again.stderr).toMatch(/^rebase-daily: E_LOCK_TAKEN: lock held by a manual session/);
+
+    const released = await cli(['unlock', '--config', d.configPath]);
+    expect(released.code).toBe(0);
+    expect(released.stdout).toMatch(/lock: released the hold of ada \("resolving a verify conflict"/);
+    expect(existsSync(lockDir)).toBe(false);
+    expect((await cli(['unlock', '--config', d.configPath])).stdout).toMatch(/lock: free \(nothing to release\)/);
+
+    const run = await cli(['daily', '--config', d.configPath, '--json']);
+    expect(run.json.outcome).not.toBe('lock-taken');
+  });
+
+  it('--reason only applies to lock', async () => {
+    const r = await cli(['unlock', '--reason', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--reason only applies to `rebase-daily lock`/);
+  });
+});
