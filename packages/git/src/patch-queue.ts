@@ -35,16 +35,17 @@ export function parseCherryMarked(text: string): { replay: Patch[]; dropped: Pat
 /** The patch queue of `trunk` relative to `upstream`, as a rebase of trunk onto upstream sees it. */
 export async function readPatchQueue(run: Runner, repo: string, upstream: string, trunk: string): Promise<PatchQueue> {
   const range = `${upstream}...${trunk}`;
-  const marked = await run('git', ['log', '--reverse', '--topo-order', '--no-merges', '--right-only', '--cherry-mark', '--format=%m%H%x09%s', range], {
-    cwd: repo,
-  });
+  // Three independent read-only calls, side by side (each spawn costs 12–50 ms on a small machine).
+  const [marked, mergeLog, base] = await Promise.all([
+    run('git', ['log', '--reverse', '--topo-order', '--no-merges', '--right-only', '--cherry-mark', '--format=%m%H%x09%s', range], { cwd: repo }),
+    run('git', ['log', '--reverse', '--merges', '--right-only', '--format=%H%x09%s', range], { cwd: repo }),
+    mergeBase(run, repo, upstream, trunk),
+  ]);
   const { replay, dropped } = parseCherryMarked(marked.stdout);
-  const mergeLog = await run('git', ['log', '--reverse', '--merges', '--right-only', '--format=%H%x09%s', range], { cwd: repo });
   const merges = mergeLog.stdout
     .split('\n')
     .filter(Boolean)
     .map((l) => ({ sha: l.slice(0, l.indexOf('\t')), subject: l.slice(l.indexOf('\t') + 1) }));
-  const base = await mergeBase(run, repo, upstream, trunk);
   const from = base ?? upstream;
   return {
     base,

@@ -48,7 +48,8 @@ async function verify(ctx: StageContext): Promise<StageResult> {
   const warnings: string[] = [];
   if (seen.trunk && seen.trunk !== trunk) warnings.push(`${config.trunk} moved since the run started (${short(seen.trunk)} → ${short(trunk)}); verified the current tip`);
 
-  const pq = await readPatchQueue(ctx.run, repo, upstream, trunk);
+  // Read-only and independent of each other: side by side.
+  const [pq, decision, upToDate] = await Promise.all([readPatchQueue(ctx.run, repo, upstream, trunk), chooseEngine(ctx, [trunk, upstream]), isAncestor(ctx.run, repo, upstream, trunk)]);
   const pinOf = (clean: boolean, pinned = upstream): Pin => ({
     upstream: pinned,
     trunk,
@@ -59,7 +60,6 @@ async function verify(ctx: StageContext): Promise<StageResult> {
     runId: ctx.state.runId,
     clean,
   });
-  const decision = await chooseEngine(ctx, [trunk, upstream]);
   if (decision.warning) warnings.push(decision.warning);
   const data: Record<string, unknown> = {
     engine: decision.use,
@@ -74,7 +74,7 @@ async function verify(ctx: StageContext): Promise<StageResult> {
     upToDate: false,
   };
 
-  if (await isAncestor(ctx.run, repo, upstream, trunk)) {
+  if (upToDate) {
     data.upToDate = true;
     return {
       status: 'ok',
