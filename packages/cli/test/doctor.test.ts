@@ -52,7 +52,8 @@ describe('doctor', () => {
       lock: 'ok',
       leftovers: 'ok',
     });
-    expect(check(r.json, 'git').message).toMatch(/merge-tree --write-tree works/);
+    expect(check(r.json, 'git').message).toMatch(/merge-tree --write-tree works; merges through one `merge-tree --stdin`/);
+    expect(check(r.json, 'git').details).toMatchObject({ mergeProcess: 'conversation' });
     expect(snapshot(d)).toEqual(before);
 
     const human = await cli(['doctor', '--config', d.configPath]);

@@ -20,6 +20,7 @@ import {
   type Runner,
 } from '@rebase-daily/core';
 import { readGraphiteRepo, resolveGt } from '@rebase-daily/graphite';
+import { findStdbuf } from '@rebase-daily/git';
 import { resolveTool } from '@rebase-daily/cargo-validate';
 import { cliModuleDir } from '../locate.js';
 
@@ -91,7 +92,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
   const gitCwd = repo && existsSync(repo) ? repo : options.cwd;
   const gitDirPath = repo && existsSync(repo) ? await gitDir(run, repo) : null;
 
-  await checkGit(run, gitCwd, gitDirPath ? config : null, add);
+  await checkGit(run, gitCwd, gitDirPath ? config : null, options.env, add);
   if (config && repo) {
     if (!gitDirPath) {
       add({ name: 'repo', status: 'fail', message: `${repo} is not a git repository`, fix: 'fix "repo" in the config or pass --repo DIR' });
@@ -109,7 +110,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
   return { ok: !checks.some((c) => c.status === 'fail'), configPath: loaded.ok ? loaded.config.configPath : loaded.configPath, repo, checks };
 }
 
-async function checkGit(run: Runner, cwd: string, config: ResolvedConfig | null, add: (c: DoctorCheck) => void): Promise<void> {
+async function checkGit(run: Runner, cwd: string, config: ResolvedConfig | null, env: NodeJS.ProcessEnv, add: (c: DoctorCheck) => void): Promise<void> {
   const v = await run('git', ['--version'], { cwd });
   const version = v.exitCode === 0 ? parseGitVersion(v.stdout) : null;
   if (!version) {
@@ -131,7 +132,10 @@ async function checkGit(run: Runner, cwd: string, config: ResolvedConfig | null,
     }
     feature = probe.exitCode === 0 ? 'merge-tree --write-tree works' : 'merge-tree --write-tree available';
   }
-  add({ name: 'git', status: 'ok', message: `git ${version.join('.')}; ${feature}`, details: { version: version.join('.') } });
+  // Where stdbuf exists, the memory engine runs all of a day's merges through one merge-tree process.
+  const stdbuf = findStdbuf(env.PATH ?? '');
+  const merges = stdbuf ? `merges through one \`merge-tree --stdin\` (${stdbuf} -o0)` : 'no stdbuf on PATH: one merge-tree process per merge (same answers, slower)';
+  add({ name: 'git', status: 'ok', message: `git ${version.join('.')}; ${feature}; ${merges}`, details: { version: version.join('.'), mergeProcess: stdbuf ? 'conversation' : 'one-per-merge' } });
 }
 
 async function checkRepo(run: Runner, config: ResolvedConfig, gitDirPath: string, add: (c: DoctorCheck) => void): Promise<void> {
