@@ -76,12 +76,16 @@ export function openMergeSession(run: Runner, repo: string, options: MergeSessio
   let io: ProcessIO | undefined;
   let finished: Promise<Awaited<ReturnType<Runner>>> | undefined;
   let release: (() => void) | undefined;
+  let abort: ((error: unknown) => void) | undefined;
   let answered = false;
   let starting: Promise<ProcessIO> | undefined;
   const start = (): Promise<ProcessIO> => (starting ??= begin());
   const begin = async (): Promise<ProcessIO> => {
     const ready = new Promise<ProcessIO>((resolve) => {
-      const done = new Promise<void>((r) => (release = r));
+      const done = new Promise<void>((r, j) => {
+        release = r;
+        abort = j;
+      });
       finished = run(stdbuf as string, ['-o0', 'git', 'merge-tree', '--write-tree', '--name-only', '--allow-unrelated-histories', '--stdin'], {
         cwd: repo,
         env: options.env,
@@ -95,7 +99,9 @@ export function openMergeSession(run: Runner, repo: string, options: MergeSessio
     return io;
   };
   const failure = async (error: unknown): Promise<never> => {
-    release?.();
+    // Failing the conversation makes the seam kill the process group: a stuck git cannot hold us.
+    abort?.(error);
+    release = abort = undefined;
     const r = await finished;
     throw new Error(`git merge-tree --stdin failed (exit ${r?.exitCode}): ${r?.stderr.trim() || (error instanceof Error ? error.message : String(error))}`);
   };
@@ -133,7 +139,7 @@ export function openMergeSession(run: Runner, repo: string, options: MergeSessio
     },
     async close() {
       release?.();
-      release = undefined;
+      release = abort = undefined;
       if (finished) await finished;
     },
   };
