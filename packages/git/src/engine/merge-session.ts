@@ -14,7 +14,8 @@ import type { EngineCallOptions } from './queue.js';
  * runs under `stdbuf -o0` (coreutils). Where stdbuf is missing each merge is its own process. If the
  * first answer does not arrive within FIRST_ANSWER_MS (a git that ignores stdbuf, or a very slow
  * merge), stdin is closed, which makes git finish and print it; the session then falls back to one
- * process per merge, and later sessions of this process do not try again. Either way the answers are
+ * process per merge, and when the answer came at once (it was buffered) later sessions of this
+ * process do not try again. Either way the answers are
  * the same merges: the parity suite runs both.
  */
 export interface MergeSession {
@@ -27,7 +28,8 @@ export interface MergeSession {
   readonly mode: 'conversation' | 'one-per-merge';
 }
 
-const FIRST_ANSWER_MS = 3_000;
+const FIRST_ANSWER_MS = 5_000;
+const BUFFERED_ANSWER_MS = 1_000;
 const TREE = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 /** stdbuf binaries whose conversation gave no timely first answer: not tried again in this process. */
 const failedStdbuf = new Set<string>();
@@ -54,7 +56,7 @@ export function findStdbuf(path = process.env.PATH ?? ''): string | undefined {
 export interface MergeSessionOptions extends EngineCallOptions {
   /** `conversation` (default where stdbuf exists) or `one-per-merge`; tests force each. */
   mode?: 'conversation' | 'one-per-merge';
-  /** How long the first answer may take before the session falls back (default 3 s). */
+  /** How long the first answer may take before the session falls back (default 5 s). */
   firstAnswerMs?: number;
 }
 
@@ -125,13 +127,16 @@ export function openMergeSession(run: Runner, repo: string, options: MergeSessio
         if (!(error instanceof ReadTimeout) || answered) return failure(error);
         // No first answer yet: closing stdin makes git finish this merge and print it.
         handle.end();
+        const closedAt = Date.now();
         let reply: string;
         try {
           reply = await handle.read(mergeReplyLength, options.timeoutMs);
         } catch (again) {
           return failure(again);
         }
-        failedStdbuf.add(stdbuf as string);
+        // An answer right after stdin closed was held in a buffer: stdbuf does not work with this
+        // git, so later sessions do not try. A late one was a slow merge: only this session gives up.
+        if (Date.now() - closedAt < BUFFERED_ANSWER_MS) failedStdbuf.add(stdbuf as string);
         mode = 'one-per-merge';
         await session.close();
         return parseMergeReply(reply);

@@ -45,7 +45,7 @@ export function parseMergeTree(stdout: string, exitCode: number): MergeTreeResul
  * Length of the first complete answer of `git merge-tree --stdin --name-only` in `pending`, or -1.
  * Each answer is `<status>\0<tree>\0`, for a conflict (status 0) the conflicted paths each
  * `\0`-terminated, an empty field, the messages (`<n>\0<n paths>\0<type>\0<message>\0`...), and
- * finally one `\0` of its own.
+ * finally one `\0` of its own — or, after a submodule conflict, a block of advice text ended by it.
  */
 export function mergeReplyLength(pending: string): number {
   const fields = pending.split('\0');
@@ -61,7 +61,10 @@ export function mergeReplyLength(pending: string): number {
   while (i < complete) {
     if (fields[i] === '') return lengthUpTo(i); // the answer's own terminator
     const n = Number(fields[i]);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`git merge-tree --stdin: unexpected message header ${JSON.stringify(fields[i])}`);
+    // Free-form advice after the messages (git 2.39 prints one for submodule conflicts:
+    // "Recursive merging with submodules currently only supports trivial cases. ..."): its NUL
+    // ends the answer.
+    if (!/^\d+$/.test(fields[i]) || n <= 0) return lengthUpTo(i);
     i += n + 3;
   }
   return -1;

@@ -150,6 +150,12 @@ describe('git merge-tree --stdin answers', () => {
   const conflict =
     '0\u00005ef2e317615f9101a3efd3b474b546020a61cc1d\u0000drivers/d144/f0076.c\u0000\u00001\u0000drivers/d144/f0076.c\u0000Auto-merging\u0000Auto-merging drivers/d144/f0076.c\n\u0000' +
     '1\u0000drivers/d144/f0076.c\u0000CONFLICT (contents)\u0000CONFLICT (content): Merge conflict in drivers/d144/f0076.c\n\u0000\u0000';
+  // Both sides moved a gitlink: git 2.39 adds free-form advice, ended by the answer's NUL.
+  const submodule =
+    '0\u00005161f432c3575e9b7bf925974399f1ad623f4820\u0000sub\u0000\u00001\u0000sub\u0000CONFLICT (submodule not initialized)\u0000Failed to merge submodule sub (not checked out)\n\u0000' +
+    '1\u0000sub\u0000CONFLICT (contents)\u0000CONFLICT (submodule): Merge conflict in sub\n\u0000Recursive merging with submodules currently only supports trivial cases.\n' +
+    'Please manually handle the merging of each conflicted submodule.\nThis can be accomplished with the following steps:\n - come back to superproject and run:\n\n      git add sub\n\n' +
+    '   to record the above merge or update\n - resolve any other conflicts in the superproject\n - commit the resulting index in the superproject\n\u0000';
   it.each([
     ['nothing yet', '', -1],
     ['status only', '1\u0000', -1],
@@ -160,8 +166,11 @@ describe('git merge-tree --stdin answers', () => {
     ['conflict cut inside a message', conflict.slice(0, 120), -1],
     ['conflict', conflict, conflict.length],
     ['conflict, then a clean one', conflict + clean, conflict.length],
+    ['submodule conflict with advice text', submodule, submodule.length],
+    ['submodule conflict, advice not ended yet', submodule.slice(0, -1), -1],
   ])('mergeReplyLength: %s', (_name, pending, expected) => expect(mergeReplyLength(pending)).toBe(expected));
   it('parses an answer like the one-shot output', () => {
+    expect(parseMergeReply(submodule)).toMatchObject({ clean: false, files: ['sub'], conflicts: [{ type: 'CONFLICT (submodule not initialized)' }, { type: 'CONFLICT (contents)' }] });
     expect(parseMergeReply(clean)).toEqual({ clean: true, tree: '775bd47fc43e5eeaf74c53d09b887e313e04ad91', files: [], conflicts: [] });
     expect(parseMergeReply(conflict)).toMatchObject({ clean: false, tree: '5ef2e317615f9101a3efd3b474b546020a61cc1d', files: ['drivers/d144/f0076.c'], conflicts: [{ type: 'CONFLICT (contents)', paths: ['drivers/d144/f0076.c'] }] });
   });

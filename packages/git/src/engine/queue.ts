@@ -155,7 +155,9 @@ export async function outlineQueue(
 ): Promise<{ commits: (Pick<QueueCommit, 'sha' | 'parents' | 'message' | 'emptyFromStart' | 'tree'>)[]; alreadyUpstream: string[]; paths: Map<string, { status: string; path: string }[]> }> {
   const r = await run(
     'git',
-    ['log', '-z', '--raw', ...PLAIN_DIFF_FLAGS, '--no-show-signature', '--no-decorate', '--format=%m%H %P%x00%T%x00%s', '--reverse', '--no-merges', '--cherry-mark', '--right-only', '--topo-order', `${upstreamSha}...${trunkSha}`, '--'],
+    // -c diff.ignoreSubmodules=none: log (unlike rev-list and rebase) lets that setting into the
+    // patch-ids of --cherry-mark, where it would mark a submodule bump as already upstream.
+    ['-c', 'diff.ignoreSubmodules=none', 'log', '-z', '--raw', ...PLAIN_DIFF_FLAGS, '--no-show-signature', '--no-decorate', '--format=%m%H %P%x00%T%x00%s', '--reverse', '--no-merges', '--cherry-mark', '--right-only', '--topo-order', `${upstreamSha}...${trunkSha}`, '--'],
     { cwd: repo, env: options.env, timeoutMs: options.timeoutMs, raw: true },
   );
   if (r.exitCode !== 0) throw new Error(`git log ${upstreamSha}...${trunkSha} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);

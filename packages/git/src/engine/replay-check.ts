@@ -78,6 +78,9 @@ type CheckResult = { ok: true; merges: number } | (Omit<ReplayConflict, 'commits
  *   see in its own merge, and with only modifications on the queue side no rename or directory
  *   rename can pair paths differently. If the folded merge conflicts, the run is replayed commit by
  *   commit to name the failing commit and its files (the exact answer, whatever the fold said).
+ * - "Upstream touched" includes the paths an earlier commit merged on its own added, deleted or
+ *   retyped: there the tip can differ from the queue's version without upstream having changed the
+ *   path (a queue rename carries upstream's edits of the source to the destination).
  *
  * Anything else (adds, deletes, a file touched twice, a merge in the queue) merges commit by commit.
  * Proven equal to a full replay and to `git rebase` by the parity suite.
@@ -103,6 +106,17 @@ async function check(options: CheckOptions, session: MergeSession): Promise<Chec
   let pending: { index: number; c: CheckCommit; touches: boolean }[] = [];
   let pendingTouched = new Set<string>(); // upstream-changed paths the pending run modifies
   let merges = 0;
+  // Paths where the tip may differ from the queue's own version although upstream did not change
+  // them: whatever a commit merged on its own added, deleted or retyped (a queue rename's
+  // destination receives upstream's edits of the source; a file added into a directory upstream
+  // renamed lands elsewhere). Treated like paths upstream added.
+  const diverged = new Set<string>();
+  const mergedAlone = (c: CheckCommit) => {
+    const paths = options.patches.get(c.sha);
+    if (!paths) folding = false; // unknown: stop folding for good
+    else for (const p of paths) if (p.status !== 'M') diverged.add(p.path);
+  };
+  const upstreamStatus = (path: string) => (diverged.has(path) ? 'X' : options.upstreamPaths.get(path));
   const merge = async (baseCommit: string | undefined, c: CheckCommit) => {
     merges++;
     const o = writeLooseObject(options.objectDir, 'commit', commitBody(tipTree, baseCommit ? [baseCommit] : [], options.committer, options.committer, 'rebase-daily: synthetic merge base\n'), options.objectInfo.hash);
@@ -120,18 +134,26 @@ async function check(options: CheckOptions, session: MergeSession): Promise<Chec
    * folded in (to name the failing commit of a run whose folded merge conflicted).
    */
   const replayPending = async (each: boolean): Promise<CheckResult | undefined> => {
+    const startTree = tipTree;
     let certain = 0; // where the certain commits not merged yet start
     for (const [k, p] of pending.entries()) {
       if (p.c.emptyFromStart || (!each && !p.touches)) continue;
       const r = await merge(pending[certain].c.parents[0], p.c);
       certain = k + 1;
+      if (each) mergedAlone(p.c);
       if (!r.clean) return conflict(p.index, p.c, r);
       tipTree = r.tree;
     }
-    // Certain commits left at the end stay pending, to be folded into the next merge as usual
-    // (when `each`, only commits empty from the start can be left: no-ops).
-    pending = each ? [] : pending.slice(certain);
-    pendingTouched = new Set();
+    if (!each) {
+      // The folded merge conflicted, so one of these must: if none did, the folding argument failed
+      // somewhere. Take no chances: replay the run commit by commit from where it started, and
+      // fold no more.
+      tipTree = startTree;
+      folding = false;
+      return replayPending(true);
+    }
+    // Only commits empty from the start can be left: no-ops.
+    reset();
     return undefined;
   };
   /** Settle the pending run: nothing to do when it is certain, else one folded merge (or the exact replay on conflict). */
@@ -158,8 +180,8 @@ async function check(options: CheckOptions, session: MergeSession): Promise<Chec
     }
     const paths = options.patches.get(c.sha);
     if (folding && paths !== undefined && paths.every((p) => p.status === 'M')) {
-      const touched = paths.filter((p) => options.upstreamPaths.has(p.path)).map((p) => p.path);
-      if (touched.every((p) => options.upstreamPaths.get(p) === 'M')) {
+      const touched = paths.filter((p) => upstreamStatus(p.path) !== undefined).map((p) => p.path);
+      if (touched.every((p) => upstreamStatus(p) === 'M')) {
         if (touched.some((p) => pendingTouched.has(p))) {
           const stop = await flush(); // a file touched twice: the run ends before this commit
           if (stop) return stop;
@@ -176,6 +198,7 @@ async function check(options: CheckOptions, session: MergeSession): Promise<Chec
     // Fold a certain pending run into this merge: base = the parent of the run's first commit.
     const r = await merge(pending.length ? pending[0].c.parents[0] : c.parents[0], c);
     reset();
+    mergedAlone(c);
     if (!r.clean) return conflict(index, c, r);
     // A commit that becomes empty leaves the tip as it is; the merged tree is the tip either way.
     tipTree = r.tree;

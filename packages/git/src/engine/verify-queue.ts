@@ -42,7 +42,8 @@ const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 export async function verifyQueue(run: Runner, repo: string, options: EngineCallOptions & { upstream: string; trunk: string }): Promise<VerifyQueueResult> {
   const call = { env: options.env, timeoutMs: options.timeoutMs };
   const resolveHead = () =>
-    run('git', ['rev-parse', '--git-path', 'objects', '--show-object-format', `${options.upstream}^{commit}`, `${options.upstream}^{tree}`, `${options.trunk}^{commit}`], { cwd: repo, ...call });
+    // --show-cdup last: a bare repository prints no line for it, a work tree's top level an empty one.
+    run('git', ['rev-parse', '--git-path', 'objects', '--show-object-format', `${options.upstream}^{commit}`, `${options.upstream}^{tree}`, `${options.trunk}^{commit}`, '--show-cdup'], { cwd: repo, ...call });
   const pinned = FULL_SHA.test(options.upstream) && FULL_SHA.test(options.trunk);
   const early = pinned ? outlineQueue(run, repo, options.upstream, options.trunk, call) : undefined;
   early?.catch(() => {}); // awaited below; a failure must not surface as an unhandled rejection meanwhile
@@ -51,26 +52,29 @@ export async function verifyQueue(run: Runner, repo: string, options: EngineCall
     await early?.catch(() => {});
     throw new Error(`verify: cannot resolve ${options.upstream} / ${options.trunk} (exit ${head.exitCode}): ${head.stderr.trim()}`);
   }
-  const [objectsPath, format, upstream, ontoTree, trunk] = head.stdout.split('\n').map((l) => l.trim());
-  const queue = await (early ?? outlineQueue(run, repo, upstream, trunk, call));
+  const [objectsPath, format, upstream, ontoTree, trunk, cdup] = head.stdout.split('\n').map((l) => l.trim());
+  // merge-tree prints conflicted paths relative to its cwd: run from the top level so they are the
+  // repository's paths, as rebase's are, whatever subdirectory `repo` names.
+  const top = cdup ? resolve(repo, cdup) : repo;
+  const queue = await (early ?? outlineQueue(run, top, upstream, trunk, call));
   const result: VerifyQueueResult = { ok: true, upstream, trunk, queueLength: queue.commits.length, alreadyUpstream: queue.alreadyUpstream, merges: 0 };
   if (queue.commits.length === 0) return result;
 
   const objectInfo: RepoObjectInfo = { objectDir: isAbsolute(objectsPath) ? objectsPath : resolve(repo, objectsPath), hash: format === 'sha256' ? 'sha256' : 'sha1' };
   const objectDir = mkdtempSync(join(tmpdir(), 'rebase-daily-objects-'));
   const env = objectDirEnv(objectDir, objectInfo.objectDir, options.env);
-  const session = openMergeSession(run, repo, { env, timeoutMs: options.timeoutMs });
+  const session = openMergeSession(run, top, { env, timeoutMs: options.timeoutMs });
   try {
     session.warm();
     // What upstream changed since the queue's base (its first commit's parent), in the paths the
     // queue touches: all the check asks about.
     const base = queue.commits[0].parents[0] ?? upstream;
-    const upstreamPaths = upstreamChanges([base === upstream ? [] : await upstreamChangesIn(run, repo, base, upstream, queue.paths, call)]);
+    const upstreamPaths = upstreamChanges([base === upstream ? [] : await upstreamChangesIn(run, top, base, upstream, queue.paths, call)]);
     // A root commit in the queue has no base to diff against: merge every commit then.
     const patches = queue.commits[0].parents.length ? queue.paths : new Map();
     // The synthetic merge bases live only in the temporary store: their committer does not matter.
     const committer = 'rebase-daily <rebase-daily@localhost> 0 +0000';
-    const r = await checkQueue(run, repo, { onto: upstream, ontoTree, base, commits: queue.commits, upstreamPaths, patches, objectDir, env, objectInfo, committer, session, timeoutMs: options.timeoutMs });
+    const r = await checkQueue(run, top, { onto: upstream, ontoTree, base, commits: queue.commits, upstreamPaths, patches, objectDir, env, objectInfo, committer, session, timeoutMs: options.timeoutMs });
     result.merges = r.merges;
     if (r.merges) result.mergeMode = session.mode;
     if (!r.ok) {
@@ -87,12 +91,20 @@ export async function verifyQueue(run: Runner, repo: string, options: EngineCall
 /** Above this many paths (or bytes of them) the diff is not limited: a command line has its limits. */
 const PATHSPEC_LIMIT = { count: 2_000, bytes: 64 * 1024 };
 
-/** `git diff-tree` from `base` to `upstream`, limited to the paths the queue touches (literal pathspecs). */
+/** GIT_LITERAL_PATHSPECS=1 (or GIT_GLOB_PATHSPECS…) would refuse the magic; the pathspecs say what they mean. */
+function withoutPathspecEnv(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  return { ...env, GIT_LITERAL_PATHSPECS: '0', GIT_GLOB_PATHSPECS: '0', GIT_NOGLOB_PATHSPECS: '0', GIT_ICASE_PATHSPECS: '0' };
+}
+
+/** `git diff-tree` from `base` to `upstream`, limited to the paths the queue touches (top-level literal pathspecs). */
 async function upstreamChangesIn(run: Runner, repo: string, base: string, upstream: string, patchPaths: ReadonlyMap<string, readonly { path: string }[]>, call: EngineCallOptions) {
   const paths = [...new Set([...patchPaths.values()].flatMap((list) => list.map((p) => p.path)))];
   const limited = paths.length <= PATHSPEC_LIMIT.count && paths.reduce((n, p) => n + Buffer.byteLength(p) + 1, 0) <= PATHSPEC_LIMIT.bytes;
   if (limited && paths.length === 0) return [];
-  const r = await run('git', ['--literal-pathspecs', 'diff-tree', '-r', '-z', ...PLAIN_DIFF_FLAGS.filter((f) => f !== '--no-color'), base, upstream, '--', ...(limited ? paths : [])], { cwd: repo, ...call, raw: true });
+  // `:(top,literal)`: paths from the log are relative to the top level, and the repo path may be a
+  // subdirectory; no glob in a path may widen or narrow the match.
+  const pathspecs = limited ? paths.map((p) => `:(top,literal)${p}`) : [];
+  const r = await run('git', ['diff-tree', '-r', '-z', ...PLAIN_DIFF_FLAGS.filter((f) => f !== '--no-color'), base, upstream, '--', ...pathspecs], { cwd: repo, ...call, env: withoutPathspecEnv(call.env), raw: true });
   if (r.exitCode !== 0) throw new Error(`git diff-tree ${base} ${upstream} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
   return parseRawZ(r.stdout);
 }
