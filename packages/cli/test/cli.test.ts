@@ -64,6 +64,19 @@ describe('help and JSON', () => {
     expect(d.clean()).toBe(false);
   });
 
+  it('a repo path inside the work tree (not its top): exit 2, an error naming the top, nothing written', async () => {
+    d = day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] });
+    const before = d.refs();
+    const r = await cli(['daily', '--config', d.configPath, '--repo', join(d.fixture.clone, 'src'), '--json']);
+    expect(r.code).toBe(2);
+    const human = await cli(['daily', '--config', d.configPath, '--repo', join(d.fixture.clone, 'src')]);
+    expect(human.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^rebase-daily: E_NOT_TOP_LEVEL: .* not its top level; set "repo" to /)]);
+    expect(r.json.errors[0]).toMatchObject({ code: 'E_NOT_TOP_LEVEL', details: { top: d.fixture.clone } });
+    expect(r.json.errors[0].message).toContain(`set "repo" to ${d.fixture.clone} in the config or pass --repo ${d.fixture.clone}`);
+    expect(d.refs()).toEqual(before);
+    expect(d.clean()).toBe(true);
+  });
+
   it('--repo overrides the config repo', async () => {
     d = day();
     const r = await cli(['status', '--config', d.configPath, '--repo', d.fixture.clone, '--json']);

@@ -49,6 +49,8 @@ export const errors = {
     ),
   notARepo: (path: string) =>
     new RebaseDailyError('E_NOT_A_REPO', `${path} is not a git repository; fix "repo" in the config or pass --repo`, EXIT.internal),
+  notTopLevel: (path: string, top: string) =>
+    new RebaseDailyError('E_NOT_TOP_LEVEL', `${path} is inside the work tree of ${top}, not its top level; set "repo" to ${top} in the config or pass --repo ${top}`, EXIT.usage, { top }),
   rebaseInProgress: (path: string) =>
     new RebaseDailyError(
       'E_REBASE_IN_PROGRESS',

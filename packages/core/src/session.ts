@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { ResolvedConfig } from './config.js';
 import { errors, RebaseDailyError, toErrorRecord } from './errors.js';
 import { EXIT, exitCodeFor, type Outcome } from './exit-codes.js';
@@ -144,6 +144,14 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
   const run = boundRunner(log, abort.signal);
   const progress = options.progress ?? nullProgress;
   const session: Session = { config, state, log, run, progress, abort };
+
+  // A repo path inside a work tree is a config error, refused before anything is written: every
+  // stage reads and reports paths from the top (rebase's and merge-tree's conflicted files), and the
+  // scratch folder would land in the tree as untracked files, dirtying it for the next run.
+  if (existsSync(config.repoPath)) {
+    const cdup = (await run('git', ['rev-parse', '--show-cdup'], { cwd: config.repoPath })).stdout.trim();
+    if (cdup) throw errors.notTopLevel(config.repoPath, resolve(config.repoPath, cdup));
+  }
 
   mkdirSync(paths.runDir, { recursive: true });
   log.attach(paths.commandLog);
