@@ -98,11 +98,16 @@ export function acquireLock(options: AcquireOptions): AcquireResult {
   return { acquired: false, holder, ageHours: 0, stale: false, pidAlive: null, message: `lock ${lockDir} was taken by another run while breaking a stale lock; rerun later` };
 }
 
+/** "run <id> (pid <pid> on <host>, <command>) since <time>": who holds a run's lock. */
+function describeRunHolder(holder: LockMeta): string {
+  return `run ${holder.runId} (pid ${holder.ownerPid ?? holder.pid} on ${holder.hostname}, ${holder.command}) since ${holder.startedAt}`;
+}
+
 function lockTakenMessage(lockDir: string, holder: LockMeta | null, ageHours: number, stale: boolean, alive: boolean | null, staleAfter: number, forced: boolean): string {
   const who = holder?.manual
     ? `a manual session of ${holder.manual.user} on ${holder.hostname} ("${holder.manual.reason}") since ${holder.startedAt}; it ends with \`rebase-daily unlock\``
     : holder
-      ? `run ${holder.runId} (pid ${holder.ownerPid ?? holder.pid} on ${holder.hostname}, ${holder.command}) since ${holder.startedAt}`
+      ? describeRunHolder(holder)
       : `an unknown run (no meta.json) for ${ageHours.toFixed(1)} h`;
   const life = alive === false ? '; that process is not running (crashed run?)' : alive === true ? '; that process is still running' : '';
   const next = stale
@@ -134,7 +139,7 @@ export function releaseManualHold(lockDir: string): ReleaseHoldResult {
   if (!existsSync(lockDir)) return { released: false, reason: 'free' };
   const holder = readLockMeta(lockDir);
   if (!holder?.manual) {
-    const who = holder ? `run ${holder.runId} (pid ${holder.ownerPid ?? holder.pid} on ${holder.hostname}, ${holder.command}) since ${holder.startedAt}` : 'an unknown run (no meta.json)';
+    const who = holder ? describeRunHolder(holder) : 'an unknown run (no meta.json)';
     return { released: false, reason: 'run', holder, message: `lock held by ${who}, not by a manual session; unlock only ends a hold taken by \`rebase-daily lock\` — wait for the run to end (see the runbook, exit 15)` };
   }
   rmSync(lockDir, { recursive: true, force: true });

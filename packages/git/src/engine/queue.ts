@@ -129,7 +129,7 @@ export function parseQueueLog(stdout: string): OutlinedCommit[] {
     const commit: OutlinedCommit = { sha, parents, same: head[0] === '=', tree: fields[i + 1] ?? '', subject: fields[i + 2] ?? '', paths: [] };
     i += 3;
     for (let raw = (fields[i] ?? '').replace(/^\n/, ''); raw.startsWith(':'); raw = (fields[i] ?? '').replace(/^\n/, '')) {
-      commit.paths.push({ status: raw.slice(raw.lastIndexOf(' ') + 1, raw.lastIndexOf(' ') + 2), path: fields[i + 1] ?? '' });
+      commit.paths.push({ status: rawStatus(raw), path: fields[i + 1] ?? '' });
       i += 2;
     }
     out.push(commit);
@@ -173,6 +173,11 @@ export async function outlineQueue(
   return { commits, alreadyUpstream, paths };
 }
 
+/** The status letter of a raw entry `:<modes> <shas> <status><score?>`. */
+function rawStatus(raw: string): string {
+  return raw.charAt(raw.lastIndexOf(' ') + 1);
+}
+
 /** Parse `--raw -z --no-renames` output (`:<modes> <shas> <status>\0<path>\0`...) into a path list. */
 export function parseRawZ(stdout: string): { status: string; path: string }[] {
   const fields = stdout.split('\0');
@@ -180,7 +185,7 @@ export function parseRawZ(stdout: string): { status: string; path: string }[] {
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const raw = fields[i].replace(/^\n/, '');
     if (!raw.startsWith(':')) break;
-    out.push({ status: raw.slice(raw.lastIndexOf(' ') + 1, raw.lastIndexOf(' ') + 2), path: fields[i + 1] });
+    out.push({ status: rawStatus(raw), path: fields[i + 1] });
   }
   return out;
 }

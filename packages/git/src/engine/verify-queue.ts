@@ -104,7 +104,7 @@ async function upstreamChangesIn(run: Runner, repo: string, base: string, upstre
   // `:(top,literal)`: paths from the log are relative to the top level, and the repo path may be a
   // subdirectory; no glob in a path may widen or narrow the match.
   const pathspecs = limited ? paths.map((p) => `:(top,literal)${p}`) : [];
-  const r = await run('git', ['diff-tree', '-r', '-z', ...PLAIN_DIFF_FLAGS.filter((f) => f !== '--no-color'), base, upstream, '--', ...pathspecs], { cwd: repo, ...call, env: withoutPathspecEnv(call.env), raw: true });
+  const r = await run('git', ['diff-tree', '-r', '-z', ...PLAIN_DIFF_FLAGS, base, upstream, '--', ...pathspecs], { cwd: repo, ...call, env: withoutPathspecEnv(call.env), raw: true });
   if (r.exitCode !== 0) throw new Error(`git diff-tree ${base} ${upstream} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
   return parseRawZ(r.stdout);
 }
