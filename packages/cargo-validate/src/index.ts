@@ -16,5 +16,9 @@ export { changedFiles, parsePorcelainZ, restoreFiles, saveDiff } from './changed
 export type { ChangedFiles } from './changed-files.js';
 export { dedicatedWorktreePath, prepareValidationTree, releaseValidationTree } from './validation-tree.js';
 export type { ValidationTree } from './validation-tree.js';
-export { runStep } from './run-step.js';
-export type { StepRun } from './run-step.js';
+export { onePipeArgv, runStep } from './run-step.js';
+export type { RunStepOptions, StepRun } from './run-step.js';
+export { buildArgvFor, runTestStep } from './run-test-step.js';
+export type { TestStepRun } from './run-test-step.js';
+export { attributeByBuiltTargets, packageNameOf, parseBuiltTargets } from './test-executables.js';
+export type { BuiltTarget } from './test-executables.js';

@@ -44,10 +44,11 @@ describe('parseCargoTestOutput on captured cargo output', () => {
       compile: ['alpha (lib test)', 'alpha (lib)'],
     },
     {
-      // Killed by the timeout while tests/smoke.rs was still running: that binary has no result line.
-      file: 'cargo-test-timeout.txt',
-      binaries: ['unit:alpha:ok', 'unit:beta:ok', 'integration:smoke:ok'],
-      totals: { binaries: 3, failedBinaries: 0, passed: 5, failed: 0, ignored: 1 },
+      // A real killed run: tests/hang.rs sleeps, the step's 15 s timeout killed cargo and the binary
+      // (process group) mid-run. That binary has a header and no `test result:` line.
+      file: 'cargo-test-killed.txt',
+      binaries: ['unit:alpha:ok', 'unit:beta:ok', 'integration:hang:incomplete'],
+      totals: { binaries: 3, failedBinaries: 0, passed: 3, failed: 0, ignored: 1 },
       failing: [],
       compile: [],
     },

@@ -4,9 +4,11 @@ import { firstLine, runPaths, toErrorRecord, type RebaseDailyError, type StageCo
 import { attributeCrates, crateResults, type CargoMetadata, type CrateResult } from './attribute-crates.js';
 import { validateCacheKey } from './cache-key.js';
 import { allChanged, changedFiles, noChanges, restoreFiles, saveDiff } from './changed-files.js';
-import { parseCargoTestOutput, type CargoTestReport, type Diagnostic } from './parse-cargo-test.js';
+import { parseCargoTestOutput, type CargoTestReport, type Diagnostic, type TestBinary } from './parse-cargo-test.js';
 import { defaultToolSearchDirs, resolveTool, toolMissingError, type ResolveToolOptions } from './resolve-tool.js';
 import { runStep } from './run-step.js';
+import { runTestStep } from './run-test-step.js';
+import { attributeByBuiltTargets, type BuiltTarget } from './test-executables.js';
 import { prepareValidationTree, releaseValidationTree, type ValidationTree } from './validation-tree.js';
 
 export type FailureReason = 'format-changed-files' | 'format-failed' | 'compile-error' | 'tests-failed' | 'timeout' | 'step-failed';
@@ -220,7 +222,8 @@ async function validateIn(ctx: StageContext, tree: ValidationTree, inner: Inner)
     const p = plan[i];
     const safeName = p.name.replace(/[^A-Za-z0-9._-]/g, '_');
     ctx.progress.info(`${p.name}: ${p.argv.join(' ')}`);
-    const step = await runStep({ run, argv: resolved[i], cwd: workdir, env, timeoutSeconds: p.timeoutSeconds, logFile: join(logDir, `${safeName}.log`) });
+    const stepOptions = { run, argv: resolved[i], cwd: workdir, env, timeoutSeconds: p.timeoutSeconds, logFile: join(logDir, `${safeName}.log`) };
+    const step = p.kind === 'test' ? await runTestStep({ ...stepOptions, configured: p.argv }) : { ...(await runStep(stepOptions)), built: null };
     const record: StepRecord = { name: p.name, argv: p.argv, status: 'ok', exitCode: step.exitCode, durationMs: step.durationMs, logFile: step.logFile };
     const changes = await changedFiles(run, tree.root);
 
@@ -240,8 +243,7 @@ async function validateIn(ctx: StageContext, tree: ValidationTree, inner: Inner)
     if (p.kind === 'test') {
       const log = readFileSync(step.logFile, 'utf8');
       const report = parseCargoTestOutput(log);
-      const metadata = report.binaries.length ? await cargoMetadata(ctx, inner.cargo, workdir, env) : null;
-      const binaries = attributeCrates(report, metadata);
+      const binaries = await attribute(ctx, report, step.built, { cargo: inner.cargo, workdir, env });
       data.tests = {
         logFile: step.logFile,
         totals: report.totals,
@@ -304,6 +306,19 @@ async function defaultFormat(ctx: StageContext, root: string, workdir: string, e
   if (!just) return ['just', 'fmt'];
   const summary = await ctx.run(just, ['--summary'], { cwd: workdir, env });
   return summary.exitCode === 0 && summary.stdout.split(/\s+/).includes('fmt') ? ['just', 'fmt'] : ['cargo', 'fmt', '--all'];
+}
+
+/**
+ * Name each binary's package: exactly, from what the `--no-run` build reported; the rest (another
+ * test command, doc-tests of an unusual target) from `cargo metadata` by target name and source file.
+ */
+async function attribute(ctx: StageContext, report: CargoTestReport, built: BuiltTarget[] | null, at: { cargo: string; workdir: string; env: NodeJS.ProcessEnv }): Promise<TestBinary[]> {
+  let binaries = built ? attributeByBuiltTargets(report.binaries, built, at.workdir) : report.binaries;
+  if (binaries.some((b) => b.crate === null || (b.kind === 'doc' && !built))) {
+    const metadata = await cargoMetadata(ctx, at.cargo, at.workdir, at.env);
+    binaries = attributeCrates({ ...report, binaries }, metadata);
+  }
+  return binaries;
 }
 
 async function cargoMetadata(ctx: StageContext, cargo: string, cwd: string, env: NodeJS.ProcessEnv): Promise<CargoMetadata | null> {

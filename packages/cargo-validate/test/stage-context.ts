@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { boundRunner, CommandLog, nullProgress, parseConfig, type RunState, type StageContext } from '@rebase-daily/core';
+import { boundRunner, CommandLog, createRunState, nullProgress, parseConfig, type StageContext } from '@rebase-daily/core';
 import { makeTempDir, type ForkFixture } from '@rebase-daily/core/testing';
 
 const WORKSPACE = join(import.meta.dirname, '..', 'fixtures', 'workspace');
@@ -35,7 +35,7 @@ export function stageContext(fx: ForkFixture, validate: unknown, extra: Record<s
   const runId = `test-${Math.random().toString(16).slice(2, 8)}`;
   const ctx: StageContext = {
     config: parsed.config,
-    state: { runId } as RunState,
+    state: createRunState(parsed.config, { command: 'validate', stages: ['validate'] }, runId),
     run: boundRunner(log),
     commandLog: log,
     progress: nullProgress,
