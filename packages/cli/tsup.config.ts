@@ -7,10 +7,14 @@ export default defineConfig([
   {
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
-    dts: true,
+    // The declarations name Node types (NodeJS.ProcessEnv, Buffer): reference them, so a consumer
+    // gets them from this package's @types/node dependency.
+    dts: { banner: '/// <reference types="node" />' },
     sourcemap: true,
     clean: true,
     target: 'node20',
+    // import.meta.url in the CJS output is shimmed from __filename (otherwise `{}` in CJS: Invalid URL).
+    shims: true,
     loader,
   },
   {

@@ -4,7 +4,9 @@ export default defineConfig([
   {
     entry: ['src/index.ts', 'src/testing.ts'],
     format: ['esm', 'cjs'],
-    dts: true,
+    // The declarations name Node types (NodeJS.ProcessEnv, Buffer): reference them, so a consumer
+    // gets them from this package's @types/node dependency.
+    dts: { banner: '/// <reference types="node" />' },
     sourcemap: true,
     clean: true,
     target: 'node20',

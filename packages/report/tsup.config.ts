@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // import.meta.url in the CJS output is shimmed from __filename (otherwise `{}` in CJS: Invalid URL).
+  shims: true,
 });
