@@ -13,7 +13,7 @@ import {
   type StageImpl,
   type StageResult,
 } from '@rebase-daily/core';
-import { bumpVersion, type BumpResult } from './bump-version.js';
+import { bumpFailure, bumpVersion, type BumpResult } from './bump-version.js';
 import { listCommits, mergeFfOnly, rebaseOnto, remoteUrl, resetHard, uninterruptible, updateRefCas, worktreeHolding } from './git-ops.js';
 import { leasePush, leaseRecord, type LeasePushResult } from './lease-push.js';
 import { stageRefs } from './observed-shas.js';
@@ -280,8 +280,7 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
     bump = await bumpVersion(ctx.run, { cwd, upstreamSha: pin.upstream, version: ctx.config.version });
     if (bump.status === 'failed') {
       await restore();
-      const e = bump.error;
-      return { error: errors.internal(`version bump failed: ${e?.message ?? 'unknown error'}`, { code: e?.code }), bump };
+      return { error: bumpFailure(bump), bump };
     }
   }
   const head = await revParse(ctx.run, cwd, 'HEAD');
@@ -321,8 +320,7 @@ async function replayAndBump(ctx: StageContext, holder: string | null, pin: Pin,
   if (bump.status === 'failed') {
     const current = (await revParse(ctx.run, repo, `refs/heads/${ctx.config.trunk}`)) ?? newTrunk;
     if (current !== pin.trunk) await restoreTrunk(ctx, holder, pin.trunk, current);
-    const e = bump.error;
-    return { error: errors.internal(`version bump failed: ${e?.message ?? 'unknown error'}`, { code: e?.code }), bump };
+    return { error: bumpFailure(bump), bump };
   }
   return { newTrunk: bump.status === 'committed' && bump.commit ? bump.commit : newTrunk, bump };
 }

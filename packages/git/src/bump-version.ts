@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { RebaseDailyError, toErrorRecord, type ErrorRecord, type Runner } from '@rebase-daily/core';
+import { EXIT, RebaseDailyError, toErrorRecord, type ErrorRecord, type Runner } from '@rebase-daily/core';
 import { manifestVersion, setLockVersions, setManifestVersion } from './version/cargo-manifest.js';
 import { cargoAcceptsLock, cargoWorkspaceMembers, staleLockEntries, type BumpChecks, type CargoMember } from './version/cargo-metadata.js';
 import { BUMP_TRAILER } from './version/superseded-bumps.js';
@@ -132,4 +132,10 @@ function lockWithMemberVersions(lockText: string, members: readonly CargoMember[
   let text = lockText;
   for (const [version, names] of byVersion) text = setLockVersions(text, names, version).text;
   return text;
+}
+
+/** The stage error for a failed bump: its own code (E_VERSION_BUMP, E_TOOL_MISSING…), exit 1. */
+export function bumpFailure(bump: BumpResult): RebaseDailyError {
+  const e = bump.error;
+  return new RebaseDailyError(e?.code ?? 'E_VERSION_BUMP', `version bump failed: ${e?.message ?? 'unknown error'}`, EXIT.internal, e?.details ?? {});
 }
