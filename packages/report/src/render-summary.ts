@@ -1,7 +1,7 @@
 import type { Outcome } from '@rebase-daily/core';
 import { localDate } from '@rebase-daily/core';
 import type { Report, ReportStage } from './report-schema.js';
-import { describeBump, describeTestCounts, describeValue, isRecord, readFailures, readLogPath } from './stage-data.js';
+import { describeBump, describeSuperseded, describeTestCounts, describeValue, isRecord, readFailures, readLogPath } from './stage-data.js';
 
 const OUTCOME_ICON: Record<Outcome, string> = {
   success: '✅',
@@ -100,6 +100,8 @@ function whatChanged(r: Report): string {
       const apply = r.stages.find((s) => s.name === 'apply')?.data ?? {};
       if (apply.pushed !== undefined) parts.push(`Pushed to ${r.refs.remotes.fork}: ${describeValue(apply.pushed)}.`);
       if (apply.bump !== undefined && apply.bump !== null) parts.push(`Version bump: ${describeBump(apply.bump)}.`);
+      const superseded = describeSuperseded(apply.superseded);
+      if (superseded) parts.push(`Superseded by the fresh bump (left out of the replay): ${superseded}.`);
       const verifyData = r.stages.find((s) => s.name === 'verify')?.data ?? {};
       const advance = isRecord(verifyData.advance) ? verifyData.advance : null;
       if (verifyData.partial === true && advance) {
