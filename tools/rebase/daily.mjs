@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The cron entrypoint: runs `nx run rebase:daily` and exits with the run's own exit code (0, 10–15,
+// The cron entrypoint: runs `nx run rebase:daily` and exits with the run's own exit code (0, 10–16,
 // 1, 2). Nx itself can only say 0 or 1, so the run id is handed to every Nx task through the
 // environment and the exact code is read back from that run's state file.
 //

@@ -21,6 +21,27 @@ export const VersionConfigSchema = z
     /** Appended to the upstream version, e.g. "-fork.1" → 1.4.0-fork.1. */
     suffix: z.string().min(1),
     commitMessage: z.string().default('chore(fork): set fork version to {version}'),
+    /**
+     * Subject regexes of hand-made bump commits a fresh bump supersedes (dropped from the replay when
+     * their diff changes only version fields of Cargo.toml / Cargo.lock). The tool's own bumps carry
+     * a `Rebase-Daily-Bump` trailer and are superseded without this.
+     */
+    supersede: z
+      .array(
+        z.string().refine(
+          (s) => {
+            try {
+              new RegExp(s);
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          { message: 'is not a valid regular expression' },
+        ),
+      )
+      .default([])
+      .describe('subject regexes of hand-made version-bump commits that a fresh bump supersedes'),
   })
   .strict();
 

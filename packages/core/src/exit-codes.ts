@@ -12,6 +12,7 @@ export const EXIT = {
   graphiteFailed: 13,
   validationFailed: 14,
   lockTaken: 15,
+  partial: 16,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -19,6 +20,7 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export const OUTCOMES = [
   'success',
   'no-change',
+  'partial',
   'verify-conflict',
   'apply-conflict',
   'push-blocked',
@@ -33,6 +35,7 @@ export type Outcome = (typeof OUTCOMES)[number];
 const OUTCOME_EXIT: Record<Outcome, ExitCode> = {
   success: EXIT.ok,
   'no-change': EXIT.ok,
+  partial: EXIT.partial,
   'verify-conflict': EXIT.verifyConflict,
   'apply-conflict': EXIT.applyConflict,
   'push-blocked': EXIT.pushBlocked,
@@ -59,4 +62,5 @@ export const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
   13: 'Graphite alignment failed',
   14: 'validation failed (formatting or tests)',
   15: 'lock taken: another run holds the lock',
+  16: 'partial day (onConflict: advance): the trunk moved to the last clean upstream commit; a conflict stops the rest',
 };

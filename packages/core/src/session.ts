@@ -344,7 +344,10 @@ export async function finishRun(session: Session, writeReport?: ReportWriter): P
   if (state.outcome === null) {
     const applied = state.stages.find((s) => s.name === 'apply');
     const moved = state.shas.after.trunk !== state.shas.before.trunk || state.shas.after.mirror !== state.shas.before.mirror;
-    const outcome: Outcome = applied && applied.status === 'ok' && !moved ? 'no-change' : 'success';
+    // onConflict "advance": verify pinned the last clean upstream commit, not the upstream tip. The
+    // day moved what it could and a conflict stops the rest: its own outcome, not a success.
+    const partial = state.stages.find((s) => s.name === 'verify')?.data?.partial === true;
+    const outcome: Outcome = partial ? 'partial' : applied && applied.status === 'ok' && !moved ? 'no-change' : 'success';
     state.outcome = outcome;
     state.exitCode = exitCodeFor(outcome);
   }

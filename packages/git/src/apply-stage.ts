@@ -13,7 +13,7 @@ import {
   type StageImpl,
   type StageResult,
 } from '@rebase-daily/core';
-import { bumpVersion, type BumpResult } from './bump-version.js';
+import { bumpFailure, bumpVersion, type BumpResult } from './bump-version.js';
 import { listCommits, mergeFfOnly, rebaseOnto, remoteUrl, resetHard, uninterruptible, updateRefCas, worktreeHolding } from './git-ops.js';
 import { leasePush, leaseRecord, type LeasePushResult } from './lease-push.js';
 import { stageRefs } from './observed-shas.js';
@@ -22,6 +22,7 @@ import { describeConflict, replayConflict } from './rebase-conflict.js';
 import { chooseEngine } from './engine-choice.js';
 import { casUpdateRef, listQueue, replayQueue } from './engine/index.js';
 import { abortIfRebasing, isRebasing } from './rebase-state.js';
+import { supersededSkipSet } from './version/apply-supersede.js';
 import { reproduceWorktreePath, tempWorktreePath, withTempWorktree } from './temp-worktree.js';
 
 const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : '(none)');
@@ -173,7 +174,9 @@ async function apply(ctx: StageContext): Promise<StageResult> {
 
   // --- Trunk: replay onto the pinned upstream SHA, bump, push with the start-of-run lease. ---
   const upToDate = await isAncestor(ctx.run, repo, pin.upstream, pin.trunk);
-  const { queue } = await readPatchQueue(ctx.run, repo, pin.upstream, pin.trunk);
+  // Old version bumps leave the replay when a fresh one will be written: the same set verify left out.
+  const skip = await supersededSkipSet(ctx, pin, upToDate, data, warnings);
+  const queue = (await readPatchQueue(ctx.run, repo, pin.upstream, pin.trunk)).queue.filter((p) => !skip.has(p.sha));
   const holder = await worktreeHolding(ctx.run, repo, config.trunk);
   if (holder) {
     const dirty = await statusPorcelain(ctx.run, holder);
@@ -181,10 +184,10 @@ async function apply(ctx: StageContext): Promise<StageResult> {
   }
   let trunkResult: TrunkWork;
   if (engine.use.used === 'memory') {
-    trunkResult = await replayAndBump(ctx, holder, pin, upToDate, queue);
+    trunkResult = await replayAndBump(ctx, holder, pin, upToDate, queue, skip);
   } else {
     data.rebaseWorktree = holder ?? tempWorktreePath(ctx, 'apply');
-    const work = (cwd: string) => rebaseAndBump(ctx, cwd, pin, upToDate, queue);
+    const work = (cwd: string) => rebaseAndBump(ctx, cwd, pin, upToDate, queue, skip);
     trunkResult = holder ? await work(holder) : await withTempWorktree(ctx, 'apply', { at: config.trunk }, (wt) => work(wt.path));
   }
   if (trunkResult.bump) data.bump = trunkResult.bump;
@@ -243,7 +246,7 @@ async function apply(ctx: StageContext): Promise<StageResult> {
 type TrunkWork = { newTrunk: string; bump?: BumpResult } | { conflict: NonNullable<StageResult['conflict']>; bump?: BumpResult } | { error: RebaseDailyError; bump?: BumpResult };
 
 /** Rebase the trunk checked out in `cwd`, then bump; on any failure put the trunk back to `pin.trunk`. */
-async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate: boolean, queue: Patch[]): Promise<TrunkWork> {
+async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>): Promise<TrunkWork> {
   const restore = async () => {
     const run = uninterruptible(ctx.run);
     await abortIfRebasing(run, cwd);
@@ -251,7 +254,7 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
   };
   if (!upToDate) {
     ctx.progress.info(`apply: rebasing ${ctx.config.trunk} onto ${short(pin.upstream)}`);
-    const r = await rebaseOnto(ctx.run, cwd, pin.upstream);
+    const r = await rebaseOnto(ctx.run, cwd, pin.upstream, [...skip]);
     if (ctx.signal.aborted) {
       await restore();
       throw errors.interrupted('a signal');
@@ -263,6 +266,7 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
           worktreePath: reproduceWorktreePath(ctx, 'apply'),
           trunk: pin.trunk,
           upstream: pin.upstream,
+          skip: [...skip],
         });
         await restore();
         return { conflict };
@@ -276,8 +280,7 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
     bump = await bumpVersion(ctx.run, { cwd, upstreamSha: pin.upstream, version: ctx.config.version });
     if (bump.status === 'failed') {
       await restore();
-      const e = bump.error;
-      return { error: errors.internal(`version bump failed: ${e?.message ?? 'unknown error'}`, { code: e?.code }), bump };
+      return { error: bumpFailure(bump), bump };
     }
   }
   const head = await revParse(ctx.run, cwd, 'HEAD');
@@ -292,18 +295,19 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
  * never half a rebase — and bring a worktree that has it checked out along. Then bump, as the
  * worktree path does; any failure after the move puts the trunk back to `pin.trunk`.
  */
-async function replayAndBump(ctx: StageContext, holder: string | null, pin: Pin, upToDate: boolean, queue: Patch[]): Promise<TrunkWork> {
+async function replayAndBump(ctx: StageContext, holder: string | null, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>): Promise<TrunkWork> {
   const repo = ctx.config.repoPath;
   let newTrunk = pin.trunk;
   if (!upToDate) {
     ctx.progress.info(`apply: replaying ${ctx.config.trunk} onto ${short(pin.upstream)} in memory`);
-    const q = await listQueue(ctx.run, repo, pin.upstream, pin.trunk);
+    const listed = await listQueue(ctx.run, repo, pin.upstream, pin.trunk);
+    const q = { ...listed, commits: listed.commits.filter((c) => !skip.has(c.sha)) };
     const replay = await replayQueue(ctx.run, repo, { onto: pin.upstream, commits: q.commits, alreadyUpstream: q.alreadyUpstream });
     // Nothing has moved yet: an interrupt or a conflict here leaves only unreferenced objects.
     if (ctx.signal.aborted) throw errors.interrupted('a signal');
     if (!replay.ok) {
       const stop = { commit: replay.commit, subject: replay.subject, index: replay.failedIndex, queueLength: q.commits.length, files: replay.files };
-      return { conflict: replayConflict('apply', queue, stop, { repo, worktreePath: reproduceWorktreePath(ctx, 'apply'), trunk: pin.trunk, upstream: pin.upstream }) };
+      return { conflict: replayConflict('apply', queue, stop, { repo, worktreePath: reproduceWorktreePath(ctx, 'apply'), trunk: pin.trunk, upstream: pin.upstream, skip: [...skip] }) };
     }
     const moved = await moveTrunk(ctx, holder, replay.newTip, pin.trunk);
     if (moved) return { error: moved };
@@ -316,8 +320,7 @@ async function replayAndBump(ctx: StageContext, holder: string | null, pin: Pin,
   if (bump.status === 'failed') {
     const current = (await revParse(ctx.run, repo, `refs/heads/${ctx.config.trunk}`)) ?? newTrunk;
     if (current !== pin.trunk) await restoreTrunk(ctx, holder, pin.trunk, current);
-    const e = bump.error;
-    return { error: errors.internal(`version bump failed: ${e?.message ?? 'unknown error'}`, { code: e?.code }), bump };
+    return { error: bumpFailure(bump), bump };
   }
   return { newTrunk: bump.status === 'committed' && bump.commit ? bump.commit : newTrunk, bump };
 }

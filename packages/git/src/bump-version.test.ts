@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boundRunner, CommandLog, VersionConfigSchema } from '@rebase-daily/core';
-import { createForkFixture, git, type ForkFixture } from '@rebase-daily/core/testing';
+import { createForkFixture, git, makeTempDir, removeDir, writeFile, type ForkFixture } from '@rebase-daily/core/testing';
 import { bumpVersion } from './bump-version.js';
 import { cargoMetadataLocked, cargoWorkspaceFiles } from './testing/cargo-workspace.js';
 import './testing/stage-context.js';
@@ -71,4 +72,63 @@ describe('bumpVersion', () => {
     expect(r.error?.code).toBe('E_VERSION_BUMP');
     expect(git(f.clone, 'status', '--porcelain')).toBe('');
   });
+
+  /** The workspace plus a path dependency inside the root that is not in `members` (libs/p), as on the real fork. */
+  const withPathDep = (requirement = '') => {
+    const files = cargoWorkspaceFiles('1.2.0');
+    files['Cargo.toml'] = files['Cargo.toml'].replace('b = { path = "crates/b" }', `b = { path = "crates/b" }\np = { path = "libs/p"${requirement} }`);
+    files['crates/a/Cargo.toml'] += 'p = { workspace = true }\n';
+    files['libs/p/Cargo.toml'] = '[package]\nname = "p"\nversion.workspace = true\nedition.workspace = true\n';
+    files['libs/p/src/lib.rs'] = 'pub fn p() {}\n';
+    return files;
+  };
+  const lockFixture = (files: Record<string, string>) => {
+    const dir = makeTempDir('rebase-daily-lock-');
+    try {
+      for (const [path, content] of Object.entries(files)) writeFile(dir, path, content);
+      execFileSync('cargo', ['generate-lockfile', '--offline'], { cwd: dir, stdio: 'ignore' });
+      return { ...files, 'Cargo.lock': readFileSync(join(dir, 'Cargo.lock'), 'utf8') };
+    } finally {
+      removeDir(dir);
+    }
+  };
+
+  it('takes the members from cargo: a path dependency inside the root gets its lock entry bumped; checks and trailer recorded', async () => {
+    const f = createForkFixture({ base: lockFixture(withPathDep()) });
+    fixtures.push(f);
+    const upstream = git(f.clone, 'rev-parse', `upstream/${f.upstreamBranch}`);
+    const r = await bumpVersion(run, { cwd: f.clone, upstreamSha: upstream, version: VersionConfigSchema.parse({ suffix: '-fork.1' }) });
+    expect(r.status).toBe('committed');
+    expect([...r.members].sort()).toEqual(['a', 'b', 'p']);
+    expect(r.checks).toEqual({ lockEntries: { members: 4, stale: [], missing: [] }, locked: { before: 'ok', after: 'ok' } });
+    expect(versionOf(cargoMetadataLocked(f.clone).packages, 'p')).toBe('1.2.0-fork.1');
+    expect(git(f.clone, 'log', '-1', '--format=%(trailers:key=Rebase-Daily-Bump,valueonly)').trim()).toBe('1.2.0-fork.1');
+  });
+
+  it('fails with E_VERSION_BUMP and writes nothing when cargo metadata --locked passed before the bump and fails after it', async () => {
+    // An exact requirement on a member's version: the bumped lock is consistent, but cargo can no longer resolve.
+    const f = createForkFixture({ base: lockFixture(withPathDep(', version = "=1.2.0"')) });
+    fixtures.push(f);
+    const head = git(f.clone, 'rev-parse', 'HEAD');
+    const upstream = git(f.clone, 'rev-parse', `upstream/${f.upstreamBranch}`);
+    const r = await bumpVersion(run, { cwd: f.clone, upstreamSha: upstream, version: VersionConfigSchema.parse({ suffix: '-fork.1' }) });
+    expect(r.status).toBe('failed');
+    expect(r.error?.code).toBe('E_VERSION_BUMP');
+    expect(r.error?.message).toMatch(/cargo metadata --locked --offline passed before the bump and fails after it \(error: failed to select a version for the requirement `p = "=1.2.0"`\); nothing written/);
+    expect(r.checks?.locked).toMatchObject({ before: 'ok', after: 'failed' });
+    expect(git(f.clone, 'status', '--porcelain')).toBe('');
+    expect(git(f.clone, 'rev-parse', 'HEAD')).toBe(head);
+  });
+
+  it('fails with E_TOOL_MISSING (exit 1) and writes nothing when cargo is not installed', async () => {
+    const f = createForkFixture({ base: cargoWorkspaceFiles('1.2.0') });
+    fixtures.push(f);
+    const upstream = git(f.clone, 'rev-parse', `upstream/${f.upstreamBranch}`);
+    const r = await bumpVersion(run, { cwd: f.clone, upstreamSha: upstream, version: VersionConfigSchema.parse({ suffix: '-fork.1' }), cargo: join(f.root, 'no-such-cargo') });
+    expect(r.status).toBe('failed');
+    expect(r.error?.code).toBe('E_TOOL_MISSING');
+    expect(r.error?.message).toMatch(/no-such-cargo not found on PATH \(needed for the version bump: .*\); install Rust with rustup/);
+    expect(git(f.clone, 'status', '--porcelain')).toBe('');
+  });
 });
+

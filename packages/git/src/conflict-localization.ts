@@ -67,9 +67,15 @@ export function localizationRecord(loc: ConflictLocalization): LocalizationRecor
  * base and `target` (see localizeConflict). Localization is a diagnosis, never a reason to fail the
  * stage: an error comes back as a warning line.
  */
-export async function localizeForReport(run: Runner, repo: string, trunk: string, target: string): Promise<{ record: LocalizationRecord | null; warning?: string }> {
+export async function localizeForReport(
+  run: Runner,
+  repo: string,
+  trunk: string,
+  target: string,
+  skip?: ReadonlySet<string>,
+): Promise<{ record: LocalizationRecord | null; warning?: string }> {
   try {
-    return { record: localizationRecord(await localizeConflict(run, repo, { trunk, target })) };
+    return { record: localizationRecord(await localizeConflict(run, repo, { trunk, target, skip })) };
   } catch (err) {
     return { record: null, warning: `conflict localization failed: ${(err as Error).message.split('\n')[0]}` };
   }

@@ -14,11 +14,32 @@ export function uninterruptible(run: Runner): Runner {
 }
 
 /** `git rebase <onto>` for a branch checked out in `cwd`. */
-export function rebaseOnto(run: Runner, cwd: string, onto: string) {
+export function rebaseOnto(run: Runner, cwd: string, onto: string, skip: readonly string[] = []) {
   // --no-update-refs: with rebase.updateRefs=true in the user's config, git would also move every
   // other branch pointing into the rebased range — in verify that includes the real trunk.
   // --no-autosquash: a `fixup!` patch in the queue must replay as itself, exactly as verified.
-  return run('git', ['rebase', '--no-update-refs', '--no-autosquash', '--no-autostash', onto], { cwd });
+  if (skip.length === 0) return run('git', ['rebase', '--no-update-refs', '--no-autosquash', '--no-autostash', onto], { cwd });
+  return run('git', ['-c', 'core.abbrev=40', ...skippingRebaseArgs(onto)], { cwd, env: { GIT_SEQUENCE_EDITOR: skipPicksEditor(skip) } });
+}
+
+/**
+ * `git rebase` arguments that replay the queue without some commits: interactive, so a sequence
+ * editor can delete their picks; `--empty=drop` because -i would otherwise stop to ask about a
+ * commit that becomes empty, where the plain rebase drops it.
+ */
+export function skippingRebaseArgs(onto: string): string[] {
+  return ['rebase', '-i', '--empty=drop', '--no-update-refs', '--no-autosquash', '--no-autostash', onto];
+}
+
+/**
+ * GIT_SEQUENCE_EDITOR that turns the picks of `skip` (full SHAs: the rebase runs with
+ * core.abbrev=40) into `noop` — not deleted, because a todo list left empty makes rebase -i stop
+ * with "nothing to do" instead of resetting to the new base. `-i.bak` is the spelling GNU and BSD
+ * sed both accept; the backup lives in the rebase state directory, which rebase removes.
+ */
+export function skipPicksEditor(skip: readonly string[]): string {
+  const shas = skip.filter((s) => /^[0-9a-f]{40,64}$/.test(s));
+  return `sed -i.bak -E -e 's/^(pick|p) (${shas.join('|')})( .*)?$/noop/'`;
 }
 
 /** Abort a rebase in progress; runs even after the run was interrupted. */

@@ -11,7 +11,8 @@ export { isRebasing, abortIfRebasing } from './rebase-state.js';
 export { worktreeHolding, uninterruptible } from './git-ops.js';
 export { compareVersions } from './version/compare-versions.js';
 export { manifestVersion, setManifestVersion, setLockVersions, inheritsWorkspaceVersion } from './version/cargo-manifest.js';
-export { workspaceMembers, type WorkspaceMember } from './version/workspace-members.js';
+export { cargoWorkspaceMembers, cargoAcceptsLock, parseCargoMetadata, staleLockEntries, type BumpChecks, type CargoMember } from './version/cargo-metadata.js';
+export { findSupersededBumps, parseBumpLog, versionOnlyChange, bumpSubjectPatterns, BUMP_TRAILER, BUMP_LOG_FORMAT, type SupersededCommit, type SupersedeScan } from './version/superseded-bumps.js';
 export { upstreamVersion, newestTagVersion, forkVersionOf, type UpstreamVersion, type VersionConfig } from './version/upstream-version.js';
 
 export { chooseEngine, type EngineDecision, type EngineUse } from './engine-choice.js';

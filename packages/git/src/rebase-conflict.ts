@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gitDir, revParse, shellQuote, type Conflict, type Patch, type Runner } from '@rebase-daily/core';
-import { commitSubject, conflictedFiles } from './git-ops.js';
+import { commitSubject, conflictedFiles, skippingRebaseArgs, skipPicksEditor } from './git-ops.js';
 
 /** Where a stopped rebase stands, from its state directory (`<gitdir>/rebase-merge`). */
 export interface RebaseStop {
@@ -40,6 +40,8 @@ export interface ReproduceInput {
   /** The trunk SHA to start from and the upstream SHA to rebase onto. */
   trunk: string;
   upstream: string;
+  /** Queue commits the replay leaves out (superseded version bumps): the rebase line leaves them out too. */
+  skip?: readonly string[];
 }
 
 /** Shell lines a human runs to reproduce the conflict in a scratch worktree (nothing real moves). */
@@ -49,7 +51,9 @@ export function reproduceCommands(input: ReproduceInput): string[] {
   return [
     `git -C ${repo} worktree add --detach ${wt} ${input.trunk}`,
     `cd ${wt}`,
-    `git rebase --no-update-refs ${input.upstream}`,
+    input.skip?.length
+      ? `GIT_SEQUENCE_EDITOR=${shellQuote(skipPicksEditor(input.skip))} git -c core.abbrev=40 ${skippingRebaseArgs(input.upstream).join(' ')}    # leaves out the superseded version bump(s)`
+      : `git rebase --no-update-refs ${input.upstream}`,
     'git status --short    # conflicted files are marked UU/AA/DU; resolve, `git add`, `git rebase --continue`',
     `git rebase --abort; cd ${repo} && git worktree remove --force ${wt}    # clean up when done`,
   ];

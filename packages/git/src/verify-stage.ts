@@ -7,6 +7,7 @@ import { observedShas, stageRefs, type ObservedShas } from './observed-shas.js';
 import { readPatchQueue } from './patch-queue.js';
 import { describeConflict, replayConflict, type ReproduceInput } from './rebase-conflict.js';
 import { isRebasing } from './rebase-state.js';
+import { findSupersededBumps } from './version/superseded-bumps.js';
 import { reproduceWorktreePath, withTempWorktree } from './temp-worktree.js';
 
 const short = (sha: string) => sha.slice(0, 12);
@@ -49,7 +50,12 @@ async function verify(ctx: StageContext): Promise<StageResult> {
   if (seen.trunk && seen.trunk !== trunk) warnings.push(`${config.trunk} moved since the run started (${short(seen.trunk)} → ${short(trunk)}); verified the current tip`);
 
   // Read-only and independent of each other: side by side.
-  const [pq, decision, upToDate] = await Promise.all([readPatchQueue(ctx.run, repo, upstream, trunk), chooseEngine(ctx, [trunk, upstream]), isAncestor(ctx.run, repo, upstream, trunk)]);
+  const [pq, decision, upToDate, scan] = await Promise.all([
+    readPatchQueue(ctx.run, repo, upstream, trunk),
+    chooseEngine(ctx, [trunk, upstream]),
+    isAncestor(ctx.run, repo, upstream, trunk),
+    findSupersededBumps(ctx.run, repo, upstream, trunk, config.version),
+  ]);
   const pinOf = (clean: boolean, pinned = upstream): Pin => ({
     upstream: pinned,
     trunk,
@@ -61,13 +67,19 @@ async function verify(ctx: StageContext): Promise<StageResult> {
     clean,
   });
   if (decision.warning) warnings.push(decision.warning);
+  // Old version bumps leave the replay when a fresh bump will be written (apply writes it).
+  const skip = upToDate ? new Set<string>() : new Set(scan.superseded.map((c) => c.sha));
+  const superseded = upToDate ? [] : scan.superseded;
+  for (const r of upToDate ? [] : scan.refused) warnings.push(`not superseded, replayed as a patch: ${short(r.sha)} "${r.subject}" (${r.reason})`);
+  const queue = pq.queue.filter((p) => !skip.has(p.sha));
   const data: Record<string, unknown> = {
     engine: decision.use,
     upstreamRef: refs.upstream,
     upstream,
     trunk,
     base: pq.base,
-    queue: pq.queue,
+    queue,
+    superseded,
     dropped: pq.dropped,
     merges: pq.merges,
     upstreamDelta: pq.upstreamDelta,
@@ -87,16 +99,17 @@ async function verify(ctx: StageContext): Promise<StageResult> {
 
   if (decision.use.used === 'worktree' && decision.use.fallbackReasons) ctx.progress.warn(decision.warning ?? 'verify: using the worktree engine');
   ctx.progress.info(
-    `verify: replaying ${pq.queue.length} patch(es) onto ${config.remotes.upstream}/${config.upstreamBranch} ${short(upstream)} ${decision.use.used === 'memory' ? 'in memory (git merge-tree, temporary object directory)' : 'in a temporary worktree (git rebase)'}`,
+    `verify: replaying ${queue.length} patch(es)${superseded.length ? ` (${superseded.length} superseded version bump(s) left out)` : ''} onto ${config.remotes.upstream}/${config.upstreamBranch} ${short(upstream)} ${decision.use.used === 'memory' ? 'in memory (git merge-tree, temporary object directory)' : 'in a temporary worktree (git rebase)'}`,
   );
-  const reproduce = { repo, worktreePath: reproduceWorktreePath(ctx, 'verify'), trunk, upstream };
-  const outcome = decision.use.used === 'memory' ? await memoryVerify(ctx, pq.queue, upstream, trunk, data, reproduce) : await worktreeVerify(ctx, pq.queue, upstream, trunk, data, reproduce);
+  const reproduce = { repo, worktreePath: reproduceWorktreePath(ctx, 'verify'), trunk, upstream, skip: [...skip] };
+  const outcome =
+    decision.use.used === 'memory' ? await memoryVerify(ctx, queue, upstream, trunk, data, reproduce, skip) : await worktreeVerify(ctx, queue, upstream, trunk, data, reproduce, skip);
   const how = fallbackNote(decision.use);
 
   if (outcome.clean) {
     return {
       status: 'ok',
-      summary: `${pq.queue.length} patch(es) replay cleanly onto upstream ${short(upstream)} (${pq.upstreamDelta.count} new upstream commit(s)${pq.dropped.length ? `, ${pq.dropped.length} already upstream` : ''})${how}`,
+      summary: `${queue.length} patch(es) replay cleanly onto upstream ${short(upstream)} (${pq.upstreamDelta.count} new upstream commit(s)${pq.dropped.length ? `, ${pq.dropped.length} already upstream` : ''}${superseded.length ? `, ${superseded.length} superseded version bump(s) left out` : ''})${how}`,
       data,
       pin: pinOf(true),
       warnings,
@@ -106,7 +119,7 @@ async function verify(ctx: StageContext): Promise<StageResult> {
   let localization: LocalizationRecord | null = null;
   if (decision.use.used === 'memory') {
     ctx.progress.info('verify: localizing the conflict (bisection over the new upstream commits)');
-    const loc = await localizeForReport(ctx.run, repo, trunk, upstream);
+    const loc = await localizeForReport(ctx.run, repo, trunk, upstream, skip);
     if (loc.warning) warnings.push(loc.warning);
     localization = loc.record;
     if (localization) conflict.localization = { ...localization };
@@ -119,7 +132,7 @@ async function verify(ctx: StageContext): Promise<StageResult> {
   if (localization) nextActions.unshift(`Localization: ${localization.summary}.`);
 
   if (config.onConflict === 'advance') {
-    const advanced = await advance(ctx, { localization, engine: decision.use.used, upstream, trunk, seen, data, conflict, warnings, nextActions, pinOf });
+    const advanced = await advance(ctx, { localization, engine: decision.use.used, upstream, trunk, seen, data, conflict, warnings, nextActions, pinOf, skip });
     if (advanced) return advanced;
   }
   return {
@@ -137,8 +150,16 @@ async function verify(ctx: StageContext): Promise<StageResult> {
 type VerifyOutcome = { clean: true } | { clean: false; conflict: Conflict };
 
 /** The in-memory engine: verifyQueue in a temporary object directory (nothing written to the repo). */
-async function memoryVerify(ctx: StageContext, queue: Patch[], upstream: string, trunk: string, data: Record<string, unknown>, reproduce: ReproduceInput): Promise<VerifyOutcome> {
-  const v = await verifyQueue(ctx.run, ctx.config.repoPath, { upstream, trunk });
+async function memoryVerify(
+  ctx: StageContext,
+  queue: Patch[],
+  upstream: string,
+  trunk: string,
+  data: Record<string, unknown>,
+  reproduce: ReproduceInput,
+  skip: ReadonlySet<string>,
+): Promise<VerifyOutcome> {
+  const v = await verifyQueue(ctx.run, ctx.config.repoPath, { upstream, trunk, skip });
   if (ctx.signal.aborted) throw errors.interrupted('a signal');
   data.mergeTreeCalls = v.merges;
   if (v.mergeMode) data.mergeTreeMode = v.mergeMode;
@@ -148,10 +169,18 @@ async function memoryVerify(ctx: StageContext, queue: Patch[], upstream: string,
 }
 
 /** The worktree engine: `git rebase` on a temporary branch in a temporary worktree, both removed in `finally`. */
-async function worktreeVerify(ctx: StageContext, queue: Patch[], upstream: string, trunk: string, data: Record<string, unknown>, reproduce: ReproduceInput): Promise<VerifyOutcome> {
+async function worktreeVerify(
+  ctx: StageContext,
+  queue: Patch[],
+  upstream: string,
+  trunk: string,
+  data: Record<string, unknown>,
+  reproduce: ReproduceInput,
+  skip: ReadonlySet<string>,
+): Promise<VerifyOutcome> {
   return withTempWorktree(ctx, 'verify', { at: trunk, newBranch: verifyBranchName(ctx.state.runId) }, async (wt) => {
     data.worktree = wt.path;
-    const r = await rebaseOnto(ctx.run, wt.path, upstream);
+    const r = await rebaseOnto(ctx.run, wt.path, upstream, [...skip]);
     if (ctx.signal.aborted) throw errors.interrupted('a signal');
     if (r.exitCode === 0) {
       data.replayedTip = await revParse(ctx.run, wt.path, 'HEAD');
@@ -179,6 +208,7 @@ interface AdvanceInput {
   warnings: string[];
   nextActions: string[];
   pinOf: (clean: boolean, upstream?: string) => Pin;
+  skip: ReadonlySet<string>;
 }
 
 /**
@@ -208,7 +238,7 @@ async function advance(ctx: StageContext, input: AdvanceInput): Promise<StageRes
   }
   const full = { queue: data.queue, dropped: data.dropped, upstreamDelta: data.upstreamDelta };
   const pq = await readPatchQueue(ctx.run, repo, checkpoint, input.trunk);
-  Object.assign(data, { queue: pq.queue, dropped: pq.dropped, merges: pq.merges, upstreamDelta: pq.upstreamDelta, partial: true });
+  Object.assign(data, { queue: pq.queue.filter((p) => !input.skip.has(p.sha)), dropped: pq.dropped, merges: pq.merges, upstreamDelta: pq.upstreamDelta, partial: true });
   const advanceData = {
     target: input.upstream,
     lastClean: loc.lastClean,
@@ -231,6 +261,11 @@ async function advance(ctx: StageContext, input: AdvanceInput): Promise<StageRes
     conflict: input.conflict,
     pin: input.pinOf(true, checkpoint),
     warnings,
-    nextActions: input.nextActions,
+    // What moved and what remains, before how to resolve the rest.
+    nextActions: [
+      `Partial day: apply moves ${ctx.config.trunk} to upstream ${short(checkpoint)} "${loc.lastClean.subject}" (${advanceData.absorbed} of ${loc.upstreamCount} new upstream commit(s)); the run exits 16 (partial).`,
+      `Remaining: ${left}.`,
+      ...input.nextActions,
+    ],
   };
 }

@@ -82,6 +82,15 @@ describe('next actions derived from the outcome', () => {
     ]);
   });
 
+  it('partial says what moved and what remains, then how to resolve the rest', () => {
+    const actions = deriveNextActions(input({ outcome: 'partial', conflict: { stage: 'verify', patch: { sha: 'f'.repeat(40), subject: 'fork: tweak' }, position: 2, queueLength: 5, files: ['a.rs'], reproduce: ['git rebase b2b2'] } }));
+    expect(actions).toEqual([
+      'Partial day: dev moved to the last upstream commit the queue replays onto; the rest of upstream stops at the conflict of ffffffffffff "fork: tweak" (patch 2 of 5) in a.rs.',
+      'Reproduce: `git rebase b2b2`',
+      'Resolve that conflict on dev (adapt the patch to upstream), push dev to origin, then rerun rebase-daily to absorb the remaining upstream commits.',
+    ]);
+  });
+
   it('push-blocked without an actual SHA points at protection or a missing ref', () => {
     const actions = deriveNextActions(input({ outcome: 'push-blocked', lease: { ref: 'refs/heads/dev', remote: 'origin', expected: SHA.trunkOld, actual: null, reason: 'rejected by a pre-receive hook' } }));
     expect(actions[2]).toBe('The remote ref is missing or the push was rejected by protection: check refs/heads/dev on origin and its branch protection.');

@@ -50,6 +50,15 @@ export function deriveNextActions(input: NextActionsInput): string[] {
     case 'success':
     case 'no-change':
       break;
+    case 'partial':
+      actions.push(
+        `Partial day: ${trunk} moved to the last upstream commit the queue replays onto; the rest of upstream stops at the conflict of ${patch}${where}${files}.`,
+      );
+      reproduce();
+      actions.push(
+        `Resolve that conflict on ${trunk} (adapt the patch to upstream), push ${trunk} to ${input.forkRemote}, then rerun rebase-daily to absorb the remaining upstream commits.`,
+      );
+      break;
     case 'verify-conflict':
       actions.push(`No branch tip moved: verify replays the queue without touching real branches.`);
       reproduce();

@@ -159,10 +159,27 @@ describe('renderSummary: align, localization, partial days', () => {
     expect(renderSummary(buildReport(state))).toContain('- Localization: queue replays onto a1a1a1a; breaks at b2b2b2b "upstream: rename"');
   });
 
-  it('says what is left on a partial day (onConflict: advance)', () => {
+  it('says what moved and what is left on a partial day (onConflict: advance), under its own outcome', () => {
     const state = scenarios.success();
+    Object.assign(state, { outcome: 'partial', exitCode: 16 });
     const verify = state.stages.find((s) => s.name === 'verify')!;
-    verify.data = { ...verify.data, partial: true, advance: { remaining: 4, firstBreaking: { sha: 'e'.repeat(40), subject: 'upstream: rename' } } };
-    expect(paragraph(renderSummary(buildReport(state)))).toContain('Partial day (onConflict: advance): 4 upstream commit(s) left; first breaking `eeeeeee` "upstream: rename".');
+    verify.data = {
+      ...verify.data,
+      partial: true,
+      advance: {
+        absorbed: 2,
+        upstreamCount: 6,
+        remaining: 4,
+        lastClean: { sha: 'c'.repeat(40), subject: 'upstream: b' },
+        firstBreaking: { sha: 'e'.repeat(40), subject: 'upstream: rename' },
+        patch: { sha: 'f'.repeat(40), subject: 'fork: tweak' },
+        files: ['src/a.rs'],
+      },
+    };
+    const md = renderSummary(buildReport(state));
+    expect(md).toContain('🟡');
+    expect(paragraph(md)).toContain(
+      'Partial day (onConflict: advance): moved to upstream `ccccccc` "upstream: b" (2 of 6 new upstream commit(s)); 4 upstream commit(s) left, first breaking `eeeeeee` "upstream: rename" (conflicts with patch `fffffff` "fork: tweak" in `src/a.rs`).',
+    );
   });
 });

@@ -1,11 +1,12 @@
 import type { Outcome } from '@rebase-daily/core';
 import { localDate } from '@rebase-daily/core';
 import type { Report, ReportStage } from './report-schema.js';
-import { describeBump, describeTestCounts, describeValue, isRecord, readFailures, readLogPath } from './stage-data.js';
+import { describeBump, describeSuperseded, describeTestCounts, describeValue, isRecord, readFailures, readLogPath } from './stage-data.js';
 
 const OUTCOME_ICON: Record<Outcome, string> = {
   success: '✅',
   'no-change': '✅',
+  partial: '🟡',
   'verify-conflict': '❌',
   'apply-conflict': '❌',
   'push-blocked': '⛔',
@@ -81,7 +82,8 @@ function whatChanged(r: Report): string {
   const absorbed = delta ? `${plural(delta.count, 'upstream commit')} absorbed${delta.range ? ` (${tick(delta.range)})` : ''}` : null;
   const parts: string[] = [];
   switch (r.outcome) {
-    case 'success': {
+    case 'success':
+    case 'partial': {
       const moved = after.trunk && after.trunk !== before.trunk;
       const verified = r.stages.some((s) => s.name === 'verify' && s.status === 'ok');
       // Only counts the run knows: a run without verify (e.g. `apply` alone) has no queue to count.
@@ -98,12 +100,17 @@ function whatChanged(r: Report): string {
       const apply = r.stages.find((s) => s.name === 'apply')?.data ?? {};
       if (apply.pushed !== undefined) parts.push(`Pushed to ${r.refs.remotes.fork}: ${describeValue(apply.pushed)}.`);
       if (apply.bump !== undefined && apply.bump !== null) parts.push(`Version bump: ${describeBump(apply.bump)}.`);
+      const superseded = describeSuperseded(apply.superseded);
+      if (superseded) parts.push(`Superseded by the fresh bump (left out of the replay): ${superseded}.`);
       const verifyData = r.stages.find((s) => s.name === 'verify')?.data ?? {};
       const advance = isRecord(verifyData.advance) ? verifyData.advance : null;
       if (verifyData.partial === true && advance) {
         const fb = isRecord(advance.firstBreaking) ? advance.firstBreaking : null;
+        const lc = isRecord(advance.lastClean) ? advance.lastClean : null;
+        const patch = isRecord(advance.patch) ? advance.patch : null;
+        const files = Array.isArray(advance.files) ? advance.files.map((f) => tick(String(f))) : [];
         parts.push(
-          `Partial day (onConflict: advance): ${describeValue(advance.remaining)} upstream commit(s) left${fb ? `; first breaking ${tick(short(String(fb.sha ?? '')))} "${String(fb.subject ?? '')}"` : ''}.`,
+          `Partial day (onConflict: advance): moved to upstream ${lc ? `${tick(short(String(lc.sha ?? '')))} "${String(lc.subject ?? '')}"` : '(unknown)'} (${describeValue(advance.absorbed)} of ${describeValue(advance.upstreamCount)} new upstream commit(s)); ${describeValue(advance.remaining)} upstream commit(s) left${fb ? `, first breaking ${tick(short(String(fb.sha ?? '')))} "${String(fb.subject ?? '')}"` : ''}${patch ? ` (conflicts with patch ${tick(short(String(patch.sha ?? '')))} "${String(patch.subject ?? '')}"${files.length ? ` in ${files.join(', ')}` : ''})` : ''}.`,
         );
       }
       parts.push(...restackedLine(r));

@@ -108,7 +108,7 @@ export function describeBump(bump: unknown): string {
     if (typeof bump.forkVersion === 'string' && typeof bump.status === 'string') {
       const source = typeof bump.source === 'string' ? `, from ${bump.source}` : '';
       if (bump.status === 'unchanged') return `already ${bump.forkVersion} (no commit${source})`;
-      if (bump.status === 'committed') return `${String(bump.previousVersion ?? '?')} → ${bump.forkVersion} (committed${source})`;
+      if (bump.status === 'committed') return `${String(bump.previousVersion ?? '?')} → ${bump.forkVersion} (committed${source})${describeBumpChecks(bump.checks)}`;
       return `${bump.status}: ${String(bump.previousVersion ?? '?')} → ${bump.forkVersion}`;
     }
     const from = bump.from ?? bump.previous ?? bump.old;
@@ -116,6 +116,28 @@ export function describeBump(bump: unknown): string {
     if (typeof to === 'string') return typeof from === 'string' ? `${from} → ${to}` : to;
   }
   return describeValue(bump);
+}
+
+/** `; lock: …` from BumpResult.checks: member lock entries and `cargo metadata --locked` before/after. */
+function describeBumpChecks(checks: unknown): string {
+  if (!isRecord(checks)) return '';
+  const parts: string[] = [];
+  const entries = checks.lockEntries;
+  if (isRecord(entries) && typeof entries.members === 'number') parts.push(`${entries.members} member lock entr${entries.members === 1 ? 'y' : 'ies'} checked`);
+  const locked = checks.locked;
+  if (isRecord(locked) && typeof locked.before === 'string') {
+    parts.push(locked.before === 'ok' ? `cargo metadata --locked passes (before and ${locked.after === 'ok' ? 'after' : String(locked.after)})` : `cargo metadata --locked: ${locked.before} before the bump`);
+  }
+  return parts.length ? `; ${parts.join(', ')}` : '';
+}
+
+/** Superseded bump commits (verify/apply `data.superseded`) as one line: `sha` "subject", …; '' when none. */
+export function describeSuperseded(value: unknown): string {
+  if (!Array.isArray(value) || value.length === 0) return '';
+  return value
+    .filter(isRecord)
+    .map((c) => `\`${String(c.sha ?? '').slice(0, 7)}\` "${String(c.subject ?? '')}"`)
+    .join(', ');
 }
 
 /** A one-line view of a value for the summary (counts for arrays, booleans as yes/no). */

@@ -1,4 +1,5 @@
 import { makeTempDir, removeDir } from '@rebase-daily/core/testing';
+import { OUTCOMES } from '@rebase-daily/core';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -118,7 +119,7 @@ describe('readLatestReport', () => {
     writeFileSync(join(day('2026-11-30'), 'report.json'), JSON.stringify({ reportVersion: 1, outcome: 'fine' }));
     const latest = readLatestReport(scratch);
     expect(latest?.ok).toBe(false);
-    expect(!latest?.ok && latest?.problems).toEqual(expect.arrayContaining(['outcome: Invalid option: expected one of "success"|"no-change"|"verify-conflict"|"apply-conflict"|"push-blocked"|"graphite-failed"|"validation-failed"|"lock-taken"|"error"|"usage-error"']));
+    expect(!latest?.ok && latest?.problems).toEqual(expect.arrayContaining([`outcome: Invalid option: expected one of ${OUTCOMES.map((o) => `"${o}"`).join('|')}`]));
   });
 
   it('says so when the newest report is not JSON', () => {

@@ -37,7 +37,7 @@ export function scheduleFor(config: ResolvedConfig, options: { workspace: string
     ...(options.path ? [`Environment=PATH=${options.path}`] : []),
     // systemd does not use a shell: the command is split on spaces, so quoting matters only for spaces.
     `ExecStart=${command}`,
-    '# Exit codes 10-15 are outcomes that need a human (see the runbook), not crashes: keep them visible.',
+    '# Exit codes 10-16 are outcomes that need a human (see the runbook), not crashes: keep them visible.',
     'TimeoutStartSec=3h',
     '',
   ].join('\n');

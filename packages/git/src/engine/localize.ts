@@ -42,6 +42,8 @@ export interface LocalizeOptions extends EngineCallOptions {
   target: string;
   /** The replay onto `target` when the caller already has it (saves one replay). */
   targetResult?: ReplayResult;
+  /** Queue commits left out of every replay (superseded version bumps), as verify and apply leave them out. */
+  skip?: ReadonlySet<string>;
 }
 
 /** Parse `git log --format=%H%x00%T%x00%s` output. */
@@ -80,12 +82,18 @@ export async function localizeConflict(run: Runner, repo: string, options: Local
       const objectInfo = await repoObjectInfo(run, repo, { env: options.env });
       const committerRun = await run('git', ['var', 'GIT_COMMITTER_IDENT'], call);
       const committer = committerRun.stdout.trim() || 'rebase-daily <rebase-daily@localhost> 0 +0000';
-      const targetQueue = await listQueue(run, repo, target, options.trunk, { ...options, env });
+      // Skipped commits leave the list; the commit after one is then not linear, so checkQueue merges it exactly.
+      const skip = options.skip;
+      const listed = async (upstream: string): Promise<Queue> => {
+        const q = await listQueue(run, repo, upstream, options.trunk, { ...options, env });
+        return skip?.size ? { ...q, commits: q.commits.filter((c) => !skip.has(c.sha)) } : q;
+      };
+      const targetQueue = await listed(target);
       let replays = 0;
       // Patches already upstream at some commit are upstream at every later one; when none are, the
       // queue is the same for every probe and is listed once. Otherwise each probe lists its own.
       const queueFor = async (index: number): Promise<Queue> =>
-        targetQueue.alreadyUpstream.length === 0 || index === n - 1 ? targetQueue : listQueue(run, repo, mainline[index].sha, options.trunk, { ...options, env });
+        targetQueue.alreadyUpstream.length === 0 || index === n - 1 ? targetQueue : listed(mainline[index].sha);
       // What each upstream commit (against the previous first-parent commit) and each queue commit
       // changes, in one diff-tree call: lets a probe skip merges whose outcome is certain.
       const diffInput = [...mainline.map((m, i) => `${m.sha} ${i ? mainline[i - 1].sha : base}`), ...targetQueue.commits.map((c) => c.sha)];

@@ -39,7 +39,7 @@ const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
  * first, so a ref moving in between cannot mix two states), then the diff with the merge process's
  * start-up. Only merge-tree writes, and only into the temporary object directory.
  */
-export async function verifyQueue(run: Runner, repo: string, options: EngineCallOptions & { upstream: string; trunk: string }): Promise<VerifyQueueResult> {
+export async function verifyQueue(run: Runner, repo: string, options: EngineCallOptions & { upstream: string; trunk: string; skip?: ReadonlySet<string> }): Promise<VerifyQueueResult> {
   const call = { env: options.env, timeoutMs: options.timeoutMs };
   const resolveHead = () =>
     // --show-cdup last: a bare repository prints no line for it, a work tree's top level an empty one.
@@ -56,7 +56,11 @@ export async function verifyQueue(run: Runner, repo: string, options: EngineCall
   // merge-tree prints conflicted paths relative to its cwd: run from the top level so they are the
   // repository's paths, as rebase's are, whatever subdirectory `repo` names.
   const top = cdup ? resolve(repo, cdup) : repo;
-  const queue = await (early ?? outlineQueue(run, top, upstream, trunk, call));
+  const outline = await (early ?? outlineQueue(run, top, upstream, trunk, call));
+  // Superseded commits (old version bumps) leave the replay. The base and the folding inputs come
+  // from the whole queue: the first commit after a skipped one is not linear, so checkQueue merges
+  // it and every later commit exactly.
+  const queue = options.skip?.size ? { ...outline, commits: outline.commits.filter((c) => !options.skip?.has(c.sha)) } : outline;
   const result: VerifyQueueResult = { ok: true, upstream, trunk, queueLength: queue.commits.length, alreadyUpstream: queue.alreadyUpstream, merges: 0 };
   if (queue.commits.length === 0) return result;
 
@@ -68,10 +72,10 @@ export async function verifyQueue(run: Runner, repo: string, options: EngineCall
     session.warm();
     // What upstream changed since the queue's base (its first commit's parent), in the paths the
     // queue touches: all the check asks about.
-    const base = queue.commits[0].parents[0] ?? upstream;
+    const base = outline.commits[0].parents[0] ?? upstream;
     const upstreamPaths = upstreamChanges([base === upstream ? [] : await upstreamChangesIn(run, top, base, upstream, queue.paths, call)]);
     // A root commit in the queue has no base to diff against: merge every commit then.
-    const patches = queue.commits[0].parents.length ? queue.paths : new Map();
+    const patches = outline.commits[0].parents.length ? queue.paths : new Map();
     // The synthetic merge bases live only in the temporary store: their committer does not matter.
     const committer = 'rebase-daily <rebase-daily@localhost> 0 +0000';
     const r = await checkQueue(run, top, { onto: upstream, ontoTree, base, commits: queue.commits, upstreamPaths, patches, objectDir, env, objectInfo, committer, session, timeoutMs: options.timeoutMs });
