@@ -12,6 +12,9 @@ export const EXIT = {
   graphiteFailed: 13,
   validationFailed: 14,
   lockTaken: 15,
+  /** 128 + the signal number, as a shell reports a process a signal ended. */
+  sigint: 130,
+  sigterm: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -27,6 +30,7 @@ export const OUTCOMES = [
   'lock-taken',
   'error',
   'usage-error',
+  'interrupted',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -41,10 +45,15 @@ const OUTCOME_EXIT: Record<Outcome, ExitCode> = {
   'lock-taken': EXIT.lockTaken,
   error: EXIT.internal,
   'usage-error': EXIT.usage,
+  interrupted: EXIT.sigint,
 };
 
-/** The process exit code for an outcome. */
-export function exitCodeFor(outcome: Outcome): ExitCode {
+/**
+ * The process exit code for an outcome. `interrupted` is 130 for SIGINT and 143 for SIGTERM (what
+ * a shell would report had the signal ended the process), so `signal` decides it.
+ */
+export function exitCodeFor(outcome: Outcome, signal?: string | null): ExitCode {
+  if (outcome === 'interrupted') return signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
   return OUTCOME_EXIT[outcome];
 }
 
@@ -59,4 +68,6 @@ export const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
   13: 'Graphite alignment failed',
   14: 'validation failed (formatting or tests)',
   15: 'lock taken: another run holds the lock',
+  130: 'interrupted by SIGINT (Ctrl-C): cleaned up like any stopped run; rerun when ready',
+  143: 'interrupted by SIGTERM: cleaned up like any stopped run; rerun when ready',
 };

@@ -14,6 +14,7 @@ const OUTCOME_ICON: Record<Outcome, string> = {
   'lock-taken': '🔒',
   error: '❌',
   'usage-error': '⚠️',
+  interrupted: '⏹️',
 };
 
 const STATUS_ICON: Record<ReportStage['status'], string> = { ok: '✅', failed: '❌', skipped: '⏭️', 'not-configured': '➖' };
@@ -155,6 +156,9 @@ function whatChanged(r: Report): string {
       );
       break;
     }
+    case 'interrupted':
+      parts.push(`Interrupted by a signal (exit ${r.exitCode}); cleaned up like any stopped run. Rerun when ready.`);
+      break;
     case 'error':
     case 'usage-error': {
       const first = r.errors[0];
