@@ -43,9 +43,11 @@ describe('processes', () => {
   });
 
   it.each([
-    ['verify', 'post-checkout'],
-    ['apply', 'pre-push'],
-  ])('SIGTERM during %s strands nothing: no rebase, no temp worktree, lock released, report written', async (stage, hookName) => {
+    ['SIGTERM', 143, 'verify', 'post-checkout'],
+    ['SIGTERM', 143, 'apply', 'pre-push'],
+    ['SIGINT', 130, 'verify', 'post-checkout'],
+    ['SIGINT', 130, 'apply', 'pre-push'],
+  ] as const)('%s (exit %i) during %s strands nothing: no rebase, no temp worktree, lock released, report says interrupted and to rerun', async (signal, exit, stage, hookName) => {
     // The worktree engine: the in-memory engine (the default since git's engine landed) checks out
     // nothing in verify, so the post-checkout hook that marks "verify is running" would never fire.
     d = day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] }, { engine: 'worktree' });
@@ -54,9 +56,9 @@ describe('processes', () => {
     const before = git(d.fixture.originBare, 'rev-parse', `refs/heads/${d.fixture.trunk}`);
     const run = spawnCli(['daily', '--config', d.configPath]);
     await waitFor(() => existsSync(marker));
-    run.child.kill('SIGTERM');
+    run.child.kill(signal);
     const { code, stderr } = await run.done;
-    expect(code, stderr).toBe(1);
+    expect(code, stderr).toBe(exit);
     expect(d.clean()).toBe(true);
     expect(d.head()).toBe(d.fixture.trunk);
     expect(git(d.fixture.clone, 'worktree', 'list')).not.toMatch(/\.scratch/);
@@ -66,7 +68,11 @@ describe('processes', () => {
     const [state] = stateOf(d);
     expect(state.errors.map((e: any) => e.code)).toContain('E_INTERRUPTED');
     expect(state.stages.find((s: any) => s.name === stage).status).toBe('failed');
-    expect(d.report().exitCode).toBe(1);
+    expect(state.outcome).toBe('interrupted');
+    expect(d.report().exitCode).toBe(exit);
+    expect(d.report().outcome).toBe('interrupted');
+    expect(d.report().nextActions.join('\n')).toMatch(new RegExp(`interrupted by ${signal}.*Rerun rebase-daily when ready`));
+    expect(d.report().nextActions.join('\n')).not.toMatch(/Fix the cause above/);
   }, 60_000);
 
   it('the same day through `nx run rebase:daily` (tools/rebase/daily.mjs gives cron the exact code)', async () => {
