@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { git } from '@rebase-daily/core/testing';
+import { FETCHED, git, RUN_BOOKKEEPING, snapshotRepo, unexpectedChanges } from '@rebase-daily/core/testing';
 import { binPath, day, spawnCli, workspaceRoot, type Day } from './helpers.js';
 
 // Separate processes: concurrency, signals, and the Nx graph. Uses the built CLI (dist/bin.js).
@@ -54,6 +54,7 @@ describe('processes', () => {
     const marker = join(d.fixture.root, `${hookName}.started`);
     hook(d, hookName, `touch "${marker}"; sleep 30`);
     const before = git(d.fixture.originBare, 'rev-parse', `refs/heads/${d.fixture.trunk}`);
+    const snapBefore = snapshotRepo({ repo: d.fixture.clone, remotes: [d.fixture.upstreamBare, d.fixture.originBare] });
     const run = spawnCli(['daily', '--config', d.configPath]);
     await waitFor(() => existsSync(marker));
     run.child.kill(signal);
@@ -73,6 +74,11 @@ describe('processes', () => {
     expect(d.report().outcome).toBe('interrupted');
     expect(d.report().nextActions.join('\n')).toMatch(new RegExp(`interrupted by ${signal}.*Rerun rebase-daily when ready`));
     expect(d.report().nextActions.join('\n')).not.toMatch(/Fix the cause above/);
+    // Beyond the run's bookkeeping, only git's own logs, and in apply the mirror it fast-forwarded
+    // and pushed before the trunk push was interrupted.
+    const allowed = [...RUN_BOOKKEEPING, ...FETCHED, /^files [+~-] \.git\/(logs\/|ORIG_HEAD$|worktrees\/$|hooks\/)/, /^beside \+ [\w-]+\.started$/];
+    if (stage === 'apply') allowed.push(new RegExp(`^((refs|remote origin\\.git) ~ |files [+~] \\.git/)refs/(heads|remotes/origin)/${d.fixture.mirror}$`));
+    expect(unexpectedChanges(snapBefore, snapshotRepo({ repo: d.fixture.clone, remotes: [d.fixture.upstreamBare, d.fixture.originBare] }), allowed)).toEqual([]);
   }, 60_000);
 
   it('the same day through `nx run rebase:daily` (tools/rebase/daily.mjs gives cron the exact code)', async () => {
