@@ -3,6 +3,10 @@ import { dirname, resolve } from 'node:path';
 import { hostname, userInfo } from 'node:os';
 import {
   acquireLock,
+  boundRunner,
+  checkRepoPath,
+  checkScratchDir,
+  CommandLog,
   EXIT,
   exitCodeFor,
   loadConfig,
@@ -10,6 +14,7 @@ import {
   lockDirFor,
   pidAlive,
   readLockMeta,
+  recordedRuns,
   releaseManualHold,
   runPaths,
   runPipeline,
@@ -98,7 +103,12 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     if (command === 'status') return status(io, args, config);
     if (command === 'report') return rerender(io, args, config);
     if (command === 'prompt') return prompt(io, args, config);
-    if (command === 'lock') return holdLock(io, args, config);
+    if (command === 'lock') {
+      // The hold is a directory under the scratch dir: refuse a repo or scratch dir it must not create.
+      await checkRepoPath(boundRunner(new CommandLog()), config.repoPath);
+      checkScratchDir(config);
+      return holdLock(io, args, config);
+    }
     if (command === 'unlock') return unlock(io, args, config);
     return await runStages(io, args, config, command);
   } catch (err) {
@@ -222,14 +232,31 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
       }
     : { held: false, path: lockDir };
   const report = latest?.ok ? latest.report : null;
+  const unfinished = lastUnfinishedRun(config, report?.runId ?? null, meta);
   const lines = [
-    report ? `last run: ${report.runId} — ${report.outcome} (exit ${report.exitCode})` : 'last run: none recorded',
+    unfinished
+      ? `last run: ${unfinished.runId} (${unfinished.command}, started ${unfinished.startedAt}) did not finish — ${unfinished.running ? 'it is still running' : `crashed or killed${unfinished.stage ? ` during ${unfinished.stage}` : ''}; the next run cleans up what it recorded`}`
+      : '',
+    report ? `${unfinished ? 'last finished run' : 'last run'}: ${report.runId} — ${report.outcome} (exit ${report.exitCode})` : unfinished ? '' : 'last run: none recorded',
     latest ? `report: ${latest.reportPath}` : '',
     lock.held
       ? `lock: held by ${meta?.manual ? `a manual session of ${meta.manual.user} ("${meta.manual.reason}") on ${meta.hostname} since ${meta.startedAt}; \`rebase-daily unlock\` ends it` : meta ? `run ${meta.runId}, pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname} since ${meta.startedAt}` : 'an unknown run'}${'pidAlive' in lock && lock.pidAlive === false ? ' (process not running)' : ''}${'stale' in lock && lock.stale ? ' — stale' : ''}`
       : 'lock: free',
   ].filter(Boolean);
-  return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest, lock }), lines.join('\n'));
+  return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest, lock, unfinished }), lines.join('\n'));
+}
+
+/**
+ * The newest recorded run when it never finished (killed, crashed) and is newer than the last
+ * report: `status` names it instead of saying no run was recorded. `running` when the lock names it
+ * and its process is alive.
+ */
+function lastUnfinishedRun(config: ResolvedConfig, reportedRunId: string | null, lockMeta: LockMeta | null) {
+  const last = recordedRuns(config.scratchPath).at(-1);
+  if (!last || last.finishedAt || (reportedRunId && last.runId <= reportedRunId)) return null;
+  const running = lockMeta?.runId === last.runId && pidAlive(lockMeta.ownerPid ?? lockMeta.pid, lockMeta.hostname) === true;
+  const stage = last.stages.find((s) => s.status === 'running')?.name ?? null;
+  return { runId: last.runId, command: last.command, startedAt: last.startedAt, pid: last.pid, host: last.host, stage, running, temporaries: last.temporaries };
 }
 
 /**

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createRunState, loadConfig, saveState } from '@rebase-daily/core';
 import { git, makeTempDir } from '@rebase-daily/core/testing';
 import { initGraphiteStack } from '@rebase-daily/graphite/testing';
 import { EnvelopeSchema } from '../src/index.js';
@@ -42,11 +43,13 @@ describe('doctor', () => {
     expect(statuses).toEqual({
       config: 'ok',
       git: 'ok',
+      scratch: 'ok',
       repo: 'ok',
       branches: 'ok',
       'remote fork (origin)': 'ok',
       'remote upstream (upstream)': 'ok',
       'upstream push URL': 'ok',
+      'config branches': 'ok',
       gt: 'ok',
       'validate tools': 'skip',
       lock: 'ok',
@@ -106,14 +109,23 @@ describe('doctor', () => {
     expect(check(r.json, 'gt').message).toMatch(/graphite\.bin "\.\/nowhere\/gt" is not an executable/);
   });
 
-  it('reports leftovers of a crashed run and leaves them in place', async () => {
+  it('reports leftovers: what a crashed run recorded (the next run undoes it) apart from look-alikes no run recorded; touches neither', async () => {
     d = healthyDay();
+    const config = loadConfig({ configPath: d.configPath, cwd: d.fixture.root, env: {} });
+    if (!config.ok) throw new Error(config.errors.join());
     const wt = join(d.fixture.clone, '.scratch', 'worktrees', 'verify-crashed');
+    const mine = join(d.fixture.clone, '.scratch', 'worktrees', 'mine');
+    const state = { ...createRunState(config.config, { command: 'daily', stages: ['verify', 'report'] }, '20200101T000000Z-1-dead'), temporaries: [{ kind: 'branch' as const, path: 'rebase-daily/verify-crashed' }, { kind: 'worktree' as const, path: wt }] };
+    mkdirSync(join(d.fixture.clone, '.scratch', 'rebase-daily', 'runs', state.runId), { recursive: true });
+    saveState(state);
     git(d.fixture.clone, 'worktree', 'add', '-q', '-b', 'rebase-daily/verify-crashed', wt, d.fixture.trunk);
+    git(d.fixture.clone, 'worktree', 'add', '-q', '-b', 'rebase-daily/mine', mine, d.fixture.trunk);
     const before = snapshot(d);
     const r = await cli(['doctor', '--config', d.configPath, '--json']);
     expect(check(r.json, 'leftovers').status).toBe('warn');
-    expect(check(r.json, 'leftovers').details.found).toEqual(expect.arrayContaining([`temporary worktree ${wt}`, 'temporary branch rebase-daily/verify-crashed']));
+    expect(check(r.json, 'leftovers').details.found).toEqual([`temporary branch rebase-daily/verify-crashed (run ${state.runId})`, `temporary worktree ${wt} (run ${state.runId})`]);
+    expect(check(r.json, 'leftovers').details.foreign).toEqual([`worktree ${mine}`, 'branch rebase-daily/mine']);
+    expect(check(r.json, 'leftovers').message).toMatch(/not recorded by any run, so rebase-daily leaves them alone/);
     expect(snapshot(d)).toEqual(before);
   });
 

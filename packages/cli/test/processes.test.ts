@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { git } from '@rebase-daily/core/testing';
+import { FETCHED, git, RUN_BOOKKEEPING, snapshotRepo, unexpectedChanges } from '@rebase-daily/core/testing';
 import { binPath, day, spawnCli, workspaceRoot, type Day } from './helpers.js';
 
 // Separate processes: concurrency, signals, and the Nx graph. Uses the built CLI (dist/bin.js).
@@ -43,20 +43,23 @@ describe('processes', () => {
   });
 
   it.each([
-    ['verify', 'post-checkout'],
-    ['apply', 'pre-push'],
-  ])('SIGTERM during %s strands nothing: no rebase, no temp worktree, lock released, report written', async (stage, hookName) => {
+    ['SIGTERM', 143, 'verify', 'post-checkout'],
+    ['SIGTERM', 143, 'apply', 'pre-push'],
+    ['SIGINT', 130, 'verify', 'post-checkout'],
+    ['SIGINT', 130, 'apply', 'pre-push'],
+  ] as const)('%s (exit %i) during %s strands nothing: no rebase, no temp worktree, lock released, report says interrupted and to rerun', async (signal, exit, stage, hookName) => {
     // The worktree engine: the in-memory engine (the default since git's engine landed) checks out
     // nothing in verify, so the post-checkout hook that marks "verify is running" would never fire.
     d = day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] }, { engine: 'worktree' });
     const marker = join(d.fixture.root, `${hookName}.started`);
     hook(d, hookName, `touch "${marker}"; sleep 30`);
     const before = git(d.fixture.originBare, 'rev-parse', `refs/heads/${d.fixture.trunk}`);
+    const snapBefore = snapshotRepo({ repo: d.fixture.clone, remotes: [d.fixture.upstreamBare, d.fixture.originBare] });
     const run = spawnCli(['daily', '--config', d.configPath]);
     await waitFor(() => existsSync(marker));
-    run.child.kill('SIGTERM');
+    run.child.kill(signal);
     const { code, stderr } = await run.done;
-    expect(code, stderr).toBe(1);
+    expect(code, stderr).toBe(exit);
     expect(d.clean()).toBe(true);
     expect(d.head()).toBe(d.fixture.trunk);
     expect(git(d.fixture.clone, 'worktree', 'list')).not.toMatch(/\.scratch/);
@@ -66,7 +69,16 @@ describe('processes', () => {
     const [state] = stateOf(d);
     expect(state.errors.map((e: any) => e.code)).toContain('E_INTERRUPTED');
     expect(state.stages.find((s: any) => s.name === stage).status).toBe('failed');
-    expect(d.report().exitCode).toBe(1);
+    expect(state.outcome).toBe('interrupted');
+    expect(d.report().exitCode).toBe(exit);
+    expect(d.report().outcome).toBe('interrupted');
+    expect(d.report().nextActions.join('\n')).toMatch(new RegExp(`interrupted by ${signal}.*Rerun rebase-daily when ready`));
+    expect(d.report().nextActions.join('\n')).not.toMatch(/Fix the cause above/);
+    // Beyond the run's bookkeeping, only git's own logs, and in apply the mirror it fast-forwarded
+    // and pushed before the trunk push was interrupted.
+    const allowed = [...RUN_BOOKKEEPING, ...FETCHED, /^files [+~-] \.git\/(logs\/|ORIG_HEAD$|worktrees\/$|hooks\/)/, /^beside \+ [\w-]+\.started$/];
+    if (stage === 'apply') allowed.push(new RegExp(`^((refs|remote origin\\.git) ~ |files [+~] \\.git/)refs/(heads|remotes/origin)/${d.fixture.mirror}$`));
+    expect(unexpectedChanges(snapBefore, snapshotRepo({ repo: d.fixture.clone, remotes: [d.fixture.upstreamBare, d.fixture.originBare] }), allowed)).toEqual([]);
   }, 60_000);
 
   it('the same day through `nx run rebase:daily` (tools/rebase/daily.mjs gives cron the exact code)', async () => {

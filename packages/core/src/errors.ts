@@ -51,6 +51,33 @@ export const errors = {
     new RebaseDailyError('E_NOT_A_REPO', `${path} is not a git repository; fix "repo" in the config or pass --repo`, EXIT.internal),
   notTopLevel: (path: string, top: string) =>
     new RebaseDailyError('E_NOT_TOP_LEVEL', `${path} is inside the work tree of ${top}, not its top level; set "repo" to ${top} in the config or pass --repo ${top}`, EXIT.usage, { top }),
+  /** An operation the user started (found before the run wrote anything): refused, never aborted. */
+  operationInProgress: (op: string, path: string, commands: { finish: string; abort: string }) =>
+    new RebaseDailyError(
+      'E_OPERATION_IN_PROGRESS',
+      `a ${op} is in progress in ${path} and rebase-daily did not start it, so it leaves it alone; finish it (\`${commands.finish}\`) or abort it (\`${commands.abort}\`), then rerun`,
+      EXIT.internal,
+      { operation: op, path, ...commands },
+    ),
+  /** A config field names a branch that does not exist where it must: the run never creates it. */
+  configBranch: (field: string, name: string, where: string, existing: string[], closest: string | null) =>
+    new RebaseDailyError(
+      'E_CONFIG',
+      `"${field}" names branch "${name}", which does not exist ${where}${closest ? `; did you mean "${closest}"?` : ''} (existing: ${existing.slice(0, 8).join(', ') || 'none'}${existing.length > 8 ? `, … ${existing.length - 8} more` : ''}); fix "${field}" in the config — rebase-daily never creates a branch the config names`,
+      EXIT.usage,
+      { field, name, existing, closest },
+    ),
+  /** `repo` (config or --repo) is not a directory holding a git work tree. */
+  repoPath: (path: string, why: 'missing' | 'file' | 'not-a-repo') =>
+    new RebaseDailyError(
+      'E_REPO_PATH',
+      `repo ${path} ${why === 'missing' ? 'does not exist' : why === 'file' ? 'is a file, not a directory' : 'is not a git repository'}; set "repo" in the config or pass --repo to the top level of the fork's clone (nothing was created)`,
+      EXIT.usage,
+      { path, why },
+    ),
+  /** `scratchDir` resolves somewhere the run must not write (/, a system directory, the repo's parent). */
+  scratchDir: (path: string, why: string) =>
+    new RebaseDailyError('E_CONFIG', `"scratchDir" resolves to ${path}, ${why}; use a path inside the repo (default ".scratch") or a dedicated directory`, EXIT.usage, { field: 'scratchDir', path }),
   rebaseInProgress: (path: string) =>
     new RebaseDailyError(
       'E_REBASE_IN_PROGRESS',

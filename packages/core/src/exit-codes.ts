@@ -13,6 +13,9 @@ export const EXIT = {
   validationFailed: 14,
   lockTaken: 15,
   partial: 16,
+  /** 128 + the signal number, as a shell reports a process a signal ended. */
+  sigint: 130,
+  sigterm: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -29,6 +32,7 @@ export const OUTCOMES = [
   'lock-taken',
   'error',
   'usage-error',
+  'interrupted',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -44,10 +48,15 @@ const OUTCOME_EXIT: Record<Outcome, ExitCode> = {
   'lock-taken': EXIT.lockTaken,
   error: EXIT.internal,
   'usage-error': EXIT.usage,
+  interrupted: EXIT.sigint,
 };
 
-/** The process exit code for an outcome. */
-export function exitCodeFor(outcome: Outcome): ExitCode {
+/**
+ * The process exit code for an outcome. `interrupted` is 130 for SIGINT and 143 for SIGTERM (what
+ * a shell would report had the signal ended the process), so `signal` decides it.
+ */
+export function exitCodeFor(outcome: Outcome, signal?: string | null): ExitCode {
+  if (outcome === 'interrupted') return signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
   return OUTCOME_EXIT[outcome];
 }
 
@@ -63,4 +72,6 @@ export const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
   14: 'validation failed (formatting or tests)',
   15: 'lock taken: another run holds the lock',
   16: 'partial day (onConflict: advance): the trunk moved to the last clean upstream commit; a conflict stops the rest',
+  130: 'interrupted by SIGINT (Ctrl-C): cleaned up like any stopped run; rerun when ready',
+  143: 'interrupted by SIGTERM: cleaned up like any stopped run; rerun when ready',
 };

@@ -34,18 +34,56 @@ export async function gitDir(run: Runner, cwd: string, which: '--git-dir' | '--g
   return isAbsolute(p) ? p : resolve(cwd, p);
 }
 
-/** Which sequencer operation is in progress, if any (rebase, merge, cherry-pick, revert, bisect). */
-export function operationInProgress(gitDirPath: string): string | null {
-  const probes: [string, string][] = [
-    ['rebase-merge', 'rebase'],
-    ['rebase-apply', 'rebase'],
-    ['MERGE_HEAD', 'merge'],
-    ['CHERRY_PICK_HEAD', 'cherry-pick'],
-    ['REVERT_HEAD', 'revert'],
-    ['BISECT_LOG', 'bisect'],
-  ];
-  for (const [file, op] of probes) if (existsSync(join(gitDirPath, file))) return op;
+export type GitOperation = 'rebase' | 'am' | 'merge' | 'cherry-pick' | 'revert' | 'bisect';
+
+/**
+ * Which operation is in progress, if any, read from the state files git keeps in the (worktree's)
+ * git dir. `rebase-apply` is shared by `git am` and the apply backend of `git rebase`; git marks
+ * the former with an `applying` file. A multi-commit cherry-pick or revert keeps `sequencer/` between
+ * picks, after the `*_HEAD` file of a resolved stop is gone.
+ */
+export function operationInProgress(gitDirPath: string): GitOperation | null {
+  const has = (f: string) => existsSync(join(gitDirPath, f));
+  if (has('rebase-merge')) return 'rebase';
+  if (has('rebase-apply')) return has('rebase-apply/applying') ? 'am' : 'rebase';
+  if (has('MERGE_HEAD')) return 'merge';
+  if (has('CHERRY_PICK_HEAD')) return 'cherry-pick';
+  if (has('REVERT_HEAD')) return 'revert';
+  if (has('sequencer/todo')) return /^revert /m.test(readFileSafe(join(gitDirPath, 'sequencer', 'todo'))) ? 'revert' : 'cherry-pick';
+  if (has('BISECT_LOG')) return 'bisect';
   return null;
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The commands that finish and that abort an operation, run in `cwd` (for messages and doctor). */
+export function operationCommands(op: GitOperation, cwd: string): { finish: string; abort: string } {
+  const g = `git -C ${cwd.includes(' ') ? JSON.stringify(cwd) : cwd}`;
+  switch (op) {
+    case 'merge':
+      return { finish: `${g} commit`, abort: `${g} merge --abort` };
+    case 'bisect':
+      return { finish: `${g} bisect reset`, abort: `${g} bisect reset` };
+    default:
+      return { finish: `${g} ${op} --continue`, abort: `${g} ${op} --abort` };
+  }
+}
+
+/**
+ * What identifies a rebase in progress: the branch it rebases (`head-name`), the commit it started
+ * from (`orig-head`) and the commit it replays onto (`onto`). Null when no rebase is in progress.
+ */
+export function rebaseIdentity(gitDirPath: string): { headName: string | null; origHead: string | null; onto: string | null } | null {
+  const sub = existsSync(join(gitDirPath, 'rebase-merge')) ? 'rebase-merge' : existsSync(join(gitDirPath, 'rebase-apply')) ? 'rebase-apply' : null;
+  if (!sub) return null;
+  const read = (f: string) => readFileSafe(join(gitDirPath, sub, f)).trim() || null;
+  return { headName: read('head-name'), origHead: read('orig-head'), onto: read('onto') };
 }
 
 export async function remoteExists(run: Runner, cwd: string, remote: string): Promise<boolean> {

@@ -10,6 +10,7 @@ export * from './lock.js';
 export * from './paths.js';
 export * from './preflight.js';
 export * from './repo-guard.js';
+export * from './repo-checks.js';
 export * from './session.js';
 export * from './pipeline.js';
 export * from './nx.js';

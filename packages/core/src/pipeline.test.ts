@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type ResolvedConfig } from './config.js';
@@ -109,7 +109,6 @@ describe('runPipeline', () => {
 
   it.each([
     ['a missing remote', (f: ForkFixture) => git(f.clone, 'remote', 'remove', 'upstream'), /E_REMOTE_MISSING|git remote "upstream" does not exist/],
-    ['a rebase in progress', (f: ForkFixture) => mkdirSync(join(f.clone, '.git', 'rebase-merge')), /rebase, merge, cherry-pick or bisect is in progress/],
     ['a missing trunk', (f: ForkFixture) => (git(f.clone, 'checkout', '-q', f.mirror), git(f.clone, 'branch', '-D', f.trunk)), /branch "fork\/trunk" does not exist locally/],
   ])('refuses %s with a one-line error naming the fix', async (_name, breakIt, message) => {
     const config = setup();
@@ -139,18 +138,9 @@ describe('runPipeline', () => {
     expect(git(fixture.clone, 'branch', '--list', 'rebase-daily/*')).toBe('');
   });
 
-  it('finds and removes leftovers of a crashed run and reports them', async () => {
-    const config = setup();
-    const wt = join(config.scratchPath, 'worktrees', 'verify-crashed');
-    git(fixture.clone, 'worktree', 'add', '-q', '-b', 'rebase-daily/verify-crashed', wt, fixture.trunk);
-    const state = await runPipeline(config, { command: 'verify', impls: { verify: ok }, writeReport });
-    expect(state.exitCode).toBe(0);
-    expect(state.leftovers.join('\n')).toMatch(/temporary worktree .*verify-crashed \(removed\)/);
-    expect(state.leftovers.join('\n')).toMatch(/temporary branch rebase-daily\/verify-crashed \(deleted\)/);
-    expect(existsSync(wt)).toBe(false);
-  });
+  // Leftovers of crashed runs (only what their run state recorded): repo-state.test.ts.
 
-  it('an interrupt kills the running command, cleans up, releases the lock and records E_INTERRUPTED', async () => {
+  it('an interrupt kills the running command, cleans up, releases the lock, ends as interrupted (143 for SIGTERM) and says to rerun', async () => {
     const config = setup();
     const slow: StageImpl = async (ctx) => {
       git(ctx.config.repoPath, 'checkout', '-q', ctx.config.mirror);
@@ -161,8 +151,10 @@ describe('runPipeline', () => {
     const started = Date.now();
     const state = await runPipeline(config, { command: 'daily', impls: { verify: slow, apply: ok }, writeReport, handleSignals: true });
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(state.exitCode).toBe(1);
+    expect(state.exitCode).toBe(143);
+    expect(state.outcome).toBe('interrupted');
     expect(state.errors.map((e) => e.code)).toContain('E_INTERRUPTED');
+    expect(state.nextActions.join('\n')).toMatch(/interrupted by SIGTERM .*Rerun rebase-daily when ready/);
     expect(statuses(state).apply).toBe('skipped');
     expect(git(fixture.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(fixture.trunk);
     expect(existsSync(lockDirFor(config.scratchPath))).toBe(false);

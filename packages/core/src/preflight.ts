@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from './config.js';
 import { errors, RebaseDailyError } from './errors.js';
-import { currentBranch, gitDir, operationInProgress, remoteExists, revParse, statusPorcelain } from './git-basics.js';
+import { currentBranch, gitDir, operationCommands, operationInProgress, remoteExists, revParse, statusPorcelain } from './git-basics.js';
+import { combineConfigErrors, configBranchProblems, knownBranchesFromRefs } from './repo-checks.js';
 import type { Runner } from './process.js';
 import type { ShaSet } from './run-state.js';
 
@@ -36,14 +37,17 @@ export async function readShas(run: Runner, config: ResolvedConfig): Promise<Sha
 }
 
 /**
- * Checks that change nothing (repo, no operation in progress, clean tree, remotes, trunk), then
- * fetches both remotes. Throws a RebaseDailyError naming the fix.
+ * Checks that change nothing (repo, no operation in progress, clean tree, remotes), then fetches
+ * both remotes, then checks the branches the config names. Throws a RebaseDailyError naming the fix.
  */
 export async function preflight(run: Runner, config: ResolvedConfig, options: { fetch?: boolean; timeoutMs?: number } = {}): Promise<PreflightResult> {
   const cwd = config.repoPath;
   const dir = await gitDir(run, cwd).catch(() => null);
   if (!dir) throw errors.notARepo(cwd);
-  if (operationInProgress(dir)) throw errors.rebaseInProgress(cwd);
+  // The session refused a foreign operation before writing anything and cleaned a crashed run's
+  // own; one still here is one that could not be cleaned: the user's to finish or abort.
+  const op = operationInProgress(dir);
+  if (op) throw errors.operationInProgress(op, cwd, operationCommands(op, cwd));
   const dirty = await statusPorcelain(run, cwd);
   if (dirty.length) throw errors.dirtyTree(dirty.map((l) => l.slice(3)));
   for (const [name, field] of [
@@ -52,7 +56,6 @@ export async function preflight(run: Runner, config: ResolvedConfig, options: { 
   ] as const) {
     if (!(await remoteExists(run, cwd, name))) throw errors.remoteMissing(name, field);
   }
-  if (!(await revParse(run, cwd, `refs/heads/${config.trunk}`))) throw errors.branchMissing(config.trunk, 'trunk');
   const startBranch = await currentBranch(run, cwd);
   const startHead = await revParse(run, cwd, 'HEAD');
   if (options.fetch !== false) {
@@ -62,6 +65,14 @@ export async function preflight(run: Runner, config: ResolvedConfig, options: { 
       if (r.exitCode !== 0) throw errors.fetchFailed(remote, r.timedOut ? 'timed out' : r.stderr);
     }
   }
+  // The branches the config names must exist: a typo must not become a new branch that the run
+  // fast-forwards and pushes. Checked here, after the fetch and before any stage: the fetch writes
+  // only remote-tracking refs (git's copy of the remotes, which --prune just made exact), never a
+  // local branch, a worktree or a remote; no extra `ls-remote` round trip is needed for the truth.
+  const problem = combineConfigErrors(configBranchProblems(config, await knownBranchesFromRefs(run, config)));
+  if (problem) throw problem;
+  // It exists on the fork remote only: the run works on the local branch, which is the user's to create.
+  if (!(await revParse(run, cwd, `refs/heads/${config.trunk}`))) throw errors.branchMissing(config.trunk, 'trunk');
   const shas = await readShas(run, config);
   if (!shas.upstream)
     throw new RebaseDailyError(

@@ -1,65 +1,111 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { ResolvedConfig } from './config.js';
-import { currentBranch, gitDir, listWorktrees, operationInProgress, statusPorcelain } from './git-basics.js';
-import { runPaths, TEMP_BRANCH_PREFIX } from './paths.js';
+import { errors } from './errors.js';
+import { currentBranch, gitDir, listWorktrees, operationCommands, operationInProgress, rebaseIdentity, statusPorcelain } from './git-basics.js';
+import { runPaths } from './paths.js';
 import type { Runner } from './process.js';
-import type { RunState } from './run-state.js';
+import { RunStateSchema, type RunState, type Temporary } from './run-state.js';
 
-type Temporary = RunState['temporaries'][number];
+/**
+ * The cleanup guarantee, bounded by the record: a run records what it makes before making it
+ * (`registerTemporary`), and cleanup — at the end of the run, on an interrupt, or by the next run
+ * after a crash — undoes exactly those things. An operation, worktree or branch the record does not
+ * name is never aborted or removed, whatever its name looks like.
+ */
 
-export async function removeTemporary(run: Runner, repo: string, t: Temporary): Promise<boolean> {
-  if (t.kind === 'worktree') {
-    await run('git', ['worktree', 'remove', '--force', '--force', t.path], { cwd: repo });
-    if (existsSync(t.path)) rmSync(t.path, { recursive: true, force: true });
-    await run('git', ['worktree', 'prune'], { cwd: repo });
-    return true;
-  }
-  if (t.kind === 'branch') {
-    const r = await run('git', ['branch', '-D', t.path], { cwd: repo });
-    return r.exitCode === 0;
-  }
-  rmSync(t.path, { recursive: true, force: true });
+/** Does the operation in progress in `gitDirPath` match the recorded one (a rebase this run started)? */
+export function ownsOperation(t: Temporary, gitDirPath: string): boolean {
+  if (t.kind !== 'operation' || operationInProgress(gitDirPath) !== 'rebase') return false;
+  const id = rebaseIdentity(gitDirPath);
+  if (!id) return false;
+  if (t.origHead && id.origHead !== t.origHead) return false;
+  if (t.onto && id.onto !== t.onto) return false;
+  if (t.heads && !t.heads.includes((id.headName ?? '').replace(/^refs\/heads\//, ''))) return false;
   return true;
 }
 
-/** Abort whatever sequencer operation is in progress in `cwd`. */
-export async function abortOperation(run: Runner, cwd: string): Promise<string | null> {
-  const dir = await gitDir(run, cwd);
-  const op = dir ? operationInProgress(dir) : null;
-  if (!op || op === 'bisect') return op === 'bisect' ? null : op;
-  const verb = op === 'rebase' ? 'rebase' : op;
-  const r = await run('git', [verb, '--abort'], { cwd });
-  if (r.exitCode !== 0 && op === 'rebase' && dir) {
-    // A rebase whose state dir is damaged cannot be aborted; `rebase --quit` forgets it, then the
-    // branch is reset by the caller from the SHA it recorded.
-    await run('git', ['rebase', '--quit'], { cwd });
-  }
-  return op;
+async function branchExists(run: Runner, repo: string, branch: string): Promise<boolean> {
+  return (await run('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: repo })).exitCode === 0;
 }
 
 /**
- * The cleanup guarantee: no operation in progress, temporaries gone, the starting branch checked
- * out, a clean tree. Returns what it did, for the report. Never throws.
+ * Undo one recorded temporary. Returns the line for the report — true: what was done, checked
+ * after doing it — or null when there was nothing to undo (registered, never created, or already
+ * gone), or a problem when it could not be undone.
  */
-export async function restoreRepo(run: Runner, config: ResolvedConfig, state: RunState): Promise<{ actions: string[]; problems: string[] }> {
+export async function undoTemporary(run: Runner, repo: string, t: Temporary): Promise<{ action?: string; problem?: string }> {
+  if (t.kind === 'operation') {
+    const dir = existsSync(t.path) ? await gitDir(run, t.path) : null;
+    const op = dir ? operationInProgress(dir) : null;
+    if (!dir || !op) return {};
+    if (!ownsOperation(t, dir)) return { action: `left the ${op} in progress in ${t.path} alone: this run did not start it` };
+    const r = await run('git', ['rebase', '--abort'], { cwd: t.path });
+    if (r.exitCode !== 0) {
+      // A rebase whose state dir is damaged cannot be aborted; `rebase --quit` forgets it (the
+      // branch never moved: git updates it only when a rebase completes).
+      await run('git', ['rebase', '--quit'], { cwd: t.path });
+    }
+    if (operationInProgress(dir)) return { problem: `could not abort the rebase this run started in ${t.path}; run \`${operationCommands('rebase', t.path).abort}\`` };
+    return { action: r.exitCode === 0 ? `aborted the rebase this run started in ${t.path}` : `quit the rebase this run started in ${t.path} (\`git rebase --abort\` failed)` };
+  }
+  if (t.kind === 'worktree') {
+    const registered = (await listWorktrees(run, repo)).some((w) => resolve(w.path) === resolve(t.path));
+    if (!registered && !existsSync(t.path)) return {};
+    if (registered) {
+      // Two --force: removes a worktree that is dirty, locked or mid-rebase (only its own state).
+      const r = await run('git', ['worktree', 'remove', '--force', '--force', t.path], { cwd: repo });
+      // Its directory already gone: `prune` drops the entry (git's own gc does the same).
+      if (r.exitCode !== 0 && !existsSync(t.path)) await run('git', ['worktree', 'prune'], { cwd: repo });
+    }
+    if (existsSync(t.path)) rmSync(t.path, { recursive: true, force: true });
+    const still = existsSync(t.path) || (await listWorktrees(run, repo)).some((w) => resolve(w.path) === resolve(t.path));
+    return still ? { problem: `could not remove temporary worktree ${t.path}; run \`git -C ${repo} worktree remove --force ${t.path}\`` } : { action: `removed temporary worktree ${t.path}` };
+  }
+  if (t.kind === 'branch') {
+    if (!(await branchExists(run, repo, t.path))) return {};
+    const r = await run('git', ['branch', '-D', t.path], { cwd: repo });
+    return r.exitCode === 0 ? { action: `deleted temporary branch ${t.path}` } : { problem: `could not delete temporary branch ${t.path}: ${r.stderr.split('\n')[0]}` };
+  }
+  if (!existsSync(t.path)) return {};
+  rmSync(t.path, { recursive: true, force: true });
+  return existsSync(t.path) ? { problem: `could not remove temporary directory ${t.path}` } : { action: `removed temporary directory ${t.path}` };
+}
+
+/** Undo recorded temporaries: operations first, then worktrees (git refuses to delete a branch checked out in one), branches, dirs. */
+export async function undoTemporaries(run: Runner, repo: string, temporaries: readonly Temporary[]): Promise<{ actions: string[]; problems: string[]; left: Temporary[] }> {
+  const order = { operation: 0, worktree: 1, branch: 2, dir: 3 } as const;
   const actions: string[] = [];
   const problems: string[] = [];
-  const repo = config.repoPath;
-  try {
-    const aborted = await abortOperation(run, repo);
-    if (aborted) actions.push(`aborted ${aborted} in progress in ${repo}`);
-    // Worktrees first: git refuses to delete a branch checked out in a worktree.
-    const order = { worktree: 0, branch: 1, dir: 2 } as const;
-    for (const t of [...state.temporaries].sort((a, b) => order[a.kind] - order[b.kind])) {
-      if (t.kind === 'worktree') {
-        const wtAborted = existsSync(t.path) ? await abortOperation(run, t.path).catch(() => null) : null;
-        if (wtAborted) actions.push(`aborted ${wtAborted} in temporary worktree ${t.path}`);
-      }
-      await removeTemporary(run, repo, t);
-      actions.push(`removed temporary ${t.kind} ${t.path}`);
+  const left: Temporary[] = [];
+  for (const t of [...temporaries].sort((a, b) => order[a.kind] - order[b.kind])) {
+    const r = await undoTemporary(run, repo, t).catch((err: Error) => ({ problem: `cleanup of ${t.kind} ${t.path} failed: ${err.message}`, action: undefined }));
+    if (r.action) actions.push(r.action);
+    if (r.problem) {
+      problems.push(r.problem);
+      left.push(t);
     }
+  }
+  return { actions, problems, left };
+}
+
+/**
+ * The cleanup guarantee: what this run recorded undone, the starting branch checked out, a clean
+ * tree. Returns what it did, for the report (each line true), and what it could not do. Never throws.
+ */
+export async function restoreRepo(run: Runner, config: ResolvedConfig, state: RunState): Promise<{ actions: string[]; problems: string[] }> {
+  const repo = config.repoPath;
+  const { actions, problems } = await undoTemporaries(run, repo, state.temporaries);
+  try {
     if (!state.preflightOk) return { actions, problems };
+    const dir = await gitDir(run, repo);
+    const op = dir ? operationInProgress(dir) : null;
+    if (op) {
+      // Preflight found none, and this run's own are aborted above: someone else started this one
+      // during the run. Resetting the tree or switching branches would destroy it.
+      problems.push(`a ${op} this run did not start is in progress in ${repo}; left it alone and did not restore the tree or the starting branch`);
+      return { actions, problems };
+    }
     const dirty = await statusPorcelain(run, repo);
     if (dirty.length) {
       // Preflight proved the tree clean at the start, so anything here was written by this run.
@@ -73,8 +119,9 @@ export async function restoreRepo(run: Runner, config: ResolvedConfig, state: Ru
       if (r.exitCode === 0) actions.push(`checked out starting branch ${state.startBranch}`);
       else problems.push(`could not check out starting branch ${state.startBranch}: ${r.stderr.split('\n')[0]}`);
     } else if (!state.startBranch && state.startHead && now) {
-      await run('git', ['checkout', '--quiet', '--detach', state.startHead], { cwd: repo });
-      actions.push(`restored detached HEAD at ${state.startHead.slice(0, 12)}`);
+      const r = await run('git', ['checkout', '--quiet', '--detach', state.startHead], { cwd: repo });
+      if (r.exitCode === 0) actions.push(`restored detached HEAD at ${state.startHead.slice(0, 12)}`);
+      else problems.push(`could not restore detached HEAD at ${state.startHead.slice(0, 12)}: ${r.stderr.split('\n')[0]}`);
     }
     const still = await statusPorcelain(run, repo);
     if (still.length) problems.push(`tree still dirty after cleanup: ${still.slice(0, 5).join(', ')}`);
@@ -84,36 +131,85 @@ export async function restoreRepo(run: Runner, config: ResolvedConfig, state: Ru
   return { actions, problems };
 }
 
+/** The run states recorded under the scratch dir, oldest first (run ids sort by start time); unreadable ones skipped. */
+export function recordedRuns(scratchPath: string): RunState[] {
+  const dir = runPaths(scratchPath).runsDir;
+  if (!existsSync(dir)) return [];
+  const out: RunState[] = [];
+  for (const id of readdirSync(dir).sort()) {
+    const file = runPaths(scratchPath, id).state;
+    try {
+      const parsed = RunStateSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+      if (parsed.success) out.push(parsed.data);
+    } catch {
+      // a state file being written, or damaged: nothing recorded can be trusted from it
+    }
+  }
+  return out;
+}
+
+/** Temporaries other runs recorded and never undid (a crash, a kill -9): what the next run cleans. */
+export function unfinishedTemporaries(scratchPath: string, exceptRunId?: string): { runId: string; temporaries: Temporary[] }[] {
+  return recordedRuns(scratchPath)
+    .filter((s) => s.runId !== exceptRunId && s.temporaries.length > 0)
+    .map((s) => ({ runId: s.runId, temporaries: s.temporaries }));
+}
+
 /**
- * Leftovers of a crashed run: temporary worktrees under `<scratch>/worktrees`, temporary
- * `rebase-daily/…` branches, an active-run pointer. Called with the lock held, so nothing here can
- * belong to a live run. Returns one line per thing found and cleaned.
+ * An operation in progress in the repo's main worktree at the start of a run. A rebase that a run
+ * of this tool recorded and never undid (it crashed) is the next run's to clean up, under the lock:
+ * returned, not refused. Any other is the user's: refused with E_OPERATION_IN_PROGRESS, naming the
+ * commands that finish or abort it. Reads only; call it before anything is written.
+ */
+export async function refuseForeignOperation(run: Runner, config: ResolvedConfig): Promise<{ op: string; recordedBy: string } | null> {
+  const repo = config.repoPath;
+  const dir = await gitDir(run, repo);
+  const op = dir ? operationInProgress(dir) : null;
+  if (!dir || !op) return null;
+  const owner = recordedOperationOwner(config, dir);
+  if (owner) return { op, recordedBy: owner };
+  throw errors.operationInProgress(op, repo, operationCommands(op, repo));
+}
+
+/** The run whose unfinished record names the operation in progress in the repo's git dir, if any. */
+export function recordedOperationOwner(config: ResolvedConfig, repoGitDir: string): string | null {
+  for (const { runId, temporaries } of unfinishedTemporaries(config.scratchPath)) {
+    if (temporaries.some((t) => t.kind === 'operation' && resolve(t.path) === resolve(config.repoPath) && ownsOperation(t, repoGitDir))) return runId;
+  }
+  return null;
+}
+
+function writeStateAtomic(state: RunState): void {
+  const file = runPaths(state.scratchDir, state.runId).state;
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(tmp, file);
+}
+
+/**
+ * Leftovers of crashed runs: what their run states recorded and never undid — a rebase they
+ * started, temporary worktrees, branches, dirs — undone now, and struck from their record. Called
+ * with the lock held, so nothing recorded can belong to a live run. A worktree or branch no run
+ * recorded is left alone, even under `<scratch>/worktrees` or named `rebase-daily/…`.
+ * Returns one line per thing found.
  */
 export async function cleanLeftovers(run: Runner, config: ResolvedConfig, ownRunId: string): Promise<string[]> {
   const found: string[] = [];
-  const repo = config.repoPath;
-  const paths = runPaths(config.scratchPath);
-  const wtRoot = resolve(paths.worktrees);
-  for (const wt of await listWorktrees(run, repo)) {
-    const p = resolve(wt.path);
-    if (p.startsWith(`${wtRoot}/`) && !p.includes(ownRunId)) {
-      await removeTemporary(run, repo, { kind: 'worktree', path: p });
-      found.push(`temporary worktree ${p} (removed)`);
+  for (const state of recordedRuns(config.scratchPath)) {
+    if (state.runId === ownRunId || state.temporaries.length === 0) continue;
+    const r = await undoTemporaries(run, config.repoPath, state.temporaries);
+    found.push(...r.actions.map((a) => `${a} (left by run ${state.runId})`), ...r.problems.map((p) => `${p} (left by run ${state.runId})`));
+    try {
+      writeStateAtomic({ ...state, temporaries: r.left });
+    } catch {
+      // The record stays as it was; the next run tries again.
     }
-  }
-  if (existsSync(wtRoot)) {
-    for (const name of readdirSync(wtRoot)) {
-      if (name.includes(ownRunId)) continue;
-      rmSync(join(wtRoot, name), { recursive: true, force: true });
-      found.push(`temporary directory ${join(wtRoot, name)} (removed)`);
-    }
-  }
-  await run('git', ['worktree', 'prune'], { cwd: repo });
-  const branches = await run('git', ['for-each-ref', '--format=%(refname:short)', `refs/heads/${TEMP_BRANCH_PREFIX}`], { cwd: repo });
-  for (const b of branches.stdout.split('\n').filter(Boolean)) {
-    if (b.includes(ownRunId)) continue;
-    const r = await run('git', ['branch', '-D', b], { cwd: repo });
-    found.push(`temporary branch ${b} (${r.exitCode === 0 ? 'deleted' : 'could not delete'})`);
   }
   return found;
 }
+
+/** Kept for callers of the earlier API: remove one temporary, true when it is gone. */
+export async function removeTemporary(run: Runner, repo: string, t: Temporary): Promise<boolean> {
+  return !(await undoTemporary(run, repo, t)).problem;
+}
+

@@ -95,6 +95,23 @@ export const LockInfoSchema = z.object({
   ageHours: z.number().nullable().default(null),
 });
 
+/**
+ * Something a run made, recorded before it was made: cleanup (at the end, or by the next run after
+ * a crash) undoes exactly these. An `operation` is a rebase the run started in the worktree at
+ * `path`; `origHead`/`onto`/`heads` identify it, so a rebase someone else started there is never
+ * taken for it.
+ */
+export const TemporarySchema = z.object({
+  kind: z.enum(['worktree', 'branch', 'dir', 'operation']),
+  path: z.string(),
+  op: z.literal('rebase').optional(),
+  origHead: z.string().optional(),
+  onto: z.string().optional(),
+  /** Branches the operation may be rebasing (`gt restack` walks several). */
+  heads: z.array(z.string()).optional(),
+});
+export type Temporary = z.infer<typeof TemporarySchema>;
+
 export const RunStateSchema = z.object({
   schemaVersion: z.literal(1),
   runId: z.string(),
@@ -128,7 +145,7 @@ export const RunStateSchema = z.object({
   /** Did preflight pass (tree was clean, no operation in progress)? Only then may cleanup reset the tree. */
   preflightOk: z.boolean(),
   /** Temporary worktrees/branches/dirs registered by stages, removed at the end or by the next run. */
-  temporaries: z.array(z.object({ kind: z.enum(['worktree', 'branch', 'dir']), path: z.string() })),
+  temporaries: z.array(TemporarySchema),
   nextActions: z.array(z.string()),
   commandLog: z.string().nullable(),
   reportDir: z.string().nullable(),

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { ResolvedConfig } from './config.js';
 import { errors, RebaseDailyError, toErrorRecord } from './errors.js';
 import { EXIT, exitCodeFor, type Outcome } from './exit-codes.js';
@@ -9,7 +9,8 @@ import { acquireLock, lockDirFor, readLockMeta, releaseLock, pidAlive } from './
 import { newRunId, runPaths } from './paths.js';
 import { preflight, readShas } from './preflight.js';
 import { boundRunner, CommandLog, type Runner } from './process.js';
-import { cleanLeftovers, restoreRepo } from './repo-guard.js';
+import { checkRepoPath, checkScratchDir } from './repo-checks.js';
+import { cleanLeftovers, refuseForeignOperation, restoreRepo } from './repo-guard.js';
 import { PinSchema, RunStateSchema, STAGES, type Pin, type RunState, type StageName, type StageResult } from './run-state.js';
 import { nullProgress, type Progress, type StageContext, type StageImpl } from './stage.js';
 
@@ -145,22 +146,22 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
   const progress = options.progress ?? nullProgress;
   const session: Session = { config, state, log, run, progress, abort };
 
-  // A repo path inside a work tree is a config error, refused before anything is written: every
-  // stage reads and reports paths from the top (rebase's and merge-tree's conflicted files), and the
-  // scratch folder would land in the tree as untracked files, dirtying it for the next run.
-  if (existsSync(config.repoPath)) {
-    const cdup = (await run('git', ['rev-parse', '--show-cdup'], { cwd: config.repoPath })).stdout.trim();
-    if (cdup) throw errors.notTopLevel(config.repoPath, resolve(config.repoPath, cdup));
-  }
+  // Refusals that write nothing — no run dir, no exclude line, no lock: the repo path must be a
+  // repository's top level, the scratch dir a place the run may write, and no operation the user
+  // started may be in progress (a crashed run's own rebase is the cleanup's, under the lock).
+  await checkRepoPath(run, config.repoPath);
+  checkScratchDir(config);
+  const crashedOp = await refuseForeignOperation(run, config);
+  if (crashedOp) progress.warn(`a ${crashedOp.op} left by crashed run ${crashedOp.recordedBy} is in progress; it is aborted once the lock is held`);
 
+  // The exclude line first, the scratch dir second: a run killed in between must not leave the
+  // scratch dir untracked in the tree (the next preflight and doctor would call the tree dirty).
+  await excludeScratch(run, config.repoPath, config.scratchPath).catch(() => undefined);
   mkdirSync(paths.runDir, { recursive: true });
   log.attach(paths.commandLog);
   state.commandLog = paths.commandLog;
-  if (existsSync(config.repoPath)) await excludeScratch(run, config.repoPath, config.scratchPath).catch(() => undefined);
 
-  const quickShas: Record<string, string | null> = existsSync(config.repoPath)
-    ? { trunk: await revParse(run, config.repoPath, `refs/heads/${config.trunk}`), mirror: await revParse(run, config.repoPath, `refs/heads/${config.mirror}`) }
-    : {};
+  const quickShas: Record<string, string | null> = { trunk: await revParse(run, config.repoPath, `refs/heads/${config.trunk}`), mirror: await revParse(run, config.repoPath, `refs/heads/${config.mirror}`) };
   const ownerPid = options.ownerPid ?? process.pid;
   const lock = acquireLock({
     lockDir: state.lock.path,
@@ -195,7 +196,7 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
     state.shas.before = pre.shas;
     state.shas.after = { ...pre.shas };
   } catch (err) {
-    stopRun(state, 'error', null, err);
+    stopRun(state, err instanceof RebaseDailyError && err.exitCode === EXIT.usage ? 'usage-error' : 'error', null, err);
     progress.warn((err as Error).message);
   }
   saveState(state);
@@ -230,7 +231,7 @@ export async function runStage(session: Session, name: Exclude<StageName, 'repor
   const { state, config, progress } = session;
   const record = state.stages.find((s) => s.name === name)!;
   if (session.abort.signal.aborted && !isStopped(state)) {
-    stopRun(state, 'error', null, errors.interrupted(String(session.abort.signal.reason ?? 'signal')));
+    stopRun(state, 'interrupted', null, errors.interrupted(String(session.abort.signal.reason ?? 'signal')));
   }
   if (isStopped(state)) {
     record.status = 'skipped';
@@ -255,8 +256,9 @@ export async function runStage(session: Session, name: Exclude<StageName, 'repor
     progress,
     runDir: runPaths(config.scratchPath, state.runId).runDir,
     signal: session.abort.signal,
-    registerTemporary(kind, path) {
-      state.temporaries.push({ kind, path });
+    registerTemporary(kind, path, detail) {
+      // Saved before the caller creates the thing: a crash right after still leaves its record.
+      state.temporaries.push({ ...detail, kind, path });
       saveState(state);
     },
     unregisterTemporary(kind, path) {
@@ -272,8 +274,8 @@ export async function runStage(session: Session, name: Exclude<StageName, 'repor
   }
   if (session.abort.signal.aborted) {
     // Whatever the stage made of its killed commands (a "refused" push, a "conflict"), the cause
-    // is the interrupt: exit 1, not a domain code that would send a human after the wrong problem.
-    result = { ...result, status: 'failed', summary: `interrupted: ${result.summary}`, outcome: 'error', conflict: undefined, lease: undefined };
+    // is the interrupt: exit 130/143, not a domain code that would send a human after the wrong problem.
+    result = { ...result, status: 'failed', summary: `interrupted: ${result.summary}`, outcome: 'interrupted', conflict: undefined, lease: undefined };
     result.errors = [...(result.errors ?? []), toErrorRecord(errors.interrupted(String(session.abort.signal.reason ?? 'signal')))];
   }
   record.finishedAt = new Date().toISOString();
@@ -340,6 +342,15 @@ export async function finishRun(session: Session, writeReport?: ReportWriter): P
       const after = await readShas(cleanupRun, config).catch(() => null);
       if (after) state.shas.after = { ...after, upstream: state.pin?.upstream ?? after.upstream };
     }
+  }
+  if (session.abort.signal.aborted && state.outcome !== 'lock-taken') {
+    // A signal ends the run as `interrupted` whatever the killed command looked like (a failed
+    // fetch, a "conflict"): exit 130 for SIGINT, 143 for SIGTERM, after the same cleanup.
+    const signal = String(session.abort.signal.reason ?? 'SIGINT');
+    if (state.outcome !== 'interrupted') stopRun(state, 'interrupted', state.stoppedBy);
+    state.exitCode = exitCodeFor('interrupted', signal);
+    if (!state.errors.some((e) => e.code === 'E_INTERRUPTED')) state.errors.push(toErrorRecord(errors.interrupted(signal)));
+    state.nextActions.push(`The run was interrupted by ${signal} and cleaned up (see the cleanup lines); nothing is half-done. Rerun rebase-daily when ready.`);
   }
   if (state.outcome === null) {
     const applied = state.stages.find((s) => s.name === 'apply');

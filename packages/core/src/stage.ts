@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from './config.js';
 import type { CommandLog, Runner } from './process.js';
-import type { RunState, StageName, StageResult } from './run-state.js';
+import type { RunState, StageName, StageResult, Temporary } from './run-state.js';
 
 /** Progress lines for humans: stderr, one line per event (TTY gets the same lines; no spinners). */
 export interface Progress {
@@ -20,9 +20,13 @@ export interface StageContext {
   runDir: string;
   /** Aborted on SIGINT/SIGTERM: stop starting new work and clean up. */
   signal: AbortSignal;
-  /** Register a temporary worktree/branch so crash recovery and interrupts can remove it. */
-  registerTemporary(kind: 'worktree' | 'branch' | 'dir', path: string): void;
-  unregisterTemporary(kind: 'worktree' | 'branch' | 'dir', path: string): void;
+  /**
+   * Record a temporary worktree/branch/dir, or an operation (a rebase) about to start in the
+   * worktree at `path`, BEFORE creating or starting it: cleanup (at the end, on an interrupt, or by
+   * the next run after a crash) undoes exactly what is recorded and nothing else.
+   */
+  registerTemporary(kind: Temporary['kind'], path: string, detail?: Omit<Temporary, 'kind' | 'path'>): void;
+  unregisterTemporary(kind: Temporary['kind'], path: string): void;
 }
 
 export type StageImpl = (ctx: StageContext) => Promise<StageResult>;

@@ -14,7 +14,7 @@ import {
   type StageResult,
 } from '@rebase-daily/core';
 import { bumpFailure, bumpVersion, type BumpResult } from './bump-version.js';
-import { listCommits, mergeFfOnly, rebaseOnto, remoteUrl, resetHard, uninterruptible, updateRefCas, worktreeHolding } from './git-ops.js';
+import { listCommits, mergeFfOnly, recordedRebase, remoteUrl, resetHard, uninterruptible, updateRefCas, worktreeHolding } from './git-ops.js';
 import { leasePush, leaseRecord, type LeasePushResult } from './lease-push.js';
 import { stageRefs } from './observed-shas.js';
 import { readPatchQueue } from './patch-queue.js';
@@ -250,11 +250,12 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
   const restore = async () => {
     const run = uninterruptible(ctx.run);
     await abortIfRebasing(run, cwd);
+    ctx.unregisterTemporary('operation', cwd);
     if ((await revParse(run, cwd, 'HEAD')) !== pin.trunk) await resetHard(run, cwd, pin.trunk);
   };
   if (!upToDate) {
     ctx.progress.info(`apply: rebasing ${ctx.config.trunk} onto ${short(pin.upstream)}`);
-    const r = await rebaseOnto(ctx.run, cwd, pin.upstream, [...skip]);
+    const r = await recordedRebase(ctx, cwd, pin.upstream, [...skip]);
     if (ctx.signal.aborted) {
       await restore();
       throw errors.interrupted('a signal');

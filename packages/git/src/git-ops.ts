@@ -1,4 +1,4 @@
-import { listWorktrees, type Runner } from '@rebase-daily/core';
+import { listWorktrees, revParse, type Runner, type StageContext } from '@rebase-daily/core';
 
 /**
  * One small function per git operation the git stages perform. Each takes the runner and an
@@ -40,6 +40,21 @@ export function skippingRebaseArgs(onto: string): string[] {
 export function skipPicksEditor(skip: readonly string[]): string {
   const shas = skip.filter((s) => /^[0-9a-f]{40,64}$/.test(s));
   return `sed -i.bak -E -e 's/^(pick|p) (${shas.join('|')})( .*)?$/noop/'`;
+}
+
+/**
+ * `git rebase <onto>` in `cwd`, recorded in the run state before it starts (what it rebases from and
+ * onto), so the cleanup — this run's, or the next run's after a crash — aborts this rebase and no
+ * other. The record is dropped when the rebase completes; a stopped one stays recorded until the
+ * caller aborts it and calls `ctx.unregisterTemporary('operation', cwd)`.
+ */
+export async function recordedRebase(ctx: StageContext, cwd: string, onto: string, skip: readonly string[] = []) {
+  const origHead = (await revParse(ctx.run, cwd, 'HEAD')) ?? undefined;
+  const ontoSha = (await revParse(ctx.run, cwd, onto)) ?? onto;
+  ctx.registerTemporary('operation', cwd, { op: 'rebase', origHead, onto: ontoSha });
+  const r = await rebaseOnto(ctx.run, cwd, onto, skip);
+  if (r.exitCode === 0) ctx.unregisterTemporary('operation', cwd);
+  return r;
 }
 
 /** Abort a rebase in progress; runs even after the run was interrupted. */

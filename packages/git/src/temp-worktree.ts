@@ -53,6 +53,7 @@ export async function withTempWorktree<T>(
   } finally {
     const cleanup = uninterruptible(ctx.run);
     if (existsSync(path)) await abortIfRebasing(cleanup, path).catch(() => undefined);
+    ctx.unregisterTemporary('operation', path);
     await removeWorktree(cleanup, repo, path);
     if (existsSync(path)) rmSync(path, { recursive: true, force: true });
     ctx.unregisterTemporary('worktree', path);

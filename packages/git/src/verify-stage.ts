@@ -2,7 +2,7 @@ import { errors, isAncestor, TEMP_BRANCH_PREFIX, revParse, toErrorRecord, type C
 import { localizeForReport, type LocalizationRecord } from './conflict-localization.js';
 import { chooseEngine, type EngineUse } from './engine-choice.js';
 import { verifyQueue } from './engine/index.js';
-import { rebaseOnto } from './git-ops.js';
+import { recordedRebase } from './git-ops.js';
 import { observedShas, stageRefs, type ObservedShas } from './observed-shas.js';
 import { readPatchQueue } from './patch-queue.js';
 import { describeConflict, replayConflict, type ReproduceInput } from './rebase-conflict.js';
@@ -180,7 +180,7 @@ async function worktreeVerify(
 ): Promise<VerifyOutcome> {
   return withTempWorktree(ctx, 'verify', { at: trunk, newBranch: verifyBranchName(ctx.state.runId) }, async (wt) => {
     data.worktree = wt.path;
-    const r = await rebaseOnto(ctx.run, wt.path, upstream, [...skip]);
+    const r = await recordedRebase(ctx, wt.path, upstream, [...skip]);
     if (ctx.signal.aborted) throw errors.interrupted('a signal');
     if (r.exitCode === 0) {
       data.replayedTip = await revParse(ctx.run, wt.path, 'HEAD');

@@ -152,11 +152,15 @@ export function createAlignStage(options: AlignOptions = {}): StageImpl {
     const snapshot = takeSnapshot(await branchTips(run, repo), startBranch, startHead, repoConfig.metadataDb);
     progress.info(`gt restack --branch ${trunk} --upstack (${before.branches.length} descendant branch(es))`);
     const restackSeconds = graphite.restackTimeoutSeconds;
+    // Recorded before it starts: the rebase gt runs (on one of these branches) is this run's to
+    // abort if the run dies mid-restack; a rebase on any other branch is not.
+    ctx.registerTemporary('operation', repo, { op: 'rebase', heads: [...tracked] });
     const r = await restackUpstack(run, repo, gt.path, trunk, sec(restackSeconds));
     if (r.exitCode !== 0 || r.timedOut) {
       const stopped = r.timedOut ? null : await inspectStoppedRebase(run, repo);
       const parentTipAtStop = stopped?.branch ? await revParse(run, repo, parentOf(before, stopped.branch) ?? trunk) : null;
       const restore = await abortAndRestore(run, repo, gt.path, snapshot, commandTimeout);
+      if (restore.restored) ctx.unregisterTemporary('operation', repo);
       const restoreData = { ...data, restore };
       if (!restore.restored) {
         const e = graphiteErrors.restoreIncomplete(restore.problems);
@@ -176,6 +180,7 @@ export function createAlignStage(options: AlignOptions = {}): StageImpl {
       return failed(e, e.message, restoreData, { warnings, conflict, nextActions: conflict.reproduce });
     }
 
+    ctx.unregisterTemporary('operation', repo);
     // 5. Prove the result: git ancestry for every branch, and Graphite agreeing nothing needs restack.
     const again = await discoverDescendants(run, repo, gt.path, trunk, commandTimeout, repoConfig.metadataDb);
     if (!again.ok) {

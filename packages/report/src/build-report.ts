@@ -134,6 +134,8 @@ function reportStages(state: RunState, outcome: Outcome): ReportStage[] {
       ? 'skipped: lock taken by another run'
       : outcome === 'error' || outcome === 'usage-error'
         ? 'skipped: run stopped by an error'
+        : outcome === 'interrupted'
+          ? 'skipped: run interrupted by a signal'
         : 'not run by this command';
   return records.map((s): ReportStage => {
     const base = { name: s.name, startedAt: s.startedAt, finishedAt: s.finishedAt, durationMs: s.durationMs, data: { ...s.data } };

@@ -128,6 +128,9 @@ export function deriveNextActions(input: NextActionsInput): string[] {
       for (const e of input.errors) actions.push(`${e.code}: ${e.message}`);
       actions.push(`Fix the arguments or config as described, then rerun; nothing was touched.`);
       break;
+    case 'interrupted':
+      actions.push(`The run was interrupted by a signal and cleaned up; nothing is half-done. Rerun rebase-daily when ready.`);
+      break;
     case 'error':
       for (const e of input.errors) actions.push(`${e.code}: ${e.message}`);
       if (input.errors.length === 0) actions.push(`The run failed without a recorded error; read the command log.`);

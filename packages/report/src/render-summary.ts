@@ -15,6 +15,7 @@ const OUTCOME_ICON: Record<Outcome, string> = {
   'lock-taken': '🔒',
   error: '❌',
   'usage-error': '⚠️',
+  interrupted: '⏹️',
 };
 
 const STATUS_ICON: Record<ReportStage['status'], string> = { ok: '✅', failed: '❌', skipped: '⏭️', 'not-configured': '➖' };
@@ -162,6 +163,9 @@ function whatChanged(r: Report): string {
       );
       break;
     }
+    case 'interrupted':
+      parts.push(`Interrupted by a signal (exit ${r.exitCode}); cleaned up like any stopped run. Rerun when ready.`);
+      break;
     case 'error':
     case 'usage-error': {
       const first = r.errors[0];

@@ -1,21 +1,30 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import {
   boundRunner,
+  checkRepoPath,
   CommandLog,
+  configBranchProblems,
   currentBranch,
   gitDir,
+  isInside,
   listWorktrees,
   loadConfig,
   lockDirFor,
+  lsRemoteHeads,
+  operationCommands,
   operationInProgress,
   pidAlive,
   readLockMeta,
+  recordedOperationOwner,
   refNames,
+  refsUnder,
   remoteExists,
   revParse,
   runPaths,
+  scratchDirProblem,
   statusPorcelain,
+  unfinishedTemporaries,
   type ResolvedConfig,
   type Runner,
 } from '@rebase-daily/core';
@@ -89,23 +98,29 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
     });
 
   const repo = config ? config.repoPath : null;
-  const gitCwd = repo && existsSync(repo) ? repo : options.cwd;
-  const gitDirPath = repo && existsSync(repo) ? await gitDir(run, repo) : null;
+  // The run's own refusal (missing, a file, not a repository, not the top level), so the verdicts agree.
+  const repoProblem = repo ? await checkRepoPath(run, repo).then(() => null, (err: Error) => err.message) : null;
+  const gitCwd = repo && !repoProblem ? repo : options.cwd;
+  const gitDirPath = repo && !repoProblem ? await gitDir(run, repo) : null;
 
   await checkGit(run, gitCwd, gitDirPath ? config : null, options.env, add);
   if (config && repo) {
+    const scratchWhy = scratchDirProblem(config.scratchPath, repo);
+    if (scratchWhy) add({ name: 'scratch', status: 'fail', message: `"scratchDir" resolves to ${config.scratchPath}, ${scratchWhy}`, fix: 'use a path inside the repo (default ".scratch") or a dedicated directory' });
+    else add({ name: 'scratch', status: 'ok', message: `${config.scratchPath}${isInside(config.scratchPath, repo) ? ' (inside the repo, excluded from git)' : ''}` });
     if (!gitDirPath) {
-      add({ name: 'repo', status: 'fail', message: `${repo} is not a git repository`, fix: 'fix "repo" in the config or pass --repo DIR' });
+      add({ name: 'repo', status: 'fail', message: repoProblem ?? `${repo} is not a git repository`, fix: 'fix "repo" in the config or pass --repo DIR (the top level of the fork\'s clone)' });
     } else {
       await checkRepo(run, config, gitDirPath, add);
       await checkRemotes(run, config, options.remoteTimeoutMs ?? 30_000, add);
+      await checkConfigBranches(run, config, options.remoteTimeoutMs ?? 30_000, add);
       await checkGraphite(run, config, options.env, add);
       checkValidateTools(config, options.env, options.cwd, add);
       checkLock(config, add);
       await checkLeftovers(run, config, add);
     }
   } else {
-    for (const name of ['repo', 'remotes', 'gt', 'validate tools', 'lock', 'leftovers']) add({ name, status: 'skip', message: 'needs a valid config' });
+    for (const name of ['scratch', 'repo', 'remotes', 'config branches', 'gt', 'validate tools', 'lock', 'leftovers']) add({ name, status: 'skip', message: 'needs a valid config' });
   }
   return { ok: !checks.some((c) => c.status === 'fail'), configPath: loaded.ok ? loaded.config.configPath : loaded.configPath, repo, checks };
 }
@@ -141,22 +156,51 @@ async function checkGit(run: Runner, cwd: string, config: ResolvedConfig | null,
 async function checkRepo(run: Runner, config: ResolvedConfig, gitDirPath: string, add: (c: DoctorCheck) => void): Promise<void> {
   const repo = config.repoPath;
   const op = operationInProgress(gitDirPath);
-  const dirty = await statusPorcelain(run, repo);
+  // A rebase a crashed run recorded is the next run's to abort; only one the user owns needs them.
+  const crashed = op ? recordedOperationOwner(config, gitDirPath) : null;
+  // The tool's own scratch dir is never the user's change: a first run killed before it wrote the
+  // exclude line leaves it untracked, and the next run excludes it before looking.
+  const scratchRel = isInside(config.scratchPath, repo) ? `${relative(repo, config.scratchPath).split('\\').join('/')}/` : null;
+  const all = await statusPorcelain(run, repo);
+  const dirty = all.filter((l) => !(scratchRel && l.startsWith('?? ') && (l.slice(3) === scratchRel || l.slice(3).startsWith(scratchRel))));
   const branch = await currentBranch(run, repo);
-  if (op) add({ name: 'repo', status: 'fail', message: `a ${op} is in progress in ${repo}`, fix: `finish it or run \`git -C ${repo} ${op === 'bisect' ? 'bisect reset' : `${op} --abort`}\``, details: { operation: op } });
-  else if (dirty.length)
+  if (op && crashed)
+    add({ name: 'repo', status: 'warn', message: `a ${op} left by crashed run ${crashed} is in progress in ${repo}; the next run aborts it (it recorded starting it) — do not abort it by hand`, details: { operation: op, recordedBy: crashed } });
+  else if (op) {
+    const c = operationCommands(op, repo);
+    add({ name: 'repo', status: 'fail', message: `a ${op} is in progress in ${repo}; rebase-daily did not start it and will not touch it`, fix: `finish it (\`${c.finish}\`) or abort it (\`${c.abort}\`)`, details: { operation: op, ...c } });
+  } else if (dirty.length)
     add({ name: 'repo', status: 'fail', message: `working tree of ${repo} has ${dirty.length} change(s): ${dirty.slice(0, 5).map((l) => l.slice(3)).join(', ')}`, fix: 'commit or stash them (an untracked file counts)', details: { files: dirty.map((l) => l.slice(3)) } });
   else if (!branch) add({ name: 'repo', status: 'warn', message: `${repo} is clean but HEAD is detached`, fix: `check out a branch, e.g. \`git -C ${repo} checkout ${config.trunk}\`` });
-  else add({ name: 'repo', status: 'ok', message: `${repo} is clean, on ${branch}, no operation in progress` });
+  else add({ name: 'repo', status: 'ok', message: `${repo} is clean, on ${branch}, no operation in progress${dirty.length !== all.length ? ` (the scratch dir ${scratchRel} is not excluded yet; the next run adds it to .git/info/exclude)` : ''}` });
 
   const refs = refNames(config);
   const trunk = await revParse(run, repo, refs.trunk);
   const mirror = await revParse(run, repo, refs.mirror);
   const upstream = await revParse(run, repo, refs.upstream);
   const missing = [!trunk && `trunk ${config.trunk}`, !mirror && `mirror ${config.mirror}`].filter(Boolean) as string[];
-  if (missing.length) add({ name: 'branches', status: 'fail', message: `missing local branch(es): ${missing.join(', ')}`, fix: 'create or fetch them, or fix "trunk"/"mirror" in the config' });
+  if (missing.length) add({ name: 'branches', status: 'warn', message: `not a local branch: ${missing.join(', ')}`, fix: 'create them from the fork remote (the "config branches" check says whether they exist there)' });
   else if (!upstream) add({ name: 'branches', status: 'warn', message: `${config.remotes.upstream}/${config.upstreamBranch} not fetched yet`, fix: `the run fetches it; check "upstreamBranch" if this persists` });
   else add({ name: 'branches', status: 'ok', message: `trunk ${config.trunk} ${trunk!.slice(0, 12)}, mirror ${config.mirror} ${mirror!.slice(0, 12)}, ${config.remotes.upstream}/${config.upstreamBranch} ${upstream.slice(0, 12)} (as last fetched)` });
+}
+
+/**
+ * The run's rule for the branches the config names (core `configBranchProblems`), against the
+ * remotes as they are now (`ls-remote`; the last fetch when a remote cannot be listed).
+ */
+async function checkConfigBranches(run: Runner, config: ResolvedConfig, timeoutMs: number, add: (c: DoctorCheck) => void): Promise<void> {
+  const repo = config.repoPath;
+  for (const name of [config.remotes.fork, config.remotes.upstream]) {
+    if (!(await remoteExists(run, repo, name))) {
+      add({ name: 'config branches', status: 'skip', message: `needs the remote "${name}" (see its check)` });
+      return;
+    }
+  }
+  const remoteHeads = async (remote: string) => (await lsRemoteHeads(run, repo, remote, timeoutMs)) ?? (await refsUnder(run, repo, `refs/remotes/${remote}/`));
+  const known = { local: await refsUnder(run, repo, 'refs/heads/'), fork: await remoteHeads(config.remotes.fork), upstream: await remoteHeads(config.remotes.upstream) };
+  const problems = configBranchProblems(config, known);
+  if (!problems.length) add({ name: 'config branches', status: 'ok', message: `trunk ${config.trunk} and mirror ${config.mirror} exist, ${config.upstreamBranch} exists on ${config.remotes.upstream}` });
+  for (const p of problems) add({ name: 'config branches', status: 'fail', message: p.message, fix: `fix "${String(p.details.field)}" in the config`, details: p.details });
 }
 
 async function checkRemotes(run: Runner, config: ResolvedConfig, timeoutMs: number, add: (c: DoctorCheck) => void): Promise<void> {
@@ -273,34 +317,39 @@ function checkLock(config: ResolvedConfig, add: (c: DoctorCheck) => void): void 
 async function checkLeftovers(run: Runner, config: ResolvedConfig, add: (c: DoctorCheck) => void): Promise<void> {
   const repo = config.repoPath;
   const wtRoot = resolve(runPaths(config.scratchPath).worktrees);
-  const found: string[] = [];
-  const registered = new Set<string>();
+  // What crashed runs recorded and never undid: the next run undoes exactly these, under the lock.
+  const recorded = unfinishedTemporaries(config.scratchPath).flatMap(({ runId, temporaries }) => temporaries.map((t) => ({ ...t, runId })));
+  const isRecorded = (kind: string, path: string) => recorded.some((t) => t.kind === kind && (kind === 'branch' ? t.path === path : resolve(t.path) === resolve(path)));
+  const found = recorded.filter((t) => t.kind !== 'operation' || existsSync(t.path)).map((t) => `${t.kind === 'operation' ? 'rebase started' : `temporary ${t.kind}`} ${t.path} (run ${t.runId})`);
+  // Look-alikes no run recorded (a name under <scratch>/worktrees or rebase-daily/…) are not ours to remove.
+  const foreign: string[] = [];
   for (const wt of await listWorktrees(run, repo)) {
     const p = resolve(wt.path);
-    if (p.startsWith(`${wtRoot}/`)) {
-      registered.add(p);
-      found.push(`temporary worktree ${p}`);
-    }
-    const op = p !== repo && existsSync(p) ? await gitDir(run, p).then((d) => (d ? operationInProgress(d) : null)) : null;
-    if (op) found.push(`${op} in progress in worktree ${p}`);
+    if (p.startsWith(`${wtRoot}/`) && !isRecorded('worktree', p)) foreign.push(`worktree ${p}`);
   }
-  if (existsSync(wtRoot)) for (const name of readdirSync(wtRoot)) if (!registered.has(join(wtRoot, name))) found.push(`temporary directory ${join(wtRoot, name)}`);
+  if (existsSync(wtRoot)) for (const name of readdirSync(wtRoot)) if (!isRecorded('worktree', join(wtRoot, name)) && !foreign.includes(`worktree ${join(wtRoot, name)}`)) foreign.push(`directory ${join(wtRoot, name)}`);
   const branches = await run('git', ['for-each-ref', '--format=%(refname:short)', 'refs/heads/rebase-daily/'], { cwd: repo });
-  for (const b of branches.stdout.split('\n').filter(Boolean)) found.push(`temporary branch ${b}`);
+  for (const b of branches.stdout.split('\n').filter(Boolean)) if (!isRecorded('branch', b)) foreign.push(`branch ${b}`);
   const active = runPaths(config.scratchPath).activeRun;
   if (existsSync(active) && !existsSync(lockDirFor(config.scratchPath))) found.push(`active-run pointer ${active} without a lock`);
   const lockHeldByLive = existsSync(lockDirFor(config.scratchPath)) && (() => {
     const meta = readLockMeta(lockDirFor(config.scratchPath));
     return meta ? pidAlive(meta.ownerPid ?? meta.pid, meta.hostname) === true : false;
   })();
-  if (!found.length) add({ name: 'leftovers', status: 'ok', message: 'no temporary worktrees, rebase-daily/* branches or stray run state' });
-  else if (lockHeldByLive) add({ name: 'leftovers', status: 'ok', message: `${found.length} temporary item(s) belong to the running run`, details: { found } });
-  else
+  const details = { found, foreign };
+  if (!found.length && !foreign.length) add({ name: 'leftovers', status: 'ok', message: 'no temporaries recorded by an unfinished run, no look-alikes' });
+  else if (lockHeldByLive) add({ name: 'leftovers', status: 'ok', message: `${found.length + foreign.length} temporary item(s) belong to the running run`, details });
+  else {
+    const parts = [
+      found.length ? `recorded by crashed run(s), the next run undoes them: ${found.slice(0, 4).join('; ')}${found.length > 4 ? `; and ${found.length - 4} more` : ''}` : '',
+      foreign.length ? `not recorded by any run, so rebase-daily leaves them alone: ${foreign.slice(0, 4).join('; ')}${foreign.length > 4 ? `; and ${foreign.length - 4} more` : ''}` : '',
+    ].filter(Boolean);
     add({
       name: 'leftovers',
       status: 'warn',
-      message: `leftovers of a crashed run: ${found.slice(0, 4).join('; ')}${found.length > 4 ? `; and ${found.length - 4} more` : ''}`,
-      fix: 'the next run removes temporary worktrees and branches under the lock and lists them in .leftovers; an operation in progress must be finished or aborted by hand',
-      details: { found },
+      message: parts.join('. '),
+      fix: foreign.length ? 'remove the unrecorded ones yourself if they are yours (`git worktree remove`, `git branch -D`); the recorded ones need nothing' : 'nothing to do: the next run undoes them and lists them in .leftovers',
+      details,
     });
+  }
 }

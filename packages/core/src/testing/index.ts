@@ -1,1 +1,2 @@
 export * from './git-fixture.js';
+export * from './repo-snapshot.js';

@@ -1,7 +1,8 @@
-import type { Runner } from '@rebase-daily/core';
-import { mkdtempSync, rmSync } from 'node:fs';
+import type { Runner, StageContext } from '@rebase-daily/core';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { CommitInfo } from './commit-object.js';
 import { type EngineCallOptions, readCommits } from './queue.js';
 
@@ -14,6 +15,9 @@ export interface WorktreeReplayOptions extends EngineCallOptions {
   trunk: string;
   /** Parent directory of the temporary worktree (default: the OS temp dir). */
   scratchDir?: string;
+  /** A run's record (`ctx.registerTemporary`): the branch, worktree and rebase are recorded before they are made. */
+  register?: StageContext['registerTemporary'];
+  unregister?: StageContext['unregisterTemporary'];
 }
 
 async function must(run: Runner, cwd: string, args: string[], options: EngineCallOptions): Promise<string> {
@@ -28,13 +32,19 @@ async function must(run: Runner, cwd: string, args: string[], options: EngineCal
  * (REBASE_HEAD) with its unmerged paths. The worktree and branch are always removed.
  */
 export async function worktreeReplay(run: Runner, repo: string, options: WorktreeReplayOptions): Promise<WorktreeReplayResult> {
-  const path = mkdtempSync(join(options.scratchDir ?? tmpdir(), 'rebase-daily-wt-'));
-  const branch = `rebase-daily/replay-${basename(path).replace(/^rebase-daily-wt-/, '')}`;
+  const id = randomBytes(4).toString('hex');
+  const path = join(options.scratchDir ?? tmpdir(), `rebase-daily-wt-${id}`);
+  const branch = `rebase-daily/replay-${id}`;
+  // Recorded before made (branch, then worktree; cleanup undoes them in reverse).
+  options.register?.('branch', branch);
+  options.register?.('worktree', path);
   let added = false;
   try {
     await must(run, repo, ['worktree', 'add', '-q', '-b', branch, path, options.trunk], options);
     added = true;
     const onto = (await must(run, repo, ['rev-parse', `${options.onto}^{commit}`], options)).trim();
+    const origHead = (await must(run, path, ['rev-parse', 'HEAD'], options)).trim();
+    options.register?.('operation', path, { op: 'rebase', origHead, onto });
     const rebase = await run('git', ['rebase', onto], { cwd: path, env: options.env, timeoutMs: options.timeoutMs });
     const chainShas = (await must(run, path, ['rev-list', '--reverse', `${onto}..HEAD`], options)).split('\n').filter(Boolean);
     const infos = await readCommits(run, repo, chainShas, options);
@@ -53,5 +63,6 @@ export async function worktreeReplay(run: Runner, repo: string, options: Worktre
     rmSync(path, { recursive: true, force: true });
     await run('git', ['worktree', 'prune'], { cwd: repo, env: options.env });
     if (added) await run('git', ['branch', '-D', '-q', branch], { cwd: repo, env: options.env });
+    for (const kind of ['operation', 'worktree', 'branch'] as const) options.unregister?.(kind, kind === 'branch' ? branch : path);
   }
 }
