@@ -33,8 +33,8 @@ export function nxStageOptionsJsonSchema(): Record<string, unknown> {
 /** Parse executor options with the zod schema; Nx's own bookkeeping keys (`__…`) are not ours. */
 export function parseNxStageOptions(options: unknown): { ok: true; options: NxStageOptions } | { ok: false; message: string } {
   const own = Object.fromEntries(Object.entries((options ?? {}) as Record<string, unknown>).filter(([k]) => !k.startsWith('__')));
-  const parsed = NxStageOptionsSchema.safeParse(own);
-  return parsed.success ? { ok: true, options: parsed.data } : { ok: false, message: formatIssues(parsed.error.issues).join('; ') };
+  const parsed = NxStageOptionsSchema.safeParse(own, { reportInput: true });
+  return parsed.success ? { ok: true, options: parsed.data } : { ok: false, message: formatIssues(parsed.error.issues, NxStageOptionsSchema).join('; ') };
 }
 
 const depId = (d: string | { id: string }) => (typeof d === 'string' ? d : d.id);
