@@ -2,6 +2,7 @@ import type { ResolvedConfig } from './config.js';
 import { errors, RebaseDailyError } from './errors.js';
 import { currentBranch, gitDir, operationInProgress, remoteExists, revParse, statusPorcelain } from './git-basics.js';
 import type { Runner } from './process.js';
+import { assertPushUrlsSafe } from './push-urls.js';
 import type { ShaSet } from './run-state.js';
 
 export interface PreflightResult {
@@ -52,6 +53,7 @@ export async function preflight(run: Runner, config: ResolvedConfig, options: { 
   ] as const) {
     if (!(await remoteExists(run, cwd, name))) throw errors.remoteMissing(name, field);
   }
+  await assertPushUrlsSafe(run, config);
   if (!(await revParse(run, cwd, `refs/heads/${config.trunk}`))) throw errors.branchMissing(config.trunk, 'trunk');
   const startBranch = await currentBranch(run, cwd);
   const startHead = await revParse(run, cwd, 'HEAD');
