@@ -43,22 +43,22 @@ export function pushUrlProblem(config: ResolvedConfig, urls: RemoteUrls): Rebase
   const repo = config.repoPath;
   const forkToUpstream = sameUrl(fork.push, upstream.fetch);
   const upstreamToFork = sameUrl(upstream.push, fork.push);
-  if (forkToUpstream && upstreamToFork && sameUrl(fork.fetch, upstream.fetch)) {
+  if (sameUrl(fork.fetch, upstream.fetch) && (forkToUpstream || upstreamToFork)) {
     return errors.config(
       `remotes "${forkName}" and "${upName}" are the same repository (${redact(fork.fetch)}); point remotes.fork at your fork (\`git -C ${repo} remote set-url ${forkName} <your fork's URL>\`) and disable pushing upstream (\`git -C ${repo} remote set-url --push ${upName} no_push\`)`,
       { field: 'remotes', remote: forkName, url: redact(fork.fetch) },
-    );
-  }
-  if (upstreamToFork) {
-    return errors.config(
-      `the upstream remote "${upName}" pushes to ${redact(upstream.push)}, the fork remote "${forkName}"'s push URL; disable pushing upstream: \`git -C ${repo} remote set-url --push ${upName} no_push\``,
-      { field: 'remotes.upstream', remote: upName, url: redact(upstream.push) },
     );
   }
   if (forkToUpstream) {
     return errors.config(
       `the fork remote "${forkName}" pushes to ${redact(fork.push)}, the upstream remote "${upName}"'s URL; rebase-daily never pushes upstream: \`git -C ${repo} remote set-url --push ${forkName} <your fork's URL>\`, or fix remotes.fork in the config`,
       { field: 'remotes.fork', remote: forkName, url: redact(fork.push) },
+    );
+  }
+  if (upstreamToFork) {
+    return errors.config(
+      `the upstream remote "${upName}" pushes to ${redact(upstream.push)}, the fork remote "${forkName}"'s push URL; disable pushing upstream: \`git -C ${repo} remote set-url --push ${upName} no_push\``,
+      { field: 'remotes.upstream', remote: upName, url: redact(upstream.push) },
     );
   }
   return null;
