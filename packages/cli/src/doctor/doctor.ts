@@ -183,7 +183,7 @@ async function checkRemotes(run: Runner, config: ResolvedConfig, timeoutMs: numb
       add({ name: check, status: 'fail', message: `\`git ls-remote ${name}\` ${ls.timedOut ? `timed out after ${timeoutMs / 1000} s` : `failed: ${ls.stderr.split('\n')[0]}`}`, fix: 'check the URL, the network and the credentials of the scheduler environment' });
     } else if (!ls.stdout.trim()) {
       add({ name: check, status: role === 'upstream' ? 'fail' : 'warn', message: `${name} is reachable but has no branch ${branch}`, fix: role === 'upstream' ? 'fix "upstreamBranch" in the config' : `push ${branch} to ${name} once (\`git push -u ${name} ${branch}\`)` });
-    } else add({ name: check, status: 'ok', message: `${name} reachable, ${branch} at ${ls.stdout.split('\t')[0].slice(0, 12)}`, details: { url: fetchUrl } });
+    } else add({ name: check, status: 'ok', message: `${name} reachable, ${branch} at ${ls.stdout.split('\t')[0].slice(0, 12)}`, details: { url: fetchUrl, pushUrl } });
   }
   const up = urls.upstream;
   if (!up) {
