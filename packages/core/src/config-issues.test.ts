@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { closest, describeFound, editDistance } from './config-issues.js';
 
 describe('closest', () => {
-  const keys = ['trunk', 'mirror', 'upstreamBranch', 'remotes', 'scratchDir', 'engine'];
+  const keys = ['trunk', 'mirror', 'upstreamBranch', 'remotes', 'scratchDir', 'engine', 'repo', 'lock'];
   it.each([
     ['mirorr', 'mirror'],
     ['Trunk', 'trunk'],
@@ -10,6 +10,8 @@ describe('closest', () => {
     ['scratchdir', 'scratchDir'],
     ['remote', 'remotes'],
     ['colour', null],
+    ['typo', null],
+    ['lockk', 'lock'],
     ['x', null],
   ])('%s → %s', (name, expected) => {
     expect(closest(name, keys)).toBe(expected);
@@ -20,7 +22,9 @@ describe('editDistance', () => {
   it.each([
     ['', '', 0],
     ['abc', 'abc', 0],
-    ['mirorr', 'mirror', 2],
+    ['mirorr', 'mirror', 1],
+    ['dialy', 'daily', 1],
+    ['typo', 'repo', 2],
     ['kitten', 'sitting', 3],
   ])('%s ↔ %s = %i', (a, b, d) => {
     expect(editDistance(a, b)).toBe(d);
