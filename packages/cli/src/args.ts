@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { errors } from '@rebase-daily/core';
+import { closest, errors } from '@rebase-daily/core';
 
 export const COMMANDS = {
   daily: 'run the whole day: verify → apply → align → validate → report',
@@ -41,66 +41,131 @@ export interface ParsedArgs {
   reason?: string;
 }
 
-/** Flags only some commands accept; any other command given one is a usage error. */
-const COMMAND_FLAGS: Record<string, readonly CommandName[]> = {
-  write: ['prompt'],
-  force: ['init', 'prompt'],
-  'docs-dir': ['init'],
-  'prompt-file': ['init'],
-  trunk: ['init'],
-  reason: ['lock'],
+export interface FlagSpec {
+  type: 'string' | 'boolean';
+  /** The argument word in help and errors: FILE, DIR, BRANCH, TEXT. */
+  arg?: string;
+  short?: string;
+}
+
+/** Every flag: its type, its argument word (for help and errors), and the commands that accept it. */
+export const FLAG_SPECS = {
+  config: { type: 'string', arg: 'FILE', short: 'c' },
+  repo: { type: 'string', arg: 'DIR' },
+  json: { type: 'boolean' },
+  write: { type: 'string', arg: 'FILE' },
+  force: { type: 'boolean' },
+  'docs-dir': { type: 'string', arg: 'DIR' },
+  'prompt-file': { type: 'string', arg: 'FILE' },
+  trunk: { type: 'string', arg: 'BRANCH' },
+  reason: { type: 'string', arg: 'TEXT' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const satisfies Record<string, FlagSpec>;
+export type FlagName = keyof typeof FLAG_SPECS;
+
+const COMMON: readonly FlagName[] = ['config', 'repo', 'json', 'help'];
+
+/** The flags each command accepts; any other flag is a usage error naming the command's help. */
+export const COMMAND_FLAGS: Record<CommandName, readonly FlagName[]> = {
+  daily: COMMON,
+  verify: COMMON,
+  apply: COMMON,
+  align: COMMON,
+  validate: COMMON,
+  report: COMMON,
+  status: COMMON,
+  doctor: COMMON,
+  prompt: [...COMMON, 'write', 'force'],
+  init: [...COMMON, 'docs-dir', 'prompt-file', 'trunk', 'force'],
+  lock: [...COMMON, 'reason'],
+  unlock: COMMON,
 };
 
-/** Parse argv with node's own parseArgs (strict: an unknown flag is a usage error, exit 2). */
+/** Flags accepted with no command (`rebase-daily --version`, `rebase-daily --help`). */
+const TOP_LEVEL_FLAGS: readonly FlagName[] = ['help', 'version', 'json'];
+
+const isCommand = (s: string | undefined): s is CommandName => s !== undefined && Object.hasOwn(COMMANDS, s);
+
+const usage = (message: string) => errors.usage(message);
+
+/**
+ * Parse argv. Every problem is one line that names the fix (exit 2): an unknown flag (with the
+ * closest flag the command accepts), a flag the command does not take, a flag without its value,
+ * a value given to a switch, an unknown command, a stray argument.
+ */
 export function parseCliArgs(argv: string[]): ParsedArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        repo: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'V', default: false },
-        write: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        'docs-dir': { type: 'string' },
-        'prompt-file': { type: 'string' },
-        trunk: { type: 'string' },
-        reason: { type: 'string' },
-      },
-    });
-  } catch (err) {
-    throw errors.usage(`${(err as Error).message.split('\n')[0]}; see \`rebase-daily --help\``);
+  const { tokens } = parseArgs({ args: argv, allowPositionals: true, strict: false, tokens: true, options: nodeOptions() });
+  const positionals = tokens.filter((t) => t.kind === 'positional').map((t) => t.value);
+  const options = tokens.filter((t) => t.kind === 'option');
+  const [first, ...rest] = positionals;
+  const command = isCommand(first) ? first : undefined;
+  const accepted = command ? COMMAND_FLAGS[command] : TOP_LEVEL_FLAGS;
+  const helpRef = command ? `\`rebase-daily ${command} --help\`` : '`rebase-daily --help`';
+  // An unknown flag first: `--bogus value daily` would otherwise read as the command "value".
+  for (const t of options) {
+    if (Object.hasOwn(FLAG_SPECS, t.name)) continue;
+    const guess = closest(t.name, command ? (accepted as string[]) : Object.keys(FLAG_SPECS));
+    throw usage(`unknown flag ${t.rawName}; ${guess ? `did you mean --${guess}? ` : ''}see ${helpRef}`);
   }
-  const [cmd, ...rest] = parsed.positionals;
-  if (rest.length) throw errors.usage(`unexpected argument "${rest[0]}"; see \`rebase-daily --help\``);
-  if (cmd !== undefined && !(cmd in COMMANDS) && cmd !== 'help') {
-    throw errors.usage(`unknown command "${cmd}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
+  if (first !== undefined && !command && first !== 'help') {
+    const guess = closest(first, Object.keys(COMMANDS));
+    throw usage(`unknown command "${first}"; ${guess ? `did you mean \`rebase-daily ${guess}\`? ` : ''}commands: ${Object.keys(COMMANDS).join(', ')}`);
   }
-  const v = parsed.values;
-  for (const [flag, allowed] of Object.entries(COMMAND_FLAGS)) {
-    const given = (v as Record<string, unknown>)[flag];
-    if (given === undefined || given === false) continue;
-    if (cmd && cmd !== 'help' && !allowed.includes(cmd as CommandName)) {
-      throw errors.usage(`--${flag} only applies to ${allowed.map((c) => `\`rebase-daily ${c}\``).join(' and ')}; see \`rebase-daily ${cmd} --help\``);
+  let helpFor: CommandName | undefined;
+  if (first === 'help') {
+    if (rest[0] !== undefined && !isCommand(rest[0])) throw usage(`unknown command "${rest[0]}" after help; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    if (rest.length > 1) throw usage(`unexpected argument "${rest[1]}"; use \`rebase-daily help <command>\``);
+    helpFor = rest[0] as CommandName | undefined;
+  }
+  const values: Partial<Record<FlagName, string | boolean>> = {};
+  for (const t of options) {
+    const given = t.rawName;
+    const name = t.name as FlagName;
+    const spec: FlagSpec = FLAG_SPECS[name];
+    if (!accepted.includes(name) && !(first === 'help' && name === 'help')) {
+      const takers = (Object.keys(COMMAND_FLAGS) as CommandName[]).filter((c) => COMMAND_FLAGS[c].includes(name));
+      throw usage(
+        command
+          ? `\`rebase-daily ${command}\` does not take --${name}${takers.length ? ` (${takers.map((c) => `\`rebase-daily ${c}\``).join(', ')} ${takers.length === 1 ? 'does' : 'do'})` : ''}; see ${helpRef}`
+          : `--${name} needs a command, e.g. \`rebase-daily ${takers[0] ?? 'daily'} --${name}${spec.arg ? ` ${spec.arg}` : ''}\`; see ${helpRef}`,
+      );
     }
+    if (spec.type === 'boolean') {
+      if (t.value !== undefined) throw usage(`${given} takes no value (got "${t.value}"); write ${given} alone; see ${helpRef}`);
+      values[name] = true;
+      continue;
+    }
+    // `--config --json`: node would take "--json" as the file name.
+    if (t.value === undefined || t.value === '' || (t.inlineValue === false && /^--?[A-Za-z]/.test(t.value))) {
+      throw usage(`${given} needs a value: ${given} ${spec.arg}; see ${helpRef}`);
+    }
+    if (values[name] !== undefined && values[name] !== t.value) throw usage(`${given} given twice ("${String(values[name])}" and "${t.value}"); keep one; see ${helpRef}`);
+    values[name] = t.value;
   }
+  if (first !== 'help' && rest.length) throw usage(`unexpected argument "${rest[0]}"; see ${helpRef}`);
+  const str = (n: FlagName) => values[n] as string | undefined;
   return {
-    command: (cmd as CommandName | 'help' | undefined) ?? 'help',
-    config: v.config,
-    repo: v.repo,
-    json: Boolean(v.json),
-    help: Boolean(v.help) || cmd === 'help',
-    version: Boolean(v.version),
-    write: v.write,
-    force: Boolean(v.force),
-    docsDir: v['docs-dir'],
-    promptFile: v['prompt-file'],
-    trunk: v.trunk,
-    reason: v.reason,
+    command: helpFor ?? command ?? 'help',
+    config: str('config'),
+    repo: str('repo'),
+    json: values.json === true,
+    help: values.help === true || first === 'help' || first === undefined,
+    version: values.version === true,
+    write: str('write'),
+    force: values.force === true,
+    docsDir: str('docs-dir'),
+    promptFile: str('prompt-file'),
+    trunk: str('trunk'),
+    reason: str('reason'),
   };
+}
+
+/** node:util parseArgs options from FLAG_SPECS (non-strict: the checks above give the messages). */
+function nodeOptions() {
+  const out: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const [name, spec] of Object.entries(FLAG_SPECS) as [string, FlagSpec][]) {
+    out[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}) };
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { EXIT_CODE_MEANINGS } from '@rebase-daily/core';
-import { COMMANDS, type CommandName } from './args.js';
+import { COMMAND_FLAGS, COMMANDS, FLAG_SPECS, type CommandName, type FlagName, type FlagSpec } from './args.js';
 
 /** Every flag, as `--name ARG` → meaning. The docs-sync test checks the docs against these keys. */
 export const FLAGS: Record<string, string> = {
@@ -12,8 +12,8 @@ export const FLAGS: Record<string, string> = {
   '--prompt-file FILE': 'init: where the rendered prompt goes (default <docs-dir>/agent-prompt.md)',
   '--trunk BRANCH': "init: the fork trunk (default: Graphite's trunk, else the checked-out branch)",
   '--reason TEXT': 'lock: why it is held (runs refused meanwhile show it)',
-  '--help': 'this help',
-  '--version': 'print the version',
+  '--help': 'this help (`rebase-daily help <command>` for one command)',
+  '--version': 'print the version (no command)',
 };
 
 /** Flag names (without the argument word), e.g. `--config`. */
@@ -21,31 +21,34 @@ export function flagNames(): string[] {
   return Object.keys(FLAGS).map((f) => f.split(' ')[0]);
 }
 
-const USAGE: Record<CommandName, string> = {
-  daily: '[--config FILE] [--repo DIR] [--json]',
-  verify: '[--config FILE] [--repo DIR] [--json]',
-  apply: '[--config FILE] [--repo DIR] [--json]',
-  align: '[--config FILE] [--repo DIR] [--json]',
-  validate: '[--config FILE] [--repo DIR] [--json]',
-  report: '[--config FILE] [--repo DIR] [--json]',
-  status: '[--config FILE] [--repo DIR] [--json]',
-  doctor: '[--config FILE] [--repo DIR] [--json]',
-  prompt: '[--config FILE] [--repo DIR] [--write FILE [--force]] [--json]',
-  init: '[--repo DIR] [--config FILE] [--docs-dir DIR] [--prompt-file FILE] [--trunk BRANCH] [--force] [--json]',
-  lock: '[--config FILE] [--repo DIR] [--reason TEXT] [--json]',
-  unlock: '[--config FILE] [--repo DIR] [--json]',
-};
+/** The `--name ARG` key of FLAGS for a flag name. */
+function flagKey(name: FlagName): string {
+  const spec: FlagSpec = FLAG_SPECS[name];
+  return spec.arg ? `--${name} ${spec.arg}` : `--${name}`;
+}
 
+/** `[--config FILE] [--repo DIR] [--json]`: the flags `command` accepts, from the one table in args.ts. */
+export function usageOf(command: CommandName): string {
+  return COMMAND_FLAGS[command]
+    .filter((f) => f !== 'help')
+    .map((f) => `[${flagKey(f)}]`)
+    .join(' ');
+}
+
+/** `rebase-daily --help` lists every command and flag; `rebase-daily <command> --help` (or `help <command>`) only what that command accepts. */
 export function helpText(command?: CommandName): string {
   const lines: string[] = [];
+  let flags: string[];
   if (command) {
-    lines.push(`rebase-daily ${command} — ${COMMANDS[command]}`, '', `Usage: rebase-daily ${command} ${USAGE[command]}`);
+    lines.push(`rebase-daily ${command} — ${COMMANDS[command]}`, '', `Usage: rebase-daily ${command} ${usageOf(command)}`);
+    flags = COMMAND_FLAGS[command].map(flagKey);
   } else {
-    lines.push('rebase-daily — rebase a fork trunk onto upstream, safely, once a day', '', 'Usage: rebase-daily <command> [flags]', '', 'Commands:');
+    lines.push('rebase-daily — rebase a fork trunk onto upstream, safely, once a day', '', 'Usage: rebase-daily <command> [flags]', '       rebase-daily help <command>', '', 'Commands:');
     for (const [name, text] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${text}`);
+    flags = Object.keys(FLAGS);
   }
   lines.push('', 'Flags:');
-  for (const [flag, text] of Object.entries(FLAGS)) lines.push(`  ${flag.padEnd(19)} ${text}`);
+  for (const flag of flags) lines.push(`  ${flag.padEnd(19)} ${FLAGS[flag]}`);
   lines.push('', 'Environment:', '  REBASE_DAILY_CONFIG  config file when --config is absent', '  FORCE_STALE_LOCK=1   break a lock older than lock.staleAfterHours (never a fresh one); recorded in the report');
   lines.push('', 'Exit codes:');
   for (const [code, text] of Object.entries(EXIT_CODE_MEANINGS)) lines.push(`  ${code.padStart(2)}  ${text}`);

@@ -1,7 +1,7 @@
 export { main, processIO, latestRunState, type CliIO } from './main.js';
-export { parseCliArgs, COMMANDS, READ_ONLY_COMMANDS, type CommandName, type ParsedArgs } from './args.js';
+export { parseCliArgs, COMMANDS, COMMAND_FLAGS, FLAG_SPECS, READ_ONLY_COMMANDS, type CommandName, type FlagName, type FlagSpec, type ParsedArgs } from './args.js';
 export { EnvelopeSchema, envelope, envelopeJsonSchema, type Envelope } from './envelope.js';
-export { helpText, FLAGS, flagNames } from './help.js';
+export { helpText, usageOf, FLAGS, flagNames } from './help.js';
 export { stageImpls } from './stages.js';
 export { renderPrompt, PROMPT_TEMPLATE } from './prompt/render-prompt.js';
 export { renderTemplate, placeholdersOf } from './render/template.js';

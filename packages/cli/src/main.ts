@@ -15,6 +15,9 @@ import {
   pidAlive,
   readLockMeta,
   recordedRuns,
+  redact,
+  redactDeep,
+  redactEnv,
   releaseManualHold,
   runPaths,
   runPipeline,
@@ -52,27 +55,44 @@ export const processIO: CliIO = {
   isTTY: Boolean(process.stderr.isTTY),
 };
 
-function progressFor(io: CliIO, quietJson: boolean): Progress {
-  const mark = io.isTTY ? { info: '\u001b[36m▸\u001b[0m', warn: '\u001b[33m!\u001b[0m' } : { info: 'rebase-daily:', warn: 'rebase-daily: warning:' };
-  void quietJson; // progress always goes to stderr, so --json stdout stays one document
-  return { info: (m) => io.stderr(`${mark.info} ${m}\n`), warn: (m) => io.stderr(`${mark.warn} ${m}\n`) };
+/** Colour only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org) or TERM=dumb. */
+export function useColor(io: Pick<CliIO, 'env' | 'isTTY'>): boolean {
+  return io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+}
+
+function progressFor(io: CliIO): Progress {
+  const mark = useColor(io)
+    ? { info: '\u001b[36m▸\u001b[0m', warn: '\u001b[33mwarning:\u001b[0m', error: '\u001b[31merror:\u001b[0m' }
+    : { info: 'rebase-daily:', warn: 'rebase-daily: warning:', error: 'rebase-daily: error:' };
+  // Progress always goes to stderr, so --json stdout stays one document.
+  return { info: (m) => io.stderr(`${mark.info} ${m}\n`), warn: (m) => io.stderr(`${mark.warn} ${m}\n`), error: (m) => io.stderr(`${mark.error} ${m}\n`) };
+}
+
+/**
+ * Every byte the CLI prints passes through core's `redact`: remote URLs with credentials, tokens
+ * and the values of secret environment variables (of `io.env` too) never reach a terminal or a log.
+ */
+function redactingIO(io: CliIO): CliIO {
+  redactEnv(io.env);
+  return { ...io, stdout: (t) => io.stdout(redact(t)), stderr: (t) => io.stderr(redact(t)) };
 }
 
 function emit(io: CliIO, args: Pick<ParsedArgs, 'json'>, env: Envelope, human: string): number {
-  if (args.json) io.stdout(`${JSON.stringify(env, null, 2)}\n`);
+  if (args.json) io.stdout(`${JSON.stringify(redactDeep(env), null, 2)}\n`);
   else if (human) io.stdout(human.endsWith('\n') ? human : `${human}\n`);
   return env.exitCode;
 }
 
 /** The CLI. Returns the exit code; never calls process.exit itself. */
-export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+export async function main(argv: string[], rawIO: CliIO = processIO): Promise<number> {
+  const io = redactingIO(rawIO);
   const wantsJson = argv.includes('--json');
   let args: ParsedArgs;
   try {
     args = parseCliArgs(argv);
   } catch (err) {
     const rec = toErrorRecord(err);
-    if (wantsJson) io.stdout(`${JSON.stringify(envelope('usage', EXIT.usage, 'usage-error', null, [rec]), null, 2)}\n`);
+    if (wantsJson) io.stdout(`${JSON.stringify(redactDeep(envelope('usage', EXIT.usage, 'usage-error', null, [rec])), null, 2)}\n`);
     else io.stderr(`rebase-daily: ${rec.message}\n`);
     return EXIT.usage;
   }
@@ -125,7 +145,7 @@ function failure(io: CliIO, args: ParsedArgs, command: CommandName, err: unknown
 
 /** `prompt`: the operator agent's prompt for this config, on stdout or into --write FILE. */
 function prompt(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
-  const text = renderPrompt(config, { cli: cliInvocation(io.env) });
+  const text = redact(renderPrompt(config, { cli: cliInvocation(io.env) }));
   if (!args.write) {
     if (args.json) return emit(io, args, envelope('prompt', 0, null, { path: null, prompt: text }), '');
     io.stdout(text);
@@ -177,7 +197,7 @@ async function init(io: CliIO, args: ParsedArgs): Promise<number> {
 }
 
 async function runStages(io: CliIO, args: ParsedArgs, config: ResolvedConfig, command: CommandName): Promise<number> {
-  const progress = progressFor(io, args.json);
+  const progress = progressFor(io);
   let written: ReturnType<typeof writeRunReport> | undefined;
   const state = await runPipeline(config, {
     command,

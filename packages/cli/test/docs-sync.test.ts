@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXIT } from '@rebase-daily/core';
+import { errors, EXIT, RebaseDailyError } from '@rebase-daily/core';
 import { COMMANDS, DOCS, PROMPT_TEMPLATE, flagNames } from '../src/index.js';
 import { workspaceRoot } from './helpers.js';
 
@@ -149,5 +149,64 @@ describe('the sync checkers catch drift', () => {
     ['outcomes', false],
   ])('report field .%s → %s', (field, ok) => {
     expect(resolveField(reportSchema, field)).toBe(ok);
+  });
+});
+
+describe('gotchas.md: the table of bad inputs', () => {
+  const gotchas = DOCS['gotchas.md'];
+  const start = gotchas.indexOf('## Bad input and what it gets');
+  const section = gotchas.slice(start, gotchas.indexOf('\n## ', start + 1) === -1 ? undefined : gotchas.indexOf('\n## ', start + 1));
+  const rows = [...section.matchAll(/^\|\s*([^|]+?)\s*\|\s*([^|]+?)\s*\|\s*(\d+)\s*\|\s*`(E_[A-Z_]+)`\s*\|\s*([^|]+?)\s*\|$/gm)].map((m) => ({
+    kind: m[1],
+    input: m[2],
+    exit: Number(m[3]),
+    code: m[4],
+    message: m[5],
+  }));
+  const sources = readdirSync(join(workspaceRoot, 'packages'))
+    .flatMap((p) => sourceFiles(join(workspaceRoot, 'packages', p, 'src')))
+    .map((f) => ({ file: f, text: readFileSync(f, 'utf8') }));
+
+  /** The catalog's code and exit code per entry, found by calling each constructor. */
+  const catalog = new Map<string, { key: string; exitCode: number }>();
+  for (const [key, make] of Object.entries(errors) as [string, (...args: unknown[]) => RebaseDailyError][]) {
+    for (const args of [Array.from({ length: make.length || 2 }, () => ['x']), Array.from({ length: make.length || 2 }, () => 'x')]) {
+      try {
+        const err = make(...args);
+        catalog.set(err.code, { key, exitCode: err.exitCode });
+        break;
+      } catch {
+        // try the other argument shape
+      }
+    }
+  }
+
+  it('exists, with the three kinds of bad input', () => {
+    expect(start).toBeGreaterThan(-1);
+    expect(section).toContain('| Kind | Bad input | Exit | Code | What it says |');
+    expect(rows.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(rows.map((r) => r.kind))).toEqual(new Set(['config', 'flag', 'repo state']));
+    // Every table row parsed (a malformed row would silently escape the checks below).
+    const tableLines = section.split('\n').filter((l) => l.startsWith('|') && !l.startsWith('| Kind') && !l.startsWith('| ---'));
+    expect(tableLines.length).toBe(rows.length);
+  });
+
+  it.each(rows.map((r) => [r.input, r]))('%s: its exit code exists and its error code is thrown by reachable code with that exit code', (_input, row) => {
+    expect(Object.values(EXIT)).toContain(row.exit);
+    const entry = catalog.get(row.code);
+    if (entry) {
+      expect(entry.exitCode, `${row.code} exits ${entry.exitCode} in the catalog`).toBe(row.exit);
+      // Called somewhere outside the catalog itself.
+      const callers = sources.filter((s) => !s.file.endsWith(join('core', 'src', 'errors.ts')) && new RegExp(`\\b(errors|graphiteErrors)\\.${entry.key}\\(`).test(s.text));
+      expect(callers.map((s) => s.file), `errors.${entry.key}( is never called`).not.toEqual([]);
+    } else {
+      const throwers = sources.filter((s) => s.text.includes(`'${row.code}'`));
+      expect(throwers.map((s) => s.file), `${row.code} is produced nowhere`).not.toEqual([]);
+    }
+  });
+
+  it('the checker catches a code nobody throws', () => {
+    expect(catalog.has('E_NOPE')).toBe(false);
+    expect(sources.some((s) => s.text.includes("'E_NOPE'"))).toBe(false);
   });
 });

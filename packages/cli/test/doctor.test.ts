@@ -67,7 +67,7 @@ describe('doctor', () => {
     d = day();
     const r = await cli(['doctor', '--config', d.configPath, '--json']);
     expect(r.code).toBe(0);
-    expect(check(r.json, 'upstream push URL')).toMatchObject({ status: 'warn', fix: expect.stringMatching(/set-url --push upstream DISABLED/) });
+    expect(check(r.json, 'upstream push URL')).toMatchObject({ status: 'warn', fix: expect.stringMatching(/set-url --push upstream no_push/) });
   });
 
   it('a fork without the upstream remote: fail naming the fix, exit 1', async () => {

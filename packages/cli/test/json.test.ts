@@ -38,6 +38,6 @@ describe('--json on every command', () => {
     const r = await cli(['prompt', '--trunk', 'x', '--json']);
     expect(r.code).toBe(2);
     expect(EnvelopeSchema.parse(r.json)).toMatchObject({ command: 'usage', exitCode: 2, outcome: 'usage-error', errors: [{ code: 'E_USAGE' }] });
-    expect(r.json.errors[0].message).toMatch(/--trunk only applies to `rebase-daily init`/);
+    expect(r.json.errors[0].message).toBe("`rebase-daily prompt` does not take --trunk (`rebase-daily init` does); see `rebase-daily prompt --help`");
   });
 });

@@ -43,9 +43,9 @@ describe('lock and unlock', () => {
     expect(run.json.outcome).not.toBe('lock-taken');
   });
 
-  it('--reason only applies to lock', async () => {
+  it('--reason is for lock only', async () => {
     const r = await cli(['unlock', '--reason', 'x']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--reason only applies to `rebase-daily lock`/);
+    expect(r.stderr).toBe('rebase-daily: `rebase-daily unlock` does not take --reason (`rebase-daily lock` does); see `rebase-daily unlock --help`\n');
   });
 });

@@ -36,13 +36,30 @@ describe('parseConfig', () => {
   it.each([
     [{}, ['trunk: is required; add it to the config']],
     [{ trunk: 'main' }, ['trunk: must differ from mirror ("main"); the mirror is a pure copy of upstream']],
-    [{ trunk: 'a b' }, ['trunk: is not a valid git branch name']],
+    [{ trunk: 'a b' }, ['trunk: is not a valid git branch name, found the string "a b"']],
+    [{ trunk: 42 }, ['trunk: expected a string, found the number 42; change it to a string']],
+    [{ trunk: null }, ['trunk: expected a string, found null; change it to a string']],
+    [{ trunk: ['a'] }, ['trunk: expected a string, found an array of 1; change it to a string']],
+    [{ trunk: 't', push: { enabled: 'yes' } }, ['push.enabled: expected true or false, found the string "yes"; change it to true or false']],
+    [{ trunk: 't', push: { timeoutSeconds: 1.5 } }, ['push.timeoutSeconds: expected a whole number, found the number 1.5; change it to a whole number']],
+    [{ trunk: 't', remotes: 'origin' }, ['remotes: expected an object, found the string "origin"; change it to an object']],
     [{ trunk: 't', remotes: { fork: 'origin', upstream: 'origin' } }, ['remotes.upstream: must differ from remotes.fork ("origin"); rebase-daily never pushes to upstream']],
-    [{ trunk: 't', lock: { staleAfterHours: -1 } }, ['lock.staleAfterHours: Too small: expected number to be >0']],
-    [{ trunk: 't', trunkk: 1 }, ['unknown key(s) "trunkk"; remove them or check the spelling against config.schema.json']],
-    [{ trunk: 't', engine: 'fast' }, ['engine: Invalid option: expected one of "auto"|"memory"|"worktree"']],
-    [{ trunk: 't', validate: { test: [] } }, ['validate.test: needs at least the program name']],
+    [{ trunk: 't', lock: { staleAfterHours: -1 } }, ['lock.staleAfterHours: it must be > 0, found the number -1; change it']],
+    [{ trunk: 't', trunkk: 1 }, ['trunkk: unknown key; did you mean "trunk"? rename it (known keys: $schema, repo, trunk, mirror, upstreamBranch, remotes, scratchDir, lock, engine, onConflict, push, version, graphite, validate)']],
+    [{ trunk: 't', mirorr: 'main' }, ['mirorr: unknown key; did you mean "mirror"? rename it (known keys: $schema, repo, trunk, mirror, upstreamBranch, remotes, scratchDir, lock, engine, onConflict, push, version, graphite, validate)']],
+    [{ trunk: 't', remotes: { forkk: 'o' } }, ['remotes.forkk: unknown key; did you mean "fork"? rename it (known keys in remotes: fork, upstream)']],
+    [{ trunk: 't', validate: { extraSteps: [{ name: 'x', command: ['a'], timeout: 3 }] } }, ['validate.extraSteps[0].timeout: unknown key; remove it (known keys in validate.extraSteps[0]: name, command, timeoutSeconds)']],
+    [{ trunk: 't', colour: 'x' }, ['colour: unknown key; remove it (known keys: $schema, repo, trunk, mirror, upstreamBranch, remotes, scratchDir, lock, engine, onConflict, push, version, graphite, validate)']],
+    [{ trunk: 't', engine: 'fast' }, ['engine: expected one of "auto", "memory", "worktree", found the string "fast"; use one of those']],
+    [{ trunk: 't', engine: 'memroy' }, ['engine: expected one of "auto", "memory", "worktree", found the string "memroy"; did you mean "memory"?']],
+    [{ trunk: 't', validate: { format: 'just fmt' } }, ['validate.format: expected an array or false, found the string "just fmt"; change it to an array or false']],
+    [{ trunk: 't', validate: { test: [] } }, ['validate.test: needs at least the program name, found an empty array']],
     [{ trunk: 't', version: { suffix: '-fork', source: 'tag', tagPattern: 'v\\d+' } }, ['version.tagPattern: needs one capture group around the version']],
+    [[], ['the config must be a JSON object like {"trunk": "my-fork/main"}, found an empty array; rewrite the file as one JSON object']],
+    [[{ trunk: 't' }], ['the config must be a JSON object like {"trunk": "my-fork/main"}, found an array of 1; rewrite the file as one JSON object']],
+    ['t', ['the config must be a JSON object like {"trunk": "my-fork/main"}, found the string "t"; rewrite the file as one JSON object']],
+    [null, ['the config must be a JSON object like {"trunk": "my-fork/main"}, found null; rewrite the file as one JSON object']],
+    [42, ['the config must be a JSON object like {"trunk": "my-fork/main"}, found the number 42; rewrite the file as one JSON object']],
   ])('rejects %j with every problem named', (raw, expected) => {
     const r = parseConfig(raw, '/x/rebase-daily.json');
     expect(r.ok).toBe(false);
@@ -70,14 +87,36 @@ describe('loadConfig', () => {
     expect(trunk(loadConfig({ cwd: dir, env: {} }))).toBe('cwd');
   });
 
-  it('names the fix when the file is missing or not JSON', () => {
+  it('names the fix when the file is missing', () => {
     const dir = makeTempDir();
     const missing = loadConfig({ cwd: dir, env: {} });
     expect(missing.ok).toBe(false);
-    if (!missing.ok) expect(missing.errors[0]).toMatch(/config file not found: .*rebase-daily\.json; pass --config FILE/);
-    writeFileSync(join(dir, 'rebase-daily.json'), '{ trunk: ');
-    const bad = loadConfig({ cwd: dir, env: {} });
-    if (!bad.ok) expect(bad.errors[0]).toMatch(/is not valid JSON .*fix the syntax/);
+    if (!missing.ok) {
+      expect(missing.notFound).toBe(true);
+      expect(missing.errors).toEqual([`config file not found: ${join(dir, 'rebase-daily.json')}; pass --config FILE, set REBASE_DAILY_CONFIG, or run \`rebase-daily init\``]);
+    }
+  });
+
+  it('says so when --config names a directory', () => {
+    const dir = makeTempDir();
+    const r = loadConfig({ configPath: dir, cwd: dir, env: {} });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors).toEqual([`${dir}: is a directory, not a config file; pass the file itself (e.g. --config ${dir}/rebase-daily.json)`]);
+  });
+
+  it.each([
+    ['{ trunk: ', 'line 1, column 3: Expected property name or \'}\'; fix the JSON syntax there'],
+    ['{\n  "trunk": "t",\n}\n', 'line 3, column 1: Expected double-quoted property name; fix the JSON syntax there'],
+    ['{\n  "trunk": "t"\n  "mirror": "m"\n}', "line 3, column 3: Expected ',' or '}' after property value; fix the JSON syntax there"],
+    ['{"trunk": "t"', 'line 1, column 14: Expected \',\' or \'}\' after property value; fix the JSON syntax there'],
+    ['{"trunk":', 'line 1, column 10: Unexpected end of JSON input; fix the JSON syntax there'],
+    ['', 'the file is empty; write a JSON object like {"trunk": "my-fork/main"}'],
+  ])('invalid JSON %j names the line and column', (text, expected) => {
+    const dir = makeTempDir();
+    writeFileSync(join(dir, 'rebase-daily.json'), text);
+    const r = loadConfig({ cwd: dir, env: {} });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors).toEqual([`${join(dir, 'rebase-daily.json')}: is not valid JSON: ${expected}`]);
   });
 });
 

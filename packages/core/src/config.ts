@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { describeJsonError, formatIssues as formatConfigIssues } from './config-issues.js';
 import { errors } from './errors.js';
 
 const branchName = z
@@ -145,21 +146,14 @@ export function findConfigPath(options: LoadConfigOptions): string {
   return isAbsolute(chosen) ? chosen : resolve(cwd, chosen);
 }
 
-/** Format zod issues as "field: problem (fix)" lines, all at once. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => {
-    const field = issue.path.length ? issue.path.map(String).join('.') : '(root)';
-    if (issue.code === 'unrecognized_keys') {
-      return `${field === '(root)' ? '' : `${field}: `}unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove them or check the spelling against config.schema.json`;
-    }
-    if (issue.code === 'invalid_type' && issue.input === undefined) return `${field}: is required; add it to the config`;
-    return `${field}: ${issue.message}`;
-  });
+/** Format zod issues as "field: expected …, found …; fix" lines, all at once. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], schema: z.core.$ZodType = ConfigSchema): string[] {
+  return formatConfigIssues(issues, schema);
 }
 
 /** Validate a parsed JSON value. Cross-field checks run after the schema. */
 export function parseConfig(raw: unknown, configPath: string, repoOverride?: string, cwd = process.cwd()): LoadConfigResult {
-  const parsed = ConfigSchema.safeParse(raw);
+  const parsed = ConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) return { ok: false, errors: formatIssues(parsed.error.issues), configPath };
   const config = parsed.data;
   const problems: string[] = [];
@@ -185,12 +179,22 @@ export function parseConfig(raw: unknown, configPath: string, repoOverride?: str
 /** Find, read and validate the config. Never touches the repository. */
 export function loadConfig(options: LoadConfigOptions = {}): LoadConfigResult {
   const configPath = findConfigPath(options);
-  if (!existsSync(configPath)) return { ok: false, errors: [errors.configNotFound(configPath).message], configPath, notFound: true };
+  const stat = statSync(configPath, { throwIfNoEntry: false });
+  if (!stat) return { ok: false, errors: [errors.configNotFound(configPath).message], configPath, notFound: true };
+  if (stat.isDirectory()) {
+    return { ok: false, errors: [`${configPath}: is a directory, not a config file; pass the file itself (e.g. --config ${configPath.replace(/\/$/, '')}/rebase-daily.json)`], configPath };
+  }
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (err) {
+    return { ok: false, errors: [`${configPath}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check its permissions`], configPath };
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(configPath, 'utf8'));
+    raw = JSON.parse(text);
   } catch (err) {
-    return { ok: false, errors: [`${configPath}: is not valid JSON (${(err as Error).message}); fix the syntax`], configPath };
+    return { ok: false, errors: [`${configPath}: is not valid JSON: ${describeJsonError(text, err as Error)}`], configPath };
   }
   return parseConfig(raw, configPath, options.repo, options.cwd);
 }

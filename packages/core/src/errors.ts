@@ -1,4 +1,4 @@
-import { EXIT, type ExitCode } from './exit-codes.js';
+import { EXIT, type ExitCode, type Outcome } from './exit-codes.js';
 
 /**
  * Domain errors carry a stable code, a one-line message that names the fix, and the exit code the
@@ -38,6 +38,8 @@ export const errors = {
       `config file not found: ${path}; pass --config FILE, set REBASE_DAILY_CONFIG, or run \`rebase-daily init\``,
       EXIT.usage,
     ),
+  /** A config or repository-setup problem found after the file parsed (remotes, branches): exit 2, nothing touched. */
+  config: (message: string, details: Record<string, unknown> = {}) => new RebaseDailyError('E_CONFIG', message, EXIT.usage, details),
   configInvalid: (problems: string[]) =>
     new RebaseDailyError('E_CONFIG_INVALID', `config is invalid: ${problems.join('; ')}`, EXIT.usage, { problems }),
   dirtyTree: (files: string[]) =>
@@ -116,12 +118,16 @@ export const errors = {
       EXIT.internal,
       { commits },
     ),
-  leaseBlocked: (ref: string, expected: string, actual: string, why: string) =>
-    new RebaseDailyError('E_LEASE_BLOCKED', `push of ${ref} blocked: ${why}; fetch, inspect the remote commits, rerun`, EXIT.pushBlocked, {
-      ref,
-      expected,
-      actual,
-    }),
+  /** Exit 12. `attempted` false: the run refused before pushing anything (the message says nothing was pushed). */
+  leaseBlocked: (ref: string, expected: string, actual: string, why: string, attempted = true) =>
+    new RebaseDailyError(
+      'E_LEASE_BLOCKED',
+      attempted
+        ? `push of ${ref} blocked: ${why}; fetch, inspect the remote commits, rerun`
+        : `no push attempted, nothing was pushed: ${why}; fetch, bring those commits into the local branch (or decide they must go), rerun`,
+      EXIT.pushBlocked,
+      { ref, expected, actual, attempted },
+    ),
   lockTaken: (message: string, details: Record<string, unknown>) => new RebaseDailyError('E_LOCK_TAKEN', message, EXIT.lockTaken, details),
   internal: (message: string, details: Record<string, unknown> = {}) => new RebaseDailyError('E_INTERNAL', message, EXIT.internal, details),
   interrupted: (signal: string) =>
@@ -140,4 +146,11 @@ export function toErrorRecord(err: unknown): ErrorRecord {
   if (err instanceof RebaseDailyError) return err.toJSON();
   if (err instanceof Error) return { code: 'E_INTERNAL', message: err.message, details: { stack: err.stack?.split('\n').slice(0, 6).join('\n') } };
   return { code: 'E_INTERNAL', message: String(err) };
+}
+
+/** The run outcome an error ends a run with: its exit code decides (a config error is a usage error, exit 2). */
+export function outcomeOf(err: unknown): Outcome {
+  if (!(err instanceof RebaseDailyError)) return 'error';
+  const byExit: Partial<Record<ExitCode, Outcome>> = { [EXIT.usage]: 'usage-error', [EXIT.pushBlocked]: 'push-blocked', [EXIT.lockTaken]: 'lock-taken' };
+  return byExit[err.exitCode] ?? 'error';
 }

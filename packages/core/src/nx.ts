@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { formatIssues, loadConfigOrThrow } from './config.js';
 import { RebaseDailyError, toErrorRecord } from './errors.js';
+import { redactDeep } from './redact.js';
 import { STAGES, type StageName } from './run-state.js';
 import { beginRun, finishRun, foldReplayedStage, isStopped, joinRun, runStage, type ReportWriter, type Session } from './session.js';
 import type { RunState } from './run-state.js';
@@ -33,8 +34,8 @@ export function nxStageOptionsJsonSchema(): Record<string, unknown> {
 /** Parse executor options with the zod schema; Nx's own bookkeeping keys (`__…`) are not ours. */
 export function parseNxStageOptions(options: unknown): { ok: true; options: NxStageOptions } | { ok: false; message: string } {
   const own = Object.fromEntries(Object.entries((options ?? {}) as Record<string, unknown>).filter(([k]) => !k.startsWith('__')));
-  const parsed = NxStageOptionsSchema.safeParse(own);
-  return parsed.success ? { ok: true, options: parsed.data } : { ok: false, message: formatIssues(parsed.error.issues).join('; ') };
+  const parsed = NxStageOptionsSchema.safeParse(own, { reportInput: true });
+  return parsed.success ? { ok: true, options: parsed.data } : { ok: false, message: formatIssues(parsed.error.issues, NxStageOptionsSchema).join('; ') };
 }
 
 const depId = (d: string | { id: string }) => (typeof d === 'string' ? d : d.id);
@@ -67,7 +68,7 @@ export async function runNxStage(stage: StageName, impl: StageImpl | null, rawOp
   const progress = stderrProgress(`rebase-daily ${stage}`);
   const parsedOptions = parseNxStageOptions(rawOptions);
   if (!parsedOptions.ok) {
-    progress.warn(`E_USAGE: invalid executor options: ${parsedOptions.message}; fix the target's options in project.json`);
+    progress.error(`E_USAGE: invalid executor options: ${parsedOptions.message}; fix the target's options in project.json`);
     return { success: false };
   }
   const options = parsedOptions.options;
@@ -85,7 +86,7 @@ export async function runNxStage(stage: StageName, impl: StageImpl | null, rawOp
     if (session.state.outcome === 'lock-taken') {
       // Not our run: finish only our refused record, never touch the holder's state.
       const state = await finishRun(session, writeReport);
-      progress.warn(`exit ${state.exitCode}: ${state.errors[0]?.message ?? 'lock taken'}`);
+      progress.error(`exit ${state.exitCode}: ${state.errors[0]?.message ?? 'lock taken'}`);
       return { success: false };
     }
     if (!pos.first) await foldReplays(session, context, pos.stages, stage);
@@ -101,7 +102,7 @@ export async function runNxStage(stage: StageName, impl: StageImpl | null, rawOp
     return { success: state.exitCode === 0 && !isStopped(state) };
   } catch (err) {
     const rec = toErrorRecord(err);
-    progress.warn(`${rec.code}: ${rec.message}`);
+    progress.error(`${rec.code}: ${rec.message}`);
     return { success: false, ...(err instanceof RebaseDailyError ? {} : {}) };
   }
 }
@@ -131,7 +132,7 @@ async function writeStageResult(session: Session, file: string, stage: StageName
   const record = session.state.stages.find((s) => s.name === stage)!;
   const content: StageResultFile = { runId: session.state.runId, trunkTree: await trunkTree(session), record, outcome: session.state.stoppedBy === stage ? session.state.outcome : null };
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify(redactDeep(content), null, 2)}\n`);
 }
 
 /** Earlier stages of this graph still `pending` were replayed by Nx: fold their cached results. */

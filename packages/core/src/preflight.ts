@@ -3,6 +3,7 @@ import { errors, RebaseDailyError } from './errors.js';
 import { currentBranch, gitDir, operationCommands, operationInProgress, remoteExists, revParse, statusPorcelain } from './git-basics.js';
 import { combineConfigErrors, configBranchProblems, knownBranchesFromRefs } from './repo-checks.js';
 import type { Runner } from './process.js';
+import { assertPushUrlsSafe } from './push-urls.js';
 import type { ShaSet } from './run-state.js';
 
 export interface PreflightResult {
@@ -56,6 +57,7 @@ export async function preflight(run: Runner, config: ResolvedConfig, options: { 
   ] as const) {
     if (!(await remoteExists(run, cwd, name))) throw errors.remoteMissing(name, field);
   }
+  await assertPushUrlsSafe(run, config);
   const startBranch = await currentBranch(run, cwd);
   const startHead = await revParse(run, cwd, 'HEAD');
   if (options.fetch !== false) {

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { redact, redactArgv } from './redact.js';
+import { redact, redactArgv, redactFile } from './redact.js';
 
 /** The one result shape for every external command, success or failure. */
 export interface CommandResult {
@@ -232,6 +232,8 @@ export async function run(command: string, args: readonly string[], options: Run
   }
   const r = await sub;
   await stdoutClosed;
+  // The log streamed straight to disk: redact it now that the command is done with it.
+  if (options.logFile) redactFile(options.logFile);
   if (timer) clearTimeout(timer);
   options.signal?.removeEventListener('abort', onAbort);
   const result: CommandResult = {

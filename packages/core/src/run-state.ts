@@ -52,6 +52,10 @@ export const LeaseSchema = z.object({
   expected: maybeSha,
   actual: maybeSha,
   reason: z.string(),
+  /** false: the run refused before pushing anything (the fork moved, or has commits the trunk lacks). */
+  attempted: z.boolean().optional(),
+  /** The local trunk the fork was compared with, when no push was attempted. */
+  local: maybeSha.optional(),
 });
 export type Lease = z.infer<typeof LeaseSchema>;
 

@@ -2,12 +2,13 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { ResolvedConfig } from './config.js';
-import { errors, RebaseDailyError, toErrorRecord } from './errors.js';
+import { errors, outcomeOf, RebaseDailyError, toErrorRecord } from './errors.js';
 import { EXIT, exitCodeFor, type Outcome } from './exit-codes.js';
 import { excludeScratch, revParse } from './git-basics.js';
 import { acquireLock, lockDirFor, readLockMeta, releaseLock, pidAlive } from './lock.js';
 import { newRunId, runPaths } from './paths.js';
 import { preflight, readShas } from './preflight.js';
+import { redactDeep } from './redact.js';
 import { boundRunner, CommandLog, type Runner } from './process.js';
 import { checkRepoPath, checkScratchDir } from './repo-checks.js';
 import { cleanLeftovers, refuseForeignOperation, restoreRepo } from './repo-guard.js';
@@ -46,7 +47,7 @@ const ACTIVE_STATUSES = new Set(['pending', 'running']);
 function atomicWriteJson(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(redactDeep(value), null, 2)}\n`);
   renameSync(tmp, path);
 }
 
@@ -171,7 +172,7 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
   });
   if (!lock.acquired) {
     state.lock = { ...state.lock, holder: lock.holder as Record<string, unknown> | null, ageHours: round(lock.ageHours) };
-    progress.warn(lock.message);
+    progress.error(lock.message);
     stopRun(state, 'lock-taken', null, errors.lockTaken(lock.message, { holder: lock.holder, stale: lock.stale, pidAlive: lock.pidAlive }));
     saveState(state);
     return session;
@@ -196,8 +197,8 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
     state.shas.before = pre.shas;
     state.shas.after = { ...pre.shas };
   } catch (err) {
-    stopRun(state, err instanceof RebaseDailyError && err.exitCode === EXIT.usage ? 'usage-error' : 'error', null, err);
-    progress.warn((err as Error).message);
+    stopRun(state, outcomeOf(err), null, err);
+    progress.error(`${toErrorRecord(err).code}: ${(err as Error).message}`);
   }
   saveState(state);
   return session;

@@ -1,11 +1,14 @@
 import type { ResolvedConfig } from './config.js';
 import type { CommandLog, Runner } from './process.js';
+import { redact } from './redact.js';
 import type { RunState, StageName, StageResult, Temporary } from './run-state.js';
 
 /** Progress lines for humans: stderr, one line per event (TTY gets the same lines; no spinners). */
 export interface Progress {
   info(message: string): void;
   warn(message: string): void;
+  /** A fatal problem: the run stops (never printed as a warning). */
+  error(message: string): void;
 }
 
 /** Everything a stage implementation gets. Stages never spawn processes except through `run`. */
@@ -33,11 +36,12 @@ export type StageImpl = (ctx: StageContext) => Promise<StageResult>;
 
 export type StageImpls = Partial<Record<Exclude<StageName, 'report'>, StageImpl>>;
 
-export const nullProgress: Progress = { info() {}, warn() {} };
+export const nullProgress: Progress = { info() {}, warn() {}, error() {} };
 
 export function stderrProgress(prefix = 'rebase-daily'): Progress {
   return {
-    info: (m) => process.stderr.write(`${prefix}: ${m}\n`),
-    warn: (m) => process.stderr.write(`${prefix}: warning: ${m}\n`),
+    info: (m) => process.stderr.write(`${prefix}: ${redact(m)}\n`),
+    warn: (m) => process.stderr.write(`${prefix}: warning: ${redact(m)}\n`),
+    error: (m) => process.stderr.write(`${prefix}: error: ${redact(m)}\n`),
   };
 }

@@ -2,6 +2,9 @@ import {
   errors,
   isAncestor,
   lsRemoteBranch,
+  outcomeOf,
+  pushUrlProblem,
+  readRemoteUrls,
   revParse,
   statusPorcelain,
   toErrorRecord,
@@ -14,7 +17,7 @@ import {
   type StageResult,
 } from '@rebase-daily/core';
 import { bumpFailure, bumpVersion, type BumpResult } from './bump-version.js';
-import { listCommits, mergeFfOnly, recordedRebase, remoteUrl, resetHard, uninterruptible, updateRefCas, worktreeHolding } from './git-ops.js';
+import { listCommits, mergeFfOnly, recordedRebase, resetHard, uninterruptible, updateRefCas, worktreeHolding } from './git-ops.js';
 import { leasePush, leaseRecord, type LeasePushResult } from './lease-push.js';
 import { stageRefs } from './observed-shas.js';
 import { readPatchQueue } from './patch-queue.js';
@@ -85,20 +88,30 @@ async function apply(ctx: StageContext): Promise<StageResult> {
     forkMirror: await revParse(ctx.run, repo, refs.forkMirror),
   });
   const blocked = async (lease: Lease): Promise<StageResult> => {
-    const err = errors.leaseBlocked(lease.ref, lease.expected ?? '(absent)', lease.actual ?? '(absent)', lease.reason);
+    const notAttempted = lease.attempted === false;
+    const err = errors.leaseBlocked(lease.ref, lease.expected ?? '(absent)', lease.actual ?? '(absent)', lease.reason, !notAttempted);
+    const branch = lease.ref.replace(/^refs\/heads\//, '');
     return {
       status: 'failed',
       outcome: 'push-blocked',
-      summary: `push of ${lease.ref} to ${lease.remote} blocked: ${lease.reason} (expected ${short(lease.expected)}, actual ${short(lease.actual)}); nothing on the fork was overwritten`,
+      summary: notAttempted
+        ? `no push attempted: ${lease.reason}; nothing was pushed`
+        : `push of ${lease.ref} to ${lease.remote} blocked: ${lease.reason} (expected ${short(lease.expected)}, actual ${short(lease.actual)}); nothing on the fork was overwritten`,
       lease,
       data,
       warnings,
       errors: [err.toJSON()],
       shasAfter: await shasAfter(),
-      nextActions: [
-        `Fetch ${fork} and inspect what is on ${lease.ref} there (git log ${short(lease.expected)}..${short(lease.actual)}).`,
-        `Bring those commits into the local ${config.trunk} (or decide they must go), then rerun rebase-daily.`,
-      ],
+      nextActions: notAttempted
+        ? [
+            `Nothing was pushed: ${lease.reason}.`,
+            `Fetch ${fork} and inspect what it has that the local ${branch} lacks: \`git fetch ${fork} && git log --oneline ${branch}..${fork}/${branch}\`.`,
+            `Bring those commits into the local ${branch} (rebase or merge it onto ${fork}/${branch}), or decide they must go; then rerun rebase-daily.`,
+          ]
+        : [
+            `Fetch ${fork} and inspect what is on ${lease.ref} there (git log ${short(lease.expected)}..${short(lease.actual)}).`,
+            `Bring those commits into the local ${config.trunk} (or decide they must go), then rerun rebase-daily.`,
+          ],
     };
   };
 
@@ -117,22 +130,25 @@ async function apply(ctx: StageContext): Promise<StageResult> {
     const forkMirrorNow = await lsRemoteBranch(ctx.run, repo, fork, config.mirror, timeoutMs);
     if (forkTrunkNow === undefined || forkMirrorNow === undefined) return failed(errors.fetchFailed(fork, 'git ls-remote failed'));
     if (forkTrunkNow !== pin.forkTrunk) {
-      return blocked({ ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: forkTrunkNow, reason: 'the fork trunk moved since verify' });
+      return blocked({ ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: forkTrunkNow, attempted: false, local: pin.trunk, reason: `${fork}'s ${config.trunk} moved since verify (verified at ${short(pin.forkTrunk)}, found ${short(forkTrunkNow)})` });
     }
     if (forkMirrorNow !== pin.forkMirror) {
-      return blocked({ ref: `refs/heads/${config.mirror}`, remote: fork, expected: pin.forkMirror, actual: forkMirrorNow, reason: 'the fork mirror moved since verify' });
+      return blocked({ ref: `refs/heads/${config.mirror}`, remote: fork, expected: pin.forkMirror, actual: forkMirrorNow, attempted: false, reason: `${fork}'s ${config.mirror} moved since verify (verified at ${short(pin.forkMirror)}, found ${short(forkMirrorNow)})` });
     }
     // The lease's expected SHA is the fork trunk seen at the start of the run; it is only safe to
     // replace if the local trunk already contains it — otherwise the push would drop those commits.
     if (pin.forkTrunk && !(await isAncestor(ctx.run, repo, pin.forkTrunk, pin.trunk))) {
       const missing = await listCommits(ctx.run, repo, `${pin.trunk}..${pin.forkTrunk}`, 20);
       data.forkOnlyCommits = missing;
+      const listed = missing.slice(0, 3).map((c) => `${c.sha.slice(0, 12)} "${c.subject}"`).join(', ');
       return blocked({
         ref: `refs/heads/${config.trunk}`,
         remote: fork,
         expected: pin.forkTrunk,
         actual: forkTrunkNow,
-        reason: `the fork has ${missing.length || 'some'} trunk commit(s) the local trunk lacks (${missing.slice(0, 3).map((c) => c.sha.slice(0, 12)).join(', ')})`,
+        attempted: false,
+        local: pin.trunk,
+        reason: `${fork}'s ${config.trunk} is at ${short(forkTrunkNow)}, which has ${missing.length || 'some'} commit(s) the local ${config.trunk} (${short(pin.trunk)}) lacks${listed ? `: ${listed}${missing.length > 3 ? ', …' : ''}` : ''}`,
       });
     }
     if (pin.forkMirror) {
@@ -367,17 +383,11 @@ async function divergedCommits(ctx: StageContext, mirror: string, upstream: stri
 }
 
 /** Refuse when the fork remote pushes to the same place upstream lives: rebase-daily never pushes upstream. */
+/** Checked again right before pushing (preflight checked at the start): the remotes could have changed. */
 async function neverUpstream(ctx: StageContext): Promise<RebaseDailyError | null> {
-  const repo = ctx.config.repoPath;
-  const { fork, upstream } = ctx.config.remotes;
-  const forkPush = await remoteUrl(ctx.run, repo, fork, true);
-  const upstreamUrls = [await remoteUrl(ctx.run, repo, upstream), await remoteUrl(ctx.run, repo, upstream, true)];
-  if (forkPush && upstreamUrls.includes(forkPush)) {
-    return errors.internal(`remote "${fork}" pushes to ${forkPush}, which is the upstream remote's URL; rebase-daily never pushes upstream: fix remotes.fork`);
-  }
-  return null;
+  return pushUrlProblem(ctx.config, await readRemoteUrls(ctx.run, ctx.config));
 }
 
 function failed(err: RebaseDailyError): StageResult {
-  return { status: 'failed', outcome: err.exitCode === 12 ? 'push-blocked' : 'error', summary: err.message, errors: [err.toJSON()] };
+  return { status: 'failed', outcome: outcomeOf(err), summary: err.message, errors: [err.toJSON()] };
 }

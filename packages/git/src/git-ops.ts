@@ -145,7 +145,3 @@ export async function hasObject(run: Runner, repo: string, sha: string): Promise
   return r.exitCode === 0;
 }
 
-export async function remoteUrl(run: Runner, repo: string, remote: string, push = false): Promise<string | null> {
-  const r = await run('git', ['remote', 'get-url', ...(push ? ['--push'] : []), remote], { cwd: repo });
-  return r.exitCode === 0 ? r.stdout.trim() : null;
-}

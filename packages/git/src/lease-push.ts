@@ -51,6 +51,7 @@ export function leaseRecord(push: LeasePushResult): Lease {
     remote: push.remote,
     expected: push.expected,
     actual: push.actual ?? null,
+    attempted: true,
     reason: `${push.outcome.kind}${push.outcome.detail ? `: ${push.outcome.detail}` : ''}`,
   };
 }

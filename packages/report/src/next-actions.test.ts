@@ -96,6 +96,17 @@ describe('next actions derived from the outcome', () => {
     expect(actions[2]).toBe('The remote ref is missing or the push was rejected by protection: check refs/heads/dev on origin and its branch protection.');
   });
 
+  it('push-blocked with no push attempted says nothing was pushed and compares the trunk with the fork (no empty a..a range)', () => {
+    const reason = "origin's dev is at 292929292929, which has 1 commit(s) the local dev (c3c3c3c3c3c3) lacks";
+    const lease = { ref: 'refs/heads/dev', remote: 'origin', expected: SHA.foreign, actual: SHA.foreign, reason, attempted: false, local: SHA.trunkOld };
+    expect(deriveNextActions(input({ outcome: 'push-blocked', lease }))).toEqual([
+      `Nothing was pushed: no push was attempted (${reason}).`,
+      'Fetch: `git fetch origin`',
+      'Inspect what origin has that the local dev lacks: `git log --oneline dev..origin/dev`',
+      'Bring those commits into dev (rebase or merge it onto origin/dev), or confirm they may be dropped; then rerun rebase-daily.',
+    ]);
+  });
+
   it('error lists each error (they carry their fix) and the command log', () => {
     const actions = deriveNextActions(
       input({ outcome: 'error', errors: [{ code: 'E_DIRTY_TREE', message: 'working tree has uncommitted changes in a.txt; commit or stash them, then rerun' }], commandLog: '/s/commands.jsonl' }),

@@ -17,7 +17,7 @@ export interface NextActionsInput {
     branch?: string;
     reproduce: string[];
   } | null;
-  lease: { ref: string; remote: string; expected: string | null; actual: string | null; reason: string } | null;
+  lease: { ref: string; remote: string; expected: string | null; actual: string | null; reason: string; attempted?: boolean; local?: string | null } | null;
   lock: { path: string; holder: Record<string, unknown> | null; ageHours: number | null };
   errors: { code: string; message: string }[];
   leftovers: string[];
@@ -78,9 +78,17 @@ export function deriveNextActions(input: NextActionsInput): string[] {
     case 'push-blocked': {
       const remote = lease?.remote ?? input.forkRemote;
       const ref = lease?.ref ?? `refs/heads/${trunk}`;
+      if (lease?.attempted === false) {
+        const branch = ref.replace(/^refs\/heads\//, '');
+        actions.push(`Nothing was pushed: no push was attempted (${lease.reason}).`);
+        actions.push(`Fetch: ${code(`git fetch ${remote}`)}`);
+        actions.push(`Inspect what ${remote} has that the local ${branch} lacks: ${code(`git log --oneline ${branch}..${remote}/${branch}`)}`);
+        actions.push(`Bring those commits into ${branch} (rebase or merge it onto ${remote}/${branch}), or confirm they may be dropped; then rerun rebase-daily.`);
+        break;
+      }
       actions.push(`Nothing was overwritten: the push of ${ref} to ${remote} was refused${lease?.reason ? ` (${lease.reason})` : ''}.`);
       actions.push(`Fetch: ${code(`git fetch ${remote}`)}`);
-      if (lease?.expected && lease.actual) {
+      if (lease?.expected && lease.actual && lease.expected !== lease.actual) {
         actions.push(`Inspect the commits the remote has that this run did not expect: ${code(`git log --oneline ${lease.expected}..${lease.actual}`)}`);
       } else if (lease && !lease.actual) {
         actions.push(`The remote ref is missing or the push was rejected by protection: check ${ref} on ${remote} and its branch protection.`);

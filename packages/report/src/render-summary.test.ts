@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from './build-report.js';
 import { formatDuration, renderSummary } from './render-summary.js';
-import { makeRunState, scenarios } from './testing/run-state-factory.js';
+import { SHA, makeRunState, scenarios } from './testing/run-state-factory.js';
 
 const render = (name: keyof typeof scenarios) => renderSummary(buildReport(scenarios[name]()));
 const firstLine = (md: string) => md.split('\n')[0];
@@ -80,6 +80,16 @@ describe('renderSummary', () => {
     expect(md).toContain('- Expected: `c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3`');
     expect(md).toContain('- Actual: `2929292929292929292929292929292929292929`');
     expect(md).toContain('git log --oneline c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3..2929292929292929292929292929292929292929');
+  });
+
+  it('push-blocked with no push attempted: says what was found and that nothing was pushed', () => {
+    const state = scenarios.pushBlocked();
+    state.lease = { ref: 'refs/heads/dev', remote: 'origin', expected: SHA.foreign, actual: SHA.foreign, reason: "origin's dev is at 292929292929, which has 1 commit(s) the local dev (c3c3c3c3c3c3) lacks", attempted: false, local: SHA.trunkOld };
+    const md = renderSummary(buildReport(state));
+    expect(md).toContain("No push was attempted: origin's dev is at 292929292929, which has 1 commit(s) the local dev (c3c3c3c3c3c3) lacks. Nothing was pushed.");
+    expect(md).toContain('- Push attempted: no (nothing was pushed)');
+    expect(md).toContain(`- Local trunk: \`${SHA.trunkOld}\``);
+    expect(md).not.toMatch(/expected `(\w+)`, found `\1`/);
   });
 
   it('lock-taken: points at the run folder only (the date folder keeps the holder’s report)', () => {

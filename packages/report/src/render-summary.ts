@@ -139,7 +139,9 @@ function whatChanged(r: Report): string {
     case 'push-blocked': {
       const l = r.lease;
       parts.push(
-        l
+        l?.attempted === false
+          ? `No push was attempted: ${l.reason}. Nothing was pushed.`
+          : l
           ? `The push of ${tick(l.ref)} to ${l.remote} was refused: expected ${tick(short(l.expected))}, found ${tick(short(l.actual))} (${l.reason}). Nothing was overwritten.`
           : `A push to ${r.refs.remotes.fork} was refused. Nothing was overwritten.`,
       );
@@ -194,6 +196,9 @@ function conflictSection(r: Report): string[] {
 function leaseSection(r: Report): string[] {
   const l = r.lease;
   if (!l) return [];
+  if (l.attempted === false) {
+    return ['## Push blocked', '', `- Ref: ${tick(l.ref)} on ${l.remote}`, `- Push attempted: no (nothing was pushed)`, `- Found on ${l.remote}: ${tick(l.actual ?? 'none')}`, ...(l.local ? [`- Local trunk: ${tick(l.local)}`] : []), `- Reason: ${l.reason}`];
+  }
   return ['## Push blocked', '', `- Ref: ${tick(l.ref)} on ${l.remote}`, `- Expected: ${tick(l.expected ?? 'none')}`, `- Actual: ${tick(l.actual ?? 'none')}`, `- Reason: ${l.reason}`];
 }
 

@@ -52,6 +52,8 @@ export const ReportLeaseSchema = z.object({
   expected: maybeSha.describe('What we expected the remote ref to be (observed at the start of the run)'),
   actual: maybeSha.describe('What the remote ref actually was'),
   reason: z.string(),
+  attempted: z.boolean().optional().describe('false: the run refused before any push (nothing was pushed); true or absent: a push was made and refused'),
+  local: maybeSha.optional().describe('When no push was attempted: the local trunk the fork was compared with'),
 });
 
 export const ReportLockSchema = z.object({

@@ -17,6 +17,9 @@ import {
   pidAlive,
   readLockMeta,
   recordedOperationOwner,
+  pushUrlProblem,
+  readRemoteUrls,
+  redactDeep,
   refNames,
   refsUnder,
   remoteExists,
@@ -122,7 +125,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
   } else {
     for (const name of ['scratch', 'repo', 'remotes', 'config branches', 'gt', 'validate tools', 'lock', 'leftovers']) add({ name, status: 'skip', message: 'needs a valid config' });
   }
-  return { ok: !checks.some((c) => c.status === 'fail'), configPath: loaded.ok ? loaded.config.configPath : loaded.configPath, repo, checks };
+  // Remote URLs, lock holders and git's stderr end up in messages: nothing leaves doctor unredacted.
+  return redactDeep({ ok: !checks.some((c) => c.status === 'fail'), configPath: loaded.ok ? loaded.config.configPath : loaded.configPath, repo, checks });
 }
 
 async function checkGit(run: Runner, cwd: string, config: ResolvedConfig | null, env: NodeJS.ProcessEnv, add: (c: DoctorCheck) => void): Promise<void> {
@@ -223,22 +227,23 @@ async function checkRemotes(run: Runner, config: ResolvedConfig, timeoutMs: numb
       add({ name: check, status: 'fail', message: `\`git ls-remote ${name}\` ${ls.timedOut ? `timed out after ${timeoutMs / 1000} s` : `failed: ${ls.stderr.split('\n')[0]}`}`, fix: 'check the URL, the network and the credentials of the scheduler environment' });
     } else if (!ls.stdout.trim()) {
       add({ name: check, status: role === 'upstream' ? 'fail' : 'warn', message: `${name} is reachable but has no branch ${branch}`, fix: role === 'upstream' ? 'fix "upstreamBranch" in the config' : `push ${branch} to ${name} once (\`git push -u ${name} ${branch}\`)` });
-    } else add({ name: check, status: 'ok', message: `${name} reachable, ${branch} at ${ls.stdout.split('\t')[0].slice(0, 12)}`, details: { url: fetchUrl } });
+    } else add({ name: check, status: 'ok', message: `${name} reachable, ${branch} at ${ls.stdout.split('\t')[0].slice(0, 12)}`, details: { url: fetchUrl, pushUrl } });
   }
   const up = urls.upstream;
   if (!up) {
     add({ name: 'upstream push URL', status: 'skip', message: 'no upstream remote' });
     return;
   }
-  if (urls.fork && urls.fork.push === up.fetch)
-    add({ name: 'upstream push URL', status: 'fail', message: `the fork remote pushes to the upstream URL ${up.fetch}`, fix: `point ${config.remotes.fork} at the fork` });
+  // The same definition the preflight of every run refuses with (E_CONFIG, exit 2).
+  const problem = pushUrlProblem(config, await readRemoteUrls(run, config));
+  if (problem) add({ name: 'upstream push URL', status: 'fail', message: problem.message, details: { code: problem.code, ...problem.details } });
   else if (pushUrlDisabled(up.push)) add({ name: 'upstream push URL', status: 'ok', message: `pushing to ${config.remotes.upstream} is disabled (push URL "${up.push}")` });
   else
     add({
       name: 'upstream push URL',
       status: 'warn',
       message: `${config.remotes.upstream} can be pushed to (push URL ${up.push}); rebase-daily never does, but a human in this clone could`,
-      fix: `\`git -C ${config.repoPath} remote set-url --push ${config.remotes.upstream} DISABLED\``,
+      fix: `\`git -C ${config.repoPath} remote set-url --push ${config.remotes.upstream} no_push\``,
     });
 }
 
