@@ -4,6 +4,7 @@ export * from './redact.js';
 export * from './process.js';
 export * from './config.js';
 export * from './run-state.js';
+export * from './stage-data.js';
 export * from './stage.js';
 export * from './git-basics.js';
 export * from './lock.js';

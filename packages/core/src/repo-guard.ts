@@ -84,6 +84,9 @@ export async function restoreRepo(run: Runner, config: ResolvedConfig, state: Ru
   return { actions, problems };
 }
 
+/** Prefix of the lines `cleanLeftovers` returns for worktree metadata `git worktree prune` removed (a side effect, not a leftover of ours). */
+export const PRUNED = 'git worktree prune: ';
+
 /**
  * Leftovers of a crashed run: temporary worktrees under `<scratch>/worktrees`, temporary
  * `rebase-daily/…` branches, an active-run pointer. Called with the lock held, so nothing here can
@@ -108,7 +111,9 @@ export async function cleanLeftovers(run: Runner, config: ResolvedConfig, ownRun
       found.push(`temporary directory ${join(wtRoot, name)} (removed)`);
     }
   }
-  await run('git', ['worktree', 'prune'], { cwd: repo });
+  // --verbose: what prune removes is worktree metadata that may be the user's; the report names it (PRUNED).
+  const pruned = await run('git', ['worktree', 'prune', '--verbose'], { cwd: repo });
+  for (const line of `${pruned.stdout}\n${pruned.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean)) found.push(`${PRUNED}${line}`);
   const branches = await run('git', ['for-each-ref', '--format=%(refname:short)', `refs/heads/${TEMP_BRANCH_PREFIX}`], { cwd: repo });
   for (const b of branches.stdout.split('\n').filter(Boolean)) {
     if (b.includes(ownRunId)) continue;

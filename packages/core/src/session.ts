@@ -9,8 +9,9 @@ import { acquireLock, lockDirFor, readLockMeta, releaseLock, pidAlive } from './
 import { newRunId, runPaths } from './paths.js';
 import { preflight, readShas } from './preflight.js';
 import { boundRunner, CommandLog, type Runner } from './process.js';
-import { cleanLeftovers, restoreRepo } from './repo-guard.js';
+import { cleanLeftovers, PRUNED, restoreRepo } from './repo-guard.js';
 import { PinSchema, RunStateSchema, STAGES, type Pin, type RunState, type StageName, type StageResult } from './run-state.js';
+import { checkStageData } from './stage-data.js';
 import { nullProgress, type Progress, type StageContext, type StageImpl } from './stage.js';
 
 /** Writes report.json + summary.md for a finished state; supplied by @rebase-daily/report. */
@@ -111,6 +112,8 @@ export function createRunState(config: ResolvedConfig, options: Pick<SessionOpti
     preflightOk: false,
     temporaries: [],
     nextActions: [],
+    upstreamMoved: null,
+    sideEffects: [],
     commandLog: null,
     reportDir: null,
   };
@@ -156,7 +159,8 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
   mkdirSync(paths.runDir, { recursive: true });
   log.attach(paths.commandLog);
   state.commandLog = paths.commandLog;
-  if (existsSync(config.repoPath)) await excludeScratch(run, config.repoPath, config.scratchPath).catch(() => undefined);
+  const excluded = existsSync(config.repoPath) ? await excludeScratch(run, config.repoPath, config.scratchPath).catch(() => null) : null;
+  if (excluded) state.sideEffects.push(excluded);
 
   const quickShas: Record<string, string | null> = existsSync(config.repoPath)
     ? { trunk: await revParse(run, config.repoPath, `refs/heads/${config.trunk}`), mirror: await revParse(run, config.repoPath, `refs/heads/${config.mirror}`) }
@@ -185,15 +189,19 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
   saveState(state);
 
   try {
-    state.leftovers = await cleanLeftovers(run, config, runId);
+    const cleaned = await cleanLeftovers(run, config, runId);
+    state.leftovers = cleaned.filter((l) => !l.startsWith(PRUNED));
+    state.sideEffects.push(...cleaned.filter((l) => l.startsWith(PRUNED)));
     for (const l of state.leftovers) progress.warn(`leftover of a crashed run: ${l}`);
     progress.info(`preflight: ${config.repoPath} (trunk ${config.trunk}, fetching ${config.remotes.upstream} and ${config.remotes.fork})`);
     const pre = await preflight(run, config, { fetch: options.fetch });
     state.preflightOk = true;
     state.startBranch = pre.startBranch;
     state.startHead = pre.startHead;
-    state.shas.before = pre.shas;
+    state.shas.before = pre.shasBeforeFetch;
+    state.shas.observed = pre.shas;
     state.shas.after = { ...pre.shas };
+    state.upstreamMoved = pre.upstreamMoved;
   } catch (err) {
     stopRun(state, 'error', null, err);
     progress.warn((err as Error).message);
@@ -304,7 +312,15 @@ function foldResult(state: RunState, name: StageName, result: StageResult): void
   const record = state.stages.find((s) => s.name === name)!;
   record.status = result.status;
   record.summary = result.summary;
-  record.data = result.data ?? {};
+  // The stage's data must match its contract (stage-data.ts): the report reads it typed.
+  const checked = checkStageData(name, result.data);
+  record.data = checked.data;
+  if (!checked.ok) {
+    const err = errors.stageData(name, checked.problems);
+    state.errors.push(err.toJSON());
+    if (result.status !== 'failed') result = { ...result, status: 'failed', outcome: 'error' };
+    record.status = 'failed';
+  }
   if (result.pin) {
     state.pin = result.pin;
     if (result.pin.clean) atomicWriteJson(runPaths(state.scratchDir).lastVerify, result.pin);

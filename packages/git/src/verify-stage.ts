@@ -1,4 +1,5 @@
-import { errors, isAncestor, TEMP_BRANCH_PREFIX, revParse, toErrorRecord, type Conflict, type Patch, type Pin, type StageContext, type StageImpl, type StageResult } from '@rebase-daily/core';
+import { errors, isAncestor, TEMP_BRANCH_PREFIX, revParse, toErrorRecord, type Conflict, type Patch, type Pin, type StageContext, type StageImpl, type StageResult, type VerifyData } from '@rebase-daily/core';
+import { conflictContext } from './conflict-context.js';
 import { localizeForReport, type LocalizationRecord } from './conflict-localization.js';
 import { chooseEngine, type EngineUse } from './engine-choice.js';
 import { verifyQueue } from './engine/index.js';
@@ -61,7 +62,7 @@ async function verify(ctx: StageContext): Promise<StageResult> {
     clean,
   });
   if (decision.warning) warnings.push(decision.warning);
-  const data: Record<string, unknown> = {
+  const data: VerifyData = {
     engine: decision.use,
     upstreamRef: refs.upstream,
     upstream,
@@ -111,6 +112,7 @@ async function verify(ctx: StageContext): Promise<StageResult> {
     localization = loc.record;
     if (localization) conflict.localization = { ...localization };
   }
+  conflict.context = await conflictContext(ctx.run, repo, conflict, pq.base ?? upstream, upstream, localization?.firstBreaking.sha);
   const where = conflict.patch ? `patch ${conflict.position ?? '?'}/${conflict.queueLength ?? '?'} ${short(conflict.patch.sha)} "${conflict.patch.subject}"` : 'a patch';
   const nextActions = [
     'Reproduce the conflict with the commands under conflict.reproduce (a scratch worktree; no real branch moves).',
@@ -137,7 +139,7 @@ async function verify(ctx: StageContext): Promise<StageResult> {
 type VerifyOutcome = { clean: true } | { clean: false; conflict: Conflict };
 
 /** The in-memory engine: verifyQueue in a temporary object directory (nothing written to the repo). */
-async function memoryVerify(ctx: StageContext, queue: Patch[], upstream: string, trunk: string, data: Record<string, unknown>, reproduce: ReproduceInput): Promise<VerifyOutcome> {
+async function memoryVerify(ctx: StageContext, queue: Patch[], upstream: string, trunk: string, data: VerifyData, reproduce: ReproduceInput): Promise<VerifyOutcome> {
   const v = await verifyQueue(ctx.run, ctx.config.repoPath, { upstream, trunk });
   if (ctx.signal.aborted) throw errors.interrupted('a signal');
   data.mergeTreeCalls = v.merges;
@@ -148,7 +150,7 @@ async function memoryVerify(ctx: StageContext, queue: Patch[], upstream: string,
 }
 
 /** The worktree engine: `git rebase` on a temporary branch in a temporary worktree, both removed in `finally`. */
-async function worktreeVerify(ctx: StageContext, queue: Patch[], upstream: string, trunk: string, data: Record<string, unknown>, reproduce: ReproduceInput): Promise<VerifyOutcome> {
+async function worktreeVerify(ctx: StageContext, queue: Patch[], upstream: string, trunk: string, data: VerifyData, reproduce: ReproduceInput): Promise<VerifyOutcome> {
   return withTempWorktree(ctx, 'verify', { at: trunk, newBranch: verifyBranchName(ctx.state.runId) }, async (wt) => {
     data.worktree = wt.path;
     const r = await rebaseOnto(ctx.run, wt.path, upstream);
@@ -174,7 +176,7 @@ interface AdvanceInput {
   upstream: string;
   trunk: string;
   seen: ObservedShas;
-  data: Record<string, unknown>;
+  data: VerifyData;
   conflict: Conflict;
   warnings: string[];
   nextActions: string[];
