@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PatchSchema, PinSchema, type RunState, type StageName } from './run-state.js';
+import { PatchSchema, PinSchema, type StageName } from './run-state.js';
 
 /**
  * Stage data contracts: what each stage records in its `StageRecord.data`, defined once. Stages
@@ -255,7 +255,7 @@ export function checkStageData(name: StageName, data: Record<string, unknown> | 
  * A stage's recorded data, typed: null when the stage recorded none, or (with the problems) when
  * what it recorded does not match the contract.
  */
-export function readStageData<N extends StageName>(state: Pick<RunState, 'stages'>, name: N): { data: StageDataMap[N] | null; problems: string[] } {
+export function readStageData<N extends StageName>(state: { stages: readonly { name: string; data: Record<string, unknown> }[] }, name: N): { data: StageDataMap[N] | null; problems: string[] } {
   const raw = state.stages.find((s) => s.name === name)?.data ?? {};
   if (Object.keys(raw).length === 0) return { data: null, problems: [] };
   const parsed = STAGE_DATA_SCHEMAS[name].safeParse(raw);
