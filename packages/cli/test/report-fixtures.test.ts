@@ -42,6 +42,7 @@ function scrub(state: RunState, d: Day): unknown {
   for (const [from, to] of [
     [d.fixture.root, '/fixture'],
     [workspaceRoot, '/workspace'],
+    ...homes.map((h, i) => [h, `/tmp/recorded-${i}`] as const),
   ] as const) {
     text = text.split(from).join(to);
   }
@@ -286,6 +287,21 @@ describe('report fields against git, per outcome (recorded as the report fixture
       process.env.HOME = savedHome;
     }
   }, 300_000);
+
+  it('lock taken: a manual hold refuses the run, which touches nothing and names the holder', async () => {
+    const d = track(day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] }));
+    const held = await cli(['lock', '--config', d.configPath, '--reason', 'resolving patch 1']);
+    expect(held.code).toBe(0);
+    const before = d.refs();
+    const r = await cli(['daily', '--config', d.configPath, '--json']);
+    expect(r.code).toBe(15);
+    expect(d.refs()).toEqual(before);
+    const state = stateOf(d, r.json.data.runId);
+    expect(state.lock.holder).toMatchObject({ manual: { reason: 'resolving patch 1' } });
+    expect(r.json.data.report.nextActions.join('\n')).toContain(' unlock`');
+    record('lock-taken', state, d);
+    await cli(['unlock', '--config', d.configPath]);
+  }, 120_000);
 
   it('a day with several runs: the date folder summary lists each run with its outcome and a link', async () => {
     const d = track(day());
