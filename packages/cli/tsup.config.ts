@@ -1,4 +1,11 @@
+import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+/** The docs also ship as files (dist/docs/): reports name the runbook by its path in this install. */
+function copyDocs(): void {
+  mkdirSync('dist/docs', { recursive: true });
+  for (const f of readdirSync('../../docs')) if (f.endsWith('.md')) cpSync(`../../docs/${f}`, `dist/docs/${f}`);
+}
 
 // The prompt template and the docs are bundled as text, so the published CLI carries them.
 const loader = { '.md': 'text' } as const;
@@ -16,6 +23,7 @@ export default defineConfig([
     // import.meta.url in the CJS output is shimmed from __filename (otherwise `{}` in CJS: Invalid URL).
     shims: true,
     loader,
+    onSuccess: async () => copyDocs(),
   },
   {
     entry: { bin: 'src/bin.ts' },

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { firstLine, runPaths, toErrorRecord, type RebaseDailyError, type StageContext, type StageImpl, type StageResult } from '@rebase-daily/core';
+import { firstLine, runPaths, toErrorRecord, type RebaseDailyError, type StageContext, type StageImpl, type StageResult, type ValidateData as ValidateDataContract } from '@rebase-daily/core';
 import { attributeCrates, crateResults, type CargoMetadata, type CrateResult } from './attribute-crates.js';
 import { validateCacheKey } from './cache-key.js';
 import { allChanged, changedFiles, noChanges, restoreFiles, saveDiff } from './changed-files.js';
@@ -23,8 +23,8 @@ export interface StepRecord {
   reason?: FailureReason;
 }
 
-/** `data` of the validate stage record (the report renders it). */
-export interface ValidateData {
+/** `data` of the validate stage record: core's ValidateData contract (the report renders it), with this package's own types. */
+export interface ValidateData extends ValidateDataContract {
   cached: boolean;
   cacheKey: string | null;
   trunk: string;

@@ -29,3 +29,12 @@ describe('envelope()', () => {
     expect(EnvelopeSchema.parse(e)).toEqual(e);
   });
 });
+
+describe('envelope data of stage commands', () => {
+  it('references the command log instead of inlining commands, and status says whether the last run succeeded', () => {
+    const data = (envelopeJsonSchema() as { properties: { data: { description: string } } }).properties.data.description;
+    expect(data).toContain('commandLog');
+    expect(data).toContain('never inlined');
+    expect(data).toMatch(/ok \(the last run exited 0\)/);
+  });
+});

@@ -11,7 +11,7 @@ export const EnvelopeSchema = z
     data: z
       .unknown()
       .describe(
-        'Command-specific. Stage commands: {runId, reportPath, summaryPath, report} where report follows packages/report/report.schema.json. status: {latest, lock, unfinished (the newest run when it never finished: crashed, killed or still running; else null)}. doctor: {ok, configPath, repo, checks[{name, status ok|warn|fail|skip, message, fix?, details?}]}. prompt: {path, prompt}. init: {repo, configPath, config, detected, files[{path, action}], excluded, changed, schedule, warnings}. lock: {lock: {held, path, holder, override?}}. unlock: {lock: {held, path, released}}',
+        'Command-specific. Stage commands: {runId, reportPath, summaryPath, commandLog, report} where report follows packages/report/report.schema.json and commandLog is the path of the JSONL command log (commands are referenced, never inlined). status: {latest: {readable, ok (the last run exited 0), runId, outcome, exitCode, reportPath, summaryPath, commandLog} | null, lock, unfinished (the newest run when it never finished: crashed, killed or still running; else null)}. doctor: {ok, configPath, repo, checks[{name, status ok|warn|fail|skip, message, fix?, details?}]}. prompt: {path, prompt}. init: {repo, configPath, config, detected, files[{path, action}], excluded, changed, schedule, warnings}. lock: {lock: {held, path, holder, override?}}. unlock: {lock: {held, path, released}}',
       ),
     errors: z
       .array(z.object({ code: z.string().describe('Stable error code, e.g. E_DIRTY_TREE'), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }))

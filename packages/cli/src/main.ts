@@ -208,7 +208,8 @@ async function runStages(io: CliIO, args: ParsedArgs, config: ResolvedConfig, co
     writeReport: (s) => (written = writeRunReport(s)),
   });
   const exitCode = state.exitCode ?? EXIT.internal;
-  const data = { runId: state.runId, reportPath: written?.reportPath ?? null, summaryPath: written?.summaryPath ?? null, report: written?.report ?? null };
+  // The command log is referenced, not inlined: the envelope stays a few KB whatever the run ran.
+  const data = { runId: state.runId, reportPath: written?.reportPath ?? null, summaryPath: written?.summaryPath ?? null, commandLog: state.commandLog, report: written?.report ?? null };
   const human = written ? `${readFileSync(written.summaryPath, 'utf8')}\nreport: ${written.reportPath}` : `run ${state.runId}: ${state.outcome} (exit ${exitCode})`;
   return emit(io, args, envelope(command, exitCode, state.outcome, data, state.errors), human);
 }
@@ -234,7 +235,7 @@ function rerender(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
   const written = writeRunReport(state);
   const code = state.exitCode ?? exitCodeFor(state.outcome ?? 'error');
   // `report` itself succeeded: its exit code is 0; the run's own code is in data.report.exitCode.
-  return emit(io, args, envelope('report', 0, state.outcome, { runId: state.runId, runExitCode: code, reportPath: written.reportPath, summaryPath: written.summaryPath, report: written.report }), `${readFileSync(written.summaryPath, 'utf8')}\nreport: ${written.reportPath}`);
+  return emit(io, args, envelope('report', 0, state.outcome, { runId: state.runId, runExitCode: code, reportPath: written.reportPath, summaryPath: written.summaryPath, commandLog: state.commandLog, report: written.report }), `${readFileSync(written.summaryPath, 'utf8')}\nreport: ${written.reportPath}`);
 }
 
 function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
@@ -251,7 +252,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
         stale: meta ? (Date.now() - Date.parse(meta.startedAt)) / 3_600_000 >= config.lock.staleAfterHours : null,
       }
     : { held: false, path: lockDir };
-  const report = latest?.ok ? latest.report : null;
+  const report = latest?.readable ? latest.report : null;
   const unfinished = lastUnfinishedRun(config, report?.runId ?? null, meta);
   const lines = [
     unfinished
@@ -263,7 +264,13 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
       ? `lock: held by ${meta?.manual ? `a manual session of ${meta.manual.user} ("${meta.manual.reason}") on ${meta.hostname} since ${meta.startedAt}; \`rebase-daily unlock\` ends it` : meta ? `run ${meta.runId}, pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname} since ${meta.startedAt}` : 'an unknown run'}${'pidAlive' in lock && lock.pidAlive === false ? ' (process not running)' : ''}${'stale' in lock && lock.stale ? ' — stale' : ''}`
       : 'lock: free',
   ].filter(Boolean);
-  return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest, lock, unfinished }), lines.join('\n'));
+  // latest.ok is the last run's own success (exit 0), never just "the report was readable".
+  const brief = latest
+    ? latest.readable
+      ? { readable: true, ok: latest.ok, runId: latest.report.runId, outcome: latest.outcome, exitCode: latest.exitCode, reportPath: latest.reportPath, summaryPath: latest.summaryPath, commandLog: latest.report.commands.log }
+      : { readable: false, ok: false, reportPath: latest.reportPath, summaryPath: latest.summaryPath, problems: latest.problems }
+    : null;
+  return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest: brief, lock, unfinished }), lines.join('\n'));
 }
 
 /**

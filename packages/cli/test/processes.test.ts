@@ -92,10 +92,13 @@ describe('processes', () => {
     expect(git(d.fixture.originBare, 'rev-parse', `refs/heads/${d.fixture.trunk}`)).toBe(git(d.fixture.clone, 'rev-parse', d.fixture.trunk));
     expect(existsSync(join(d.fixture.clone, '.scratch', 'locks', 'rebase-daily.lock'))).toBe(false);
 
-    // A conflicting day: nx exits non-zero, the graph still reaches report, cron gets exactly 10.
+    // A conflicting day: nx exits non-zero naming rebase:verify, the run still has its report, cron gets exactly 10.
     d.fixture.advanceUpstream([{ files: { 'FORK.md': 'upstream wrote this\n' }, message: 'upstream: clash with fork notes' }]);
     const nx = spawnSync(join(workspaceRoot, 'node_modules', '.bin', 'nx'), ['run', 'rebase:daily', '--outputStyle=stream'], { cwd: workspaceRoot, env, encoding: 'utf8', timeout: 180_000 });
     expect(nx.status).not.toBe(0);
+    // Nx names the stage that failed, not the report task (which does not run: verify finished the run).
+    expect(nx.stdout + nx.stderr).toMatch(/Failed tasks:\s+- rebase:verify/);
+    expect(nx.stdout + nx.stderr).not.toMatch(/Failed tasks:[\s\S]*rebase:report/);
     expect(d.report().outcome).toBe('verify-conflict');
     expect(d.report().stages.find((s: any) => s.name === 'report').status).toBe('ok');
     const cron = spawnSync(process.execPath, [join(workspaceRoot, 'tools', 'rebase', 'daily.mjs')], { cwd: workspaceRoot, env, encoding: 'utf8', timeout: 180_000 });

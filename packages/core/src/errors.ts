@@ -132,6 +132,13 @@ export const errors = {
   internal: (message: string, details: Record<string, unknown> = {}) => new RebaseDailyError('E_INTERNAL', message, EXIT.internal, details),
   interrupted: (signal: string) =>
     new RebaseDailyError('E_INTERRUPTED', `run interrupted by ${signal}; repository restored, rerun when ready`, EXIT.internal),
+  stageData: (stage: string, problems: string[]) =>
+    new RebaseDailyError(
+      'E_STAGE_DATA',
+      `the ${stage} stage recorded data that does not match its contract (${problems.join('; ')}); this is a rebase-daily bug: report it with the run's state.json`,
+      EXIT.internal,
+      { stage, problems },
+    ),
   toolMissing: e('E_TOOL_MISSING', EXIT.internal),
   versionBump: e('E_VERSION_BUMP', EXIT.internal),
 } as const;

@@ -103,18 +103,19 @@ export async function lsRemoteBranch(run: Runner, cwd: string, remote: string, b
  * Make sure the scratch dir never dirties the tree: add it to the common dir's info/exclude
  * (shared by every worktree) when it lives inside the repo.
  */
-export async function excludeScratch(run: Runner, repo: string, scratchPath: string): Promise<void> {
+export async function excludeScratch(run: Runner, repo: string, scratchPath: string): Promise<string | null> {
   const rel = relative(repo, scratchPath);
-  if (rel.startsWith('..') || isAbsolute(rel) || rel === '') return;
+  if (rel.startsWith('..') || isAbsolute(rel) || rel === '') return null;
   const common = await gitDir(run, repo, '--git-common-dir');
-  if (!common) return;
+  if (!common) return null;
   const infoDir = join(common, 'info');
   const exclude = join(infoDir, 'exclude');
   const line = `/${rel.split('\\').join('/')}/`;
   const current = existsSync(exclude) ? readFileSync(exclude, 'utf8') : '';
-  if (current.split('\n').some((l) => l.trim() === line)) return;
+  if (current.split('\n').some((l) => l.trim() === line)) return null;
   mkdirSync(infoDir, { recursive: true });
   appendFileSync(exclude, `${current.length && !current.endsWith('\n') ? '\n' : ''}# rebase-daily scratch (reports, locks, caches)\n${line}\n`);
+  return `added \`${line}\` to ${exclude} (keeps the scratch folder out of \`git status\`)`;
 }
 
 export interface WorktreeEntry {

@@ -5,6 +5,7 @@ export * from './process.js';
 export * from './config.js';
 export { closest, describeFound } from './config-issues.js';
 export * from './run-state.js';
+export * from './stage-data.js';
 export * from './stage.js';
 export * from './git-basics.js';
 export * from './lock.js';

@@ -60,9 +60,9 @@ export function positionInGraph(context: NxContextLike): { first: boolean; last:
 }
 
 /**
- * The body of every stage executor. A stage that stops the run records it in the run state and
- * still reports success to Nx, so the graph reaches `report`; the task that finishes the run
- * returns success only when the run's exit code is 0 (then `nx run` exits non-zero on any stop).
+ * The body of every stage executor. A stage that stops the run finishes it (cleanup, report,
+ * unlock) and fails its task, so Nx reports the stage that failed and runs nothing after it; the
+ * task that finishes a run that did not stop returns success only when the run's exit code is 0.
  */
 export async function runNxStage(stage: StageName, impl: StageImpl | null, rawOptions: unknown, context: NxContextLike, writeReport?: ReportWriter): Promise<{ success: boolean }> {
   const progress = stderrProgress(`rebase-daily ${stage}`);
@@ -96,7 +96,9 @@ export async function runNxStage(stage: StageName, impl: StageImpl | null, rawOp
       await runStage(session, stage, impl);
       await writeStageResult(session, file, stage);
     }
-    if (!pos.last) return { success: true };
+    // The stage that stops the run finishes it here (cleanup, report, unlock) and fails its own
+    // task, so Nx names it (`Failed tasks: rebase:verify`) and skips the tasks after it.
+    if (!pos.last && !isStopped(session.state)) return { success: true };
     const state = await finishRun(session, writeReport);
     progress.info(`run ${state.runId}: ${state.outcome} (exit ${state.exitCode})${state.reportDir ? `; report in ${state.reportDir}` : ''}`);
     return { success: state.exitCode === 0 && !isStopped(state) };

@@ -9,7 +9,12 @@ import type { ShaSet } from './run-state.js';
 export interface PreflightResult {
   startBranch: string | null;
   startHead: string | null;
+  /** After the fetch: what the stages work from. */
   shas: ShaSet;
+  /** Before the fetch: the remote-tracking refs as this run found them. */
+  shasBeforeFetch: ShaSet;
+  /** How far the fetch moved the upstream remote-tracking ref (null when it did not exist before). */
+  upstreamMoved: { from: string; to: string; count: number } | null;
 }
 
 /** Refs rebase-daily reads, from config. */
@@ -60,6 +65,7 @@ export async function preflight(run: Runner, config: ResolvedConfig, options: { 
   await assertPushUrlsSafe(run, config);
   const startBranch = await currentBranch(run, cwd);
   const startHead = await revParse(run, cwd, 'HEAD');
+  const shasBeforeFetch = await readShas(run, config);
   if (options.fetch !== false) {
     for (const remote of [config.remotes.upstream, config.remotes.fork]) {
       // --prune so a branch deleted on the remote is not mistaken for a live lease target.
@@ -81,5 +87,8 @@ export async function preflight(run: Runner, config: ResolvedConfig, options: { 
       'E_UPSTREAM_MISSING',
       `${config.remotes.upstream}/${config.upstreamBranch} does not exist after fetch; fix "upstreamBranch" or the ${config.remotes.upstream} remote`,
     );
-  return { startBranch, startHead, shas };
+  const from = shasBeforeFetch.upstream;
+  const moved = from ? await run('git', ['rev-list', '--count', `${from}..${shas.upstream}`], { cwd }) : null;
+  const upstreamMoved = from && moved?.exitCode === 0 ? { from, to: shas.upstream, count: Number.parseInt(moved.stdout.trim(), 10) } : null;
+  return { startBranch, startHead, shas, shasBeforeFetch, upstreamMoved };
 }

@@ -155,6 +155,9 @@ export function unfinishedTemporaries(scratchPath: string, exceptRunId?: string)
     .map((s) => ({ runId: s.runId, temporaries: s.temporaries }));
 }
 
+/** Prefix of the lines `cleanLeftovers` returns for worktree metadata `git worktree prune` removed (a side effect, not a leftover of ours). */
+export const PRUNED = 'git worktree prune: ';
+
 /**
  * An operation in progress in the repo's main worktree at the start of a run. A rebase that a run
  * of this tool recorded and never undid (it crashed) is the next run's to clean up, under the lock:

@@ -43,6 +43,13 @@ export const ConflictSchema = z.object({
   reproduce: z.array(z.string()),
   /** Filled by conflict localization, when the engine can do it. */
   localization: z.record(z.string(), z.unknown()).optional(),
+  /** What a human needs to judge the conflict, bounded: the patch's hunks in the conflicted files and the upstream commits that touched them. */
+  context: z
+    .object({
+      hunks: z.array(z.object({ file: z.string(), patch: z.string(), upstream: z.string(), truncated: z.boolean() })),
+      upstreamCommits: z.array(z.object({ sha, subject: z.string(), author: z.string(), date: z.string(), body: z.string() })),
+    })
+    .optional(),
 });
 export type Conflict = z.infer<typeof ConflictSchema>;
 
@@ -134,7 +141,12 @@ export const RunStateSchema = z.object({
   startBranch: z.string().nullable(),
   startHead: maybeSha,
   lock: LockInfoSchema,
-  shas: z.object({ before: ShaSetSchema, after: ShaSetSchema }),
+  /**
+   * before: as found at the start, before the fetch (the remote-tracking refs as they were);
+   * observed: right after the fetch (what the stages work from: verify's upstream, the leases);
+   * after: at the end of the run.
+   */
+  shas: z.object({ before: ShaSetSchema, observed: ShaSetSchema.optional(), after: ShaSetSchema }),
   pin: PinSchema.nullable(),
   stages: z.array(StageRecordSchema),
   outcome: OutcomeSchema.nullable(),
@@ -151,6 +163,10 @@ export const RunStateSchema = z.object({
   /** Temporary worktrees/branches/dirs registered by stages, removed at the end or by the next run. */
   temporaries: z.array(TemporarySchema),
   nextActions: z.array(z.string()),
+  /** The fetch at the start moved the upstream remote-tracking ref from → to, by count commits (null: not fetched, or it did not exist before). */
+  upstreamMoved: z.object({ from: sha, to: sha, count: z.number().int().nonnegative() }).nullable().default(null),
+  /** Changes the run made outside the refs it reports (a line added to .git/info/exclude, worktree metadata pruned). */
+  sideEffects: z.array(z.string()).default([]),
   commandLog: z.string().nullable(),
   reportDir: z.string().nullable(),
 });

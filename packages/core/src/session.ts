@@ -11,8 +11,9 @@ import { preflight, readShas } from './preflight.js';
 import { redactDeep } from './redact.js';
 import { boundRunner, CommandLog, type Runner } from './process.js';
 import { checkRepoPath, checkScratchDir } from './repo-checks.js';
-import { cleanLeftovers, refuseForeignOperation, restoreRepo } from './repo-guard.js';
+import { cleanLeftovers, PRUNED, refuseForeignOperation, restoreRepo } from './repo-guard.js';
 import { PinSchema, RunStateSchema, STAGES, type Pin, type RunState, type StageName, type StageResult } from './run-state.js';
+import { checkStageData } from './stage-data.js';
 import { nullProgress, type Progress, type StageContext, type StageImpl } from './stage.js';
 
 /** Writes report.json + summary.md for a finished state; supplied by @rebase-daily/report. */
@@ -113,6 +114,8 @@ export function createRunState(config: ResolvedConfig, options: Pick<SessionOpti
     preflightOk: false,
     temporaries: [],
     nextActions: [],
+    upstreamMoved: null,
+    sideEffects: [],
     commandLog: null,
     reportDir: null,
   };
@@ -157,7 +160,8 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
 
   // The exclude line first, the scratch dir second: a run killed in between must not leave the
   // scratch dir untracked in the tree (the next preflight and doctor would call the tree dirty).
-  await excludeScratch(run, config.repoPath, config.scratchPath).catch(() => undefined);
+  const excluded = await excludeScratch(run, config.repoPath, config.scratchPath).catch(() => null);
+  if (excluded) state.sideEffects.push(excluded);
   mkdirSync(paths.runDir, { recursive: true });
   log.attach(paths.commandLog);
   state.commandLog = paths.commandLog;
@@ -187,15 +191,19 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
   saveState(state);
 
   try {
-    state.leftovers = await cleanLeftovers(run, config, runId);
+    const cleaned = await cleanLeftovers(run, config, runId);
+    state.leftovers = cleaned.filter((l) => !l.startsWith(PRUNED));
+    state.sideEffects.push(...cleaned.filter((l) => l.startsWith(PRUNED)));
     for (const l of state.leftovers) progress.warn(`leftover of a crashed run: ${l}`);
     progress.info(`preflight: ${config.repoPath} (trunk ${config.trunk}, fetching ${config.remotes.upstream} and ${config.remotes.fork})`);
     const pre = await preflight(run, config, { fetch: options.fetch });
     state.preflightOk = true;
     state.startBranch = pre.startBranch;
     state.startHead = pre.startHead;
-    state.shas.before = pre.shas;
+    state.shas.before = pre.shasBeforeFetch;
+    state.shas.observed = pre.shas;
     state.shas.after = { ...pre.shas };
+    state.upstreamMoved = pre.upstreamMoved;
   } catch (err) {
     stopRun(state, outcomeOf(err), null, err);
     progress.error(`${toErrorRecord(err).code}: ${(err as Error).message}`);
@@ -307,7 +315,15 @@ function foldResult(state: RunState, name: StageName, result: StageResult): void
   const record = state.stages.find((s) => s.name === name)!;
   record.status = result.status;
   record.summary = result.summary;
-  record.data = result.data ?? {};
+  // The stage's data must match its contract (stage-data.ts): the report reads it typed.
+  const checked = checkStageData(name, result.data);
+  record.data = checked.data;
+  if (!checked.ok) {
+    const err = errors.stageData(name, checked.problems);
+    state.errors.push(err.toJSON());
+    if (result.status !== 'failed') result = { ...result, status: 'failed', outcome: 'error' };
+    record.status = 'failed';
+  }
   if (result.pin) {
     state.pin = result.pin;
     if (result.pin.clean) atomicWriteJson(runPaths(state.scratchDir).lastVerify, result.pin);

@@ -8,6 +8,7 @@ import {
   revParse,
   statusPorcelain,
   toErrorRecord,
+  type ApplyData,
   type Lease,
   type Patch,
   type Pin,
@@ -21,6 +22,7 @@ import { listCommits, mergeFfOnly, recordedRebase, resetHard, uninterruptible, u
 import { leasePush, leaseRecord, type LeasePushResult } from './lease-push.js';
 import { stageRefs } from './observed-shas.js';
 import { readPatchQueue } from './patch-queue.js';
+import { replayedPatches } from './replayed-patches.js';
 import { describeConflict, replayConflict } from './rebase-conflict.js';
 import { chooseEngine } from './engine-choice.js';
 import { casUpdateRef, listQueue, replayQueue } from './engine/index.js';
@@ -76,7 +78,7 @@ async function apply(ctx: StageContext): Promise<StageResult> {
   const actions: string[] = [];
   const pushes: PushRecord[] = [];
   const warnings: string[] = [];
-  const data: Record<string, unknown> = { pin, pushEnabled, actions, pushes };
+  const data: ApplyData = { pin, pushEnabled, actions, pushes };
   if (!pushEnabled) actions.push('push.enabled is false: nothing pushed to the fork remote');
   if (!pin.clean) warnings.push('verify did not prove this upstream SHA replays cleanly; applying anyway (apply aborts on conflict)');
 
@@ -246,6 +248,7 @@ async function apply(ctx: StageContext): Promise<StageResult> {
     actions.push(`pushed ${config.trunk} to ${fork} with lease ${short(pin.forkTrunk)} (→ ${short(newTrunk)})`);
   }
   data.trunk = { before: pin.trunk, after: newTrunk, rebased, pushed: pushedTrunk };
+  data.replayed = await replayedPatches(ctx.run, repo, queue, pin.upstream, newTrunk);
   const changed = newTrunk !== pin.trunk || pushedTrunk;
   return {
     status: 'ok',

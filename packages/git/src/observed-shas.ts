@@ -8,11 +8,11 @@ export function stageRefs(ctx: StageContext) {
 export type ObservedShas = { [K in keyof Required<ShaSet>]: string | null };
 
 /**
- * The SHAs observed at the start of the run (`state.shas.before`, recorded by core's preflight right
- * after fetching). A field preflight could not record is read from the ref now.
+ * The SHAs observed at the start of the run (`state.shas.observed`, recorded by core's preflight right
+ * after fetching; `shas.before` is what the run found before the fetch). A field preflight could not record is read from the ref now.
  */
 export async function observedShas(ctx: StageContext): Promise<ObservedShas> {
-  const before = ctx.state.shas?.before ?? ({} as Partial<ShaSet>);
+  const before = ctx.state.shas?.observed ?? ctx.state.shas?.before ?? ({} as Partial<ShaSet>);
   const refs = stageRefs(ctx);
   const repo = ctx.config.repoPath;
   const out = {} as ObservedShas;

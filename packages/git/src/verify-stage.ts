@@ -1,4 +1,5 @@
-import { errors, isAncestor, TEMP_BRANCH_PREFIX, revParse, toErrorRecord, type Conflict, type Patch, type Pin, type StageContext, type StageImpl, type StageResult } from '@rebase-daily/core';
+import { errors, isAncestor, TEMP_BRANCH_PREFIX, revParse, toErrorRecord, type Conflict, type Patch, type Pin, type StageContext, type StageImpl, type StageResult, type VerifyData } from '@rebase-daily/core';
+import { conflictContext } from './conflict-context.js';
 import { localizeForReport, type LocalizationRecord } from './conflict-localization.js';
 import { chooseEngine, type EngineUse } from './engine-choice.js';
 import { verifyQueue } from './engine/index.js';
@@ -72,7 +73,7 @@ async function verify(ctx: StageContext): Promise<StageResult> {
   const superseded = upToDate ? [] : scan.superseded;
   for (const r of upToDate ? [] : scan.refused) warnings.push(`not superseded, replayed as a patch: ${short(r.sha)} "${r.subject}" (${r.reason})`);
   const queue = pq.queue.filter((p) => !skip.has(p.sha));
-  const data: Record<string, unknown> = {
+  const data: VerifyData = {
     engine: decision.use,
     upstreamRef: refs.upstream,
     upstream,
@@ -124,6 +125,7 @@ async function verify(ctx: StageContext): Promise<StageResult> {
     localization = loc.record;
     if (localization) conflict.localization = { ...localization };
   }
+  conflict.context = await conflictContext(ctx.run, repo, conflict, pq.base ?? upstream, upstream, localization?.firstBreaking.sha);
   const where = conflict.patch ? `patch ${conflict.position ?? '?'}/${conflict.queueLength ?? '?'} ${short(conflict.patch.sha)} "${conflict.patch.subject}"` : 'a patch';
   const nextActions = [
     'Reproduce the conflict with the commands under conflict.reproduce (a scratch worktree; no real branch moves).',
@@ -155,7 +157,7 @@ async function memoryVerify(
   queue: Patch[],
   upstream: string,
   trunk: string,
-  data: Record<string, unknown>,
+  data: VerifyData,
   reproduce: ReproduceInput,
   skip: ReadonlySet<string>,
 ): Promise<VerifyOutcome> {
@@ -174,7 +176,7 @@ async function worktreeVerify(
   queue: Patch[],
   upstream: string,
   trunk: string,
-  data: Record<string, unknown>,
+  data: VerifyData,
   reproduce: ReproduceInput,
   skip: ReadonlySet<string>,
 ): Promise<VerifyOutcome> {
@@ -203,7 +205,7 @@ interface AdvanceInput {
   upstream: string;
   trunk: string;
   seen: ObservedShas;
-  data: Record<string, unknown>;
+  data: VerifyData;
   conflict: Conflict;
   warnings: string[];
   nextActions: string[];

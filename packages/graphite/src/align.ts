@@ -10,6 +10,7 @@ import {
   revParse,
   shellQuote,
   statusPorcelain,
+  type AlignData as AlignDataContract,
   type Conflict,
   type RebaseDailyError,
   type StageContext,
@@ -31,8 +32,8 @@ export interface AlignOptions {
   searchFrom?: string[];
 }
 
-/** What align records in `StageResult.data` (the report reads it). */
-export interface AlignData {
+/** What align records in `StageResult.data`: core's AlignData contract (the report reads it), with gt's own types. */
+export interface AlignData extends AlignDataContract {
   gt: { path: string; source: string } | null;
   graphiteTrunk: string | null;
   sync: (SyncOutcome & { policy: 'stop' | 'continue' }) | null;

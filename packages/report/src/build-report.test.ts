@@ -1,135 +1,112 @@
 import type { CommandLogEntry } from '@rebase-daily/core';
 import { describe, expect, it } from 'vitest';
 import { buildReport } from './build-report.js';
-import { QUEUE, SHA, makeRunState, scenarios } from './testing/run-state-factory.js';
+import { REPORT_VERSION, ReportSchema } from './report-schema.js';
+import { recordedRun, withState, type RecordedRun } from './testing/recorded-runs.js';
 
-describe('buildReport', () => {
+const reportOf = (name: RecordedRun) => buildReport(recordedRun(name), { docs: null });
+
+describe('buildReport of recorded runs', () => {
   it.each([
     // scenario, outcome, exitCode, stage statuses in pipeline order, stoppedBy
     ['success', 'success', 0, ['ok', 'ok', 'not-configured', 'not-configured', 'ok'], null],
-    ['noChange', 'no-change', 0, ['ok', 'ok', 'not-configured', 'not-configured', 'ok'], null],
-    ['verifyConflict', 'verify-conflict', 10, ['failed', 'skipped', 'skipped', 'skipped', 'ok'], 'verify'],
-    ['pushBlocked', 'push-blocked', 12, ['ok', 'failed', 'skipped', 'skipped', 'ok'], 'apply'],
-    ['lockTaken', 'lock-taken', 15, ['skipped', 'skipped', 'skipped', 'skipped', 'ok'], null],
-    ['validationFailed', 'validation-failed', 14, ['ok', 'ok', 'not-configured', 'failed', 'ok'], 'validate'],
+    ['no-change', 'no-change', 0, ['ok', 'ok', 'not-configured', 'not-configured', 'ok'], null],
+    ['verify-conflict', 'verify-conflict', 10, ['failed', 'skipped', 'skipped', 'skipped', 'ok'], 'verify'],
+    ['dropped-upstream', 'success', 0, ['ok', 'ok', 'not-configured', 'not-configured', 'ok'], null],
+    ['push-blocked', 'push-blocked', 12, ['ok', 'failed', 'skipped', 'skipped', 'ok'], 'apply'],
+    ['validation-failed', 'validation-failed', 14, ['ok', 'ok', 'not-configured', 'failed', 'ok'], 'validate'],
+    ['graphite-restack', 'success', 0, ['ok', 'ok', 'ok', 'not-configured', 'ok'], null],
+    ['lock-taken', 'lock-taken', 15, ['skipped', 'skipped', 'skipped', 'skipped', 'ok'], null],
   ] as const)('%s: outcome %s, exit %i, stages %j', (name, outcome, exitCode, statuses, stoppedBy) => {
-    const report = buildReport(scenarios[name]());
+    const report = reportOf(name);
+    expect(ReportSchema.parse(report)).toEqual(report);
+    expect(report.reportVersion).toBe(REPORT_VERSION);
     expect(report.outcome).toBe(outcome);
     expect(report.exitCode).toBe(exitCode);
     expect(report.stoppedBy).toBe(stoppedBy);
-    expect(report.stages.map((s) => s.name)).toEqual(['verify', 'apply', 'align', 'validate', 'report']);
     expect(report.stages.map((s) => s.status)).toEqual(statuses);
   });
 
-  it('carries the fixed fields through: shas before/after, lock, refs, delta, queue, dropped', () => {
-    const report = buildReport(scenarios.success());
-    expect(report.reportVersion).toBe(1);
-    expect(report.shas.before).toEqual({ upstream: SHA.upstreamOld, mirror: SHA.upstreamOld, trunk: SHA.trunkOld, forkTrunk: SHA.trunkOld });
-    expect(report.shas.after).toEqual({ upstream: SHA.upstreamNew, mirror: SHA.upstreamNew, trunk: SHA.trunkNew, forkTrunk: SHA.trunkNew });
-    expect(report.lock.override).toBe(false);
-    expect(report.refs).toEqual({ trunk: 'dev', mirror: 'main', upstream: 'upstream/main', remotes: { fork: 'origin', upstream: 'upstream' } });
-    expect(report.upstreamDelta).toEqual({ count: 12, range: 'a1a1a1a1a1a1..b2b2b2b2b2b2' });
-    expect(report.patches.queue).toEqual(QUEUE);
-    expect(report.patches.droppedUpstream).toEqual([{ sha: SHA.dropped, subject: 'fork: backport upstream fix' }]);
-    expect(report.durationMs).toBe(42_500);
-    expect(report.conflict).toBeNull();
-    expect(report.lease).toBeNull();
-    expect(report.paths).toEqual({
-      scratch: '/work/fork/.scratch',
-      runDir: '/work/fork/.scratch/rebase-daily/runs/20261127T120000Z-4242-ab12',
-      dateDir: '/work/fork/.scratch/rebase-daily/2026-11-27',
-    });
-    expect(report.nextActions).toEqual([]);
+  it('every fact comes from the pipeline or a typed stage: shas, upstream counts, queue, pushes', () => {
+    const state = recordedRun('success');
+    const report = buildReport(state, { docs: null });
+    const verify = state.stages.find((s) => s.name === 'verify')!.data as { queue: { sha: string }[]; upstreamDelta: unknown };
+    const apply = state.stages.find((s) => s.name === 'apply')!.data as { replayed: { old: string; new: string }[]; pushes: { ref: string; newSha: string }[] };
+    expect(report.shas.before).toEqual(state.shas.before);
+    expect(report.shas.observed).toEqual(state.shas.observed);
+    expect(report.shas.after).toEqual(state.shas.after);
+    expect(report.upstream.moved).toEqual({ count: state.upstreamMoved!.count, range: `${state.upstreamMoved!.from}..${state.upstreamMoved!.to}` });
+    expect(report.upstream.pending).toEqual(verify.upstreamDelta);
+    expect(report.upstream.absorbed).toEqual(verify.upstreamDelta);
+    expect(report.patches.queue.map((p) => [p.sha, p.newSha])).toEqual(apply.replayed.map((r) => [r.old, r.new]));
+    expect(report.pushed.map((p) => [p.ref, p.newSha])).toEqual(apply.pushes.map((p) => [p.ref, p.newSha]));
+    expect(report.sideEffects).toEqual(state.sideEffects);
   });
 
-  it('keeps the conflict and the lease as recorded', () => {
-    const conflict = buildReport(scenarios.verifyConflict()).conflict;
-    expect(conflict).toMatchObject({ stage: 'verify', patch: QUEUE[1], position: 2, queueLength: 3, files: ['src/main.rs', 'Cargo.toml'] });
-    expect(conflict?.reproduce).toHaveLength(2);
-    expect(buildReport(scenarios.pushBlocked()).lease).toEqual({
-      ref: 'refs/heads/dev',
-      remote: 'origin',
-      expected: SHA.trunkOld,
-      actual: SHA.foreign,
-      reason: 'the fork remote has commits the local trunk lacks',
-    });
+  it('nothing is absorbed on a failed day', () => {
+    for (const name of ['verify-conflict', 'push-blocked', 'lock-taken'] as const) expect(reportOf(name).upstream.absorbed, name).toBeNull();
   });
 
-  it('records a stale-lock override with the broken holder', () => {
-    const state = makeRunState({
-      lock: { path: '/l', acquired: true, override: true, holder: { runId: 'old', pid: 1, hostname: 'h', startedAt: '2026-11-26T01:00:00.000Z' }, ageHours: 11 },
-    });
-    expect(buildReport(state).lock).toEqual({ override: true, acquired: true, path: '/l', holder: { runId: 'old', pid: 1, hostname: 'h', startedAt: '2026-11-26T01:00:00.000Z' }, ageHours: 11 });
+  it('graphite: every descendant with its tip before and after, from align data', () => {
+    const state = recordedRun('graphite-restack');
+    const align = state.stages.find((s) => s.name === 'align')!.data as { before: { branch: string; tip: string }[]; after: { branch: string; tip: string }[] };
+    const g = buildReport(state, { docs: null }).graphite!;
+    expect(g.descendants.map((d) => [d.branch, d.before, d.after])).toEqual(align.before.map((b) => [b.branch, b.tip, align.after.find((a) => a.branch === b.branch)!.tip]));
+    expect(reportOf('success').graphite).toBeNull();
   });
 
   it.each([
     ['pending', 'skipped', 'skipped: run stopped by verify'],
     ['running', 'skipped', 'did not finish: restacking feat/a'],
   ] as const)('maps a transient %s stage to %s', (status, expected, summary) => {
-    const base = scenarios.verifyConflict();
-    const state = makeRunState({
-      ...base,
-      stages: base.stages.map((s) => (s.name === 'align' ? { ...s, status, summary: status === 'running' ? 'restacking feat/a' : '' } : s)),
-    });
-    const align = buildReport(state).stages.find((s) => s.name === 'align');
-    expect(align).toMatchObject({ status: expected, summary });
+    const base = recordedRun('verify-conflict');
+    const state = withState('verify-conflict', { stages: base.stages.map((s) => (s.name === 'align' ? { ...s, status, summary: status === 'running' ? 'restacking feat/a' : '' } : s)) });
+    expect(buildReport(state, { docs: null }).stages.find((s) => s.name === 'align')).toMatchObject({ status: expected, summary });
   });
 
-  it('reports the report stage as ok even when the state still has it pending (the report is being written)', () => {
-    const state = scenarios.success();
-    expect(state.stages.at(-1)?.status).toBe('pending');
-    expect(buildReport(state).stages.at(-1)).toMatchObject({ name: 'report', status: 'ok', summary: 'report.json and summary.md written' });
-  });
-
-  it.each([
-    ['no stage failed and the trunk did not move', {}, 'no-change'],
-    ['the trunk moved', { shas: { before: scenarios.success().shas.before, after: scenarios.success().shas.after } }, 'success'],
-    ['an error was recorded', { errors: [{ code: 'E_INTERNAL', message: 'boom' }] }, 'error'],
-  ])('derives the outcome when the state has none: %s', (_why, patch, outcome) => {
-    const report = buildReport(makeRunState({ ...patch, outcome: null, exitCode: null }));
+  it.each<[string, RecordedRun, { errors?: { code: string; message: string }[] }, string]>([
+    ['no stage failed and the trunk did not move', 'no-change', {}, 'no-change'],
+    ['the trunk moved', 'success', {}, 'success'],
+    ['an error was recorded', 'no-change', { errors: [{ code: 'E_INTERNAL', message: 'boom' }] }, 'error'],
+  ])('derives the outcome when the state has none: %s', (_why, name, patch, outcome) => {
+    const report = buildReport(withState(name, { ...patch, outcome: null, exitCode: null }), { docs: null });
     expect(report.outcome).toBe(outcome);
-    expect(report.exitCode).toBe(outcome === 'error' ? 1 : 0);
     expect(report.warnings.at(-1)).toContain('derived from its stages');
   });
 
   it('uses `now` as finishedAt for an unfinished state', () => {
-    const report = buildReport(makeRunState({ finishedAt: null }), { now: new Date('2026-11-27T12:01:00.000Z') });
-    expect(report.finishedAt).toBe('2026-11-27T12:01:00.000Z');
+    const state = withState('no-change', { finishedAt: null });
+    const now = new Date(Date.parse(state.startedAt) + 60_000);
+    const report = buildReport(state, { now, docs: null });
+    expect(report.finishedAt).toBe(now.toISOString());
     expect(report.durationMs).toBe(60_000);
   });
 
-  it('keeps next actions the stages recorded instead of deriving them', () => {
-    const state = makeRunState({ ...scenarios.verifyConflict(), nextActions: ['ask the fork owner about patch 2'] });
-    expect(buildReport(state).nextActions).toEqual(['ask the fork owner about patch 2']);
-  });
-
-  it('counts every command, embeds only the last N, and redacts credentials everywhere', () => {
+  it('counts commands, references the log instead of inlining it, and redacts credentials everywhere', () => {
     const commands: CommandLogEntry[] = Array.from({ length: 60 }, (_, i) => ({
-      at: `2026-11-27T12:00:${String(i % 60).padStart(2, '0')}.000Z`,
+      at: '2026-11-27T12:00:00.000Z',
       argv: ['git', 'fetch', 'https://bot:s3cret@example.com/fork.git', `#${i}`],
       cwd: '/work/fork',
-      exitCode: 0,
+      exitCode: i % 10 === 0 ? 1 : 0,
       durationMs: 5,
       timedOut: false,
     }));
-    const state = makeRunState({
-      errors: [{ code: 'E_FETCH_FAILED', message: 'git fetch https://bot:s3cret@example.com/fork.git failed', details: { url: 'https://s3cret@example.com/x' } }],
+    const state = withState('no-change', {
+      errors: [{ code: 'E_FETCH_FAILED', message: 'git fetch https://bot:s3cret@example.com/fork.git failed' }],
       warnings: ['remote https://bot:s3cret@example.com/fork.git is slow'],
-      stageOverrides: { apply: { status: 'ok', summary: 'pushed to https://bot:s3cret@example.com/fork.git', data: { remoteUrl: 'https://bot:s3cret@example.com/fork.git' } } },
     });
-    const report = buildReport(state, { commands, lastCommands: 5 });
-    expect(report.commands.count).toBe(60);
-    expect(report.commands.log).toBe(state.commandLog);
-    expect(report.commands.last.map((c) => c.argv[3])).toEqual(['#55', '#56', '#57', '#58', '#59']);
+    const report = buildReport(state, { commands, docs: null });
+    expect(report.commands).toEqual({ count: 60, log: state.commandLog, failed: 6 });
     expect(JSON.stringify(report)).not.toContain('s3cret');
-    expect(report.commands.last[0].argv[2]).toBe('https://***@example.com/fork.git');
     expect(report.errors[0].message).toBe('git fetch https://***@example.com/fork.git failed');
   });
 
-  it('ignores stage data it does not understand instead of failing the report', () => {
-    const state = makeRunState({ stageOverrides: { verify: { status: 'ok', summary: '', data: { queue: 'three patches', upstreamDelta: { count: -1 } } } } });
-    const report = buildReport(state);
+  it('stage data that breaks its contract becomes a warning, not a guess', () => {
+    const state = recordedRun('success');
+    const verify = state.stages.find((s) => s.name === 'verify')!;
+    verify.data = { ...verify.data, queue: 'three patches' };
+    const report = buildReport(state, { docs: null });
     expect(report.patches.queue).toEqual([]);
-    expect(report.upstreamDelta).toBeNull();
+    expect(report.warnings.join('\n')).toMatch(/verify stage data does not match its contract: queue/);
   });
 });

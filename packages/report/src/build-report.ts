@@ -1,30 +1,30 @@
-import { exitCodeFor, STAGES, type CommandLogEntry, type Outcome, type RunState, type StageRecord } from '@rebase-daily/core';
+import { exitCodeFor, STAGES, type AlignData, type ApplyData, type CommandLogEntry, type Outcome, type RunState } from '@rebase-daily/core';
 import { isAbsolute, resolve } from 'node:path';
 import { deriveNextActions } from './next-actions.js';
 import { redactDeep } from './redact-deep.js';
 import { reportLocations } from './report-paths.js';
 import { REPORT_VERSION, type Report, type ReportStage } from './report-schema.js';
-import { readFailures, readLogPath, readPatches, readUpstreamDelta } from './stage-data.js';
+import { findDocs, type DocsLocation } from './docs-location.js';
+import { failingTests, readRunData, validationLog, type RunData } from './stage-data.js';
 
 export interface BuildReportOptions {
-  /** The run's command log entries (in memory or read from the JSONL log); only the last few are kept. */
+  /** The run's command log entries (in memory or read from the JSONL log): counted; the report references the log file. */
   commands?: readonly CommandLogEntry[];
-  /** How many of the last commands to embed in the report (default 50). */
-  lastCommands?: number;
   /** Used as finishedAt when the state has none yet (default: now). */
   now?: Date;
+  /** This install's docs (default: found with `findDocs`); null names no runbook file. */
+  docs?: DocsLocation | null;
 }
-
-export const DEFAULT_LAST_COMMANDS = 50;
 
 /**
  * Turn a run's state into its report. Pure apart from `options.now` (defaulting to the clock when
- * the state is not finished): no I/O, so it works on a state read back from disk in another process.
- * Transient stage statuses become `skipped`, a missing outcome is derived from the stages, missing
- * next actions are derived from the outcome, and every string is redacted.
+ * the state is not finished) and locating the docs: no git, so it works on a state read back from
+ * disk in another process. Every fact comes from the pipeline's state or a stage's typed data (core's
+ * contracts); data that does not match its contract is reported as a warning, never guessed at.
  */
 export function buildReport(state: RunState, options: BuildReportOptions = {}): Report {
-  const warnings = [...state.warnings];
+  const { data, problems } = readRunData(state);
+  const warnings = [...state.warnings, ...problems];
   let outcome: Outcome;
   if (state.outcome) {
     outcome = state.outcome;
@@ -39,32 +39,35 @@ export function buildReport(state: RunState, options: BuildReportOptions = {}): 
   const durationMs = Number.isFinite(started) && Number.isFinite(finished) ? Math.max(0, finished - started) : null;
 
   const stages = reportStages(state, outcome);
-  const verifyData = stageData(state, 'verify');
-  const validateData = stageData(state, 'validate');
   const scratch = isAbsolute(state.scratchDir) ? state.scratchDir : resolve(state.repo, state.scratchDir);
   const { runDir, dateDir } = reportLocations(scratch, state.runId, state.startedAt);
   const entries = options.commands ?? [];
-  const keep = options.lastCommands ?? DEFAULT_LAST_COMMANDS;
+  const docs = options.docs === undefined ? findDocs() : options.docs;
+  const observed = state.shas.observed ?? null;
 
-  const nextActions =
-    state.nextActions.length > 0
-      ? [...state.nextActions]
-      : deriveNextActions({
-          outcome,
-          trunk: state.trunk,
-          upstreamRef: state.upstreamRef,
-          forkRemote: state.remotes.fork,
-          startBranch: state.startBranch,
-          conflict: state.conflict,
-          lease: state.lease,
-          lock: { path: state.lock.path, holder: state.lock.holder, ageHours: state.lock.ageHours },
-          errors: state.errors,
-          leftovers: state.leftovers,
-          trunkAfter: state.shas.after.trunk,
-          commandLog: state.commandLog,
-          failingTests: readFailures(validateData),
-          validationLog: readLogPath(validateData),
-        });
+  const derived = deriveNextActions({
+    outcome,
+    repo: state.repo,
+    configPath: state.configPath,
+    trunk: state.trunk,
+    upstreamRef: state.upstreamRef,
+    upstreamSha: state.pin?.upstream ?? data.verify?.upstream ?? observed?.upstream ?? null,
+    forkRemote: state.remotes.fork,
+    forkTrunkSha: state.pin?.forkTrunk ?? observed?.forkTrunk ?? state.shas.before.forkTrunk,
+    startBranch: state.startBranch,
+    conflict: state.conflict,
+    lease: state.lease,
+    lock: { path: state.lock.path, holder: state.lock.holder, ageHours: state.lock.ageHours },
+    errors: state.errors,
+    leftovers: state.leftovers,
+    trunkAfter: state.shas.after.trunk,
+    commandLog: state.commandLog,
+    failingTests: failingTests(data.validate),
+    validationLog: validationLog(data.validate),
+    docs,
+  });
+  // The stages' own lines (a busy worktree to detach, a drift to repair) follow the derived checklist.
+  const nextActions = [...derived, ...state.nextActions.filter((a) => !derived.includes(a))];
 
   const report: Report = {
     reportVersion: REPORT_VERSION,
@@ -81,9 +84,11 @@ export function buildReport(state: RunState, options: BuildReportOptions = {}): 
     repo: state.repo,
     configPath: state.configPath,
     refs: { trunk: state.trunk, mirror: state.mirror, upstream: state.upstreamRef, remotes: { ...state.remotes } },
-    shas: { before: { ...state.shas.before }, after: { ...state.shas.after } },
-    upstreamDelta: readUpstreamDelta(verifyData.upstreamDelta),
-    patches: { queue: readPatches(verifyData.queue), droppedUpstream: readPatches(verifyData.droppedUpstream) },
+    shas: { before: { ...state.shas.before }, observed: observed ? { ...observed } : null, after: { ...state.shas.after } },
+    upstream: upstreamCounts(state, data),
+    patches: { queue: queueWithNewShas(data), droppedUpstream: data.verify?.dropped ?? [] },
+    pushed: pushedRefs(state, data.apply),
+    graphite: graphiteOf(data.align),
     stages,
     lock: {
       override: state.lock.override,
@@ -94,11 +99,9 @@ export function buildReport(state: RunState, options: BuildReportOptions = {}): 
     },
     conflict: state.conflict,
     lease: state.lease,
-    commands: {
-      count: entries.length,
-      log: state.commandLog,
-      last: keep > 0 ? entries.slice(-keep).map((e) => ({ ...e, argv: [...e.argv] })) : [],
-    },
+    commands: { count: entries.length, log: state.commandLog, failed: entries.filter((e) => e.exitCode !== 0).length },
+    sideEffects: [...state.sideEffects],
+    docs,
     warnings,
     errors: state.errors,
     leftovers: [...state.leftovers],
@@ -108,8 +111,40 @@ export function buildReport(state: RunState, options: BuildReportOptions = {}): 
   return redactDeep(report);
 }
 
-function stageData(state: RunState, name: StageRecord['name']): Record<string, unknown> {
-  return state.stages.find((s) => s.name === name)?.data ?? {};
+/**
+ * Three different counts a reader must not confuse: how far the fetch moved upstream (pipeline), how
+ * many upstream commits the trunk lacked when verify ran (verify), and how many it now contains that
+ * it did not before — only when apply actually moved the trunk onto upstream.
+ */
+function upstreamCounts(state: RunState, data: RunData): Report['upstream'] {
+  const m = state.upstreamMoved;
+  const moved = m ? { count: m.count, range: `${m.from}..${m.to}` } : null;
+  const pending = data.verify?.upstreamDelta ?? null;
+  const t = data.apply?.trunk;
+  const landed = t && t.rebased && t.after !== t.before && state.shas.after.trunk === t.after;
+  return { moved, pending, absorbed: landed && pending ? { ...pending } : null };
+}
+
+function queueWithNewShas(data: RunData): Report['patches']['queue'] {
+  const replayed = new Map((data.apply?.replayed ?? []).map((r) => [r.old, r.new]));
+  return (data.verify?.queue ?? []).map((p) => ({ sha: p.sha, subject: p.subject, newSha: replayed.get(p.sha) ?? null }));
+}
+
+function pushedRefs(state: RunState, apply: ApplyData | null): Report['pushed'] {
+  return (apply?.pushes ?? []).filter((p) => p.ok).map((p) => ({ ref: p.ref, remote: state.remotes.fork, expected: p.expected, newSha: p.newSha, command: p.command }));
+}
+
+function graphiteOf(align: AlignData | null): Report['graphite'] {
+  if (!align) return null;
+  const after = new Map((align.after ?? []).map((b) => [b.branch, b]));
+  const descendants = align.before.map((b) => ({
+    branch: b.branch,
+    parent: after.get(b.branch)?.parent ?? b.parent,
+    before: b.tip,
+    after: align.after ? (after.get(b.branch)?.tip ?? null) : null,
+    restacked: align.restacked.includes(b.branch),
+  }));
+  return { descendants, restacked: [...align.restacked], publish: [...align.publish] };
 }
 
 /** Fallback when the pipeline recorded no outcome (e.g. a crash before it could). */

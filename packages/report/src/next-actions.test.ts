@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from './build-report.js';
 import { deriveNextActions, type NextActionsInput } from './next-actions.js';
-import { SHA, makeRunState, scenarios } from './testing/run-state-factory.js';
+import { recordedRun, withState } from './testing/recorded-runs.js';
+
+const UP = 'b2'.repeat(20);
+const FORK = 'c3'.repeat(20);
+const FOREIGN = '29'.repeat(20);
+const docs = { dir: '/d', runbook: '/d/runbook.md', gotchas: '/d/gotchas.md', updating: '/d/UPDATING.md' };
 
 const input = (patch: Partial<NextActionsInput>): NextActionsInput => ({
   outcome: 'success',
+  repo: '/w/fork',
+  configPath: '/w/rebase-daily.json',
   trunk: 'dev',
   upstreamRef: 'upstream/main',
+  upstreamSha: UP,
   forkRemote: 'origin',
+  forkTrunkSha: FORK,
   startBranch: 'dev',
   conflict: null,
   lease: null,
@@ -18,113 +27,104 @@ const input = (patch: Partial<NextActionsInput>): NextActionsInput => ({
   commandLog: null,
   failingTests: [],
   validationLog: null,
+  docs,
   ...patch,
 });
 
-describe('next actions derived from the outcome', () => {
-  it('lock-taken by a manual hold names the session and how it ends', () => {
-    const holder = { runId: 'manual-x', pid: 1, ownerPid: 1, hostname: 'box', startedAt: '2026-11-27T09:00:00.000Z', command: 'lock', manual: { reason: 'resolving patch 3', user: 'ada' } };
-    expect(deriveNextActions(input({ outcome: 'lock-taken', lock: { path: '/s/l', holder, ageHours: 0.5 } }))).toEqual([
-      'Nothing was touched: the lock /s/l is held by a manual session of ada on box ("resolving patch 3") since 2026-11-27T09:00:00.000Z (0.5 h old).',
-      'That session ends its hold with `rebase-daily unlock` when its work on the trunk is done; rerun rebase-daily then.',
+const RD = 'rebase-daily --config /w/rebase-daily.json';
+const conflict = { stage: 'verify', patch: { sha: 'f6'.repeat(20), subject: 'fork: rename binary' }, position: 2, queueLength: 3, files: ['src/main.rs'], reproduce: ['git worktree add /tmp/r c3c3'] };
+
+describe('next actions: exact commands', () => {
+  it('verify-conflict: reproduce, lock, rebase onto the pinned SHA, lease push, unlock and rerun, runbook section', () => {
+    expect(deriveNextActions(input({ outcome: 'verify-conflict', conflict }))).toEqual([
+      'No branch tip moved: verify replays the queue without touching real branches.',
+      'Reproduce: `git worktree add /tmp/r c3c3`',
+      `Hold the lock while you work, so the scheduled run cannot start under you: \`${RD} lock --reason 'resolving verify conflict of f6f6f6f6f6f6 "fork: rename binary"'\``,
+      `Rebase dev onto the upstream SHA this run used, in the fork checkout: \`git -C /w/fork switch dev && git -C /w/fork rebase ${UP}\``,
+      'Resolve f6f6f6f6f6f6 "fork: rename binary" (patch 2 of 3) in src/main.rs (adapt the patch to upstream), `git -C /w/fork add <files>`, `git -C /w/fork rebase --continue`.',
+      `Push with the lease on the fork trunk this run observed (c3c3c3c3c3c3): \`git -C /w/fork push --force-with-lease=refs/heads/dev:${FORK} origin "$(git -C /w/fork rev-parse refs/heads/dev)":refs/heads/dev\``,
+      `Release the lock and rerun: \`${RD} unlock && ${RD} daily\``,
+      'Runbook: /d/runbook.md (section "Exit 10: verify conflict").',
     ]);
   });
 
-  it.each([
-    [
-      'verifyConflict',
-      [
-        'No branch tip moved: verify replays the queue without touching real branches.',
-        'Reproduce: `git worktree add /tmp/rd-repro c3c3c3c3c3c3`',
-        'Reproduce: `cd /tmp/rd-repro && git rebase b2b2b2b2b2b2`',
-        'Resolve the conflict of f6f6f6f6f6f6 "fork: rename binary" (patch 2 of 3) in src/main.rs, Cargo.toml on dev: rebase dev onto upstream/main by hand (or adapt the patch), push dev to origin, then rerun rebase-daily.',
-      ],
-    ],
-    [
-      'pushBlocked',
-      [
-        'Nothing was overwritten: the push of refs/heads/dev to origin was refused (the fork remote has commits the local trunk lacks).',
-        'Fetch: `git fetch origin`',
-        `Inspect the commits the remote has that this run did not expect: \`git log --oneline ${SHA.trunkOld}..${SHA.foreign}\``,
-        'Bring those commits into dev (or confirm they may be dropped), push dev, then rerun rebase-daily.',
-      ],
-    ],
-    [
-      'lockTaken',
-      [
-        'Nothing was touched: the lock /work/fork/.scratch/locks/rebase-daily.lock is held by run 20261127T120000Z-4242-ab12 (pid 4242 on ci-runner, daily) since 2026-11-27T12:00:00.000Z (0.1 h old).',
-        "If that run is still going, wait for it to finish; the date folder's report is still the last finished run's.",
-        'If it crashed and the lock is older than lock.staleAfterHours, rerun with FORCE_STALE_LOCK=1 (the override is recorded in the report); FORCE_STALE_LOCK never breaks a fresh lock.',
-      ],
-    ],
-    [
-      'validationFailed',
-      [
-        'Failing: tests::parse_header',
-        'Failing: tests::roundtrip',
-        'Read the log: /work/fork/.scratch/rebase-daily/runs/x/cargo-test.log',
-        'dev was already pushed at d4d4d4d4d4d4 before validation; nothing further was pushed.',
-        'Fix the failures on dev, push, then rerun rebase-daily.',
-      ],
-    ],
-    ['success', []],
-    ['noChange', []],
-  ] as const)('%s', (name, expected) => {
-    expect(buildReport(scenarios[name]()).nextActions).toEqual(expected);
+  it('push-blocked: the lease of the manual push is what the remote has now', () => {
+    const actions = deriveNextActions(input({ outcome: 'push-blocked', lease: { ref: 'refs/heads/dev', remote: 'origin', expected: FORK, actual: FOREIGN, reason: 'the fork trunk moved since verify' } }));
+    expect(actions).toContain(`Inspect the commits the remote has that this run did not expect: \`git -C /w/fork log --oneline ${FORK}..${FOREIGN}\``);
+    expect(actions.join('\n')).toContain(`--force-with-lease=refs/heads/dev:${FOREIGN} origin`);
+    expect(actions.at(-1)).toBe('Runbook: /d/runbook.md (section "Exit 12: push blocked").');
   });
 
-  it('apply-conflict says the rebase was aborted and the branch restored', () => {
-    const actions = deriveNextActions(input({ outcome: 'apply-conflict', startBranch: 'feature/x', conflict: { stage: 'apply', patch: null, position: null, queueLength: null, files: ['a.rs'], reproduce: ['git rebase b2b2'] } }));
-    expect(actions).toEqual([
-      'The rebase was aborted and branch feature/x restored; nothing was pushed.',
-      'Reproduce: `git rebase b2b2`',
-      'Resolve the conflict of the failing patch in a.rs on dev: rebase dev onto upstream/main by hand (or adapt the patch), push dev to origin, then rerun rebase-daily.',
-    ]);
-  });
-
-  it('partial says what moved and what remains, then how to resolve the rest', () => {
+  it('partial says what moved and what remains, then how to resolve the rest under the lock', () => {
     const actions = deriveNextActions(input({ outcome: 'partial', conflict: { stage: 'verify', patch: { sha: 'f'.repeat(40), subject: 'fork: tweak' }, position: 2, queueLength: 5, files: ['a.rs'], reproduce: ['git rebase b2b2'] } }));
-    expect(actions).toEqual([
+    expect(actions.slice(0, 3)).toEqual([
       'Partial day: dev moved to the last upstream commit the queue replays onto; the rest of upstream stops at the conflict of ffffffffffff "fork: tweak" (patch 2 of 5) in a.rs.',
       'Reproduce: `git rebase b2b2`',
-      'Resolve that conflict on dev (adapt the patch to upstream), push dev to origin, then rerun rebase-daily to absorb the remaining upstream commits.',
+      'The remaining upstream commits need that conflict resolved; the next run absorbs them once it is.',
     ]);
+    expect(actions[3]).toContain(`${RD} lock --reason`);
+    expect(actions.join('\n')).toContain('--force-with-lease=refs/heads/dev:');
+    expect(actions.at(-1)).toBe('Runbook: /d/runbook.md (section "Exit 16: partial day").');
   });
 
   it('push-blocked without an actual SHA points at protection or a missing ref', () => {
-    const actions = deriveNextActions(input({ outcome: 'push-blocked', lease: { ref: 'refs/heads/dev', remote: 'origin', expected: SHA.trunkOld, actual: null, reason: 'rejected by a pre-receive hook' } }));
-    expect(actions[2]).toBe('The remote ref is missing or the push was rejected by protection: check refs/heads/dev on origin and its branch protection.');
+    const actions = deriveNextActions(input({ outcome: 'push-blocked', lease: { ref: 'refs/heads/dev', remote: 'origin', expected: FORK, actual: null, reason: 'rejected by a pre-receive hook' } }));
+    expect(actions[3]).toBe('The remote ref is missing or the push was rejected by protection: check refs/heads/dev on origin and its branch protection.');
   });
 
   it('push-blocked with no push attempted says nothing was pushed and compares the trunk with the fork (no empty a..a range)', () => {
     const reason = "origin's dev is at 292929292929, which has 1 commit(s) the local dev (c3c3c3c3c3c3) lacks";
-    const lease = { ref: 'refs/heads/dev', remote: 'origin', expected: SHA.foreign, actual: SHA.foreign, reason, attempted: false, local: SHA.trunkOld };
+    const lease = { ref: 'refs/heads/dev', remote: 'origin', expected: FOREIGN, actual: FOREIGN, reason, attempted: false, local: FORK };
     expect(deriveNextActions(input({ outcome: 'push-blocked', lease }))).toEqual([
       `Nothing was pushed: no push was attempted (${reason}).`,
-      'Fetch: `git fetch origin`',
-      'Inspect what origin has that the local dev lacks: `git log --oneline dev..origin/dev`',
-      'Bring those commits into dev (rebase or merge it onto origin/dev), or confirm they may be dropped; then rerun rebase-daily.',
+      `Hold the lock while you work: \`${RD} lock --reason 'integrating origin refs/heads/dev'\``,
+      'Fetch: `git -C /w/fork fetch origin`',
+      'Inspect what origin has that the local dev lacks: `git -C /w/fork log --oneline dev..origin/dev`',
+      'Bring those commits into dev (rebase or merge it onto origin/dev), or confirm they may be dropped.',
+      `Release the lock and rerun: \`${RD} unlock && ${RD} daily\``,
+      'Runbook: /d/runbook.md (section "Exit 12: push blocked").',
     ]);
   });
 
-  it('error lists each error (they carry their fix) and the command log', () => {
-    const actions = deriveNextActions(
-      input({ outcome: 'error', errors: [{ code: 'E_DIRTY_TREE', message: 'working tree has uncommitted changes in a.txt; commit or stash them, then rerun' }], commandLog: '/s/commands.jsonl' }),
-    );
-    expect(actions).toEqual([
-      'E_DIRTY_TREE: working tree has uncommitted changes in a.txt; commit or stash them, then rerun',
-      'Command log: /s/commands.jsonl',
-      'Fix the cause above, then rerun rebase-daily.',
+  it('interrupted: rerun, with the runbook section', () => {
+    expect(deriveNextActions(input({ outcome: 'interrupted' }))).toEqual([
+      `The run was interrupted by a signal and cleaned up; nothing is half-done. Rerun when ready: \`${RD} daily\``,
+      'Runbook: /d/runbook.md (section "Exit 130: interrupted (SIGINT)").',
     ]);
   });
 
-  it('graphite-failed names the branch and says the trunk is already pushed', () => {
-    const actions = deriveNextActions(input({ outcome: 'graphite-failed', conflict: { stage: 'align', patch: null, position: null, queueLength: null, files: ['b.rs'], branch: 'feat/a', reproduce: [] } }));
-    expect(actions).toEqual(['Restack conflict on branch feat/a in b.rs.', 'dev was already pushed; restack the Graphite descendants by hand (`gt restack`), then rerun rebase-daily.']);
+  it('lock-taken by a manual hold: how it ends, as commands', () => {
+    const holder = { runId: 'manual-x', pid: 1, ownerPid: 1, hostname: 'box', startedAt: '2026-11-27T09:00:00.000Z', command: 'lock', manual: { reason: 'resolving patch 3', user: 'ada' } };
+    expect(deriveNextActions(input({ outcome: 'lock-taken', lock: { path: '/s/l', holder, ageHours: 0.5 } }))).toEqual([
+      'Nothing was touched: the lock /s/l is held by a manual session of ada on box ("resolving patch 3") since 2026-11-27T09:00:00.000Z (0.5 h old).',
+      `See who holds it: \`${RD} status\``,
+      `That session ends its hold with \`${RD} unlock\` when its work on the trunk is done; rerun then: \`${RD} daily\``,
+      'Runbook: /d/runbook.md (section "Exit 15: lock taken").',
+    ]);
   });
 
-  it('mentions leftovers of a crashed run whatever the outcome', () => {
-    const report = buildReport(makeRunState({ leftovers: ['worktree /s/worktrees/verify-123'] }));
-    expect(report.nextActions).toEqual(['Leftovers of a crashed run were found (temporary ones cleaned): worktree /s/worktrees/verify-123; check nothing else was left behind.']);
+  it('error lists each error and the command log; no runbook line without docs', () => {
+    const actions = deriveNextActions(input({ outcome: 'error', docs: null, errors: [{ code: 'E_DIRTY_TREE', message: 'working tree has uncommitted changes in a.txt; commit or stash them, then rerun' }], commandLog: '/s/commands.jsonl' }));
+    expect(actions).toEqual(['E_DIRTY_TREE: working tree has uncommitted changes in a.txt; commit or stash them, then rerun', 'Command log: /s/commands.jsonl', `Fix the cause above, then rerun: \`${RD} daily\``]);
+  });
+
+  it('success and no-change need nothing', () => {
+    expect(deriveNextActions(input({ outcome: 'success' }))).toEqual([]);
+    expect(buildReport(recordedRun('no-change'), { docs }).nextActions).toEqual([]);
+  });
+
+  it('recorded verify conflict: the lease carries the fork trunk SHA the run observed, the rebase the pinned upstream', () => {
+    const state = recordedRun('verify-conflict');
+    const actions = buildReport(state, { docs }).nextActions.join('\n');
+    expect(actions).toContain(`--force-with-lease=refs/heads/${state.trunk}:${state.pin!.forkTrunk} origin`);
+    expect(actions).toContain(`rebase ${state.pin!.upstream}`);
+  });
+
+  it('stage lines follow the derived checklist, once', () => {
+    const state = withState('no-change', { leftovers: ['worktree /s/worktrees/verify-123'], nextActions: ['git -C /w/other switch --detach'] });
+    expect(buildReport(state, { docs }).nextActions).toEqual([
+      'Leftovers of a crashed run were found (temporary ones cleaned): worktree /s/worktrees/verify-123; check nothing else was left behind.',
+      'git -C /w/other switch --detach',
+    ]);
   });
 });

@@ -1,12 +1,19 @@
-import type { Outcome } from '@rebase-daily/core';
+import { shellQuote, type Outcome } from '@rebase-daily/core';
+import type { DocsLocation } from './docs-location.js';
 
 /** What `deriveNextActions` needs to know about a run (a subset of the report). */
 export interface NextActionsInput {
   outcome: Outcome;
+  repo: string;
+  configPath: string;
   trunk: string;
   /** The upstream ref rebased onto, e.g. upstream/main. */
   upstreamRef: string;
+  /** The upstream SHA the run worked against (verify's pin), when known. */
+  upstreamSha: string | null;
   forkRemote: string;
+  /** The fork trunk as the run observed it after its fetch: the lease a manual push carries. */
+  forkTrunkSha: string | null;
   startBranch: string | null;
   conflict: {
     stage: string;
@@ -26,24 +33,57 @@ export interface NextActionsInput {
   /** Failing tests / steps of the validate stage, already extracted. */
   failingTests: string[];
   validationLog: string | null;
+  /** The docs of this install; runbook references name these files. */
+  docs: DocsLocation | null;
 }
+
+/** The runbook heading for each failing outcome (docs/runbook.md, "Recovery, per failure class"). */
+const RUNBOOK_SECTION: Record<Outcome, string | null> = {
+  success: null,
+  'no-change': null,
+  'verify-conflict': 'Exit 10: verify conflict',
+  'apply-conflict': 'Exit 11: apply conflict',
+  'push-blocked': 'Exit 12: push blocked',
+  'graphite-failed': 'Exit 13: Graphite failed',
+  'validation-failed': 'Exit 14: validation failed',
+  'lock-taken': 'Exit 15: lock taken',
+  partial: 'Exit 16: partial day',
+  // 130 or 143 by the signal; both sections say the same: rerun.
+  interrupted: 'Exit 130: interrupted (SIGINT)',
+  error: 'Exit 1: error',
+  'usage-error': 'Exit 2: usage or config error',
+};
 
 const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : '(none)');
 const code = (line: string) => `\`${line}\``;
+const q = shellQuote;
 
 /**
- * The checklist a human follows after a run, derived from its outcome. Every line is one action;
- * reproduce commands come first so the reader sees the failure before fixing it.
+ * The checklist a human (or an operator agent) follows after a run, derived from its outcome. Every
+ * line is one action; a line with a command gives it exactly, in backticks, runnable as is: the
+ * manual work happens under `rebase-daily lock` and every push carries an explicit-SHA lease.
  */
 export function deriveNextActions(input: NextActionsInput): string[] {
   const actions: string[] = [];
   const { conflict, lease, trunk } = input;
+  const g = `git -C ${q(input.repo)}`;
+  const rd = `rebase-daily --config ${q(input.configPath)}`;
   const patch = conflict?.patch ? `${short(conflict.patch.sha)} "${conflict.patch.subject}"` : 'the failing patch';
   const where =
     conflict && conflict.position !== null ? ` (patch ${conflict.position}${conflict.queueLength !== null ? ` of ${conflict.queueLength}` : ''})` : '';
   const files = conflict && conflict.files.length > 0 ? ` in ${conflict.files.join(', ')}` : '';
+  const runbook = (section: string) => (input.docs ? `Runbook: ${input.docs.runbook} (${section}).` : null);
+  const push = (expected: string | null) =>
+    `${g} push --force-with-lease=refs/heads/${trunk}:${expected ?? ''} ${q(input.forkRemote)} "$(${g} rev-parse refs/heads/${trunk})":refs/heads/${trunk}`;
   const reproduce = () => {
     for (const line of conflict?.reproduce ?? []) actions.push(`Reproduce: ${code(line)}`);
+  };
+  const resolveByHand = (why: string) => {
+    actions.push(`Hold the lock while you work, so the scheduled run cannot start under you: ${code(`${rd} lock --reason ${q(why)}`)}`);
+    actions.push(`Rebase ${trunk} onto the upstream SHA this run used, in the fork checkout: ${code(`${g} switch ${q(trunk)} && ${g} rebase ${input.upstreamSha ?? input.upstreamRef}`)}`);
+    actions.push(`Resolve ${patch}${where}${files} (adapt the patch to upstream), ${code(`${g} add <files>`)}, ${code(`${g} rebase --continue`)}.`);
+    actions.push(`Push with the lease on the fork trunk this run observed (${short(input.forkTrunkSha)}): ${code(push(input.forkTrunkSha))}`);
+    actions.push(`Release the lock and rerun: ${code(`${rd} unlock && ${rd} daily`)}`);
   };
 
   switch (input.outcome) {
@@ -55,25 +95,18 @@ export function deriveNextActions(input: NextActionsInput): string[] {
         `Partial day: ${trunk} moved to the last upstream commit the queue replays onto; the rest of upstream stops at the conflict of ${patch}${where}${files}.`,
       );
       reproduce();
-      actions.push(
-        `Resolve that conflict on ${trunk} (adapt the patch to upstream), push ${trunk} to ${input.forkRemote}, then rerun rebase-daily to absorb the remaining upstream commits.`,
-      );
+      actions.push(`The remaining upstream commits need that conflict resolved; the next run absorbs them once it is.`);
+      resolveByHand(`resolving the partial day's conflict of ${patch}`);
       break;
     case 'verify-conflict':
       actions.push(`No branch tip moved: verify replays the queue without touching real branches.`);
       reproduce();
-      actions.push(
-        `Resolve the conflict of ${patch}${where}${files} on ${trunk}: rebase ${trunk} onto ${input.upstreamRef} by hand (or adapt the patch), push ${trunk} to ${input.forkRemote}, then rerun rebase-daily.`,
-      );
+      resolveByHand(`resolving verify conflict of ${patch}`);
       break;
     case 'apply-conflict':
-      actions.push(
-        `The rebase was aborted and ${input.startBranch ? `branch ${input.startBranch}` : 'the starting branch'} restored; nothing was pushed.`,
-      );
+      actions.push(`The rebase was aborted and ${input.startBranch ? `branch ${input.startBranch}` : 'the starting branch'} restored; nothing was pushed.`);
       reproduce();
-      actions.push(
-        `Resolve the conflict of ${patch}${where}${files} on ${trunk}: rebase ${trunk} onto ${input.upstreamRef} by hand (or adapt the patch), push ${trunk} to ${input.forkRemote}, then rerun rebase-daily.`,
-      );
+      resolveByHand(`resolving apply conflict of ${patch}`);
       break;
     case 'push-blocked': {
       const remote = lease?.remote ?? input.forkRemote;
@@ -81,21 +114,25 @@ export function deriveNextActions(input: NextActionsInput): string[] {
       if (lease?.attempted === false) {
         const branch = ref.replace(/^refs\/heads\//, '');
         actions.push(`Nothing was pushed: no push was attempted (${lease.reason}).`);
-        actions.push(`Fetch: ${code(`git fetch ${remote}`)}`);
-        actions.push(`Inspect what ${remote} has that the local ${branch} lacks: ${code(`git log --oneline ${branch}..${remote}/${branch}`)}`);
-        actions.push(`Bring those commits into ${branch} (rebase or merge it onto ${remote}/${branch}), or confirm they may be dropped; then rerun rebase-daily.`);
+        actions.push(`Hold the lock while you work: ${code(`${rd} lock --reason ${q(`integrating ${remote} ${ref}`)}`)}`);
+        actions.push(`Fetch: ${code(`${g} fetch ${q(remote)}`)}`);
+        actions.push(`Inspect what ${remote} has that the local ${branch} lacks: ${code(`${g} log --oneline ${branch}..${remote}/${branch}`)}`);
+        actions.push(`Bring those commits into ${branch} (rebase or merge it onto ${remote}/${branch}), or confirm they may be dropped.`);
+        actions.push(`Release the lock and rerun: ${code(`${rd} unlock && ${rd} daily`)}`);
         break;
       }
       actions.push(`Nothing was overwritten: the push of ${ref} to ${remote} was refused${lease?.reason ? ` (${lease.reason})` : ''}.`);
-      actions.push(`Fetch: ${code(`git fetch ${remote}`)}`);
+      actions.push(`Hold the lock while you work: ${code(`${rd} lock --reason ${q(`integrating ${remote} ${ref}`)}`)}`);
+      actions.push(`Fetch: ${code(`${g} fetch ${q(remote)}`)}`);
       if (lease?.expected && lease.actual && lease.expected !== lease.actual) {
-        actions.push(`Inspect the commits the remote has that this run did not expect: ${code(`git log --oneline ${lease.expected}..${lease.actual}`)}`);
+        actions.push(`Inspect the commits the remote has that this run did not expect: ${code(`${g} log --oneline ${lease.expected}..${lease.actual}`)}`);
       } else if (lease && !lease.actual) {
         actions.push(`The remote ref is missing or the push was rejected by protection: check ${ref} on ${remote} and its branch protection.`);
       } else {
-        actions.push(`Inspect ${remote}'s ${trunk} against the local ${trunk}: ${code(`git log --oneline ${trunk}..${remote}/${trunk}`)}`);
+        actions.push(`Inspect ${remote}'s ${trunk} against the local ${trunk}: ${code(`${g} log --oneline ${trunk}..${remote}/${trunk}`)}`);
       }
-      actions.push(`Bring those commits into ${trunk} (or confirm they may be dropped), push ${trunk}, then rerun rebase-daily.`);
+      actions.push(`Bring those commits into ${trunk} (or confirm they may be dropped), then push with the lease on what the remote has now: ${code(push(lease?.actual ?? input.forkTrunkSha))}`);
+      actions.push(`Release the lock and rerun: ${code(`${rd} unlock && ${rd} daily`)}`);
       break;
     }
     case 'lock-taken': {
@@ -108,46 +145,48 @@ export function deriveNextActions(input: NextActionsInput): string[] {
           : 'an unknown run (no meta.json)';
       const age = input.lock.ageHours !== null ? ` (${input.lock.ageHours.toFixed(1)} h old)` : '';
       actions.push(`Nothing was touched: the lock ${input.lock.path} is held by ${who}${age}.`);
+      actions.push(`See who holds it: ${code(`${rd} status`)}`);
       if (manual) {
-        actions.push(`That session ends its hold with \`rebase-daily unlock\` when its work on the trunk is done; rerun rebase-daily then.`);
+        actions.push(`That session ends its hold with ${code(`${rd} unlock`)} when its work on the trunk is done; rerun then: ${code(`${rd} daily`)}`);
         break;
       }
       actions.push(`If that run is still going, wait for it to finish; the date folder's report is still the last finished run's.`);
-      actions.push(
-        `If it crashed and the lock is older than lock.staleAfterHours, rerun with FORCE_STALE_LOCK=1 (the override is recorded in the report); FORCE_STALE_LOCK never breaks a fresh lock.`,
-      );
+      actions.push(`If it crashed and the lock is older than lock.staleAfterHours, break it (recorded in the report; never breaks a fresh lock): ${code(`FORCE_STALE_LOCK=1 ${rd} daily`)}`);
       break;
     }
     case 'validation-failed':
       for (const t of input.failingTests.slice(0, 10)) actions.push(`Failing: ${t}`);
       if (input.failingTests.length > 10) actions.push(`… and ${input.failingTests.length - 10} more failing.`);
       if (input.validationLog) actions.push(`Read the log: ${input.validationLog}`);
-      actions.push(
-        `${trunk} was already pushed${input.trunkAfter ? ` at ${short(input.trunkAfter)}` : ''} before validation; nothing further was pushed.`,
-      );
-      actions.push(`Fix the failures on ${trunk}, push, then rerun rebase-daily.`);
+      actions.push(`${trunk} was already pushed${input.trunkAfter ? ` at ${short(input.trunkAfter)}` : ''} before validation; nothing further was pushed.`);
+      actions.push(`Hold the lock, fix the failures on ${trunk}, push, release and rerun: ${code(`${rd} lock --reason ${q('fixing validation')}`)} … ${code(`${rd} unlock && ${rd} daily`)}`);
       break;
     case 'graphite-failed':
       if (conflict?.branch) actions.push(`Restack conflict on branch ${conflict.branch}${files}.`);
       reproduce();
-      actions.push(`${trunk} was already pushed; restack the Graphite descendants by hand (${code('gt restack')}), then rerun rebase-daily.`);
+      actions.push(`${trunk} was already pushed; restack the Graphite descendants by hand: ${code(`${rd} lock --reason ${q('restacking descendants')}`)}, then ${code(`cd ${q(input.repo)} && gt restack --branch ${q(trunk)} --upstack`)}, then ${code(`${rd} unlock && ${rd} daily`)}`);
       break;
     case 'usage-error':
       for (const e of input.errors) actions.push(`${e.code}: ${e.message}`);
       actions.push(`Fix the arguments or config as described, then rerun; nothing was touched.`);
       break;
     case 'interrupted':
-      actions.push(`The run was interrupted by a signal and cleaned up; nothing is half-done. Rerun rebase-daily when ready.`);
+      actions.push(`The run was interrupted by a signal and cleaned up; nothing is half-done. Rerun when ready: ${code(`${rd} daily`)}`);
       break;
     case 'error':
       for (const e of input.errors) actions.push(`${e.code}: ${e.message}`);
       if (input.errors.length === 0) actions.push(`The run failed without a recorded error; read the command log.`);
       if (input.commandLog) actions.push(`Command log: ${input.commandLog}`);
-      actions.push(`Fix the cause above, then rerun rebase-daily.`);
+      actions.push(`Fix the cause above, then rerun: ${code(`${rd} daily`)}`);
       break;
   }
   if (input.leftovers.length > 0) {
     actions.push(`Leftovers of a crashed run were found (temporary ones cleaned): ${input.leftovers.join(', ')}; check nothing else was left behind.`);
+  }
+  const section = RUNBOOK_SECTION[input.outcome];
+  if (section) {
+    const ref = runbook(`section "${section}"`);
+    if (ref) actions.push(ref);
   }
   return actions;
 }

@@ -1,148 +1,140 @@
+import { readStageData } from '@rebase-daily/core';
 import { describe, expect, it } from 'vitest';
 import { buildReport } from './build-report.js';
 import { formatDuration, renderSummary } from './render-summary.js';
-import { SHA, makeRunState, scenarios } from './testing/run-state-factory.js';
+import { RECORDED_RUNS, recordedRun, withState, type RecordedRun } from './testing/recorded-runs.js';
 
-const render = (name: keyof typeof scenarios) => renderSummary(buildReport(scenarios[name]()));
+// Every summary here is rendered from a run state recorded from a real run (see testing/recorded-runs.ts).
+const reportOf = (name: RecordedRun) => buildReport(recordedRun(name), { docs: null });
+const render = (name: RecordedRun) => renderSummary(reportOf(name));
 const firstLine = (md: string) => md.split('\n')[0];
 const paragraph = (md: string) => md.split('\n')[2];
 const sections = (md: string) => md.split('\n').filter((l) => l.startsWith('## '));
+const short = (sha: string | null | undefined) => (sha ?? '').slice(0, 7);
 
-describe('renderSummary', () => {
-  it('success: the whole summary', () => {
-    expect(render('success')).toMatchInlineSnapshot(`
-      "# rebase-daily 2026-11-27: ✅ success (exit 0)
-
-      Trunk \`dev\` moved \`c3c3c3c\` → \`d4d4d4d\`: 12 upstream commits absorbed (\`a1a1a1a1a1a1..b2b2b2b2b2b2\`), 3 patches replayed, 1 dropped as already upstream. Mirror \`main\` fast-forwarded to \`b2b2b2b\`. Pushed to origin: dev, main. Version bump: 1.4.0-fork.1 → 1.5.0-fork.1.
-
-      | Stage | Status | Time | Summary |
-      | --- | --- | --- | --- |
-      | verify | ✅ ok | 1.2 s | 3 patches replay cleanly onto b2b2b2b |
-      | apply | ✅ ok | 2.3 s | dev rebased and pushed |
-      | align | ➖ not-configured | — | no graphite section in the config |
-      | validate | ➖ not-configured | — | no validate section in the config |
-      | report | ✅ ok | — | report.json and summary.md written |
-
-      ## Files
-
-      - Report: \`/work/fork/.scratch/rebase-daily/2026-11-27/report.json\`
-      - This run: \`/work/fork/.scratch/rebase-daily/runs/20261127T120000Z-4242-ab12/\`
-      - Command log: \`/work/fork/.scratch/rebase-daily/runs/20261127T120000Z-4242-ab12/commands.jsonl\`
-      - Run \`20261127T120000Z-4242-ab12\` (daily) on ci-runner, 2026-11-27T12:00:00.000Z → 2026-11-27T12:00:42.500Z (42.5 s)
-      "
-    `);
+describe('recorded runs parse with the stage contracts and render', () => {
+  it.each(RECORDED_RUNS)('%s', (name) => {
+    const state = recordedRun(name);
+    for (const s of state.stages) expect(readStageData(state, s.name).problems, s.name).toEqual([]);
+    const report = reportOf(name);
+    expect(report.warnings.filter((w) => w.includes('contract'))).toEqual([]);
+    expect(firstLine(renderSummary(report))).toMatch(new RegExp(`: .+ ${report.outcome} \\(exit ${report.exitCode}\\)$`));
   });
+});
 
+describe('renderSummary of recorded runs', () => {
   it.each([
-    [
-      'noChange',
-      '# rebase-daily 2026-11-27: ✅ no-change (exit 0)',
-      'Nothing to do for the trunk: `dev` (`c3c3c3c`) already contains `upstream/main` (`a1a1a1a`); trunk and mirror did not move.',
-      ['## Files'],
-    ],
-    [
-      'verifyConflict',
-      '# rebase-daily 2026-11-27: ❌ verify-conflict (exit 10)',
-      'Patch 2 of 3 (`f6f6f6f` fork: rename binary) does not replay onto `upstream/main` (`b2b2b2b`, 12 new commits): conflicts in `src/main.rs`, `Cargo.toml`. No branch tip moved; trunk `dev` stays at `c3c3c3c`.',
-      ['## Conflict', '## Next actions', '## Files'],
-    ],
-    [
-      'pushBlocked',
-      '# rebase-daily 2026-11-27: ⛔ push-blocked (exit 12)',
-      'The push of `refs/heads/dev` to origin was refused: expected `c3c3c3c`, found `2929292` (the fork remote has commits the local trunk lacks). Nothing was overwritten.',
-      ['## Push blocked', '## Next actions', '## Files'],
-    ],
-    [
-      'lockTaken',
-      '# rebase-daily 2026-11-27: 🔒 lock-taken (exit 15)',
-      'Another run holds the lock (run `20261127T120000Z-4242-ab12`, pid 4242 on ci-runner, since 2026-11-27T12:00:00.000Z). This run touched nothing.',
-      ['## Lock', '## Errors', '## Next actions', '## Files'],
-    ],
-    [
-      'validationFailed',
-      '# rebase-daily 2026-11-27: ❌ validation-failed (exit 14)',
-      'Validation failed after trunk `dev` moved `c3c3c3c` → `d4d4d4d` (12 upstream commits absorbed).',
-      ['## Validation', '## Next actions', '## Files'],
-    ],
-  ] as const)('%s: outcome line, what changed, sections', (name, title, what, expectedSections) => {
-    const md = render(name);
-    expect(firstLine(md)).toBe(title);
-    expect(paragraph(md)).toBe(what);
-    expect(sections(md)).toEqual(expectedSections);
+    ['success', ['## Patches', '## Side effects', '## Files']],
+    ['no-change', ['## Patches', '## Side effects', '## Files']],
+    ['verify-conflict', ['## Patches', '## Conflict', '## Side effects', '## Next actions', '## Files']],
+    ['dropped-upstream', ['## Patches', '## Side effects', '## Files']],
+    ['push-blocked', ['## Patches', '## Push blocked', '## Side effects', '## Errors', '## Next actions', '## Files']],
+    ['validation-failed', ['## Patches', '## Validation', '## Side effects', '## Next actions', '## Files']],
+    ['graphite-restack', ['## Patches', '## Graphite', '## Side effects', '## Warnings', '## Files']],
+    ['lock-taken', ['## Lock', '## Side effects', '## Errors', '## Next actions', '## Files']],
+  ] as const)('%s: sections %j', (name, expected) => {
+    expect(sections(render(name))).toEqual(expected);
   });
 
-  it('verify-conflict: reproduce commands in a shell block', () => {
-    expect(render('verifyConflict')).toContain(['- Reproduce:', '', '  ```sh', '  git worktree add /tmp/rd-repro c3c3c3c3c3c3', '  cd /tmp/rd-repro && git rebase b2b2b2b2b2b2', '  ```'].join('\n'));
+  it('success: trunk before → after, what the trunk now contains, upstream moved, pushes with SHAs', () => {
+    const r = reportOf('success');
+    const md = renderSummary(r);
+    const p = paragraph(md);
+    expect(p).toContain(`Trunk \`${r.refs.trunk}\` moved \`${short(r.shas.before.trunk)}\` → \`${short(r.shas.after.trunk)}\``);
+    expect(p).toContain(`trunk now contains ${r.upstream.absorbed!.count} new upstream commits`);
+    expect(p).toContain(`moved by ${r.upstream.moved!.count} commits since the last fetch`);
+    expect(p).toContain(`2 patches replayed`);
+    for (const push of r.pushed) expect(p).toContain(`\`${push.ref.replace('refs/heads/', '')}\` → \`${short(push.newSha)}\``);
+    // The queue: old → new per patch.
+    for (const q of r.patches.queue) expect(md).toContain(`- \`${short(q.sha)}\` → \`${short(q.newSha)}\` ${q.subject}`);
   });
 
-  it('push-blocked: ref, expected and actual in full', () => {
-    const md = render('pushBlocked');
-    expect(md).toContain('- Expected: `c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3`');
-    expect(md).toContain('- Actual: `2929292929292929292929292929292929292929`');
-    expect(md).toContain('git log --oneline c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3..2929292929292929292929292929292929292929');
+  it('verify-conflict: no "absorbed N" on a failed day; the upstream commit with author and message; bounded hunks', () => {
+    const r = reportOf('verify-conflict');
+    const md = renderSummary(r);
+    expect(md).not.toMatch(/absorbed \d/);
+    expect(paragraph(md)).toContain('it absorbed no upstream commit');
+    const up = r.conflict!.context!.upstreamCommits[0];
+    expect(md).toContain(`- Upstream \`${short(up.sha)}\` "${up.subject}" by ${up.author}, ${up.date}: ${up.body}`);
+    expect(md).toContain('- The patch in `src/lib.txt`:');
+    expect(md).toContain('  +fork line 2');
+    expect(md).toContain("- Upstream's change to `src/lib.txt`:");
+    expect(md).toContain('  +upstream line 2');
+    expect(md).toContain('```sh');
+  });
+
+  it('dropped-upstream: the dropped patch with the upstream commit that has it', () => {
+    const r = reportOf('dropped-upstream');
+    const [d] = r.patches.droppedUpstream;
+    expect(d.upstream).not.toBeNull();
+    expect(render('dropped-upstream')).toContain(`- \`${short(d.sha)}\` dropped: ${d.subject} — upstream has it as \`${short(d.upstream!.sha)}\` "${d.upstream!.subject}"`);
+    expect(paragraph(render('dropped-upstream'))).toContain('1 dropped as already upstream');
+  });
+
+  it('push-blocked: expected and actual in full, and what was pushed before the refusal', () => {
+    const r = reportOf('push-blocked');
+    const md = renderSummary(r);
+    expect(md).toContain(`- Expected: \`${r.lease!.expected}\``);
+    expect(md).toContain(`- Actual: \`${r.lease!.actual}\``);
+    expect(paragraph(md)).toContain(`Pushed before the refusal: \`refs/heads/${r.refs.mirror}\``);
+    expect(paragraph(md)).toContain('it absorbed no upstream commit');
+  });
+
+  it('validation-failed: steps, counts per crate, the failing test, its log', () => {
+    const md = render('validation-failed');
+    expect(md).toMatch(/- Tests: 0 passed, 1 failed, 0 ignored in \d+ test binaries \(demo 0✓ 1✗\)/);
+    expect(md).toContain('- Failing: `demo: tests::adds`');
+    expect(md).toMatch(/- Log: `\S+\.log`/);
+  });
+
+  it('graphite-restack: each descendant with its tip before → after', () => {
+    const r = reportOf('graphite-restack');
+    const md = renderSummary(r);
+    for (const d of r.graphite!.descendants) expect(md).toContain(`  - \`${d.branch}\` on \`${d.parent}\`: \`${short(d.before)}\` → \`${short(d.after)}\` (restacked)`);
+    expect(paragraph(md)).toContain('Graphite: restacked `feat-a`, `feat-b` (not pushed).');
   });
 
   it('push-blocked with no push attempted: says what was found and that nothing was pushed', () => {
-    const state = scenarios.pushBlocked();
-    state.lease = { ref: 'refs/heads/dev', remote: 'origin', expected: SHA.foreign, actual: SHA.foreign, reason: "origin's dev is at 292929292929, which has 1 commit(s) the local dev (c3c3c3c3c3c3) lacks", attempted: false, local: SHA.trunkOld };
-    const md = renderSummary(buildReport(state));
-    expect(md).toContain("No push was attempted: origin's dev is at 292929292929, which has 1 commit(s) the local dev (c3c3c3c3c3c3) lacks. Nothing was pushed.");
+    const recorded = recordedRun('push-blocked');
+    const foreign = recorded.lease!.actual!;
+    const local = recorded.shas.before.trunk!;
+    const reason = `origin's ${recorded.trunk} is at ${foreign.slice(0, 12)}, which has 1 commit(s) the local ${recorded.trunk} (${local.slice(0, 12)}) lacks`;
+    const state = withState('push-blocked', { lease: { ...recorded.lease!, expected: foreign, actual: foreign, reason, attempted: false, local } });
+    const md = renderSummary(buildReport(state, { docs: null }));
+    expect(md).toContain(`No push was attempted: ${reason}. Nothing was pushed.`);
     expect(md).toContain('- Push attempted: no (nothing was pushed)');
-    expect(md).toContain(`- Local trunk: \`${SHA.trunkOld}\``);
+    expect(md).toContain(`- Local trunk: \`${local}\``);
     expect(md).not.toMatch(/expected `(\w+)`, found `\1`/);
   });
 
   it('lock-taken: points at the run folder only (the date folder keeps the holder’s report)', () => {
-    const md = render('lockTaken');
+    const r = reportOf('lock-taken');
+    const md = renderSummary(r);
     expect(md).not.toContain('- Report:');
-    expect(md).toContain('- This run: `/work/fork/.scratch/rebase-daily/runs/20261127T120500Z-5151-cd34/`');
-    expect(md).toContain('FORCE_STALE_LOCK=1');
-  });
-
-  it('validation: steps, test counts, failing tests, log', () => {
-    const md = render('validationFailed');
-    expect(md).toContain(['- fmt: ok (800 ms)', '- test: failed (1 min 0 s)', '- Tests: 40 passed, 2 failed', '- Failing: `tests::parse_header`, `tests::roundtrip`'].join('\n'));
-    expect(md).toContain('- Log: `/work/fork/.scratch/rebase-daily/runs/x/cargo-test.log`');
+    expect(md).toContain(`- This run: \`${r.paths.runDir}/\``);
   });
 
   it('a stale-lock override is said in the first paragraph and detailed', () => {
-    const state = makeRunState({
-      ...scenarios.noChange(),
+    const state = withState('no-change', {
       lock: { path: '/l', acquired: true, override: true, holder: { runId: 'old-run', pid: 7, hostname: 'h', startedAt: '2026-11-26T01:00:00.000Z' }, ageHours: 11 },
     });
-    const md = renderSummary(buildReport(state));
+    const md = renderSummary(buildReport(state, { docs: null }));
     expect(paragraph(md)).toContain('A stale lock was broken (FORCE_STALE_LOCK=1).');
-    expect(md).toContain('- Override: yes (FORCE_STALE_LOCK=1 broke a stale lock)');
     expect(md).toContain('- Holder: runId old-run, pid 7, hostname h, startedAt 2026-11-26T01:00:00.000Z');
   });
 
-  it('graphite: descendants and restacked', () => {
-    const state = makeRunState({ stageOverrides: { align: { status: 'ok', summary: '2 branches restacked', data: { descendants: ['feat/a', 'feat/b'], restacked: ['feat/a', 'feat/b'] } } } });
-    expect(renderSummary(buildReport(state))).toContain('## Graphite\n\n- Descendants: feat/a, feat/b\n- Restacked: `feat/a`, `feat/b`\n');
-  });
-
-  it('error: the first error is the paragraph; warnings and leftovers are listed', () => {
-    const state = makeRunState({
-      outcome: 'error',
-      exitCode: 1,
-      errors: [{ code: 'E_DIRTY_TREE', message: 'working tree has uncommitted changes in a.txt; commit or stash them, then rerun' }],
-      warnings: ['cleanup: removed worktree /s/w'],
-      leftovers: ['branch rebase-daily/tmp/verify-1'],
-    });
-    const md = renderSummary(buildReport(state));
-    expect(firstLine(md)).toBe('# rebase-daily 2026-11-27: ❌ error (exit 1)');
+  it('error: the first error is the paragraph', () => {
+    const state = withState('no-change', { outcome: 'error', exitCode: 1, errors: [{ code: 'E_DIRTY_TREE', message: 'working tree has uncommitted changes in a.txt; commit or stash them, then rerun' }] });
+    const md = renderSummary(buildReport(state, { docs: null }));
+    expect(firstLine(md)).toMatch(/❌ error \(exit 1\)$/);
     expect(paragraph(md)).toBe('E_DIRTY_TREE: working tree has uncommitted changes in a.txt; commit or stash them, then rerun');
-    expect(sections(md)).toEqual(['## Errors', '## Warnings', '## Leftovers found', '## Next actions', '## Files']);
-  });
-
-  it('success without a verify stage (e.g. `report` alone) claims no patch counts', () => {
-    const state = makeRunState({ command: 'report', stageOverrides: { verify: { status: 'skipped', summary: 'not part of `report`' } } });
-    expect(paragraph(renderSummary(buildReport(state)))).toBe('Trunk `dev` stays at `c3c3c3c`.');
   });
 
   it('escapes pipes in stage summaries so the table holds', () => {
-    const state = makeRunState({ stageOverrides: { verify: { status: 'ok', summary: 'a | b\nc', data: {} } } });
-    expect(renderSummary(buildReport(state))).toContain('| verify | ✅ ok | — | a \\| b c |');
+    const state = recordedRun('no-change');
+    state.stages[0].summary = 'a | b\nc';
+    expect(renderSummary(buildReport(state, { docs: null }))).toContain('| verify | ✅ ok |');
+    expect(renderSummary(buildReport(state, { docs: null }))).toContain('a \\| b c |');
   });
 
   it.each([
@@ -152,44 +144,5 @@ describe('renderSummary', () => {
     [125_000, '2 min 5 s'],
   ])('formatDuration(%s) = %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
-  });
-});
-
-describe('renderSummary: align, localization, partial days', () => {
-  it('names restacked descendants even on a no-change day', () => {
-    const state = scenarios.noChange();
-    const align = state.stages.find((s) => s.name === 'align')!;
-    Object.assign(align, { status: 'ok', summary: 'restacked 2', data: { restacked: ['feature/a', 'feature/b'] } });
-    expect(paragraph(renderSummary(buildReport(state)))).toMatch(/Graphite: restacked `feature\/a`, `feature\/b` \(not pushed\)\./);
-  });
-
-  it('shows the localization summary line, not a JSON blob', () => {
-    const state = scenarios.verifyConflict();
-    state.conflict = { ...state.conflict!, localization: { summary: 'queue replays onto a1a1a1a; breaks at b2b2b2b "upstream: rename"', replays: 4 } };
-    expect(renderSummary(buildReport(state))).toContain('- Localization: queue replays onto a1a1a1a; breaks at b2b2b2b "upstream: rename"');
-  });
-
-  it('says what moved and what is left on a partial day (onConflict: advance), under its own outcome', () => {
-    const state = scenarios.success();
-    Object.assign(state, { outcome: 'partial', exitCode: 16 });
-    const verify = state.stages.find((s) => s.name === 'verify')!;
-    verify.data = {
-      ...verify.data,
-      partial: true,
-      advance: {
-        absorbed: 2,
-        upstreamCount: 6,
-        remaining: 4,
-        lastClean: { sha: 'c'.repeat(40), subject: 'upstream: b' },
-        firstBreaking: { sha: 'e'.repeat(40), subject: 'upstream: rename' },
-        patch: { sha: 'f'.repeat(40), subject: 'fork: tweak' },
-        files: ['src/a.rs'],
-      },
-    };
-    const md = renderSummary(buildReport(state));
-    expect(md).toContain('🟡');
-    expect(paragraph(md)).toContain(
-      'Partial day (onConflict: advance): moved to upstream `ccccccc` "upstream: b" (2 of 6 new upstream commit(s)); 4 upstream commit(s) left, first breaking `eeeeeee` "upstream: rename" (conflicts with patch `fffffff` "fork: tweak" in `src/a.rs`).',
-    );
   });
 });

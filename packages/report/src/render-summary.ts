@@ -1,7 +1,7 @@
 import type { Outcome } from '@rebase-daily/core';
 import { localDate } from '@rebase-daily/core';
 import type { Report, ReportStage } from './report-schema.js';
-import { describeBump, describeSuperseded, describeTestCounts, describeValue, isRecord, readFailures, readLogPath } from './stage-data.js';
+import { describeBump, describeSuperseded, describeTestCounts, failingTests, readRunData, validationLog, type RunData } from './stage-data.js';
 
 const OUTCOME_ICON: Record<Outcome, string> = {
   success: '✅',
@@ -41,8 +41,9 @@ export function formatDuration(ms: number | null): string {
  */
 export function renderSummary(report: Report): string {
   const out: string[] = [];
+  const { data } = readRunData(report);
   out.push(`# rebase-daily ${localDate(report.startedAt)}: ${OUTCOME_ICON[report.outcome]} ${report.outcome} (exit ${report.exitCode})`, '');
-  out.push(whatChanged(report), '');
+  out.push(whatChanged(report, data), '');
 
   out.push('| Stage | Status | Time | Summary |', '| --- | --- | --- | --- |');
   for (const s of report.stages) {
@@ -50,7 +51,16 @@ export function renderSummary(report: Report): string {
   }
   out.push('');
 
-  for (const section of [conflictSection(report), leaseSection(report), lockSection(report), validationSection(report), graphiteSection(report), problemsSection(report)]) {
+  for (const section of [
+    patchesSection(report),
+    conflictSection(report),
+    leaseSection(report),
+    lockSection(report),
+    validationSection(report, data),
+    graphiteSection(report),
+    sideEffectsSection(report),
+    problemsSection(report),
+  ]) {
     if (section.length > 0) out.push(...section, '');
   }
 
@@ -63,55 +73,64 @@ export function renderSummary(report: Report): string {
   out.push('## Files', '');
   if (report.outcome !== 'lock-taken') out.push(`- Report: ${tick(`${report.paths.dateDir}/report.json`)}`);
   out.push(`- This run: ${tick(`${report.paths.runDir}/`)}`);
-  if (report.commands.log) out.push(`- Command log: ${tick(report.commands.log)}${report.commands.count > 0 ? ` (${plural(report.commands.count, 'command')})` : ''}`);
+  if (report.commands.log) out.push(`- Command log: ${tick(report.commands.log)}${report.commands.count > 0 ? ` (${plural(report.commands.count, 'command')}, ${report.commands.failed} non-zero)` : ''}`);
+  if (report.docs) out.push(`- Runbook: ${tick(report.docs.runbook)}`);
   out.push(`- Run ${tick(report.runId)} (${report.command}) on ${report.host}, ${report.startedAt} → ${report.finishedAt} (${formatDuration(report.durationMs)})`);
   return `${out.join('\n')}\n`;
 }
 
 /** Align restacks descendants even on a day the trunk stays put; say so in the headline paragraph. */
 function restackedLine(r: Report): string[] {
-  const restacked = r.stages.find((s) => s.name === 'align')?.data?.restacked;
-  return Array.isArray(restacked) && restacked.length > 0 ? [`Graphite: restacked ${restacked.map((b) => tick(String(b))).join(', ')} (not pushed).`] : [];
+  const restacked = r.graphite?.restacked ?? [];
+  return restacked.length > 0 ? [`Graphite: restacked ${restacked.map(tick).join(', ')} (not pushed).`] : [];
 }
 
-function whatChanged(r: Report): string {
+/** "upstream moved by 3 (`a..b`) since the last fetch". */
+function movedLine(r: Report): string | null {
+  const m = r.upstream.moved;
+  if (!m) return null;
+  return m.count === 0 ? `${tick(r.refs.upstream)} had not moved since the last fetch.` : `${tick(r.refs.upstream)} moved by ${plural(m.count, 'commit')} since the last fetch (${tick(shortRange(m.range))}).`;
+}
+
+const shortRange = (range: string) => range.split('..').map((x) => short(x)).join('..');
+
+function whatChanged(r: Report, data: RunData): string {
   const { before, after } = r.shas;
   const trunk = tick(r.refs.trunk);
-  const delta = r.upstreamDelta;
+  const pending = r.upstream.pending;
+  const absorbed = r.upstream.absorbed;
   const queue = r.patches.queue.length;
   const dropped = r.patches.droppedUpstream.length;
-  const absorbed = delta ? `${plural(delta.count, 'upstream commit')} absorbed${delta.range ? ` (${tick(delta.range)})` : ''}` : null;
   const parts: string[] = [];
+  const moved = movedLine(r);
   switch (r.outcome) {
     case 'success':
     case 'partial': {
-      const moved = after.trunk && after.trunk !== before.trunk;
+      const trunkMoved = after.trunk && after.trunk !== before.trunk;
       const verified = r.stages.some((s) => s.name === 'verify' && s.status === 'ok');
       // Only counts the run knows: a run without verify (e.g. `apply` alone) has no queue to count.
       const counts = [
-        absorbed,
+        absorbed ? `trunk now contains ${plural(absorbed.count, 'new upstream commit')} (${tick(shortRange(absorbed.range))})` : null,
         verified || queue > 0 ? `${plural(queue, 'patch', 'patches')} replayed` : null,
         dropped > 0 ? `${dropped} dropped as already upstream` : null,
       ].filter(Boolean);
-      const head = moved
+      const head = trunkMoved
         ? `Trunk ${trunk} moved ${tick(short(before.trunk))} → ${tick(short(after.trunk))}`
         : `Trunk ${trunk} stays at ${tick(short(after.trunk ?? before.trunk))}`;
       parts.push(counts.length > 0 ? `${head}: ${counts.join(', ')}.` : `${head}.`);
+      if (moved) parts.push(moved);
       if (after.mirror && after.mirror !== before.mirror) parts.push(`Mirror ${tick(r.refs.mirror)} fast-forwarded to ${tick(short(after.mirror))}.`);
-      const apply = r.stages.find((s) => s.name === 'apply')?.data ?? {};
-      if (apply.pushed !== undefined) parts.push(`Pushed to ${r.refs.remotes.fork}: ${describeValue(apply.pushed)}.`);
-      if (apply.bump !== undefined && apply.bump !== null) parts.push(`Version bump: ${describeBump(apply.bump)}.`);
-      const superseded = describeSuperseded(apply.superseded);
+      if (r.pushed.length > 0) parts.push(`Pushed to ${r.refs.remotes.fork}: ${r.pushed.map((p) => `${tick(p.ref.replace(/^refs\/heads\//, ''))} → ${tick(short(p.newSha))}`).join(', ')}.`);
+      const bump = data.apply?.bump;
+      if (bump) parts.push(`Version bump: ${describeBump(bump)}.`);
+      const superseded = describeSuperseded(data.apply?.superseded);
       if (superseded) parts.push(`Superseded by the fresh bump (left out of the replay): ${superseded}.`);
-      const verifyData = r.stages.find((s) => s.name === 'verify')?.data ?? {};
-      const advance = isRecord(verifyData.advance) ? verifyData.advance : null;
-      if (verifyData.partial === true && advance) {
-        const fb = isRecord(advance.firstBreaking) ? advance.firstBreaking : null;
-        const lc = isRecord(advance.lastClean) ? advance.lastClean : null;
-        const patch = isRecord(advance.patch) ? advance.patch : null;
-        const files = Array.isArray(advance.files) ? advance.files.map((f) => tick(String(f))) : [];
+      const advance = data.verify?.partial ? data.verify.advance : undefined;
+      if (advance) {
+        const { lastClean: lc, firstBreaking: fb, patch } = advance;
+        const files = advance.files.map(tick);
         parts.push(
-          `Partial day (onConflict: advance): moved to upstream ${lc ? `${tick(short(String(lc.sha ?? '')))} "${String(lc.subject ?? '')}"` : '(unknown)'} (${describeValue(advance.absorbed)} of ${describeValue(advance.upstreamCount)} new upstream commit(s)); ${describeValue(advance.remaining)} upstream commit(s) left${fb ? `, first breaking ${tick(short(String(fb.sha ?? '')))} "${String(fb.subject ?? '')}"` : ''}${patch ? ` (conflicts with patch ${tick(short(String(patch.sha ?? '')))} "${String(patch.subject ?? '')}"${files.length ? ` in ${files.join(', ')}` : ''})` : ''}.`,
+          `Partial day (onConflict: advance): moved to upstream ${tick(short(lc.sha))} "${lc.subject}" (${advance.absorbed} of ${advance.upstreamCount} new upstream commit(s)); ${advance.remaining} upstream commit(s) left, first breaking ${tick(short(fb.sha))} "${fb.subject}" (conflicts with patch ${tick(short(patch.sha))} "${patch.subject}"${files.length ? ` in ${files.join(', ')}` : ''}).`,
         );
       }
       parts.push(...restackedLine(r));
@@ -120,19 +139,21 @@ function whatChanged(r: Report): string {
     case 'no-change':
       parts.push(
         `Nothing to do for the trunk: ${trunk} (${tick(short(after.trunk ?? before.trunk))}) already contains ${tick(r.refs.upstream)} (${tick(short(after.upstream ?? before.upstream))}); trunk and mirror did not move.`,
-        ...restackedLine(r),
       );
+      if (moved) parts.push(moved);
+      parts.push(...restackedLine(r));
       break;
     case 'verify-conflict':
     case 'apply-conflict': {
       const c = r.conflict;
       const which = c?.patch ? `Patch ${c.position ?? '?'}${c.queueLength ? ` of ${c.queueLength}` : ''} (${tick(short(c.patch.sha))} ${c.patch.subject})` : 'The patch queue';
-      const onto = `${tick(r.refs.upstream)} (${tick(short(after.upstream ?? before.upstream))}${delta ? `, ${plural(delta.count, 'new commit')}` : ''})`;
+      const onto = `${tick(r.refs.upstream)} (${tick(short(r.shas.observed?.upstream ?? after.upstream))}${pending ? `, ${plural(pending.count, 'upstream commit')} the trunk does not have` : ''})`;
       parts.push(`${which} does not replay onto ${onto}${c && c.files.length > 0 ? `: conflicts in ${c.files.map(tick).join(', ')}` : ''}.`);
+      if (moved) parts.push(moved);
       parts.push(
         r.outcome === 'verify-conflict'
-          ? `No branch tip moved; trunk ${trunk} stays at ${tick(short(before.trunk))}.`
-          : `The rebase was aborted; nothing was pushed and trunk ${trunk} stays at ${tick(short(before.trunk))}.`,
+          ? `No branch tip moved; trunk ${trunk} stays at ${tick(short(before.trunk))}; it absorbed no upstream commit.`
+          : `The rebase was aborted; nothing was pushed and trunk ${trunk} stays at ${tick(short(before.trunk))}; it absorbed no upstream commit.`,
       );
       break;
     }
@@ -145,6 +166,8 @@ function whatChanged(r: Report): string {
           ? `The push of ${tick(l.ref)} to ${l.remote} was refused: expected ${tick(short(l.expected))}, found ${tick(short(l.actual))} (${l.reason}). Nothing was overwritten.`
           : `A push to ${r.refs.remotes.fork} was refused. Nothing was overwritten.`,
       );
+      if (r.pushed.length > 0) parts.push(`Pushed before the refusal: ${r.pushed.map((p) => tick(p.ref)).join(', ')}.`);
+      parts.push(absorbed ? `Trunk ${trunk} now contains ${plural(absorbed.count, 'new upstream commit')}.` : `Trunk ${trunk} stays at ${tick(short(after.trunk ?? before.trunk))}; it absorbed no upstream commit.`);
       break;
     }
     case 'lock-taken': {
@@ -156,13 +179,14 @@ function whatChanged(r: Report): string {
     }
     case 'validation-failed':
     case 'graphite-failed': {
-      const moved = after.trunk && after.trunk !== before.trunk;
+      const trunkMoved = after.trunk && after.trunk !== before.trunk;
       const what = r.outcome === 'validation-failed' ? 'Validation failed' : 'Graphite alignment failed';
       parts.push(
-        moved
-          ? `${what} after trunk ${trunk} moved ${tick(short(before.trunk))} → ${tick(short(after.trunk))}${delta ? ` (${plural(delta.count, 'upstream commit')} absorbed)` : ''}.`
+        trunkMoved
+          ? `${what} after trunk ${trunk} moved ${tick(short(before.trunk))} → ${tick(short(after.trunk))}${absorbed ? ` (it now contains ${plural(absorbed.count, 'new upstream commit')})` : ''}.`
           : `${what}; trunk ${trunk} is at ${tick(short(before.trunk))}.`,
       );
+      if (r.pushed.length > 0) parts.push(`Pushed to ${r.refs.remotes.fork} before that: ${r.pushed.map((p) => tick(p.ref.replace(/^refs\/heads\//, ''))).join(', ')}.`);
       break;
     }
     case 'interrupted':
@@ -180,6 +204,18 @@ function whatChanged(r: Report): string {
   return parts.join(' ');
 }
 
+/** The queue old → new, and what was dropped because upstream has it (with that upstream commit). */
+function patchesSection(r: Report): string[] {
+  const { queue, droppedUpstream } = r.patches;
+  if (queue.length === 0 && droppedUpstream.length === 0) return [];
+  const out = ['## Patches', ''];
+  for (const p of queue) out.push(`- ${tick(short(p.sha))} → ${p.newSha ? tick(short(p.newSha)) : '(not moved)'} ${p.subject}`);
+  for (const d of droppedUpstream) {
+    out.push(`- ${tick(short(d.sha))} dropped: ${d.subject} — upstream has it${d.upstream ? ` as ${tick(short(d.upstream.sha))} "${d.upstream.subject}" (${d.upstream.author}, ${d.upstream.date})` : ''}`);
+  }
+  return out;
+}
+
 function conflictSection(r: Report): string[] {
   const c = r.conflict;
   if (!c) return [];
@@ -188,8 +224,15 @@ function conflictSection(r: Report): string[] {
   if (c.branch) out.push(`- Branch: ${tick(c.branch)}`);
   if (c.files.length > 0) out.push(`- Files: ${c.files.map(tick).join(', ')}`);
   const loc = c.localization;
-  if (loc && Object.keys(loc).length > 0) out.push(`- Localization: ${typeof loc.summary === 'string' ? loc.summary : describeValue(loc)}`);
+  if (loc && typeof loc.summary === 'string') out.push(`- Localization: ${loc.summary}`);
+  for (const u of c.context?.upstreamCommits ?? []) {
+    out.push(`- Upstream ${tick(short(u.sha))} "${u.subject}" by ${u.author}, ${u.date}${u.body ? `: ${cell(u.body)}` : ''}`);
+  }
   if (c.reproduce.length > 0) out.push('- Reproduce:', '', '  ```sh', ...c.reproduce.map((l) => `  ${l}`), '  ```');
+  for (const h of c.context?.hunks ?? []) {
+    if (h.patch) out.push(`- The patch in ${tick(h.file)}:`, '', '  ```diff', ...h.patch.split('\n').map((l) => `  ${l}`), '  ```');
+    if (h.upstream) out.push(`- Upstream's change to ${tick(h.file)}:`, '', '  ```diff', ...h.upstream.split('\n').map((l) => `  ${l}`), '  ```');
+  }
   return out;
 }
 
@@ -206,48 +249,41 @@ function lockSection(r: Report): string[] {
   if (!r.lock.override && r.outcome !== 'lock-taken') return [];
   const h = r.lock.holder;
   const out = ['## Lock', '', `- Path: ${tick(r.lock.path)}`, `- Override: ${r.lock.override ? 'yes (FORCE_STALE_LOCK=1 broke a stale lock)' : 'no'}`];
-  if (h) out.push(`- Holder: ${Object.entries(h).filter(([k]) => k !== 'shas').map(([k, v]) => `${k} ${describeValue(v)}`).join(', ')}`);
+  if (h) out.push(`- Holder: ${Object.entries(h).filter(([k]) => k !== 'shas').map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ')}`);
   if (r.lock.ageHours !== null) out.push(`- Age: ${r.lock.ageHours.toFixed(1)} h`);
   return out;
 }
 
-function validationSection(r: Report): string[] {
+function validationSection(r: Report, data: RunData): string[] {
   const s = r.stages.find((x) => x.name === 'validate');
-  if (!s || (s.status !== 'ok' && s.status !== 'failed') || Object.keys(s.data).length === 0) return [];
+  const v = data.validate;
+  if (!s || (s.status !== 'ok' && s.status !== 'failed') || !v) return [];
   const out = ['## Validation', ''];
-  if (Array.isArray(s.data.steps)) {
-    for (const step of s.data.steps) {
-      if (isRecord(step)) {
-        const name = describeValue(step.name ?? step.step ?? step.command);
-        const status = describeValue(step.status ?? (step.ok === undefined ? step.exitCode : step.ok ? 'ok' : 'failed'));
-        out.push(`- ${name}: ${status}${typeof step.durationMs === 'number' ? ` (${formatDuration(step.durationMs)})` : ''}`);
-      } else {
-        out.push(`- ${describeValue(step)}`);
-      }
-    }
-  }
-  if (s.data.tests !== undefined && !Array.isArray(s.data.tests)) out.push(`- Tests: ${describeTestCounts(s.data.tests) ?? describeValue(s.data.tests)}`);
-  const failures = readFailures(s.data);
+  if (v.cached) out.push(`- Replayed the recorded success of run ${v.cachedFrom ?? '?'} (same tree, config and toolchain)`);
+  for (const step of v.steps) out.push(`- ${step.name}: ${step.status}${step.reason ? ` (${step.reason})` : ''} (${formatDuration(step.durationMs)})`);
+  if (v.format && v.format.changedFiles.length) out.push(`- Formatting changed: ${v.format.changedFiles.map(tick).join(', ')}${v.format.diffPath ? ` (diff: ${tick(v.format.diffPath)})` : ''}`);
+  if (v.tests) out.push(`- Tests: ${describeTestCounts(v.tests)}`);
+  const failures = failingTests(v);
   if (failures.length > 0) out.push(`- Failing: ${failures.slice(0, 10).map(tick).join(', ')}${failures.length > 10 ? ` and ${failures.length - 10} more` : ''}`);
-  const log = readLogPath(s.data);
+  const log = validationLog(v);
   if (log) out.push(`- Log: ${tick(log)}`);
   return out.length > 2 ? out : [];
 }
 
 function graphiteSection(r: Report): string[] {
-  const s = r.stages.find((x) => x.name === 'align');
-  if (!s || (s.status !== 'ok' && s.status !== 'failed')) return [];
+  const g = r.graphite;
+  if (!g) return [];
   const out = ['## Graphite', ''];
-  if (s.data.descendants !== undefined) out.push(`- Descendants: ${describeValue(s.data.descendants)}`);
-  // @rebase-daily/graphite: `after` is the descendant tree (branch → parent, tip) after align.
-  if (Array.isArray(s.data.after)) {
-    const tree = s.data.after.filter(isRecord).map((b) => `${tick(String(b.branch))} on ${tick(String(b.parent))} at ${tick(short(String(b.tip ?? '')))}`);
-    out.push(`- Descendants: ${tree.length ? tree.join('; ') : 'none (restack skipped)'}`);
+  out.push(`- Descendants: ${g.descendants.length ? '' : 'none (restack skipped)'}`);
+  for (const d of g.descendants) {
+    out.push(`  - ${tick(d.branch)} on ${tick(d.parent)}: ${tick(short(d.before))}${d.restacked ? ` → ${tick(short(d.after))} (restacked)` : d.after ? ' (already on its parent)' : ''}`);
   }
-  if (Array.isArray(s.data.restacked)) out.push(`- Restacked: ${s.data.restacked.length ? s.data.restacked.map((b) => tick(String(b))).join(', ') : 'none (all already on their parents)'}`);
-  else if (s.data.restacked !== undefined) out.push(`- Restacked: ${describeValue(s.data.restacked)}`);
-  if (Array.isArray(s.data.publish) && s.data.publish.length) out.push(`- Publish (by a human): ${s.data.publish.map((c) => tick(String(c))).join(', ')}`);
-  return out.length > 2 ? out : [];
+  if (g.publish.length) out.push(`- Publish (by a human): ${g.publish.map(tick).join(', ')}`);
+  return out;
+}
+
+function sideEffectsSection(r: Report): string[] {
+  return r.sideEffects.length ? ['## Side effects', '', ...r.sideEffects.map((e) => `- ${e}`)] : [];
 }
 
 function problemsSection(r: Report): string[] {

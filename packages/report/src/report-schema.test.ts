@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildReport } from './build-report.js';
 import { reportJsonSchema, ReportSchema } from './report-schema.js';
-import { scenarios } from './testing/run-state-factory.js';
+import { RECORDED_RUNS, recordedRun } from './testing/recorded-runs.js';
 
 const schemaFile = fileURLToPath(new URL('../report.schema.json', import.meta.url));
 
@@ -24,7 +24,8 @@ describe('report.schema.json', () => {
 });
 
 describe('ReportSchema', () => {
-  it.each(Object.entries(scenarios))('accepts the report built from the %s state', (_name, make) => {
+  it.each(RECORDED_RUNS)('accepts the report built from the recorded %s run', (name) => {
+    const make = () => recordedRun(name);
     const report = buildReport(make());
     expect(ReportSchema.safeParse(report).error?.issues ?? []).toEqual([]);
     // And it survives a JSON round trip unchanged (what status reads back).
@@ -35,9 +36,9 @@ describe('ReportSchema', () => {
     ['an unknown outcome', { outcome: 'partly-ok' }],
     ['a transient stage status', { stages: [{ name: 'verify', status: 'running', summary: '', startedAt: null, finishedAt: null, durationMs: null, data: {} }] }],
     ['an abbreviated SHA', { shas: { before: { upstream: 'abc1234', mirror: null, trunk: null, forkTrunk: null }, after: { upstream: null, mirror: null, trunk: null, forkTrunk: null } } }],
-    ['a newer report version', { reportVersion: 2 }],
+    ['a newer report version', { reportVersion: 3 }],
   ])('rejects %s', (_what, patch) => {
-    const report = { ...buildReport(scenarios.success()), ...patch };
+    const report = { ...buildReport(recordedRun('success'), { docs: null }), ...patch };
     expect(ReportSchema.safeParse(report).success).toBe(false);
   });
 });

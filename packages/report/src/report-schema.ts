@@ -1,11 +1,11 @@
-import { OUTCOMES, STAGES } from '@rebase-daily/core';
+import { DroppedPatchSchema, OUTCOMES, STAGES } from '@rebase-daily/core';
 import { z } from 'zod';
 
 /**
  * The shape of `report.json`: what one rebase-daily run did, for cron, an operator agent and a
  * human. Bump REPORT_VERSION on any change a reader of an older report would trip over.
  */
-export const REPORT_VERSION = 1;
+export const REPORT_VERSION = 2;
 
 /** Stage statuses as reported: the run state's transient `pending`/`running` never appear here. */
 export const REPORT_STAGE_STATUSES = ['ok', 'failed', 'skipped', 'not-configured'] as const;
@@ -24,6 +24,11 @@ export const ReportShaSetSchema = z
   .describe('Branch tips; null when unknown or absent');
 
 export const ReportPatchSchema = z.object({ sha, subject: z.string() });
+
+/** A queue patch with the commit it became on the new trunk (null when the trunk did not move, or the patch did not survive unchanged). */
+export const ReportQueuePatchSchema = z.object({ sha, subject: z.string(), newSha: sha.nullable().describe('The commit this patch became on the new trunk (apply, by patch-id)') });
+
+const CountSchema = z.object({ count: z.number().int().nonnegative(), range: z.string().describe('old..new') });
 
 export const ReportStageSchema = z.object({
   name: z.enum(STAGES),
@@ -44,6 +49,12 @@ export const ReportConflictSchema = z.object({
   branch: z.string().optional().describe('For Graphite restack conflicts'),
   reproduce: z.array(z.string()).describe('Shell lines a human runs to reproduce the conflict'),
   localization: z.record(z.string(), z.unknown()).optional(),
+  context: z
+    .object({
+      hunks: z.array(z.object({ file: z.string(), patch: z.string(), upstream: z.string(), truncated: z.boolean() })).describe("Per conflicted file: the patch's hunk and upstream's change, bounded"),
+      upstreamCommits: z.array(z.object({ sha, subject: z.string(), author: z.string(), date: z.string(), body: z.string() })).describe('Upstream commits that touched the conflicted files (first breaking first), bounded'),
+    })
+    .optional(),
 });
 
 export const ReportLeaseSchema = z.object({
@@ -67,14 +78,27 @@ export const ReportLockSchema = z.object({
   ageHours: z.number().nullable(),
 });
 
-export const ReportCommandSchema = z.object({
-  at: z.string(),
-  argv: z.array(z.string()),
-  cwd: z.string(),
-  exitCode: z.number(),
-  durationMs: z.number(),
-  timedOut: z.boolean(),
-  stderr: z.string().optional(),
+export const ReportPushSchema = z.object({
+  ref: z.string(),
+  remote: z.string(),
+  expected: maybeSha.describe('The lease: what the remote ref had to be'),
+  newSha: sha,
+  command: z.string().describe('The exact git push that ran'),
+});
+
+export const ReportDescendantSchema = z.object({
+  branch: z.string(),
+  parent: z.string(),
+  before: maybeSha.describe('Tip before align'),
+  after: maybeSha.describe('Tip after align (null when align stopped before re-reading the tree)'),
+  restacked: z.boolean(),
+});
+
+export const ReportDocsSchema = z.object({
+  dir: z.string().describe('The docs shipped with this install (absolute)'),
+  runbook: z.string(),
+  gotchas: z.string(),
+  updating: z.string(),
 });
 
 export const ReportSchema = z
@@ -98,24 +122,40 @@ export const ReportSchema = z
       upstream: z.string().describe('The upstream ref rebased onto, e.g. upstream/main'),
       remotes: z.object({ fork: z.string(), upstream: z.string() }),
     }),
-    shas: z.object({ before: ReportShaSetSchema, after: ReportShaSetSchema }),
-    upstreamDelta: z
-      .object({ count: z.number().int().nonnegative(), range: z.string().nullable() })
-      .nullable()
-      .describe('Upstream commits absorbed by this run (range as old..new)'),
-    patches: z.object({
-      queue: z.array(ReportPatchSchema).describe('The patch queue replayed onto upstream, oldest first'),
-      droppedUpstream: z.array(ReportPatchSchema).describe('Patches dropped because upstream already has them'),
+    shas: z.object({
+      before: ReportShaSetSchema.describe('As the run found them, before its fetch (remote-tracking refs as they were)'),
+      observed: ReportShaSetSchema.nullable().describe('Right after the fetch: what the stages worked from'),
+      after: ReportShaSetSchema.describe('At the end of the run'),
     }),
+    upstream: z.object({
+      moved: CountSchema.nullable().describe("How far this run's fetch moved the upstream ref (before..fetched); null when not fetched or new"),
+      pending: CountSchema.nullable().describe('Upstream commits the trunk did not contain when verify ran (base..upstream)'),
+      absorbed: CountSchema.nullable().describe('Upstream commits the trunk now contains that it did not before (null: the trunk did not move onto upstream)'),
+    }),
+    patches: z.object({
+      queue: z.array(ReportQueuePatchSchema).describe('The patch queue replayed onto upstream, oldest first, old → new SHA'),
+      droppedUpstream: z.array(DroppedPatchSchema).describe('Patches dropped because upstream already has them, each with the upstream commit of the same patch-id'),
+    }),
+    pushed: z.array(ReportPushSchema).describe('Refs this run pushed (with their lease)'),
+    graphite: z
+      .object({
+        descendants: z.array(ReportDescendantSchema),
+        restacked: z.array(z.string()).describe('Branches whose tip the restack moved'),
+        publish: z.array(z.string()).describe('Commands a human runs to publish the restacked stacks'),
+      })
+      .nullable()
+      .describe('Graphite alignment; null when align did not run'),
     stages: z.array(ReportStageSchema),
     lock: ReportLockSchema,
     conflict: ReportConflictSchema.nullable(),
     lease: ReportLeaseSchema.nullable(),
     commands: z.object({
       count: z.number().int().nonnegative(),
-      log: z.string().nullable().describe('Path to the JSONL command log'),
-      last: z.array(ReportCommandSchema).describe('The last commands run (redacted)'),
+      log: z.string().nullable().describe('Path to the JSONL command log (every command with argv, cwd, exit code, duration)'),
+      failed: z.number().int().nonnegative().describe('Commands that exited non-zero (probes included: read the log)'),
     }),
+    sideEffects: z.array(z.string()).describe('Changes the run made outside the refs above (e.g. a line added to .git/info/exclude, worktree metadata pruned)'),
+    docs: ReportDocsSchema.nullable().describe('Runbook and docs of this install; null when they could not be found'),
     warnings: z.array(z.string()),
     errors: z.array(z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })),
     leftovers: z.array(z.string()).describe('Leftovers of crashed runs found at the start (temporary ones were cleaned)'),
@@ -130,7 +170,6 @@ export const ReportSchema = z
 
 export type Report = z.infer<typeof ReportSchema>;
 export type ReportStage = z.infer<typeof ReportStageSchema>;
-export type ReportCommand = z.infer<typeof ReportCommandSchema>;
 
 /** JSON Schema of report.json, generated from the zod schema (checked in as report.schema.json). */
 export function reportJsonSchema(): Record<string, unknown> {

@@ -6,7 +6,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildReport } from './build-report.js';
 import { renderSummary } from './render-summary.js';
 import { ReportSchema } from './report-schema.js';
-import { makeRunState, scenarios } from './testing/run-state-factory.js';
+import { withState } from './testing/recorded-runs.js';
+
+// Recorded runs, moved to fixed ids and times so the folders they land in are known.
+const at = { runId: '20261127T120000Z-4242-ab12', startedAt: '2026-11-27T12:00:00.000Z', finishedAt: '2026-11-27T12:00:42.500Z' };
+const scenarios = {
+  success: () => withState('success', at),
+  lockTaken: () => withState('lock-taken', { runId: '20261127T120500Z-5151-cd34', startedAt: '2026-11-27T12:05:00.000Z', finishedAt: '2026-11-27T12:05:00.200Z' }),
+};
 import { readLatestReport, writeAtomic, writeReport } from './write-report.js';
 
 let scratch: string;
@@ -23,7 +30,7 @@ const strays = (dir: string) => readdirSync(dir).filter((f) => f !== 'report.jso
 
 describe('writeReport', () => {
   it('writes report.json and summary.md to the date folder and to the run folder', () => {
-    const report = buildReport(scenarios.success());
+    const report = buildReport(scenarios.success(), { docs: null });
     const written = writeReport(report, { scratchPath: scratch });
     expect(written).toEqual({
       dateDir: day('2026-11-27'),
@@ -34,14 +41,21 @@ describe('writeReport', () => {
     });
     for (const dir of [written.dateDir, written.runDir]) {
       expect(ReportSchema.parse(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')))).toEqual(report);
-      expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toBe(renderSummary(report));
+      // The date folder's summary adds the day's runs, each with its outcome and a link that resolves.
+      const md = readFileSync(join(dir, 'summary.md'), 'utf8');
+      if (dir === written.runDir) expect(md).toBe(renderSummary(report));
+      else {
+        expect(md.startsWith(renderSummary(report))).toBe(true);
+        expect(md).toContain('| daily | success (exit 0) | [../runs/20261127T120000Z-4242-ab12/summary.md]');
+        expect(existsSync(join(dir, '../runs/20261127T120000Z-4242-ab12/summary.md'))).toBe(true);
+      }
       expect(strays(dir)).toEqual([]);
     }
   });
 
   it('a later run of the same day replaces the date folder; each run keeps its own copy', () => {
-    writeReport(buildReport(scenarios.success()), { scratchPath: scratch });
-    const second = makeRunState({ ...scenarios.noChange(), runId: 'second-run', startedAt: '2026-11-27T18:00:00.000Z', finishedAt: '2026-11-27T18:00:05.000Z' });
+    writeReport(buildReport(scenarios.success(), { docs: null }), { scratchPath: scratch });
+    const second = withState('no-change', { runId: 'second-run', startedAt: '2026-11-27T18:00:00.000Z', finishedAt: '2026-11-27T18:00:05.000Z' });
     writeReport(buildReport(second), { scratchPath: scratch });
     expect(readJson(join(day('2026-11-27'), 'report.json'))).toMatchObject({ runId: 'second-run', outcome: 'no-change' });
     expect(readFileSync(join(day('2026-11-27'), 'summary.md'), 'utf8')).toMatch(/^# rebase-daily 2026-11-27: ✅ no-change/);
@@ -50,11 +64,11 @@ describe('writeReport', () => {
   });
 
   it('a run refused by the lock never replaces the date folder, but keeps its own copy', () => {
-    writeReport(buildReport(scenarios.success()), { scratchPath: scratch });
+    writeReport(buildReport(scenarios.success(), { docs: null }), { scratchPath: scratch });
     const before = readFileSync(join(day('2026-11-27'), 'report.json'), 'utf8');
     const beforeSummary = readFileSync(join(day('2026-11-27'), 'summary.md'), 'utf8');
 
-    const refused = writeReport(buildReport(scenarios.lockTaken()), { scratchPath: scratch });
+    const refused = writeReport(buildReport(scenarios.lockTaken(), { docs: null }), { scratchPath: scratch });
     expect(refused.replacedLatest).toBe(false);
     expect(refused.reportPath).toBe(join(run('20261127T120500Z-5151-cd34'), 'report.json'));
     expect(readFileSync(join(day('2026-11-27'), 'report.json'), 'utf8')).toBe(before);
@@ -63,13 +77,13 @@ describe('writeReport', () => {
   });
 
   it('a lock-taken run on a day with no report yet creates no date folder', () => {
-    writeReport(buildReport(scenarios.lockTaken()), { scratchPath: scratch });
+    writeReport(buildReport(scenarios.lockTaken(), { docs: null }), { scratchPath: scratch });
     expect(existsSync(day('2026-11-27'))).toBe(false);
     expect(readLatestReport(scratch)).toBeNull();
   });
 
   it('files the report under the local date of the run start, not of its end', () => {
-    const state = makeRunState({ startedAt: new Date(2026, 10, 27, 23, 50).toISOString(), finishedAt: new Date(2026, 10, 28, 0, 20).toISOString() });
+    const state = withState('success', { startedAt: new Date(2026, 10, 27, 23, 50).toISOString(), finishedAt: new Date(2026, 10, 28, 0, 20).toISOString() });
     expect(writeReport(buildReport(state), { scratchPath: scratch }).dateDir).toBe(day('2026-11-27'));
     expect(writeReport(buildReport(state), { scratchPath: scratch, startedAt: new Date(2026, 11, 1, 9, 0) }).dateDir).toBe(day('2026-12-01'));
   });
@@ -101,25 +115,27 @@ describe('readLatestReport', () => {
   });
 
   it('returns the newest date folder’s report, validated', () => {
-    writeReport(buildReport(scenarios.success()), { scratchPath: scratch });
-    const later = makeRunState({ ...scenarios.verifyConflict(), runId: 'next-day', startedAt: '2026-11-28T12:00:00.000Z', finishedAt: '2026-11-28T12:01:00.000Z' });
+    writeReport(buildReport(scenarios.success(), { docs: null }), { scratchPath: scratch });
+    const later = withState('verify-conflict', { runId: 'next-day', startedAt: '2026-11-28T12:00:00.000Z', finishedAt: '2026-11-28T12:01:00.000Z' });
     writeReport(buildReport(later), { scratchPath: scratch });
     // A refused run on a still later day must not hide the last finished run.
-    writeReport(buildReport(makeRunState({ ...scenarios.lockTaken(), startedAt: '2026-11-29T12:00:00.000Z', finishedAt: '2026-11-29T12:00:01.000Z' })), { scratchPath: scratch });
+    writeReport(buildReport(withState('lock-taken', { startedAt: '2026-11-29T12:00:00.000Z', finishedAt: '2026-11-29T12:00:01.000Z' })), { scratchPath: scratch });
     // Other entries under rebase-daily/ (runs/, active-run.json, stray folders) are not date folders.
     mkdirSync(join(scratch, 'rebase-daily', 'notes'), { recursive: true });
     const latest = readLatestReport(scratch);
-    expect(latest).toMatchObject({ ok: true, dateDir: day('2026-11-28'), reportPath: join(day('2026-11-28'), 'report.json'), summaryPath: join(day('2026-11-28'), 'summary.md') });
-    expect(latest?.ok && latest.report.runId).toBe('next-day');
-    expect(latest?.ok && latest.report.outcome).toBe('verify-conflict');
+    expect(latest).toMatchObject({ readable: true, ok: false, dateDir: day('2026-11-28'), reportPath: join(day('2026-11-28'), 'report.json'), summaryPath: join(day('2026-11-28'), 'summary.md') });
+    expect(latest?.readable && latest.report.runId).toBe('next-day');
+    expect(latest?.readable && latest.report.outcome).toBe('verify-conflict');
+    // A failed day is readable, never ok.
+    expect(latest?.ok).toBe(false);
   });
 
   it('says what is wrong with a newest report that does not match the schema', () => {
     mkdirSync(day('2026-11-30'), { recursive: true });
     writeFileSync(join(day('2026-11-30'), 'report.json'), JSON.stringify({ reportVersion: 1, outcome: 'fine' }));
     const latest = readLatestReport(scratch);
-    expect(latest?.ok).toBe(false);
-    expect(!latest?.ok && latest?.problems).toEqual(expect.arrayContaining([`outcome: Invalid option: expected one of ${OUTCOMES.map((o) => `"${o}"`).join('|')}`]));
+    expect(latest?.readable).toBe(false);
+    expect(!latest?.readable && latest?.problems).toEqual(expect.arrayContaining([`outcome: Invalid option: expected one of ${OUTCOMES.map((o) => `"${o}"`).join('|')}`]));
   });
 
   it('says so when the newest report is not JSON', () => {

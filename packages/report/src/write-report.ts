@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { renderSummary } from './render-summary.js';
-import { runPaths } from '@rebase-daily/core';
+import { localDate, runPaths } from '@rebase-daily/core';
 import { reportLocations } from './report-paths.js';
 import { ReportSchema, type Report } from './report-schema.js';
 
@@ -42,7 +42,7 @@ export function writeReport(report: Report, options: WriteReportOptions): Writte
   writeAtomic(join(runDir, REPORT_FILE), json);
   const replacedLatest = report.outcome !== 'lock-taken';
   if (replacedLatest) {
-    writeAtomic(join(dateDir, SUMMARY_FILE), summary);
+    writeAtomic(join(dateDir, SUMMARY_FILE), `${summary}\n${renderDayRuns(dayRuns(options.scratchPath, dateDir), dateDir)}`);
     writeAtomic(join(dateDir, REPORT_FILE), json);
   }
   const dir = replacedLatest ? dateDir : runDir;
@@ -70,9 +70,13 @@ export function writeAtomic(path: string, content: string): void {
   }
 }
 
+/**
+ * `readable`: the file parsed against the schema. `ok`: the run it records ended with exit 0 — a
+ * failed day is never `ok`, however readable its report.
+ */
 export type LatestReport =
-  | { ok: true; dateDir: string; reportPath: string; summaryPath: string; report: Report }
-  | { ok: false; dateDir: string; reportPath: string; summaryPath: string; problems: string[] };
+  | { readable: true; ok: boolean; outcome: Report['outcome']; exitCode: number; dateDir: string; reportPath: string; summaryPath: string; report: Report }
+  | { readable: false; ok: false; dateDir: string; reportPath: string; summaryPath: string; problems: string[] };
 
 const DATE_DIR = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -98,11 +102,15 @@ export function readLatestReport(scratchPath: string): LatestReport | null {
     try {
       raw = JSON.parse(readFileSync(reportPath, 'utf8'));
     } catch (err) {
-      return { ok: false, dateDir, reportPath, summaryPath, problems: [`${reportPath} is not valid JSON: ${(err as Error).message}`] };
+      return { readable: false, ok: false, dateDir, reportPath, summaryPath, problems: [`${reportPath} is not valid JSON: ${(err as Error).message}`] };
     }
     const parsed = ReportSchema.safeParse(raw);
-    if (parsed.success) return { ok: true, dateDir, reportPath, summaryPath, report: parsed.data };
+    if (parsed.success) {
+      const report = parsed.data;
+      return { readable: true, ok: report.exitCode === 0, outcome: report.outcome, exitCode: report.exitCode, dateDir, reportPath, summaryPath, report };
+    }
     return {
+      readable: false,
       ok: false,
       dateDir,
       reportPath,
@@ -111,4 +119,43 @@ export function readLatestReport(scratchPath: string): LatestReport | null {
     };
   }
   return null;
+}
+
+export interface DayRun {
+  runId: string;
+  command: string;
+  outcome: Report['outcome'];
+  exitCode: number;
+  startedAt: string;
+  summaryPath: string;
+}
+
+/** Every run whose report lives in the runs folder and whose local start date is the date folder's (oldest first). */
+export function dayRuns(scratchPath: string, dateDir: string): DayRun[] {
+  const runsDir = runPaths(scratchPath).runsDir;
+  if (!existsSync(runsDir)) return [];
+  const day = basename(dateDir);
+  const out: DayRun[] = [];
+  for (const id of readdirSync(runsDir)) {
+    const file = join(runsDir, id, REPORT_FILE);
+    if (!existsSync(file)) continue;
+    try {
+      const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<Report>;
+      if (typeof r.startedAt !== 'string' || localDate(r.startedAt) !== day) continue;
+      out.push({ runId: String(r.runId ?? id), command: String(r.command ?? '?'), outcome: r.outcome as Report['outcome'], exitCode: Number(r.exitCode), startedAt: r.startedAt, summaryPath: join(runsDir, id, SUMMARY_FILE) });
+    } catch {
+      // a report being written by another run: it lists itself when it finishes
+    }
+  }
+  return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+}
+
+/** The "Runs of the day" section the date folder's summary ends with: each run, its outcome, a link to its own summary. */
+export function renderDayRuns(runs: DayRun[], dateDir: string): string {
+  const lines = ['## Runs of the day', '', '| Started | Run | Command | Outcome | Summary |', '| --- | --- | --- | --- | --- |'];
+  for (const r of runs) {
+    const link = relative(dateDir, r.summaryPath);
+    lines.push(`| ${r.startedAt} | \`${r.runId}\` | ${r.command} | ${r.outcome} (exit ${r.exitCode}) | [${link}](${link}) |`);
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,7 @@ import { buildReport, type BuildReportOptions } from './build-report.js';
 import type { Report } from './report-schema.js';
 import { writeReport, type WrittenReport } from './write-report.js';
 
-export interface WriteRunReportOptions extends Pick<BuildReportOptions, 'lastCommands' | 'now'> {
+export interface WriteRunReportOptions extends Pick<BuildReportOptions, 'now' | 'docs'> {
   /** The command log entries in memory; when absent they are read from `state.commandLog` (JSONL). */
   commands?: readonly CommandLogEntry[];
 }
@@ -16,7 +16,7 @@ export interface WriteRunReportOptions extends Pick<BuildReportOptions, 'lastCom
  */
 export function writeRunReport(state: RunState, options: WriteRunReportOptions = {}): WrittenReport & { dir: string; report: Report } {
   const commands = options.commands ?? (state.commandLog ? readCommandLog(state.commandLog) : []);
-  const report = buildReport(state, { commands, lastCommands: options.lastCommands, now: options.now });
+  const report = buildReport(state, { commands, now: options.now, docs: options.docs });
   const scratchPath = isAbsolute(state.scratchDir) ? state.scratchDir : resolve(state.repo, state.scratchDir);
   const written = writeReport(report, { scratchPath, startedAt: state.startedAt });
   // `dir` is what core's ReportWriter contract records as state.reportDir.
