@@ -27,6 +27,7 @@ const USAGE: Record<CommandName, string> = {
   apply: '[--config FILE] [--repo DIR] [--json]',
   align: '[--config FILE] [--repo DIR] [--json]',
   validate: '[--config FILE] [--repo DIR] [--json]',
+  publish: '[--config FILE] [--repo DIR] [--json]',
   report: '[--config FILE] [--repo DIR] [--json]',
   status: '[--config FILE] [--repo DIR] [--json]',
   doctor: '[--config FILE] [--repo DIR] [--json]',

@@ -4,6 +4,8 @@ export * from './redact.js';
 export * from './process.js';
 export * from './config.js';
 export * from './run-state.js';
+export * from './publish-data.js';
+export * from './candidates.js';
 export * from './stage.js';
 export * from './git-basics.js';
 export * from './lock.js';

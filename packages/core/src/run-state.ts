@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { OUTCOMES } from './exit-codes.js';
+import { CandidateSchema, UndoFileSchema } from './publish-data.js';
 
 /**
  * Stage contracts: the data passed between stages and persisted between Nx processes. Every stage
  * is a function of (config, RunState) returning a StageResult; the pipeline folds results into state.
  */
-export const STAGES = ['verify', 'apply', 'align', 'validate', 'report'] as const;
+export const STAGES = ['verify', 'apply', 'align', 'validate', 'publish', 'report'] as const;
 export const StageNameSchema = z.enum(STAGES);
 export type StageName = z.infer<typeof StageNameSchema>;
 
@@ -130,6 +131,13 @@ export const RunStateSchema = z.object({
   /** Temporary worktrees/branches/dirs registered by stages, removed at the end or by the next run. */
   temporaries: z.array(z.object({ kind: z.enum(['worktree', 'branch', 'dir']), path: z.string() })),
   nextActions: z.array(z.string()),
+  /**
+   * Refs this run moves locally (trunk, mirror, restacked descendants), each recorded before it
+   * moves. Publish pushes them; a run that stops before publishing moves them back.
+   */
+  candidates: z.array(CandidateSchema).default([]),
+  /** Files put back with the candidates when they are undone. */
+  undoFiles: z.array(UndoFileSchema).default([]),
   commandLog: z.string().nullable(),
   reportDir: z.string().nullable(),
 });

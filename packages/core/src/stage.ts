@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from './config.js';
 import type { CommandLog, Runner } from './process.js';
+import type { Candidate, UndoFile } from './publish-data.js';
 import type { RunState, StageName, StageResult } from './run-state.js';
 
 /** Progress lines for humans: stderr, one line per event (TTY gets the same lines; no spinners). */
@@ -23,6 +24,13 @@ export interface StageContext {
   /** Register a temporary worktree/branch so crash recovery and interrupts can remove it. */
   registerTemporary(kind: 'worktree' | 'branch' | 'dir', path: string): void;
   unregisterTemporary(kind: 'worktree' | 'branch' | 'dir', path: string): void;
+  /**
+   * Record (or update, by branch) a ref this run moves: call it before the move (status
+   * `recorded`) and after (`moved`), so a crash in between is recognised by the next run.
+   */
+  recordCandidate(candidate: Candidate): void;
+  /** A file to put back when the candidates are undone (saved beside the run before it changes). */
+  recordUndoFile(file: UndoFile): void;
 }
 
 export type StageImpl = (ctx: StageContext) => Promise<StageResult>;

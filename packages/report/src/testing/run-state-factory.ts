@@ -22,7 +22,7 @@ export const QUEUE = [
 type StageOverrides = Partial<Record<StageRecord['name'], Partial<StageRecord>>>;
 
 function stages(overrides: StageOverrides): StageRecord[] {
-  return (['verify', 'apply', 'align', 'validate', 'report'] as const).map((name) => ({
+  return (['verify', 'apply', 'align', 'validate', 'publish', 'report'] as const).map((name) => ({
     name,
     status: 'pending',
     summary: '',
@@ -81,6 +81,8 @@ export function makeRunState(overrides: Partial<RunState> & { stageOverrides?: S
     preflightOk: true,
     temporaries: [],
     nextActions: [],
+    candidates: [],
+    undoFiles: [],
     commandLog: '/work/fork/.scratch/rebase-daily/runs/20261127T120000Z-4242-ab12/commands.jsonl',
     reportDir: null,
     ...rest,
