@@ -6,18 +6,18 @@ import { QUEUE, SHA, makeRunState, scenarios } from './testing/run-state-factory
 describe('buildReport', () => {
   it.each([
     // scenario, outcome, exitCode, stage statuses in pipeline order, stoppedBy
-    ['success', 'success', 0, ['ok', 'ok', 'not-configured', 'not-configured', 'ok'], null],
-    ['noChange', 'no-change', 0, ['ok', 'ok', 'not-configured', 'not-configured', 'ok'], null],
-    ['verifyConflict', 'verify-conflict', 10, ['failed', 'skipped', 'skipped', 'skipped', 'ok'], 'verify'],
-    ['pushBlocked', 'push-blocked', 12, ['ok', 'failed', 'skipped', 'skipped', 'ok'], 'apply'],
-    ['lockTaken', 'lock-taken', 15, ['skipped', 'skipped', 'skipped', 'skipped', 'ok'], null],
-    ['validationFailed', 'validation-failed', 14, ['ok', 'ok', 'not-configured', 'failed', 'ok'], 'validate'],
+    ['success', 'success', 0, ['ok', 'ok', 'not-configured', 'not-configured', 'ok', 'ok'], null],
+    ['noChange', 'no-change', 0, ['ok', 'ok', 'not-configured', 'not-configured', 'ok', 'ok'], null],
+    ['verifyConflict', 'verify-conflict', 10, ['failed', 'skipped', 'skipped', 'skipped', 'skipped', 'ok'], 'verify'],
+    ['pushBlocked', 'push-blocked', 12, ['ok', 'failed', 'skipped', 'skipped', 'skipped', 'ok'], 'apply'],
+    ['lockTaken', 'lock-taken', 15, ['skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'ok'], null],
+    ['validationFailed', 'validation-failed', 14, ['ok', 'ok', 'not-configured', 'failed', 'skipped', 'ok'], 'validate'],
   ] as const)('%s: outcome %s, exit %i, stages %j', (name, outcome, exitCode, statuses, stoppedBy) => {
     const report = buildReport(scenarios[name]());
     expect(report.outcome).toBe(outcome);
     expect(report.exitCode).toBe(exitCode);
     expect(report.stoppedBy).toBe(stoppedBy);
-    expect(report.stages.map((s) => s.name)).toEqual(['verify', 'apply', 'align', 'validate', 'report']);
+    expect(report.stages.map((s) => s.name)).toEqual(['verify', 'apply', 'align', 'validate', 'publish', 'report']);
     expect(report.stages.map((s) => s.status)).toEqual(statuses);
   });
 

@@ -21,6 +21,7 @@ describe('renderSummary', () => {
       | apply | ✅ ok | 2.3 s | dev rebased and pushed |
       | align | ➖ not-configured | — | no graphite section in the config |
       | validate | ➖ not-configured | — | no validate section in the config |
+      | publish | ✅ ok | 400 ms | published main b2b2b2b → b2b2b2b, dev c3c3c3c → d4d4d4d to origin in one atomic push |
       | report | ✅ ok | — | report.json and summary.md written |
 
       ## Files

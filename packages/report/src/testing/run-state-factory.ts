@@ -109,6 +109,7 @@ export const scenarios = {
         apply: done('dev rebased and pushed', 2300, { pushed: ['dev', 'main'], bump: { from: '1.4.0-fork.1', to: '1.5.0-fork.1' } }),
         align: { status: 'not-configured', summary: 'no graphite section in the config' },
         validate: { status: 'not-configured', summary: 'no validate section in the config' },
+        publish: done('published main b2b2b2b → b2b2b2b, dev c3c3c3c → d4d4d4d to origin in one atomic push', 400, { mode: 'atomic', refs: [] }),
       },
     }),
   noChange: () =>
@@ -119,6 +120,7 @@ export const scenarios = {
         apply: done('nothing to apply', 20, { pushed: [] }),
         align: { status: 'not-configured', summary: 'no graphite section in the config' },
         validate: { status: 'not-configured', summary: 'no validate section in the config' },
+        publish: done('nothing to publish: no ref moved', 5, { mode: 'none', refs: [] }),
       },
     }),
   verifyConflict: () =>
