@@ -76,7 +76,7 @@ describe('processes', () => {
     expect(r.status, r.stderr + r.stdout).toBe(0);
     const report = d.report();
     expect(report.outcome).toBe('success');
-    expect(report.stages.map((s: any) => s.status)).toEqual(['ok', 'ok', 'not-configured', 'not-configured', 'ok']);
+    expect(report.stages.map((s: any) => s.status)).toEqual(['ok', 'ok', 'not-configured', 'not-configured', 'ok', 'ok']);
     expect(git(d.fixture.originBare, 'rev-parse', `refs/heads/${d.fixture.trunk}`)).toBe(git(d.fixture.clone, 'rev-parse', d.fixture.trunk));
     expect(existsSync(join(d.fixture.clone, '.scratch', 'locks', 'rebase-daily.lock'))).toBe(false);
 
