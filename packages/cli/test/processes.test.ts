@@ -44,7 +44,8 @@ describe('processes', () => {
 
   it.each([
     ['verify', 'post-checkout'],
-    ['apply', 'pre-push'],
+    // Parked inside the publish push: nothing reaches the fork, the local refs go back.
+    ['publish', 'pre-push'],
   ])('SIGTERM during %s strands nothing: no rebase, no temp worktree, lock released, report written', async (stage, hookName) => {
     // The worktree engine: the in-memory engine (the default since git's engine landed) checks out
     // nothing in verify, so the post-checkout hook that marks "verify is running" would never fire.
@@ -63,6 +64,7 @@ describe('processes', () => {
     expect(git(d.fixture.clone, 'branch', '--list', 'rebase-daily/*')).toBe('');
     expect(existsSync(join(d.fixture.clone, '.scratch', 'locks', 'rebase-daily.lock'))).toBe(false);
     expect(git(d.fixture.originBare, 'rev-parse', `refs/heads/${d.fixture.trunk}`)).toBe(before);
+    expect(git(d.fixture.clone, 'rev-parse', `refs/heads/${d.fixture.trunk}`)).toBe(before);
     const [state] = stateOf(d);
     expect(state.errors.map((e: any) => e.code)).toContain('E_INTERRUPTED');
     expect(state.stages.find((s: any) => s.name === stage).status).toBe('failed');
