@@ -43,6 +43,8 @@ export function stageContext(fx: ForkFixture, validate: unknown, extra: Record<s
     signal: new AbortController().signal,
     registerTemporary: (kind, path) => temporaries.add(`${kind}:${path}`),
     unregisterTemporary: (kind, path) => temporaries.delete(`${kind}:${path}`),
+    recordCandidate: () => undefined,
+    recordUndoFile: () => undefined,
   };
   return { ctx, temporaries, log };
 }

@@ -2,11 +2,12 @@ import { parseArgs } from 'node:util';
 import { closest, errors } from '@rebase-daily/core';
 
 export const COMMANDS = {
-  daily: 'run the whole day: verify → apply → align → validate → report',
+  daily: 'run the whole day: verify → apply → align → validate → publish → report',
   verify: 'prove the trunk replays cleanly onto the exact upstream SHA; moves no ref',
-  apply: 'fast-forward the mirror, rebase the trunk onto the verified SHA, bump, push with lease',
+  apply: 'fast-forward the mirror, rebase the trunk onto the verified SHA, bump — locally, pushes nothing',
   align: 'Graphite: gt sync --no-restack, restack tracked descendants, check parentage',
   validate: 'formatting and tests on the rebased trunk',
+  publish: 'push trunk, mirror and restacked descendants to the fork in one atomic, leased push',
   report: "re-render the latest run's report.json and summary.md",
   status: 'show the latest report and the lock state',
   doctor: 'preflight without side effects: tools, remotes, push URLs, lock, leftovers, config',
@@ -73,6 +74,7 @@ export const COMMAND_FLAGS: Record<CommandName, readonly FlagName[]> = {
   apply: COMMON,
   align: COMMON,
   validate: COMMON,
+  publish: COMMON,
   report: COMMON,
   status: COMMON,
   doctor: COMMON,

@@ -4,7 +4,7 @@ import { OUTCOMES, type ErrorRecord, type Outcome } from '@rebase-daily/core';
 /** The one JSON shape every command prints with --json (published as envelope.schema.json). */
 export const EnvelopeSchema = z
   .object({
-    command: z.string().describe('The command that ran: daily, verify, apply, align, validate, report, status, doctor, prompt, init, lock, unlock (or "usage" for a bad command line)'),
+    command: z.string().describe('The command that ran: daily, verify, apply, align, validate, publish, report, status, doctor, prompt, init, lock, unlock (or "usage" for a bad command line)'),
     ok: z.boolean().describe('exitCode === 0'),
     exitCode: z.number().int().describe('The process exit code (0, 1, 2, 10-16); see the runbook'),
     outcome: z.enum(OUTCOMES).nullable().describe('The run outcome for stage commands; null for commands that are not runs (status with no report, doctor/prompt/init/lock/unlock on success; lock-taken when lock or unlock is refused)'),

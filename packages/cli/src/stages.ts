@@ -1,9 +1,9 @@
-import { applyStage, verifyStage } from '@rebase-daily/git';
+import { applyStage, publishStage, verifyStage } from '@rebase-daily/git';
 import { alignStage } from '@rebase-daily/graphite';
 import { validateStage } from '@rebase-daily/cargo-validate';
 import type { StageImpls } from '@rebase-daily/core';
 
 /** The stage implementations the CLI composes into core's pipeline. */
 export function stageImpls(): StageImpls {
-  return { verify: verifyStage, apply: applyStage, align: alignStage, validate: validateStage };
+  return { verify: verifyStage, apply: applyStage, align: alignStage, validate: validateStage, publish: publishStage };
 }

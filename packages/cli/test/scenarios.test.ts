@@ -29,6 +29,7 @@ describe('scenario 1: no-op day', () => {
       ['apply', 'ok'],
       ['align', 'not-configured'],
       ['validate', 'not-configured'],
+      ['publish', 'ok'],
       ['report', 'ok'],
     ]);
     expect(d.clean()).toBe(true);

@@ -111,6 +111,19 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ enabled: true, timeoutSeconds: 300 }),
+    publish: z
+      .object({
+        /**
+         * after-validate (default): the fork remote only ever sees a trunk that passed validation.
+         * after-apply: trunk and mirror are pushed right after apply, validation runs after.
+         */
+        when: z.enum(['after-validate', 'after-apply']).default('after-validate'),
+        /** One `git push --atomic` for every ref; false: one push per ref, in a fixed order. */
+        atomic: z.boolean().default(true),
+      })
+      .strict()
+      .default({ when: 'after-validate', atomic: true })
+      .describe('When and how the trunk, the mirror and restacked descendants reach the fork remote'),
     version: VersionConfigSchema.optional(),
     graphite: GraphiteConfigSchema.optional(),
     validate: ValidateConfigSchema.optional(),

@@ -128,6 +128,12 @@ export const errors = {
       EXIT.pushBlocked,
       { ref, expected, actual, attempted },
     ),
+  atomicUnsupported: (remote: string) =>
+    new RebaseDailyError(
+      'E_ATOMIC_UNSUPPORTED',
+      `the fork remote "${remote}" does not support atomic pushes, so the trunk, the mirror and the descendants cannot move together; nothing was pushed: set "publish": { "atomic": false } to push them one by one (mirror, trunk, descendants), or use a remote that supports --atomic`,
+      EXIT.pushBlocked,
+    ),
   lockTaken: (message: string, details: Record<string, unknown>) => new RebaseDailyError('E_LOCK_TAKEN', message, EXIT.lockTaken, details),
   internal: (message: string, details: Record<string, unknown> = {}) => new RebaseDailyError('E_INTERNAL', message, EXIT.internal, details),
   interrupted: (signal: string) =>

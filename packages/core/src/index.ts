@@ -6,6 +6,8 @@ export * from './config.js';
 export { closest, describeFound } from './config-issues.js';
 export * from './run-state.js';
 export * from './stage-data.js';
+export * from './publish-data.js';
+export * from './candidates.js';
 export * from './stage.js';
 export * from './git-basics.js';
 export * from './lock.js';

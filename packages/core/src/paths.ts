@@ -7,6 +7,8 @@ export function runPaths(scratchPath: string, runId?: string) {
     base,
     activeRun: join(base, 'active-run.json'),
     lastVerify: join(base, 'last-verify.json'),
+    /** Candidates a run left moved and unpublished (push.enabled false, `apply` alone), for `publish`. */
+    lastCandidates: join(base, 'last-candidates.json'),
     runsDir: join(base, 'runs'),
     runDir: runId ? join(base, 'runs', runId) : '',
     state: runId ? join(base, 'runs', runId, 'state.json') : '',

@@ -34,11 +34,11 @@ describe('runPipeline', () => {
     const config = setup();
     const order: string[] = [];
     const mk = (n: string): StageImpl => async () => (order.push(n), { status: 'ok', summary: n });
-    const state = await runPipeline(config, { command: 'daily', impls: { verify: mk('verify'), apply: mk('apply'), align: mk('align'), validate: mk('validate') }, writeReport });
-    expect(order).toEqual(['verify', 'apply', 'align', 'validate']);
+    const state = await runPipeline(config, { command: 'daily', impls: { verify: mk('verify'), apply: mk('apply'), align: mk('align'), validate: mk('validate'), publish: mk('publish') }, writeReport });
+    expect(order).toEqual(['verify', 'apply', 'align', 'validate', 'publish']);
     expect(state.outcome).toBe('no-change');
     expect(state.exitCode).toBe(0);
-    expect(statuses(state)).toEqual({ verify: 'ok', apply: 'ok', align: 'ok', validate: 'ok', report: 'ok' });
+    expect(statuses(state)).toEqual({ verify: 'ok', apply: 'ok', align: 'ok', validate: 'ok', publish: 'ok', report: 'ok' });
     expect(state.shas.before.trunk).toBe(git(fixture.clone, 'rev-parse', fixture.trunk));
     expect(state.shas.before.forkTrunk).toBe(state.shas.before.trunk);
     expect(existsSync(lockDirFor(config.scratchPath))).toBe(false);
@@ -54,7 +54,7 @@ describe('runPipeline', () => {
     expect(state.exitCode).toBe(10);
     expect(state.outcome).toBe('verify-conflict');
     expect(state.stoppedBy).toBe('verify');
-    expect(statuses(state)).toEqual({ verify: 'failed', apply: 'skipped', align: 'skipped', validate: 'skipped', report: 'ok' });
+    expect(statuses(state)).toEqual({ verify: 'failed', apply: 'skipped', align: 'skipped', validate: 'skipped', publish: 'skipped', report: 'ok' });
     expect(state.stages[1].summary).toBe('skipped: the run stopped at verify');
   });
 
@@ -183,7 +183,7 @@ describe('recoverUnfinishedRun', () => {
     const state = await recoverUnfinishedRun(config, session.state.runId, 'nx exited 1 before the run finished');
     expect(state?.exitCode).toBe(1);
     expect(state?.errors.map((e) => e.code)).toContain('E_RUN_UNFINISHED');
-    expect(state?.stages.map((s) => s.status)).toEqual(['ok', 'skipped', 'skipped', 'skipped', 'ok']);
+    expect(state?.stages.map((s) => s.status)).toEqual(['ok', 'skipped', 'skipped', 'skipped', 'skipped', 'ok']);
     expect(existsSync(lockDirFor(config.scratchPath))).toBe(false);
     expect(git(fixture.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(fixture.trunk);
     expect(state?.reportDir && existsSync(join(state.reportDir, 'report.json'))).toBe(true);

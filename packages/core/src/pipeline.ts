@@ -3,13 +3,18 @@ import { beginRun, finishRun, runStage, type ReportWriter, type Session, type Se
 import type { RunState, StageName } from './run-state.js';
 import type { StageImpls, StageImpl } from './stage.js';
 
-/** The pipeline: stage order is STAGES; `daily` runs all of them. */
-export const DAILY_STAGES: StageName[] = ['verify', 'apply', 'align', 'validate', 'report'];
+/**
+ * The pipeline: stage order is STAGES; `daily` runs all of them. Apply, align and validate work on
+ * local refs only; publish is the one stage that writes to the fork remote (with `publish.when:
+ * "after-apply"`, apply publishes the trunk and mirror itself and publish pushes what is left).
+ */
+export const DAILY_STAGES: StageName[] = ['verify', 'apply', 'align', 'validate', 'publish', 'report'];
+const SINGLE_STAGE_COMMANDS: readonly string[] = ['verify', 'apply', 'align', 'validate', 'publish'];
 
 /** What each single-stage command runs (report always closes a run). */
 export function stagesFor(command: string): StageName[] {
   if (command === 'daily') return DAILY_STAGES;
-  if (command === 'verify' || command === 'apply' || command === 'align' || command === 'validate') return [command, 'report'];
+  if (SINGLE_STAGE_COMMANDS.includes(command)) return [command as StageName, 'report'];
   return ['report'];
 }
 

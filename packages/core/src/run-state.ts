@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { OUTCOMES } from './exit-codes.js';
+import { CandidateSchema, UndoFileSchema } from './publish-data.js';
 
 /**
  * Stage contracts: the data passed between stages and persisted between Nx processes. Every stage
  * is a function of (config, RunState) returning a StageResult; the pipeline folds results into state.
  */
-export const STAGES = ['verify', 'apply', 'align', 'validate', 'report'] as const;
+export const STAGES = ['verify', 'apply', 'align', 'validate', 'publish', 'report'] as const;
 export const StageNameSchema = z.enum(STAGES);
 export type StageName = z.infer<typeof StageNameSchema>;
 
@@ -167,6 +168,13 @@ export const RunStateSchema = z.object({
   upstreamMoved: z.object({ from: sha, to: sha, count: z.number().int().nonnegative() }).nullable().default(null),
   /** Changes the run made outside the refs it reports (a line added to .git/info/exclude, worktree metadata pruned). */
   sideEffects: z.array(z.string()).default([]),
+  /**
+   * Refs this run moves locally (trunk, mirror, restacked descendants), each recorded before it
+   * moves. Publish pushes them; a run that stops before publishing moves them back.
+   */
+  candidates: z.array(CandidateSchema).default([]),
+  /** Files put back with the candidates when they are undone. */
+  undoFiles: z.array(UndoFileSchema).default([]),
   commandLog: z.string().nullable(),
   reportDir: z.string().nullable(),
 });

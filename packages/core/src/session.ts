@@ -5,6 +5,7 @@ import type { ResolvedConfig } from './config.js';
 import { errors, outcomeOf, RebaseDailyError, toErrorRecord } from './errors.js';
 import { EXIT, exitCodeFor, type Outcome } from './exit-codes.js';
 import { excludeScratch, revParse } from './git-basics.js';
+import { adoptKeptCandidates, pruneCandidateRefs, recoverCrashedCandidates, undoCandidates, unpublished } from './candidates.js';
 import { acquireLock, lockDirFor, readLockMeta, releaseLock, pidAlive } from './lock.js';
 import { newRunId, runPaths } from './paths.js';
 import { preflight, readShas } from './preflight.js';
@@ -116,6 +117,8 @@ export function createRunState(config: ResolvedConfig, options: Pick<SessionOpti
     nextActions: [],
     upstreamMoved: null,
     sideEffects: [],
+    candidates: [],
+    undoFiles: [],
     commandLog: null,
     reportDir: null,
   };
@@ -194,6 +197,9 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
     const cleaned = await cleanLeftovers(run, config, runId);
     state.leftovers = cleaned.filter((l) => !l.startsWith(PRUNED));
     state.sideEffects.push(...cleaned.filter((l) => l.startsWith(PRUNED)));
+    const recovered = await recoverCrashedCandidates(run, config, runId, config.push.timeoutSeconds * 1000);
+    state.leftovers.push(...recovered.found, ...(await pruneCandidateRefs(run, config.repoPath)));
+    state.warnings.push(...recovered.problems);
     for (const l of state.leftovers) progress.warn(`leftover of a crashed run: ${l}`);
     progress.info(`preflight: ${config.repoPath} (trunk ${config.trunk}, fetching ${config.remotes.upstream} and ${config.remotes.fork})`);
     const pre = await preflight(run, config, { fetch: options.fetch });
@@ -252,6 +258,7 @@ export async function runStage(session: Session, name: Exclude<StageName, 'repor
     const pin = loadLastPin(config.scratchPath);
     if (pin && pin.clean) state.pin = pin;
   }
+  if (name === 'publish' && state.candidates.length === 0) state.candidates = await adoptKeptCandidates(session.run, config);
   record.status = 'running';
   record.startedAt = new Date().toISOString();
   saveState(state);
@@ -272,6 +279,14 @@ export async function runStage(session: Session, name: Exclude<StageName, 'repor
     },
     unregisterTemporary(kind, path) {
       state.temporaries = state.temporaries.filter((t) => !(t.kind === kind && t.path === path));
+      saveState(state);
+    },
+    recordCandidate(candidate) {
+      state.candidates = [...state.candidates.filter((c) => c.branch !== candidate.branch), { ...candidate }];
+      saveState(state);
+    },
+    recordUndoFile(file) {
+      state.undoFiles = [...state.undoFiles.filter((f) => f.path !== file.path), file];
       saveState(state);
     },
   };
@@ -355,6 +370,7 @@ export async function finishRun(session: Session, writeReport?: ReportWriter): P
       state.errors.push(...restored.problems.map((p) => ({ code: 'E_CLEANUP', message: p })));
       if (!isStopped(state)) stopRun(state, 'error', null);
     }
+    await settleCandidates(cleanupRun, session);
     if (state.preflightOk) {
       const after = await readShas(cleanupRun, config).catch(() => null);
       if (after) state.shas.after = { ...after, upstream: state.pin?.upstream ?? after.upstream };
@@ -411,6 +427,28 @@ export async function finishRun(session: Session, writeReport?: ReportWriter): P
     }
   }
   return state;
+}
+
+/**
+ * What the run moved and did not publish: a run that stopped puts it back (the candidate is kept
+ * under refs/rebase-daily/candidates/<runId>/ for inspection); a run that ended well without
+ * publishing (push.enabled false, a single-stage command) leaves it, marked `kept`.
+ */
+async function settleCandidates(run: Runner, session: Session): Promise<void> {
+  const { state, config } = session;
+  if (state.candidates.some((c) => c.status === 'published')) rmSync(runPaths(config.scratchPath).lastCandidates, { force: true });
+  if (unpublished(state.candidates).length === 0) return;
+  if (!isStopped(state)) {
+    for (const c of unpublished(state.candidates)) c.status = 'kept';
+    atomicWriteJson(runPaths(config.scratchPath).lastCandidates, { runId: state.runId, candidates: state.candidates });
+    return;
+  }
+  const undo = await undoCandidates(run, config.repoPath, state.runId, state.candidates, state.undoFiles);
+  state.warnings.push(...undo.actions.map((a) => `cleanup: ${a}`));
+  state.errors.push(...undo.problems.map((p) => ({ code: 'E_CLEANUP', message: p })));
+  state.nextActions.push(...undo.nextActions);
+  const publish = state.stages.find((s) => s.name === 'publish');
+  if (publish && undo.undone.length) publish.data = { ...publish.data, undone: undo.undone };
 }
 
 function round(n: number): number {

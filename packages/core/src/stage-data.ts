@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PublishDataSchema } from './publish-data.js';
 import { PatchSchema, PinSchema, type StageName } from './run-state.js';
 
 /**
@@ -90,7 +91,8 @@ export const PushRecordSchema = z.strictObject({
   newSha: sha,
   ok: z.boolean(),
   outcome: z.string(),
-  command: z.string(),
+  /** The push command (absent when the push was one ref of a publish that records its commands). */
+  command: z.string().optional(),
 });
 export type PushRecord = z.infer<typeof PushRecordSchema>;
 
@@ -126,6 +128,10 @@ export type ReplayedPatch = z.infer<typeof ReplayedPatchSchema>;
 export const ApplyDataSchema = z.strictObject({
   pin: PinSchema,
   pushEnabled: z.boolean(),
+  /** `publish.when` of the config: `after-apply` publishes trunk and mirror from apply (its data in `publish`). */
+  publishWhen: z.enum(['after-validate', 'after-apply']),
+  /** The publish apply ran itself (`publish.when: "after-apply"`). */
+  publish: PublishDataSchema.optional(),
   /** What apply did, one line each, in order. */
   actions: z.array(z.string()),
   pushes: z.array(PushRecordSchema),
@@ -257,6 +263,7 @@ export const STAGE_DATA_SCHEMAS = {
   apply: ApplyDataSchema,
   align: AlignDataSchema,
   validate: ValidateDataSchema,
+  publish: PublishDataSchema,
   report: ReportDataSchema,
 } as const satisfies Record<StageName, z.ZodType>;
 

@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from './config.js';
 import type { CommandLog, Runner } from './process.js';
+import type { Candidate, UndoFile } from './publish-data.js';
 import { redact } from './redact.js';
 import type { RunState, StageName, StageResult, Temporary } from './run-state.js';
 
@@ -30,6 +31,13 @@ export interface StageContext {
    */
   registerTemporary(kind: Temporary['kind'], path: string, detail?: Omit<Temporary, 'kind' | 'path'>): void;
   unregisterTemporary(kind: Temporary['kind'], path: string): void;
+  /**
+   * Record (or update, by branch) a ref this run moves: call it before the move (status
+   * `recorded`) and after (`moved`), so a crash in between is recognised by the next run.
+   */
+  recordCandidate(candidate: Candidate): void;
+  /** A file to put back when the candidates are undone (saved beside the run before it changes). */
+  recordUndoFile(file: UndoFile): void;
 }
 
 export type StageImpl = (ctx: StageContext) => Promise<StageResult>;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createForkFixture, git, type ForkFixture, type ForkFixtureOptions } from '@rebase-daily/core/testing';
 import { applyStage } from './apply-stage.js';
+import { publishStage } from './publish-stage.js';
 import { installRacingPrePushHook, lib, pushFromOtherClone, remoteSha } from './testing/fork-scenarios.js';
 import { makeStageContext, shasNow, type TestStageContext } from './testing/stage-context.js';
 import { verifyStage } from './verify-stage.js';
@@ -26,6 +27,16 @@ const conflicting: ForkFixtureOptions = {
   ],
   upstreamCommits: [{ files: { 'src/lib.txt': lib('upstream line 2') }, message: 'upstream: change line 2' }],
 };
+
+/** apply, then publish (what the pipeline does once validation passed). */
+async function applied(ctx: TestStageContext) {
+  const r = await applyStage(ctx);
+  if (r.status === 'ok') {
+    const p = await publishStage(ctx);
+    expect(p.status, p.summary).toBe('ok');
+  }
+  return r;
+}
 
 async function verified(ctx: TestStageContext) {
   const v = await verifyStage(ctx);
@@ -55,12 +66,21 @@ describe('applyStage', () => {
     expect(clean(f)).toBe('');
   });
 
-  it('clean rebase day: trunk rebased onto the pinned upstream, pushed with the start-of-run lease, mirror fast-forwarded', async () => {
+  it('clean rebase day: trunk rebased onto the pinned upstream and mirror fast-forwarded locally; publish pushes both in one atomic push with the start-of-run leases', async () => {
     const f = fixture(onUpstream);
     const ctx = makeStageContext(f);
     const v = await verified(ctx);
     const pin = v.pin!;
     const r = await applyStage(ctx);
+    expect(remoteSha(f, f.trunk), 'apply pushes nothing').toBe(pin.forkTrunk);
+    expect(remoteSha(f, f.mirror), 'apply pushes nothing').toBe(pin.forkMirror);
+    expect(ctx.commandLog.entries.some((e) => e.argv[1] === 'push')).toBe(false);
+    expect(ctx.state.candidates.map((c) => [c.role, c.status])).toEqual([
+      ['mirror', 'moved'],
+      ['trunk', 'moved'],
+    ]);
+    const p = await publishStage(ctx);
+    expect(p.status, p.summary).toBe('ok');
     expect(r.status, r.summary).toBe('ok');
     expect(r.outcome).toBe('success');
     const trunk = git(f.clone, 'rev-parse', f.trunk);
@@ -69,10 +89,12 @@ describe('applyStage', () => {
     expect(remoteSha(f, f.trunk)).toBe(trunk);
     expect(remoteSha(f, f.mirror)).toBe(pin.upstream);
     expect(git(f.clone, 'rev-parse', f.mirror)).toBe(pin.upstream);
-    expect(r.shasAfter).toEqual({ upstream: pin.upstream, mirror: pin.upstream, trunk, forkTrunk: trunk, forkMirror: pin.upstream });
+    expect(r.shasAfter).toEqual({ upstream: pin.upstream, mirror: pin.upstream, trunk, forkTrunk: pin.forkTrunk, forkMirror: pin.forkMirror });
     const argvs = ctx.commandLog.entries.map((e) => e.argv.join(' '));
-    expect(argvs).toContain(`git push --porcelain --force-with-lease=refs/heads/${f.trunk}:${pin.forkTrunk} origin ${trunk}:refs/heads/${f.trunk}`);
-    expect(argvs).toContain(`git push --porcelain --force-with-lease=refs/heads/${f.mirror}:${pin.forkMirror} origin ${pin.upstream}:refs/heads/${f.mirror}`);
+    expect(argvs.filter((a) => a.startsWith('git push'))).toEqual([
+      `git push --porcelain --atomic --force-with-lease=refs/heads/${f.mirror}:${pin.forkMirror} --force-with-lease=refs/heads/${f.trunk}:${pin.forkTrunk} origin ${pin.upstream}:refs/heads/${f.mirror} ${trunk}:refs/heads/${f.trunk}`,
+    ]);
+    expect(ctx.state.candidates.map((c) => c.status)).toEqual(['published', 'published']);
     expect(argvs.some((a) => a.includes(' push ') && a.includes('upstream'))).toBe(false);
     expect(git(f.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(f.trunk);
     expect(clean(f)).toBe('');
@@ -84,7 +106,7 @@ describe('applyStage', () => {
     git(f.clone, 'checkout', '-q', f.mirror);
     const ctx = makeStageContext(f);
     const pin = (await verified(ctx)).pin!;
-    const r = await applyStage(ctx);
+    const r = await applied(ctx);
     expect(r.status, r.summary).toBe('ok');
     expect(git(f.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(f.mirror);
     // The mirror is checked out here, so it was fast-forwarded with merge --ff-only in place.
@@ -130,22 +152,32 @@ describe('applyStage', () => {
     expect(remoteSha(f, f.mirror)).toBe(ctx.state.pin!.forkMirror);
   });
 
-  it('lease failure: the fork trunk moves between our checks and our push (pre-push hook race) → push-blocked, nothing overwritten', async () => {
+  it('lease failure: the fork trunk moves between our checks and our push (pre-push hook race) → push-blocked, nothing overwritten, the mirror did not move either (atomic)', async () => {
     const f = fixture(onUpstream);
     const ctx = makeStageContext(f);
     const pin = (await verified(ctx)).pin!;
     const shaFile = installRacingPrePushHook(f);
-    const r = await applyStage(ctx);
+    expect((await applyStage(ctx)).status).toBe('ok');
+    const r = await publishStage(ctx);
     const raced = readFileSync(shaFile, 'utf8').trim();
     expect(r.status).toBe('failed');
     expect(r.outcome).toBe('push-blocked');
     expect(r.lease).toMatchObject({ ref: `refs/heads/${f.trunk}`, remote: 'origin', expected: pin.forkTrunk, actual: raced });
     // Our own lease check passed (the remote advertised the old SHA); the remote's compare-and-swap
     // on the expected old value is what refused the update once the racer got in first.
-    expect(r.lease!.reason).toMatch(/^remote-rejected: failed to update ref.*but expected/);
+    expect(r.lease!.reason).toMatch(/^remote-rejected: atomic transaction failed: .*but expected/);
     expect(r.errors?.[0].code).toBe('E_LEASE_BLOCKED');
     expect(remoteSha(f, f.trunk)).toBe(raced);
-    expect(git(f.clone, 'rev-parse', f.trunk)).toBe(pin.trunk);
+    expect(remoteSha(f, f.mirror)).toBe(pin.forkMirror);
+    expect(r.data).toMatchObject({
+      mode: 'atomic',
+      refs: [
+        { branch: f.mirror, expected: pin.forkMirror, actual: pin.forkMirror, moved: false },
+        { branch: f.trunk, expected: pin.forkTrunk, actual: raced, moved: false },
+      ],
+    });
+    // The local refs stay at the candidate until the run ends; then core's cleanup moves them back.
+    expect(ctx.state.candidates.map((c) => c.status)).toEqual(['moved', 'moved']);
     expect(clean(f)).toBe('');
   });
 
@@ -210,7 +242,7 @@ describe('applyStage engines', () => {
     const f = fixture(onUpstream);
     const ctx = makeStageContext(f);
     const pin = (await verified(ctx)).pin!;
-    const r = await applyStage(ctx);
+    const r = await applied(ctx);
     expect(r.status, r.summary).toBe('ok');
     expect(r.data?.engine).toMatchObject({ used: 'memory', requested: 'auto' });
     const trunk = git(f.clone, 'rev-parse', f.trunk);
@@ -220,7 +252,7 @@ describe('applyStage engines', () => {
     expect(argvs).toContain(`git update-ref -m rebase-daily: replay ${f.trunk} onto upstream refs/heads/${f.trunk} ${trunk} ${pin.trunk}`);
     expect(argvs).toContain(`git read-tree -m -u ${pin.trunk} ${trunk}`);
     expect(argvs.some((a) => a.startsWith('git rebase') || a.startsWith('git worktree add'))).toBe(false);
-    expect(argvs).toContain(`git push --porcelain --force-with-lease=refs/heads/${f.trunk}:${pin.forkTrunk} origin ${trunk}:refs/heads/${f.trunk}`);
+    expect(argvs.find((a) => a.startsWith('git push'))).toContain(`--force-with-lease=refs/heads/${f.trunk}:${pin.forkTrunk} origin ${pin.upstream}:refs/heads/${f.mirror} ${trunk}:refs/heads/${f.trunk}`);
     expect(remoteSha(f, f.trunk)).toBe(trunk);
     // The primary worktree has the trunk checked out: it follows, clean, with upstream's new file.
     expect(git(f.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(f.trunk);
@@ -236,7 +268,7 @@ describe('applyStage engines', () => {
     git(f.clone, 'worktree', 'add', '-q', other, f.trunk);
     const ctx = makeStageContext(f);
     const pin = (await verified(ctx)).pin!;
-    const r = await applyStage(ctx);
+    const r = await applied(ctx);
     expect(r.status, r.summary).toBe('ok');
     expect(git(other, 'symbolic-ref', '--short', 'HEAD')).toBe(f.trunk);
     expect(git(other, 'rev-parse', 'HEAD~1')).toBe(pin.upstream);
@@ -248,7 +280,7 @@ describe('applyStage engines', () => {
     expect(remoteSha(f, f.trunk)).toBe(git(f.clone, 'rev-parse', f.trunk));
   });
 
-  it('worktree engine: still rebases with git rebase', async () => {
+  it('worktree engine: still rebases with git rebase, in a detached temporary worktree; the trunk then moves by compare-and-swap', async () => {
     const f = fixture(onUpstream);
     const ctx = makeStageContext(f, { engine: 'worktree' });
     const pin = (await verified(ctx)).pin!;
@@ -256,23 +288,27 @@ describe('applyStage engines', () => {
     expect(r.status, r.summary).toBe('ok');
     expect(r.data?.engine).toEqual({ used: 'worktree', requested: 'worktree' });
     expect(argvsOf(ctx)).toContain(`git rebase --no-update-refs --no-autosquash --no-autostash ${pin.upstream}`);
-    expect(argvsOf(ctx).some((a) => a.startsWith('git read-tree'))).toBe(false);
+    const trunk = git(f.clone, 'rev-parse', f.trunk);
+    expect(argvsOf(ctx).some((a) => a.startsWith('git worktree add') && a.endsWith(` ${pin.trunk}`))).toBe(true);
+    expect(argvsOf(ctx)).toContain(`git read-tree -m -u ${pin.trunk} ${trunk}`);
+    expect(ctx.state.candidates.find((c) => c.role === 'trunk')).toMatchObject({ from: pin.trunk, to: trunk, status: 'moved' });
     expect(git(f.clone, 'rev-parse', `${f.trunk}~1`)).toBe(pin.upstream);
     expect(clean(f)).toBe('');
   });
 
-  it('memory engine: the compare-and-swap refuses when the trunk moves concurrently (during the mirror push); the newcomer stays, nothing pushed', async () => {
+  it('memory engine: the compare-and-swap refuses when the trunk moves concurrently (during the mirror move); the newcomer stays, nothing pushed', async () => {
     const f = fixture(onUpstream);
     git(f.clone, 'checkout', '-q', f.mirror);
     const ctx = makeStageContext(f);
     const pin = (await verified(ctx)).pin!;
-    // Another process commits to the (not checked out) trunk while apply pushes the mirror.
+    // Another process commits to the (not checked out) trunk while apply moves the mirror.
     const shaFile = join(f.root, 'concurrent-sha');
-    const hook = join(f.clone, '.git', 'hooks', 'pre-push');
+    const hook = join(f.clone, '.git', 'hooks', 'reference-transaction');
     writeFileSync(
       hook,
       `#!/bin/sh
-grep -q " refs/heads/${f.mirror} " || exit 0
+[ "$1" = committed ] || exit 0
+grep -q " refs/heads/${f.mirror}$" || exit 0
 [ -f '${shaFile}' ] && exit 0
 new=$(git commit-tree -p refs/heads/${f.trunk} -m 'someone else: concurrent local commit' 'refs/heads/${f.trunk}^{tree}') || exit 1
 git update-ref refs/heads/${f.trunk} "$new" || exit 1
@@ -286,6 +322,8 @@ exit 0
     const concurrent = readFileSync(shaFile, 'utf8').trim();
     expect(r).toMatchObject({ status: 'failed', outcome: 'error', errors: [{ code: 'E_MOVED_SINCE_VERIFY' }] });
     expect(git(f.clone, 'rev-parse', f.trunk)).toBe(concurrent);
+    // The trunk was recorded before the move was tried; the run's cleanup will find it is not ours.
+    expect(ctx.state.candidates.find((c) => c.role === 'trunk')?.status).toBe('recorded');
     expect(remoteSha(f, f.trunk)).toBe(pin.forkTrunk);
     expect(argvsOf(ctx).some((a) => a.startsWith('git push') && a.includes(`refs/heads/${f.trunk}`))).toBe(false);
   });
@@ -339,7 +377,7 @@ exit 0
     expect(v.summary).toContain('2 upstream commit(s) left, first breaking');
     expect(v.warnings?.join('\n')).toContain('partial day (onConflict: advance)');
     ctx.setPin(v.pin!);
-    const r = await applyStage(ctx);
+    const r = await applied(ctx);
     expect(r.status, r.summary).toBe('ok');
     expect(r.outcome).toBe('success');
     expect(git(f.clone, 'rev-parse', `${f.trunk}~2`)).toBe(upstreamLog[1]);
@@ -362,7 +400,7 @@ describe('applyStage with a version bump', () => {
 
     const day1 = makeStageContext(f, { version });
     const pin = (await verified(day1)).pin!;
-    const r1 = await applyStage(day1);
+    const r1 = await applied(day1);
     expect(r1.status, r1.summary).toBe('ok');
     expect(r1.outcome).toBe('success');
     expect(r1.data?.bump).toMatchObject({ status: 'committed', forkVersion: '1.3.0-fork.1' });

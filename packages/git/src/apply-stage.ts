@@ -3,12 +3,11 @@ import {
   isAncestor,
   lsRemoteBranch,
   outcomeOf,
-  pushUrlProblem,
-  readRemoteUrls,
   revParse,
   statusPorcelain,
   toErrorRecord,
   type ApplyData,
+  type Candidate,
   type Lease,
   type Patch,
   type Pin,
@@ -19,7 +18,7 @@ import {
 } from '@rebase-daily/core';
 import { bumpFailure, bumpVersion, type BumpResult } from './bump-version.js';
 import { listCommits, mergeFfOnly, recordedRebase, resetHard, uninterruptible, updateRefCas, worktreeHolding } from './git-ops.js';
-import { leasePush, leaseRecord, type LeasePushResult } from './lease-push.js';
+import { neverUpstream, publishCandidates } from './publish-stage.js';
 import { stageRefs } from './observed-shas.js';
 import { readPatchQueue } from './patch-queue.js';
 import { replayedPatches } from './replayed-patches.js';
@@ -32,30 +31,15 @@ import { reproduceWorktreePath, tempWorktreePath, withTempWorktree } from './tem
 
 const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : '(none)');
 
-interface PushRecord {
-  ref: string;
-  expected: string | null;
-  newSha: string;
-  ok: boolean;
-  outcome: string;
-  command: string;
-}
-
-const pushRecord = (p: LeasePushResult): PushRecord => ({
-  ref: p.ref,
-  expected: p.expected,
-  newSha: p.newSha,
-  ok: p.ok,
-  outcome: `${p.outcome.kind}${p.outcome.detail ? `: ${p.outcome.detail}` : ''}`,
-  command: p.command,
-});
+type PushRecord = ApplyData['pushes'][number];
 
 /**
- * apply: make the verified day real. Fast-forwards the mirror to the pinned upstream SHA (locally
- * and on the fork, never rewriting it), replays the trunk onto that same SHA — in memory then one
- * compare-and-swap of the trunk ref (memory engine), or `git rebase` (worktree engine: the only plain
- * rebase rebase-daily does to a real branch) — bumps the version, and pushes the trunk with an
- * explicit lease on the fork trunk SHA observed at the start of the run.
+ * apply: make the verified day real, locally. Fast-forwards the local mirror to the pinned upstream
+ * SHA, builds the new trunk — replayed in memory (memory engine) or with `git rebase` in a detached
+ * temporary worktree (worktree engine) — plus the version bump, without moving any branch, then
+ * records the candidate in the run state and moves the trunk in one compare-and-swap. It pushes
+ * nothing: the publish stage does, once validation passed (`publish.when: "after-apply"` publishes
+ * trunk and mirror here instead, with the same leased push).
  */
 export const applyStage: StageImpl = async (ctx) => {
   try {
@@ -78,7 +62,8 @@ async function apply(ctx: StageContext): Promise<StageResult> {
   const actions: string[] = [];
   const pushes: PushRecord[] = [];
   const warnings: string[] = [];
-  const data: ApplyData = { pin, pushEnabled, actions, pushes };
+  const data: ApplyData = { pin, pushEnabled, publishWhen: config.publish.when, actions, pushes };
+  const publishHere = config.publish.when === 'after-apply';
   if (!pushEnabled) actions.push('push.enabled is false: nothing pushed to the fork remote');
   if (!pin.clean) warnings.push('verify did not prove this upstream SHA replays cleanly; applying anyway (apply aborts on conflict)');
 
@@ -168,8 +153,10 @@ async function apply(ctx: StageContext): Promise<StageResult> {
   data.engine = engine.use;
   if (engine.warning) warnings.push(engine.warning);
 
-  // --- Mirror: fast-forward only, locally then on the fork. ---
+  // --- Mirror: fast-forward only, locally (recorded before it moves). ---
+  const mirror: Candidate = { branch: config.mirror, role: 'mirror', from: pin.mirror, to: pin.upstream, remote: pin.forkMirror, publish: true, status: 'recorded', keptAs: null };
   if (pin.mirror !== pin.upstream) {
+    ctx.recordCandidate(mirror);
     const holder = await worktreeHolding(ctx.run, repo, config.mirror);
     if (holder) {
       const dirty = await statusPorcelain(ctx.run, holder);
@@ -183,14 +170,10 @@ async function apply(ctx: StageContext): Promise<StageResult> {
     }
     actions.push(`fast-forwarded ${config.mirror} ${short(pin.mirror)} → ${short(pin.upstream)}`);
   }
-  if (pushEnabled && pin.forkMirror !== pin.upstream) {
-    const p = await leasePush(ctx.run, repo, fork, config.mirror, pin.upstream, pin.forkMirror, { timeoutMs });
-    pushes.push(pushRecord(p));
-    if (!p.ok) return blocked(leaseRecord(p));
-    actions.push(`pushed ${config.mirror} to ${fork} (${short(pin.forkMirror)} → ${short(pin.upstream)})`);
-  }
+  mirror.status = 'moved';
+  ctx.recordCandidate(mirror);
 
-  // --- Trunk: replay onto the pinned upstream SHA, bump, push with the start-of-run lease. ---
+  // --- Trunk: build the new trunk without moving any branch, record it, then move it. ---
   const upToDate = await isAncestor(ctx.run, repo, pin.upstream, pin.trunk);
   // Old version bumps leave the replay when a fresh one will be written: the same set verify left out.
   const skip = await supersededSkipSet(ctx, pin, upToDate, data, warnings);
@@ -202,11 +185,12 @@ async function apply(ctx: StageContext): Promise<StageResult> {
   }
   let trunkResult: TrunkWork;
   if (engine.use.used === 'memory') {
-    trunkResult = await replayAndBump(ctx, holder, pin, upToDate, queue, skip);
+    trunkResult = await replayAndBump(ctx, pin, upToDate, queue, skip);
+  } else if (upToDate && !config.version) {
+    trunkResult = { newTrunk: pin.trunk };
   } else {
-    data.rebaseWorktree = holder ?? tempWorktreePath(ctx, 'apply');
-    const work = (cwd: string) => rebaseAndBump(ctx, cwd, pin, upToDate, queue, skip);
-    trunkResult = holder ? await work(holder) : await withTempWorktree(ctx, 'apply', { at: config.trunk }, (wt) => work(wt.path));
+    data.rebaseWorktree = tempWorktreePath(ctx, 'apply');
+    trunkResult = await withTempWorktree(ctx, 'apply', { at: pin.trunk }, (wt) => rebaseAndBump(ctx, wt.path, pin, upToDate, queue, skip));
   }
   if (trunkResult.bump) data.bump = trunkResult.bump;
   if ('conflict' in trunkResult) {
@@ -225,6 +209,15 @@ async function apply(ctx: StageContext): Promise<StageResult> {
   if ('error' in trunkResult) return { ...failed(trunkResult.error), data, warnings, shasAfter: await shasAfter() };
 
   const newTrunk = trunkResult.newTrunk;
+  const trunk: Candidate = { branch: config.trunk, role: 'trunk', from: pin.trunk, to: newTrunk, remote: pin.forkTrunk, publish: true, status: 'recorded', keptAs: null };
+  if (newTrunk !== pin.trunk) {
+    // Record before the move: a crash right after it leaves a trunk the next run knows is ours.
+    ctx.recordCandidate(trunk);
+    const moved = await moveTrunk(ctx, holder, newTrunk, pin.trunk);
+    if (moved) return { ...failed(moved), data, warnings, shasAfter: await shasAfter() };
+  }
+  trunk.status = 'moved';
+  ctx.recordCandidate(trunk);
   const rebased = !upToDate;
   if (rebased) {
     actions.push(
@@ -234,27 +227,26 @@ async function apply(ctx: StageContext): Promise<StageResult> {
   if (trunkResult.bump?.status === 'committed') actions.push(`committed version ${trunkResult.bump.forkVersion} (${short(trunkResult.bump.commit)})`);
 
   let pushedTrunk = false;
-  if (pushEnabled && newTrunk !== pin.forkTrunk) {
-    const p = await leasePush(ctx.run, repo, fork, config.trunk, newTrunk, pin.forkTrunk, { timeoutMs });
-    pushes.push(pushRecord(p));
-    if (!p.ok) {
-      // Nothing reached the fork: put the local trunk back too, so the repo is as verify found it.
-      await restoreTrunk(ctx, holder, pin.trunk, newTrunk);
+  if (publishHere && pushEnabled) {
+    // publish.when "after-apply": the plan's original order, the fork sees the trunk before validation.
+    const pub = await publishCandidates(ctx, [mirror, trunk]);
+    data.publish = pub.data;
+    pushes.push(...pub.data.refs.map((r) => ({ ref: `refs/heads/${r.branch}`, expected: r.expected, newSha: r.newSha, ok: r.moved, outcome: r.outcome })));
+    if (pub.status !== 'ok') {
       data.rebasedTrunk = newTrunk;
-      actions.push(`restored ${config.trunk} to ${short(pin.trunk)} after the push was refused (rebased result was ${short(newTrunk)})`);
-      return blocked(leaseRecord(p));
+      return { ...pub, data, warnings, shasAfter: await shasAfter() };
     }
-    pushedTrunk = true;
-    actions.push(`pushed ${config.trunk} to ${fork} with lease ${short(pin.forkTrunk)} (→ ${short(newTrunk)})`);
+    pushedTrunk = pub.data.refs.some((r) => r.role === 'trunk' && r.moved);
+    for (const r of pub.data.refs) if (r.moved) actions.push(`pushed ${r.branch} to ${fork} with lease ${short(r.expected)} (→ ${short(r.newSha)})`);
   }
   data.trunk = { before: pin.trunk, after: newTrunk, rebased, pushed: pushedTrunk };
   data.replayed = await replayedPatches(ctx.run, repo, queue, pin.upstream, newTrunk);
-  const changed = newTrunk !== pin.trunk || pushedTrunk;
+  const changed = newTrunk !== pin.trunk || pin.mirror !== pin.upstream || pushedTrunk;
   return {
     status: 'ok',
     outcome: changed ? 'success' : 'no-change',
     summary: changed
-      ? `${config.trunk} ${short(pin.trunk)} → ${short(newTrunk)} on upstream ${short(pin.upstream)}${pushedTrunk ? `, pushed to ${fork}` : ''}`
+      ? `${config.trunk} ${short(pin.trunk)} → ${short(newTrunk)} on upstream ${short(pin.upstream)}${pushedTrunk ? `, pushed to ${fork}` : publishHere || !pushEnabled ? '' : ' (local; publish pushes it once validation passed)'}`
       : `${config.trunk} already on upstream ${short(pin.upstream)}; nothing to apply`,
     data,
     warnings,
@@ -264,7 +256,7 @@ async function apply(ctx: StageContext): Promise<StageResult> {
 
 type TrunkWork = { newTrunk: string; bump?: BumpResult } | { conflict: NonNullable<StageResult['conflict']>; bump?: BumpResult } | { error: RebaseDailyError; bump?: BumpResult };
 
-/** Rebase the trunk checked out in `cwd`, then bump; on any failure put the trunk back to `pin.trunk`. */
+/** Rebase the detached HEAD in `cwd` (at `pin.trunk`), then bump; no branch moves. */
 async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>): Promise<TrunkWork> {
   const restore = async () => {
     const run = uninterruptible(ctx.run);
@@ -310,12 +302,12 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
 
 /**
  * The memory engine's trunk step: replay the queue onto the pinned upstream SHA in the object
- * database (the new commits go to the real store, referenced by nothing yet), then move the trunk in
- * one compare-and-swap from the verified SHA — a crash leaves either the old trunk or the new one,
- * never half a rebase — and bring a worktree that has it checked out along. Then bump, as the
- * worktree path does; any failure after the move puts the trunk back to `pin.trunk`.
+ * database (the new commits go to the real store, referenced by nothing yet), then bump in a
+ * detached temporary worktree at the replayed tip. No branch moves here: the caller records the
+ * candidate and moves the trunk in one compare-and-swap — a crash leaves either the old trunk or
+ * the new one, never half a rebase.
  */
-async function replayAndBump(ctx: StageContext, holder: string | null, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>): Promise<TrunkWork> {
+async function replayAndBump(ctx: StageContext, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>): Promise<TrunkWork> {
   const repo = ctx.config.repoPath;
   let newTrunk = pin.trunk;
   if (!upToDate) {
@@ -329,17 +321,13 @@ async function replayAndBump(ctx: StageContext, holder: string | null, pin: Pin,
       const stop = { commit: replay.commit, subject: replay.subject, index: replay.failedIndex, queueLength: q.commits.length, files: replay.files };
       return { conflict: replayConflict('apply', queue, stop, { repo, worktreePath: reproduceWorktreePath(ctx, 'apply'), trunk: pin.trunk, upstream: pin.upstream, skip: [...skip] }) };
     }
-    const moved = await moveTrunk(ctx, holder, replay.newTip, pin.trunk);
-    if (moved) return { error: moved };
     newTrunk = replay.newTip;
   }
   if (!ctx.config.version) return { newTrunk };
   const version = ctx.config.version;
   const bumpIn = (cwd: string) => bumpVersion(ctx.run, { cwd, upstreamSha: pin.upstream, version });
-  const bump = holder ? await bumpIn(holder) : await withTempWorktree(ctx, 'apply', { at: ctx.config.trunk }, (wt) => bumpIn(wt.path));
+  const bump = await withTempWorktree(ctx, 'apply', { at: newTrunk }, (wt) => bumpIn(wt.path));
   if (bump.status === 'failed') {
-    const current = (await revParse(ctx.run, repo, `refs/heads/${ctx.config.trunk}`)) ?? newTrunk;
-    if (current !== pin.trunk) await restoreTrunk(ctx, holder, pin.trunk, current);
     return { error: bumpFailure(bump), bump };
   }
   return { newTrunk: bump.status === 'committed' && bump.commit ? bump.commit : newTrunk, bump };
@@ -371,24 +359,11 @@ async function moveTrunk(ctx: StageContext, holder: string | null, newTip: strin
   );
 }
 
-/** Put the local trunk back to `sha` (after a refused push): reset where it is checked out, else a CAS ref update. */
-async function restoreTrunk(ctx: StageContext, holder: string | null, sha: string, current: string): Promise<void> {
-  const run = uninterruptible(ctx.run);
-  if (holder) await resetHard(run, holder, sha);
-  else await updateRefCas(run, ctx.config.repoPath, `refs/heads/${ctx.config.trunk}`, sha, current, 'rebase-daily: restore trunk after refused push');
-}
-
 /** Commits of `mirror` that upstream does not have ("sha subject"), or null when it is an ancestor. */
 async function divergedCommits(ctx: StageContext, mirror: string, upstream: string): Promise<string[] | null> {
   if (await isAncestor(ctx.run, ctx.config.repoPath, mirror, upstream)) return null;
   const commits = await listCommits(ctx.run, ctx.config.repoPath, `${upstream}..${mirror}`, 20);
   return commits.length ? commits.map((c) => `${c.sha.slice(0, 12)} ${c.subject}`) : [`${mirror.slice(0, 12)} (not in upstream)`];
-}
-
-/** Refuse when the fork remote pushes to the same place upstream lives: rebase-daily never pushes upstream. */
-/** Checked again right before pushing (preflight checked at the start): the remotes could have changed. */
-async function neverUpstream(ctx: StageContext): Promise<RebaseDailyError | null> {
-  return pushUrlProblem(ctx.config, await readRemoteUrls(ctx.run, ctx.config));
 }
 
 function failed(err: RebaseDailyError): StageResult {

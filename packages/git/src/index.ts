@@ -1,7 +1,8 @@
 export { verifyStage, verifyBranchName } from './verify-stage.js';
 export { applyStage } from './apply-stage.js';
+export { publishStage, publishCandidates, refsToPublish, neverUpstream } from './publish-stage.js';
 export { bumpVersion, type BumpResult, type BumpVersionOptions } from './bump-version.js';
-export { leasePush, leaseArg, leaseRecord, type LeasePushResult } from './lease-push.js';
+export { leasePush, leaseArg, leaseRecord, atomicLeasePush, type LeasePushResult, type MultiPushResult, type RefUpdate } from './lease-push.js';
 export { classifyPush, parsePushPorcelain, type PushOutcome, type PushOutcomeKind, type PushRefLine } from './push-rejection.js';
 export { readPatchQueue, parseCherryMarked, type PatchQueue } from './patch-queue.js';
 export { describeConflict, readRebaseStop, reproduceCommands, type RebaseStop, type ReproduceInput } from './rebase-conflict.js';

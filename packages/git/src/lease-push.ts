@@ -55,3 +55,37 @@ export function leaseRecord(push: LeasePushResult): Lease {
     reason: `${push.outcome.kind}${push.outcome.detail ? `: ${push.outcome.detail}` : ''}`,
   };
 }
+
+/** One ref of a multi-ref push: `newSha` to `refs/heads/<branch>`, leased on `expected`. */
+export interface RefUpdate {
+  branch: string;
+  newSha: string;
+  /** The remote SHA observed at the start of the run (null: the branch must be absent). */
+  expected: string | null;
+}
+
+export interface MultiPushResult {
+  ok: boolean;
+  /** Every ref's outcome, in the order given; `actual` read back from the remote after a failure. */
+  refs: (RefUpdate & { outcome: PushOutcome; actual?: string | null })[];
+  /** The remote refused `--atomic` itself: nothing was sent. */
+  atomicUnsupported: boolean;
+  command: string;
+  result: CommandResult;
+}
+
+/**
+ * Push every ref in one `git push --atomic`, each with its own explicit lease: either every ref
+ * moves on the remote or none does (git makes the remote apply them as one transaction). On
+ * failure reads each ref's actual SHA back from the remote for the report.
+ */
+export async function atomicLeasePush(run: Runner, repo: string, remote: string, updates: RefUpdate[], options: { timeoutMs?: number } = {}): Promise<MultiPushResult> {
+  const args = ['push', '--porcelain', '--atomic', ...updates.map((u) => leaseArg(u.branch, u.expected)), remote, ...updates.map((u) => `${u.newSha}:refs/heads/${u.branch}`)];
+  const result = await run('git', args, { cwd: repo, timeoutMs: options.timeoutMs });
+  const ok = result.exitCode === 0;
+  const refs = updates.map((u) => ({ ...u, outcome: classifyPush(result, `refs/heads/${u.branch}`) }));
+  const atomicUnsupported = refs.some((r) => r.outcome.kind === 'atomic-unsupported');
+  const out: MultiPushResult = { ok, refs, atomicUnsupported, command: describeCommand(result), result };
+  if (!ok) for (const r of out.refs) (r as { actual?: string | null }).actual = await lsRemoteBranch(run, repo, remote, r.branch, options.timeoutMs);
+  return out;
+}

@@ -78,6 +78,23 @@ const cases: [string, { exitCode: number; timedOut?: boolean; stdout: string; st
     "'nowhere' does not appear to be a git repository",
   ],
   ['timeout', { exitCode: 124, timedOut: true, stdout: '', stderr: '' }, 'timeout', 'push timed out'],
+  // `git push --porcelain --atomic` with two leases, the second stale: the first ref is refused too.
+  [
+    'atomic: the other ref failed',
+    {
+      exitCode: 1,
+      stdout: `To /tmp/atx/r.git\n!\t650fe1a9e144c76022b4e39b4ebfcc569458a1c3:refs/heads/a\t[rejected] (atomic push failed)\n!\t650fe1a9e144c76022b4e39b4ebfcc569458a1c3:refs/heads/b\t[rejected] (stale info)\nDone`,
+      stderr: "error: atomic push failed for ref refs/heads/b. status: 7\n\nerror: failed to push some refs to '/tmp/atx/r.git'",
+    },
+    'atomic-failed',
+    'atomic push failed',
+  ],
+  [
+    'atomic: unsupported by the remote (receive.advertiseAtomic=false)',
+    { exitCode: 128, stdout: '', stderr: 'fatal: the receiving end does not support --atomic push\nfatal: the remote end hung up unexpectedly' },
+    'atomic-unsupported',
+    'the receiving end does not support --atomic push',
+  ],
 ];
 
 describe('classifyPush', () => {

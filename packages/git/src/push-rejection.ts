@@ -16,6 +16,10 @@ export type PushOutcomeKind =
   | 'fetch-first'
   /** The remote refused: pre-receive/update hook, branch protection. */
   | 'remote-rejected'
+  /** `--atomic`: this ref was fine, another one was refused, so none moved. */
+  | 'atomic-failed'
+  /** `--atomic` against a remote that does not advertise it: nothing was sent. */
+  | 'atomic-unsupported'
   /** Refused before anything was sent (a client-side pre-push hook, most often). */
   | 'refused-locally'
   | 'unreachable'
@@ -66,9 +70,12 @@ export function classifyPush(input: { exitCode: number; timedOut?: boolean; stdo
     if (reason === 'stale info') return { kind: 'stale-info', detail: withRemote, line };
     if (reason === 'non-fast-forward') return { kind: 'non-fast-forward', detail: withRemote, line };
     if (reason === 'fetch first') return { kind: 'fetch-first', detail: withRemote, line };
+    if (reason === 'atomic push failed') return { kind: 'atomic-failed', detail: withRemote, line };
     return { kind: 'unknown', detail: withRemote, line };
   }
   const fatal = input.stderr.split('\n').find((l) => l.startsWith('fatal:'));
+  // git's only signal for this is its message; it exits 128 before sending anything.
+  if (fatal && /does not support --atomic push/.test(fatal)) return { kind: 'atomic-unsupported', detail: fatal.replace(/^fatal:\s*/, ''), line };
   if (input.exitCode === 128 || fatal) return { kind: 'unreachable', detail: (fatal ?? input.stderr.split('\n')[0] ?? '').replace(/^fatal:\s*/, ''), line };
   // Exit 1 with no ref line: git stopped before sending anything — a pre-push hook said no.
   const said = input.stderr

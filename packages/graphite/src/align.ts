@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
+  backupFile,
   listWorktrees,
   currentBranch,
   errors,
@@ -42,8 +43,13 @@ export interface AlignData extends AlignDataContract {
   after: BranchNode[] | null;
   /** Branches whose tip the restack moved. */
   restacked: string[];
-  /** What a human runs to publish the restacked stacks; the daily run never pushes descendants. */
+  /**
+   * What a human runs to publish restacked stacks the fork remote does not have yet; the publish
+   * stage pushes the restacked branches the fork already has (with the trunk, in one atomic push).
+   */
   publish: string[];
+  /** The fork remote's SHA of each tracked branch, as this run first saw it (the publish lease). */
+  remoteBefore: Record<string, string | null>;
   drift: ParentageDrift[];
   /** Where the tree came from: gt's metadata database, or `gt ls` alone. */
   source: 'metadata-db' | 'gt-ls' | null;
@@ -76,7 +82,7 @@ export function createAlignStage(options: AlignOptions = {}): StageImpl {
         summary: `${repo} is not a Graphite repo (no .git/.graphite_repo_config); restack skipped. Run \`gt init --trunk ${trunk}\` there to use Graphite`,
       };
     }
-    const data: AlignData = { gt: null, graphiteTrunk: repoConfig.trunk, sync: null, before: [], after: null, restacked: [], publish: [], drift: [], source: null, busyWorktrees: [] };
+    const data: AlignData = { gt: null, graphiteTrunk: repoConfig.trunk, sync: null, before: [], after: null, restacked: [], publish: [], remoteBefore: {}, drift: [], source: null, busyWorktrees: [] };
 
     const gt = resolveGt({
       bin: graphite.bin,
@@ -105,6 +111,9 @@ export function createAlignStage(options: AlignOptions = {}): StageImpl {
     const startBranch = await currentBranch(run, repo);
     const startHead = await revParse(run, repo, 'HEAD');
     const commandTimeout = sec(graphite.commandTimeoutSeconds);
+
+    // The fork's branches before gt sync can fetch anything: the leases publish pushes with.
+    const forkRefs = await remoteTracking(ctx);
 
     // 1. Sync Graphite's view with the remote; the policy decides what a failure means.
     progress.info('gt sync --no-restack');
@@ -151,6 +160,17 @@ export function createAlignStage(options: AlignOptions = {}): StageImpl {
 
     // 4. Restack everything above the trunk; on any failure put every branch back.
     const snapshot = takeSnapshot(await branchTips(run, repo), startBranch, startHead, repoConfig.metadataDb);
+    // Record before the restack moves anything: every tracked branch as a candidate whose new tip
+    // gt decides (to: null until it is done), and a copy of Graphite's metadata to put back with them.
+    for (const b of before.branches) data.remoteBefore[b.branch] = forkRefs.get(b.branch) ?? null;
+    const candidateOf = (branch: string, to: string | null, status: 'recorded' | 'moved') => {
+      const from = snapshot.tips.get(branch) ?? null;
+      const remote = data.remoteBefore[branch] ?? null;
+      return { branch, role: 'descendant' as const, from, to, remote, publish: remote !== null && to !== from, status, keptAs: null };
+    };
+    for (const b of before.branches) ctx.recordCandidate(candidateOf(b.branch, null, 'recorded'));
+    const backup = backupFile(repoConfig.metadataDb, ctx.runDir, 'graphite_metadata.db');
+    if (backup) ctx.recordUndoFile({ path: repoConfig.metadataDb, backup });
     progress.info(`gt restack --branch ${trunk} --upstack (${before.branches.length} descendant branch(es))`);
     const restackSeconds = graphite.restackTimeoutSeconds;
     // Recorded before it starts: the rebase gt runs (on one of these branches) is this run's to
@@ -191,8 +211,10 @@ export function createAlignStage(options: AlignOptions = {}): StageImpl {
     const after = again.tree;
     data.after = after.branches;
     data.restacked = after.branches.filter((b) => b.tip !== snapshot.tips.get(b.branch)).map((b) => b.branch);
+    for (const b of after.branches) ctx.recordCandidate(candidateOf(b.branch, b.tip, 'moved'));
+    const notOnFork = data.restacked.filter((b) => data.remoteBefore[b] == null);
     data.publish = stackRoots(after)
-      .filter((root) => subtree(after, root).some((b) => data.restacked.includes(b)))
+      .filter((root) => subtree(after, root).some((b) => notOnFork.includes(b)))
       .map((root) => `gt checkout ${root} && gt submit --stack --no-interactive`);
     if ((await currentBranch(run, repo)) !== startBranch && startBranch) await run('git', ['checkout', '--quiet', startBranch], { cwd: repo });
 
@@ -209,11 +231,23 @@ export function createAlignStage(options: AlignOptions = {}): StageImpl {
     return {
       status: 'ok',
       outcome: n ? undefined : 'no-change',
-      summary: `${n ? `restacked ${n} of ${after.branches.length} descendant branch(es)` : `all ${after.branches.length} descendant branch(es) already on their parents`}; parentage verified; publish with \`gt submit --stack\` (not pushed)`,
+      summary: `${n ? `restacked ${n} of ${after.branches.length} descendant branch(es)` : `all ${after.branches.length} descendant branch(es) already on their parents`}; parentage verified; local only: publish pushes the restacked branches ${ctx.config.remotes.fork} has`,
       data: { ...data },
       warnings,
     };
   };
+}
+
+/** `refs/remotes/<fork>/*` → SHA (branch names, as the fork remote-tracking refs show them). */
+async function remoteTracking(ctx: StageContext): Promise<Map<string, string>> {
+  const prefix = `refs/remotes/${ctx.config.remotes.fork}/`;
+  const r = await ctx.run('git', ['for-each-ref', '--format=%(objectname) %(refname)', prefix], { cwd: ctx.config.repoPath });
+  const out = new Map<string, string>();
+  for (const line of r.stdout.split('\n').filter(Boolean)) {
+    const [sha, ref] = line.split(' ');
+    if (ref && ref.startsWith(prefix)) out.set(ref.slice(prefix.length), sha!);
+  }
+  return out;
 }
 
 /** The align stage with default tool lookup. */

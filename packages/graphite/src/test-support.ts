@@ -21,9 +21,10 @@ export function stageContext(root: string, raw: Record<string, unknown>): StageC
   const parsed = parseConfig(raw, join(root, 'rebase-daily.json'));
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const log = new CommandLog();
+  const state = { candidates: [], undoFiles: [] } as unknown as RunState;
   return {
     config: parsed.config,
-    state: {} as RunState,
+    state,
     run: boundRunner(log),
     commandLog: log,
     progress: nullProgress,
@@ -31,6 +32,12 @@ export function stageContext(root: string, raw: Record<string, unknown>): StageC
     signal: new AbortController().signal,
     registerTemporary() {},
     unregisterTemporary() {},
+    recordCandidate(c) {
+      state.candidates = [...state.candidates.filter((x) => x.branch !== c.branch), c];
+    },
+    recordUndoFile(f) {
+      state.undoFiles = [...state.undoFiles.filter((x) => x.path !== f.path), f];
+    },
   };
 }
 

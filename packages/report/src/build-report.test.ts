@@ -9,14 +9,14 @@ const reportOf = (name: RecordedRun) => buildReport(recordedRun(name), { docs: n
 describe('buildReport of recorded runs', () => {
   it.each([
     // scenario, outcome, exitCode, stage statuses in pipeline order, stoppedBy
-    ['success', 'success', 0, ['ok', 'ok', 'not-configured', 'not-configured', 'ok'], null],
-    ['no-change', 'no-change', 0, ['ok', 'ok', 'not-configured', 'not-configured', 'ok'], null],
-    ['verify-conflict', 'verify-conflict', 10, ['failed', 'skipped', 'skipped', 'skipped', 'ok'], 'verify'],
-    ['dropped-upstream', 'success', 0, ['ok', 'ok', 'not-configured', 'not-configured', 'ok'], null],
-    ['push-blocked', 'push-blocked', 12, ['ok', 'failed', 'skipped', 'skipped', 'ok'], 'apply'],
-    ['validation-failed', 'validation-failed', 14, ['ok', 'ok', 'not-configured', 'failed', 'ok'], 'validate'],
-    ['graphite-restack', 'success', 0, ['ok', 'ok', 'ok', 'not-configured', 'ok'], null],
-    ['lock-taken', 'lock-taken', 15, ['skipped', 'skipped', 'skipped', 'skipped', 'ok'], null],
+    ['success', 'success', 0, ['ok', 'ok', 'not-configured', 'not-configured', 'ok', 'ok'], null],
+    ['no-change', 'no-change', 0, ['ok', 'ok', 'not-configured', 'not-configured', 'ok', 'ok'], null],
+    ['verify-conflict', 'verify-conflict', 10, ['failed', 'skipped', 'skipped', 'skipped', 'skipped', 'ok'], 'verify'],
+    ['dropped-upstream', 'success', 0, ['ok', 'ok', 'not-configured', 'not-configured', 'ok', 'ok'], null],
+    ['push-blocked', 'push-blocked', 12, ['ok', 'ok', 'not-configured', 'not-configured', 'failed', 'ok'], 'publish'],
+    ['validation-failed', 'validation-failed', 14, ['ok', 'ok', 'not-configured', 'failed', 'skipped', 'ok'], 'validate'],
+    ['graphite-restack', 'success', 0, ['ok', 'ok', 'ok', 'not-configured', 'ok', 'ok'], null],
+    ['lock-taken', 'lock-taken', 15, ['skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'ok'], null],
   ] as const)('%s: outcome %s, exit %i, stages %j', (name, outcome, exitCode, statuses, stoppedBy) => {
     const report = reportOf(name);
     expect(ReportSchema.parse(report)).toEqual(report);
@@ -24,6 +24,7 @@ describe('buildReport of recorded runs', () => {
     expect(report.outcome).toBe(outcome);
     expect(report.exitCode).toBe(exitCode);
     expect(report.stoppedBy).toBe(stoppedBy);
+    expect(report.stages.map((s) => s.name)).toEqual(['verify', 'apply', 'align', 'validate', 'publish', 'report']);
     expect(report.stages.map((s) => s.status)).toEqual(statuses);
   });
 

@@ -1,4 +1,4 @@
-import { exitCodeFor, STAGES, type AlignData, type ApplyData, type CommandLogEntry, type Outcome, type RunState } from '@rebase-daily/core';
+import { exitCodeFor, STAGES, type AlignData, type CommandLogEntry, type Outcome, type RunState } from '@rebase-daily/core';
 import { isAbsolute, resolve } from 'node:path';
 import { deriveNextActions } from './next-actions.js';
 import { redactDeep } from './redact-deep.js';
@@ -87,7 +87,7 @@ export function buildReport(state: RunState, options: BuildReportOptions = {}): 
     shas: { before: { ...state.shas.before }, observed: observed ? { ...observed } : null, after: { ...state.shas.after } },
     upstream: upstreamCounts(state, data),
     patches: { queue: queueWithNewShas(data), droppedUpstream: data.verify?.dropped ?? [] },
-    pushed: pushedRefs(state, data.apply),
+    pushed: pushedRefs(state, data),
     graphite: graphiteOf(data.align),
     stages,
     lock: {
@@ -130,8 +130,18 @@ function queueWithNewShas(data: RunData): Report['patches']['queue'] {
   return (data.verify?.queue ?? []).map((p) => ({ sha: p.sha, subject: p.subject, newSha: replayed.get(p.sha) ?? null }));
 }
 
-function pushedRefs(state: RunState, apply: ApplyData | null): Report['pushed'] {
-  return (apply?.pushes ?? []).filter((p) => p.ok).map((p) => ({ ref: p.ref, remote: state.remotes.fork, expected: p.expected, newSha: p.newSha, command: p.command }));
+/**
+ * Refs that moved on the fork remote: the publish stage's, and apply's own publish under
+ * `publish.when: "after-apply"`. Each with the push command that moved it.
+ */
+function pushedRefs(state: RunState, data: RunData): Report['pushed'] {
+  const out: Report['pushed'] = [];
+  for (const pub of [data.apply?.publish, data.publish]) {
+    if (!pub) continue;
+    const command = pub.commands.join(' && ');
+    for (const r of pub.refs) if (r.moved) out.push({ ref: `refs/heads/${r.branch}`, remote: state.remotes.fork, expected: r.expected, newSha: r.newSha, command });
+  }
+  return out;
 }
 
 function graphiteOf(align: AlignData | null): Report['graphite'] {

@@ -14,7 +14,7 @@ export function readRunData(state: { stages: readonly { name: string; data: Reco
     if (r.problems.length) problems.push(`${name} stage data does not match its contract: ${r.problems.join('; ')}`);
     return r.data as RunData[N];
   };
-  return { data: { verify: read('verify'), apply: read('apply'), align: read('align'), validate: read('validate') }, problems };
+  return { data: { verify: read('verify'), apply: read('apply'), align: read('align'), validate: read('validate'), publish: read('publish') }, problems };
 }
 
 /** Failing tests (`crate: test`), else the failed steps, of a validation. */

@@ -75,6 +75,13 @@ export function makeStageContext(f: ForkFixture, extra: Partial<ConfigInput> = {
       const i = temporaries.findIndex((t) => t.kind === kind && t.path === path);
       if (i >= 0) temporaries.splice(i, 1);
     },
+    // As the pipeline does (there into the live state, here into the same object the test reads).
+    recordCandidate(candidate) {
+      state.candidates = [...state.candidates.filter((c) => c.branch !== candidate.branch), { ...candidate }];
+    },
+    recordUndoFile(file) {
+      state.undoFiles = [...state.undoFiles.filter((f) => f.path !== file.path), file];
+    },
     temporaries,
     setPin(pin) {
       (state as { pin: Pin | null }).pin = pin;
