@@ -7,6 +7,8 @@ export * from './run-state.js';
 export * from './stage.js';
 export * from './git-basics.js';
 export * from './lock.js';
+export * from './holder.js';
+export * from './watchdog.js';
 export * from './paths.js';
 export * from './preflight.js';
 export * from './repo-guard.js';
