@@ -95,6 +95,8 @@ export const errors = {
       expected,
       actual,
     }),
+  gitLock: (path: string, count: number, why: string) =>
+    new RebaseDailyError('E_GIT_LOCK', `git lock file ${path} blocks git${count > 1 ? ` (and ${count - 1} more lock file(s))` : ''}; ${why}`, EXIT.internal, { path, count }),
   lockTaken: (message: string, details: Record<string, unknown>) => new RebaseDailyError('E_LOCK_TAKEN', message, EXIT.lockTaken, details),
   internal: (message: string, details: Record<string, unknown> = {}) => new RebaseDailyError('E_INTERNAL', message, EXIT.internal, details),
   interrupted: (signal: string) =>

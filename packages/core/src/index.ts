@@ -9,6 +9,7 @@ export * from './git-basics.js';
 export * from './lock.js';
 export * from './holder.js';
 export * from './watchdog.js';
+export * from './git-locks.js';
 export * from './paths.js';
 export * from './preflight.js';
 export * from './repo-guard.js';

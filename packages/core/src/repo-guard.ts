@@ -13,29 +13,36 @@ export async function removeTemporary(run: Runner, repo: string, t: Temporary): 
     await run('git', ['worktree', 'remove', '--force', '--force', t.path], { cwd: repo });
     if (existsSync(t.path)) rmSync(t.path, { recursive: true, force: true });
     await run('git', ['worktree', 'prune'], { cwd: repo });
-    return true;
+    return !existsSync(t.path);
   }
   if (t.kind === 'branch') {
     const r = await run('git', ['branch', '-D', t.path], { cwd: repo });
     return r.exitCode === 0;
   }
   rmSync(t.path, { recursive: true, force: true });
-  return true;
+  return !existsSync(t.path);
 }
 
-/** Abort whatever sequencer operation is in progress in `cwd`. */
+/**
+ * Abort whatever sequencer operation is in progress in `cwd`. Returns the operation, or null when
+ * none was; when `--abort` failed the answer says so ("rebase (abort failed: …)"), and a caller
+ * reports it as a failed step, never as done.
+ */
 export async function abortOperation(run: Runner, cwd: string): Promise<string | null> {
   const dir = await gitDir(run, cwd);
   const op = dir ? operationInProgress(dir) : null;
   if (!op || op === 'bisect') return op === 'bisect' ? null : op;
   const verb = op === 'rebase' ? 'rebase' : op;
   const r = await run('git', [verb, '--abort'], { cwd });
-  if (r.exitCode !== 0 && op === 'rebase' && dir) {
+  if (r.exitCode === 0) return op;
+  const why = r.stderr.split('\n').find((l) => l.trim()) ?? `exit ${r.exitCode}`;
+  if (op === 'rebase' && dir) {
     // A rebase whose state dir is damaged cannot be aborted; `rebase --quit` forgets it, then the
     // branch is reset by the caller from the SHA it recorded.
-    await run('git', ['rebase', '--quit'], { cwd });
+    const quit = await run('git', ['rebase', '--quit'], { cwd });
+    return `${op} (abort failed: ${why}; ${quit.exitCode === 0 ? 'forgotten with `git rebase --quit`' : 'still in progress'})`;
   }
-  return op;
+  return `${op} (abort failed: ${why})`;
 }
 
 /**
@@ -48,7 +55,9 @@ export async function restoreRepo(run: Runner, config: ResolvedConfig, state: Ru
   const repo = config.repoPath;
   try {
     const aborted = await abortOperation(run, repo);
-    if (aborted) actions.push(`aborted ${aborted} in progress in ${repo}`);
+    // A step that failed is reported as failed: `rebase --abort` fails on a stale index.lock.
+    if (aborted?.includes('abort failed')) problems.push(`could not abort ${aborted} in ${repo}`);
+    else if (aborted) actions.push(`aborted ${aborted} in progress in ${repo}`);
     // Worktrees first: git refuses to delete a branch checked out in a worktree.
     const order = { worktree: 0, branch: 1, dir: 2 } as const;
     for (const t of [...state.temporaries].sort((a, b) => order[a.kind] - order[b.kind])) {
@@ -56,8 +65,8 @@ export async function restoreRepo(run: Runner, config: ResolvedConfig, state: Ru
         const wtAborted = existsSync(t.path) ? await abortOperation(run, t.path).catch(() => null) : null;
         if (wtAborted) actions.push(`aborted ${wtAborted} in temporary worktree ${t.path}`);
       }
-      await removeTemporary(run, repo, t);
-      actions.push(`removed temporary ${t.kind} ${t.path}`);
+      if (await removeTemporary(run, repo, t)) actions.push(`removed temporary ${t.kind} ${t.path}`);
+      else problems.push(`could not remove temporary ${t.kind} ${t.path}`);
     }
     if (!state.preflightOk) return { actions, problems };
     const dirty = await statusPorcelain(run, repo);
@@ -97,8 +106,8 @@ export async function cleanLeftovers(run: Runner, config: ResolvedConfig, ownRun
   for (const wt of await listWorktrees(run, repo)) {
     const p = resolve(wt.path);
     if (p.startsWith(`${wtRoot}/`) && !p.includes(ownRunId)) {
-      await removeTemporary(run, repo, { kind: 'worktree', path: p });
-      found.push(`temporary worktree ${p} (removed)`);
+      const removed = await removeTemporary(run, repo, { kind: 'worktree', path: p });
+      found.push(`temporary worktree ${p} (${removed ? 'removed' : 'could not remove'})`);
     }
   }
   if (existsSync(wtRoot)) {
