@@ -261,10 +261,16 @@ function holdLock(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
   return emit(io, args, envelope('lock', EXIT.ok, null, data), `lock: held for "${reason}" (${lockDir}); runs exit 15 until \`rebase-daily unlock\`${overrideNote}`);
 }
 
-/** `unlock`: end a hold taken by `lock`. A run's lock is refused (exit 15): it ends with its run. */
+/**
+ * `unlock`: end a hold taken by `lock`, or remove the lock of a run that died on this host (the next
+ * run would take it over too). A live run's lock is refused (exit 15): it ends with its run.
+ */
 function unlock(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
   const lockDir = lockDirFor(config.scratchPath);
   const r = releaseManualHold(lockDir);
+  if (r.released && r.dead) {
+    return emit(io, args, envelope('unlock', EXIT.ok, null, { lock: { held: false, path: lockDir, released: r.holder, dead: r.dead } }), `lock: removed the lock of run ${r.holder.runId} (${r.holder.command}, since ${r.holder.startedAt}): its holder is dead — ${r.dead}`);
+  }
   if (r.released) {
     const { user, reason } = r.holder.manual ?? { user: '?', reason: '?' };
     return emit(io, args, envelope('unlock', EXIT.ok, null, { lock: { held: false, path: lockDir, released: r.holder } }), `lock: released the hold of ${user} ("${reason}", since ${r.holder.startedAt})`);
