@@ -265,7 +265,10 @@ export async function crashTrial(fork, { delayMs, inPush = false, mode = 'tree',
   if (inPush) rmSync(hook, { force: true });
   trial.violations = checkInvariants(fork, before, upstream);
   for (let i = 0; i < maxReruns; i++) {
+    const t0 = Date.now();
     const r = spawnSync(process.execPath, [binPath, 'daily', '--config', fork.configPath, '--json'], { encoding: 'utf8', timeout: 180_000, env: { ...process.env } });
+    // A rerun that exits 0 ran a whole day: the machine's current pace, for the next kill's moment.
+    if (r.status === 0) fork.runMs = Date.now() - t0;
     trial.reruns.push({ code: r.status, errors: errorCodes(r.stdout), leftovers: leftoversOf(r.stdout) });
     if (r.status === 0) {
       trial.recovered = true;
@@ -290,11 +293,12 @@ export async function crashInjection({ kills = 8, engines = ['memory', 'worktree
       const t0 = Date.now();
       const clean = spawnSync(process.execPath, [binPath, 'daily', '--config', fork.configPath, '--json'], { encoding: 'utf8', timeout: 180_000 });
       if (clean.status !== 0) throw new Error(`the clean calibration run failed (exit ${clean.status}): ${clean.stderr.slice(-2000)}`);
-      const runMs = Date.now() - t0;
+      fork.runMs = Date.now() - t0;
       const share = Math.floor(kills / engines.length) + (e < kills % engines.length ? 1 : 0);
       for (let i = 0; i < share; i++) {
         const inPush = i === 0;
         // The push kill kills the CLI alone: the case where an orphaned `git push` used to land later.
+        const runMs = fork.runMs;
         const trial = await crashTrial(fork, { inPush, delayMs: Math.round(random() * runMs), mode: i % 2 === 0 ? 'cli-only' : 'tree', maxReruns, trialId: `${engine}-${i}` });
         trial.runMs = runMs;
         trials.push(trial);

@@ -94,7 +94,7 @@ export const LockInfoSchema = z.object({
   holder: z.record(z.string(), z.unknown()).nullable().default(null),
   ageHours: z.number().nullable().default(null),
   /** The lock of a run whose holder was dead on this host, taken over at the start of this run. */
-  takenOver: z.object({ previous: z.record(z.string(), z.unknown()), reason: z.string() }).nullable().default(null),
+  takenOver: z.object({ previous: z.record(z.string(), z.unknown()), reason: z.string() }).nullish(),
 });
 
 export const RunStateSchema = z.object({

@@ -65,8 +65,7 @@ export const ReportLockSchema = z.object({
   ageHours: z.number().nullable(),
   takenOver: z
     .object({ previous: z.record(z.string(), z.unknown()), reason: z.string() })
-    .nullable()
-    .default(null)
+    .nullish()
     .describe('The lock of a run whose holder was dead on this host (pid gone or reused, a zombie, rebooted since), taken over by this run'),
 });
 
