@@ -214,35 +214,40 @@ function checkSettled(fork, upstream) {
 
 /**
  * One trial: a new upstream commit, a run killed at `delayMs` (or once parked in the pre-push hook
- * when `inPush`), the invariants, then reruns of `daily` — no file deleted, no git run by hand —
+ * when `parked` in a hook), the invariants, then reruns of `daily` — no file deleted, no git run by hand —
  * until one exits 0 (at most `maxReruns`).
  */
-export async function crashTrial(fork, { delayMs, inPush = false, mode = 'tree', maxReruns = 3, trialId = `${Date.now()}` }) {
+export async function crashTrial(fork, { delayMs, parked = null, mode = 'tree', maxReruns = 3, trialId = `${Date.now()}` }) {
   const { fixture } = fork;
   fork.day++;
   const upstream = fixture.advanceUpstream([{ files: { [`up/${fork.day}.txt`]: `upstream ${fork.day}\n` }, message: `upstream: day ${fork.day}` }]);
   const before = { originTrunk: rev(fixture.originBare, `refs/heads/${fixture.trunk}`), originMirror: rev(fixture.originBare, `refs/heads/${fixture.mirror}`) };
-  const hook = join(fixture.clone, '.git', 'hooks', 'pre-push');
-  const ready = join(fixture.root, `pre-push-${trialId}.ready`);
-  if (inPush) {
-    writeFileSync(hook, `#!/bin/sh\ntouch "${ready}"\nsleep 60\n`);
-    chmodSync(hook, 0o755);
-  }
+  // Parked kills: a hook signals that the run reached the moment, then sleeps until the kill.
+  // `push`: inside `git push` (pre-push). `ref-update`: inside the transaction that moves the local
+  // trunk, while git holds `refs/heads/<trunk>.lock` (reference-transaction, state "prepared") —
+  // the kill leaves git's lock file behind for the next run to recover.
+  const hookName = parked === 'push' ? 'pre-push' : 'reference-transaction';
+  const hook = join(fixture.clone, '.git', 'hooks', hookName);
+  const ready = join(fixture.root, `${hookName}-${trialId}.ready`);
+  if (parked === 'push') writeFileSync(hook, `#!/bin/sh\ntouch "${ready}"\nsleep 60\n`);
+  if (parked === 'ref-update') writeFileSync(hook, `#!/bin/sh\n[ "$1" = prepared ] || exit 0\ngrep -q " refs/heads/${fixture.trunk}$" || exit 0\ntouch "${ready}"\nsleep 60\n`);
+  if (parked) chmodSync(hook, 0o755);
+  const isParked = parked !== null;
   const token = `${process.pid}-${trialId}`;
   const known = runIds(fork);
   const started = Date.now();
   const run = spawnDaily(fork, token);
   let exited = false;
   run.done.then(() => (exited = true));
-  if (inPush) {
+  if (isParked) {
     while (!existsSync(ready) && !exited && Date.now() - started < 120_000) await sleep(10);
   } else {
     await Promise.race([sleep(delayMs), run.done]);
   }
-  const trial = { trialId, engine: fork.engine, inPush, mode, delayMs: inPush ? Date.now() - started : delayMs, killed: !exited, phase: null, inFlight: null, orphans: [], violations: [], reruns: [], recovered: false, settled: [] };
+  const trial = { trialId, engine: fork.engine, parked, mode, delayMs: isParked ? Date.now() - started : delayMs, killed: !exited, phase: null, inFlight: null, orphans: [], violations: [], reruns: [], recovered: false, settled: [] };
   if (!exited) {
     const where = killedAt(fork, known);
-    trial.phase = inPush ? 'apply (in the push)' : where.phase;
+    trial.phase = parked === 'push' ? 'apply (in the push)' : parked === 'ref-update' ? 'apply (in the trunk ref update)' : where.phase;
     trial.inFlight = where.inFlight;
     if (mode === 'tree') {
       // Everything at once, as a cgroup kill or `kill -9 -<pgid>` plus strays would.
@@ -262,7 +267,7 @@ export async function crashTrial(fork, { delayMs, inPush = false, mode = 'tree',
     }
   }
   await run.done;
-  if (inPush) rmSync(hook, { force: true });
+  if (isParked) rmSync(hook, { force: true });
   trial.violations = checkInvariants(fork, before, upstream);
   for (let i = 0; i < maxReruns; i++) {
     const t0 = Date.now();
@@ -279,7 +284,7 @@ export async function crashTrial(fork, { delayMs, inPush = false, mode = 'tree',
   return trial;
 }
 
-/** Run `kills` trials split over the engines; a push kill first on each engine. */
+/** Run `kills` trials split over the engines; on each, a kill in the push, one in the trunk's ref update, then random ones. */
 export async function crashInjection({ kills = 8, engines = ['memory', 'worktree'], seed = Date.now() % 2 ** 31, maxReruns = 3, onTrial = () => {} } = {}) {
   const random = prng(seed);
   const started = Date.now();
@@ -296,10 +301,10 @@ export async function crashInjection({ kills = 8, engines = ['memory', 'worktree
       fork.runMs = Date.now() - t0;
       const share = Math.floor(kills / engines.length) + (e < kills % engines.length ? 1 : 0);
       for (let i = 0; i < share; i++) {
-        const inPush = i === 0;
+        const parked = i === 0 ? 'push' : i === 1 ? 'ref-update' : null;
         // The push kill kills the CLI alone: the case where an orphaned `git push` used to land later.
         const runMs = fork.runMs;
-        const trial = await crashTrial(fork, { inPush, delayMs: Math.round(random() * runMs), mode: i % 2 === 0 ? 'cli-only' : 'tree', maxReruns, trialId: `${engine}-${i}` });
+        const trial = await crashTrial(fork, { parked, delayMs: Math.round(random() * runMs), mode: i % 2 === 0 ? 'cli-only' : 'tree', maxReruns, trialId: `${engine}-${i}` });
         trial.runMs = runMs;
         trials.push(trial);
         onTrial(trial);
