@@ -8,7 +8,7 @@ import {
   loadConfig,
   loadState,
   lockDirFor,
-  pidAlive,
+  lockHolderLiveness,
   readLockMeta,
   releaseManualHold,
   runPaths,
@@ -217,7 +217,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
         path: lockDir,
         holder: meta,
         ageHours: meta ? Math.round(((Date.now() - Date.parse(meta.startedAt)) / 3_600_000) * 100) / 100 : null,
-        pidAlive: meta && !meta.manual ? pidAlive(meta.ownerPid ?? meta.pid, meta.hostname) : null,
+        pidAlive: meta && !meta.manual ? lockHolderLiveness(meta).alive : null,
         stale: meta ? (Date.now() - Date.parse(meta.startedAt)) / 3_600_000 >= config.lock.staleAfterHours : null,
       }
     : { held: false, path: lockDir };
@@ -226,7 +226,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
     report ? `last run: ${report.runId} — ${report.outcome} (exit ${report.exitCode})` : 'last run: none recorded',
     latest ? `report: ${latest.reportPath}` : '',
     lock.held
-      ? `lock: held by ${meta?.manual ? `a manual session of ${meta.manual.user} ("${meta.manual.reason}") on ${meta.hostname} since ${meta.startedAt}; \`rebase-daily unlock\` ends it` : meta ? `run ${meta.runId}, pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname} since ${meta.startedAt}` : 'an unknown run'}${'pidAlive' in lock && lock.pidAlive === false ? ' (process not running)' : ''}${'stale' in lock && lock.stale ? ' — stale' : ''}`
+      ? `lock: held by ${meta?.manual ? `a manual session of ${meta.manual.user} ("${meta.manual.reason}") on ${meta.hostname} since ${meta.startedAt}; \`rebase-daily unlock\` ends it` : meta ? `run ${meta.runId}, pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname} since ${meta.startedAt}` : 'an unknown run'}${'pidAlive' in lock && lock.pidAlive === false ? ' (process not running; the next run takes the lock over)' : ''}${'stale' in lock && lock.stale ? ' — stale' : ''}`
       : 'lock: free',
   ].filter(Boolean);
   return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest, lock }), lines.join('\n'));

@@ -146,7 +146,8 @@ export async function recoverGitLocks(run: Runner, config: ResolvedConfig, ownRu
   for (const state of dead) {
     if (!state.commandLog || !existsSync(state.commandLog)) continue;
     const open = unfinishedCommands(readFileSync(state.commandLog, 'utf8'), state.runId);
-    killed.push(...open.filter((c) => ['git', 'gt'].includes(basename(c.argv[0] ?? '')) && ours(c.cwd)));
+    // git itself, gt (which runs git), or git behind a wrapper (`stdbuf -o0 git merge-tree …`).
+    killed.push(...open.filter((c) => c.argv.slice(0, 3).some((a) => ['git', 'gt'].includes(basename(a))) && ours(c.cwd)));
     result.inFlight.push(...open.map((c) => `run ${c.runId} was killed during \`${c.argv.map(shellQuote).join(' ')}\` (started ${c.at}, no recorded end)`));
   }
   const locks = findGitLockFiles(commonDir);

@@ -114,7 +114,9 @@ function breakLock(lockDir: string, judged: LockMeta | null, tag: string): boole
     try {
       renameSync(aside, lockDir);
     } catch {
-      // A third run created a lock in that instant: it holds the lock now.
+      // A third run created a lock in the instant the path was free. Two runs then believe they
+      // hold it; this needs three runs starting within microseconds of each other on a dead
+      // holder's lock, and is the one race this scheme leaves open.
     }
     return false;
   }
