@@ -91,7 +91,7 @@ export function buildReport(state: RunState, options: BuildReportOptions = {}): 
       path: state.lock.path,
       holder: state.lock.holder,
       ageHours: state.lock.ageHours,
-      takenOver: state.lock.takenOver ?? null,
+      ...(state.lock.takenOver ? { takenOver: state.lock.takenOver } : {}),
     },
     conflict: state.conflict,
     lease: state.lease,

@@ -106,6 +106,15 @@ describe('renderSummary', () => {
     expect(md).toContain('- Holder: runId old-run, pid 7, hostname h, startedAt 2026-11-26T01:00:00.000Z');
   });
 
+  it('the takeover of a dead run\'s lock is detailed in the lock section', () => {
+    const state = makeRunState({
+      ...scenarios.noChange(),
+      lock: { path: '/l', acquired: true, override: false, holder: null, ageHours: null, takenOver: { previous: { runId: 'killed-run', command: 'daily', startedAt: '2026-11-26T01:00:00.000Z' }, reason: 'pid 7 is not running' } },
+    });
+    const md = renderSummary(buildReport(state));
+    expect(md).toContain('- Override: no\n- Taken over from run `killed-run` (daily, since 2026-11-26T01:00:00.000Z): its holder is dead — pid 7 is not running');
+  });
+
   it('graphite: descendants and restacked', () => {
     const state = makeRunState({ stageOverrides: { align: { status: 'ok', summary: '2 branches restacked', data: { descendants: ['feat/a', 'feat/b'], restacked: ['feat/a', 'feat/b'] } } } });
     expect(renderSummary(buildReport(state))).toContain('## Graphite\n\n- Descendants: feat/a, feat/b\n- Restacked: `feat/a`, `feat/b`\n');
