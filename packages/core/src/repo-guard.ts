@@ -63,7 +63,8 @@ export async function restoreRepo(run: Runner, config: ResolvedConfig, state: Ru
     for (const t of [...state.temporaries].sort((a, b) => order[a.kind] - order[b.kind])) {
       if (t.kind === 'worktree') {
         const wtAborted = existsSync(t.path) ? await abortOperation(run, t.path).catch(() => null) : null;
-        if (wtAborted) actions.push(`aborted ${wtAborted} in temporary worktree ${t.path}`);
+        // An abort that failed there is moot: the worktree is removed next, with its operation.
+        if (wtAborted) actions.push(wtAborted.includes('abort failed') ? `${wtAborted} in temporary worktree ${t.path}, removed with it` : `aborted ${wtAborted} in temporary worktree ${t.path}`);
       }
       if (await removeTemporary(run, repo, t)) actions.push(`removed temporary ${t.kind} ${t.path}`);
       else problems.push(`could not remove temporary ${t.kind} ${t.path}`);
