@@ -14,7 +14,7 @@ export const COMMANDS = {
   prompt: "render the operator agent's prompt for this config (stdout, or --write FILE)",
   init: 'in a fork: write a starter config, the prompt and the docs; print cron and systemd units',
   lock: 'hold the lock for manual work (resolving a conflict, the manual fallback); runs exit 15 meanwhile',
-  unlock: 'end a hold taken by `lock` (never a run\'s lock)',
+  unlock: 'end a hold taken by `lock`, or remove the lock of a run that died (never a live run\'s lock)',
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 

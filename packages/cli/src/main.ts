@@ -12,7 +12,7 @@ import {
   loadConfig,
   loadState,
   lockDirFor,
-  pidAlive,
+  lockHolderLiveness,
   readLockMeta,
   recordedRuns,
   redact,
@@ -248,7 +248,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
         path: lockDir,
         holder: meta,
         ageHours: meta ? Math.round(((Date.now() - Date.parse(meta.startedAt)) / 3_600_000) * 100) / 100 : null,
-        pidAlive: meta && !meta.manual ? pidAlive(meta.ownerPid ?? meta.pid, meta.hostname) : null,
+        pidAlive: meta && !meta.manual ? lockHolderLiveness(meta).alive : null,
         stale: meta ? (Date.now() - Date.parse(meta.startedAt)) / 3_600_000 >= config.lock.staleAfterHours : null,
       }
     : { held: false, path: lockDir };
@@ -261,7 +261,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
     report ? `${unfinished ? 'last finished run' : 'last run'}: ${report.runId} — ${report.outcome} (exit ${report.exitCode})` : unfinished ? '' : 'last run: none recorded',
     latest ? `report: ${latest.reportPath}` : '',
     lock.held
-      ? `lock: held by ${meta?.manual ? `a manual session of ${meta.manual.user} ("${meta.manual.reason}") on ${meta.hostname} since ${meta.startedAt}; \`rebase-daily unlock\` ends it` : meta ? `run ${meta.runId}, pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname} since ${meta.startedAt}` : 'an unknown run'}${'pidAlive' in lock && lock.pidAlive === false ? ' (process not running)' : ''}${'stale' in lock && lock.stale ? ' — stale' : ''}`
+      ? `lock: held by ${meta?.manual ? `a manual session of ${meta.manual.user} ("${meta.manual.reason}") on ${meta.hostname} since ${meta.startedAt}; \`rebase-daily unlock\` ends it` : meta ? `run ${meta.runId}, pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname} since ${meta.startedAt}` : 'an unknown run'}${'pidAlive' in lock && lock.pidAlive === false ? ' (process not running; the next run takes the lock over)' : ''}${'stale' in lock && lock.stale ? ' — stale' : ''}`
       : 'lock: free',
   ].filter(Boolean);
   // latest.ok is the last run's own success (exit 0), never just "the report was readable".
@@ -281,7 +281,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
 function lastUnfinishedRun(config: ResolvedConfig, reportedRunId: string | null, lockMeta: LockMeta | null) {
   const last = recordedRuns(config.scratchPath).at(-1);
   if (!last || last.finishedAt || (reportedRunId && last.runId <= reportedRunId)) return null;
-  const running = lockMeta?.runId === last.runId && pidAlive(lockMeta.ownerPid ?? lockMeta.pid, lockMeta.hostname) === true;
+  const running = lockMeta?.runId === last.runId && lockHolderLiveness(lockMeta).alive === true;
   const stage = last.stages.find((s) => s.status === 'running')?.name ?? null;
   return { runId: last.runId, command: last.command, startedAt: last.startedAt, pid: last.pid, host: last.host, stage, running, temporaries: last.temporaries };
 }
@@ -315,10 +315,16 @@ function holdLock(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
   return emit(io, args, envelope('lock', EXIT.ok, null, data), `lock: held for "${reason}" (${lockDir}); runs exit 15 until \`rebase-daily unlock\`${overrideNote}`);
 }
 
-/** `unlock`: end a hold taken by `lock`. A run's lock is refused (exit 15): it ends with its run. */
+/**
+ * `unlock`: end a hold taken by `lock`, or remove the lock of a run that died on this host (the next
+ * run would take it over too). A live run's lock is refused (exit 15): it ends with its run.
+ */
 function unlock(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
   const lockDir = lockDirFor(config.scratchPath);
   const r = releaseManualHold(lockDir);
+  if (r.released && r.dead) {
+    return emit(io, args, envelope('unlock', EXIT.ok, null, { lock: { held: false, path: lockDir, released: r.holder, dead: r.dead } }), `lock: removed the lock of run ${r.holder.runId} (${r.holder.command}, since ${r.holder.startedAt}): its holder is dead — ${r.dead}`);
+  }
   if (r.released) {
     const { user, reason } = r.holder.manual ?? { user: '?', reason: '?' };
     return emit(io, args, envelope('unlock', EXIT.ok, null, { lock: { held: false, path: lockDir, released: r.holder } }), `lock: released the hold of ${user} ("${reason}", since ${r.holder.startedAt})`);

@@ -88,16 +88,27 @@ describe('doctor', () => {
     expect(check(r.json, 'remote fork (origin)').message).toMatch(/ls-remote origin` failed/);
   });
 
-  it('a stale lock of a crashed run: fail with the FORCE_STALE_LOCK rule, lock untouched', async () => {
+  it('a stale lock of a run on another host: fail with the FORCE_STALE_LOCK rule, lock untouched', async () => {
     d = healthyDay();
     const lock = join(d.fixture.clone, '.scratch', 'locks', 'rebase-daily.lock');
     mkdirSync(lock, { recursive: true });
-    writeFileSync(join(lock, 'meta.json'), JSON.stringify({ runId: 'crashed-run', pid: 999999, ownerPid: 999999, hostname: hostname(), startedAt: new Date(Date.now() - 7 * 3600_000).toISOString(), command: 'daily', shas: {} }));
+    writeFileSync(join(lock, 'meta.json'), JSON.stringify({ runId: 'crashed-run', pid: 999999, ownerPid: 999999, hostname: `${hostname()}-elsewhere`, startedAt: new Date(Date.now() - 7 * 3600_000).toISOString(), command: 'daily', shas: {} }));
     const r = await cli(['doctor', '--config', d.configPath, '--json']);
     expect(r.code).toBe(1);
-    expect(check(r.json, 'lock')).toMatchObject({ status: 'fail', details: { stale: true, pidAlive: false } });
+    expect(check(r.json, 'lock')).toMatchObject({ status: 'fail', details: { stale: true, pidAlive: null } });
     expect(check(r.json, 'lock').message).toMatch(/stale lock held by run crashed-run/);
     expect(check(r.json, 'lock').fix).toMatch(/FORCE_STALE_LOCK=1/);
+    expect(existsSync(join(lock, 'meta.json'))).toBe(true);
+  });
+
+  it('the lock of a run that died on this host: warn that the next run takes it over, lock untouched', async () => {
+    d = healthyDay();
+    const lock = join(d.fixture.clone, '.scratch', 'locks', 'rebase-daily.lock');
+    mkdirSync(lock, { recursive: true });
+    writeFileSync(join(lock, 'meta.json'), JSON.stringify({ runId: 'crashed-run', pid: 999999, ownerPid: 999999, hostname: hostname(), startedAt: new Date().toISOString(), command: 'daily', shas: {} }));
+    const r = await cli(['doctor', '--config', d.configPath, '--json']);
+    expect(check(r.json, 'lock')).toMatchObject({ status: 'warn', details: { pidAlive: false } });
+    expect(check(r.json, 'lock').message).toMatch(/held by run crashed-run .*, whose process is dead \(pid 999999 is not running\); the next run takes it over$/);
     expect(existsSync(join(lock, 'meta.json'))).toBe(true);
   });
 

@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { acquireLock } from '@rebase-daily/core';
 import { EnvelopeSchema } from '../src/index.js';
 import { cli, day, type Day } from './helpers.js';
 
@@ -47,5 +51,35 @@ describe('lock and unlock', () => {
     const r = await cli(['unlock', '--reason', 'x']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('rebase-daily: `rebase-daily unlock` does not take --reason (`rebase-daily lock` does); see `rebase-daily unlock --help`\n');
+  });
+
+  describe('the lock of a run that was killed (kill -9 of a real process)', () => {
+    const killedRunLock = async (dd: Day) => {
+      const victim = spawn('sleep', ['60'], { stdio: 'ignore' });
+      const pid = victim.pid!;
+      const lockDir = join(dd.fixture.clone, '.scratch', 'locks', 'rebase-daily.lock');
+      acquireLock({ lockDir, staleAfterHours: 6, forceStale: false, meta: { runId: 'killed-run', pid, ownerPid: pid, hostname: hostname(), startedAt: new Date().toISOString(), command: 'daily', shas: {} } });
+      victim.kill('SIGKILL');
+      await new Promise((r) => victim.once('exit', r));
+      return { lockDir, pid };
+    };
+
+    it('unlock removes it and says why', async () => {
+      d = day();
+      const { lockDir, pid } = await killedRunLock(d);
+      const r = await cli(['unlock', '--config', d.configPath]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^lock: removed the lock of run killed-run \\(daily, since .*\\): its holder is dead — pid ${pid} is not running`));
+      expect(existsSync(lockDir)).toBe(false);
+    });
+
+    it('the next daily takes it over by itself and the report records the takeover', async () => {
+      d = day({ upstreamCommits: [{ files: { 'UP.md': 'up\n' }, message: 'upstream: up' }] });
+      const { pid } = await killedRunLock(d);
+      const r = await cli(['daily', '--config', d.configPath, '--json']);
+      expect(r.code).toBe(0);
+      expect(d.report().lock.takenOver).toMatchObject({ previous: { runId: 'killed-run', pid }, reason: `pid ${pid} is not running` });
+      expect(d.report().warnings).toContainEqual(expect.stringMatching(/^took over the lock of run killed-run/));
+    });
   });
 });

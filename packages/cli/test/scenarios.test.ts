@@ -142,10 +142,12 @@ describe('scenario 5: lease failure', () => {
 });
 
 describe('scenario 6: stale lock', () => {
+  // A crashed run on another host (a shared scratch folder): this host cannot tell whether it is
+  // alive, so only the stale rule applies. (A holder dead on this host is taken over: lock.test.ts.)
   const plantLock = (dd: Day, hoursAgo: number) => {
     const lock = join(dd.fixture.clone, '.scratch', 'locks', 'rebase-daily.lock');
     mkdirSync(lock, { recursive: true });
-    writeFileSync(join(lock, 'meta.json'), JSON.stringify({ runId: 'crashed-run', pid: 999999, ownerPid: 999999, hostname: hostname(), startedAt: new Date(Date.now() - hoursAgo * 3600_000).toISOString(), command: 'daily', shas: {} }));
+    writeFileSync(join(lock, 'meta.json'), JSON.stringify({ runId: 'crashed-run', pid: 999999, ownerPid: 999999, hostname: `${hostname()}-elsewhere`, startedAt: new Date(Date.now() - hoursAgo * 3600_000).toISOString(), command: 'daily', shas: {} }));
     return lock;
   };
 
@@ -155,7 +157,7 @@ describe('scenario 6: stale lock', () => {
     const refused = await cli(['daily', '--config', d.configPath, '--json']);
     expect(refused.code).toBe(15);
     expect(refused.json.outcome).toBe('lock-taken');
-    expect(refused.json.errors[0].message).toMatch(/crashed-run.*not running.*FORCE_STALE_LOCK=1/);
+    expect(refused.json.errors[0].message).toMatch(/crashed-run.*runs on another host.*FORCE_STALE_LOCK=1/);
     const forced = await cli(['daily', '--config', d.configPath, '--json'], { FORCE_STALE_LOCK: '1' });
     expect(forced.code).toBe(0);
     const report = d.report();

@@ -134,6 +134,8 @@ export const errors = {
       `the fork remote "${remote}" does not support atomic pushes, so the trunk, the mirror and the descendants cannot move together; nothing was pushed: set "publish": { "atomic": false } to push them one by one (mirror, trunk, descendants), or use a remote that supports --atomic`,
       EXIT.pushBlocked,
     ),
+  gitLock: (path: string, count: number, why: string) =>
+    new RebaseDailyError('E_GIT_LOCK', `git lock file ${path} blocks git${count > 1 ? ` (and ${count - 1} more lock file(s))` : ''}; ${why}`, EXIT.internal, { path, count }),
   lockTaken: (message: string, details: Record<string, unknown>) => new RebaseDailyError('E_LOCK_TAKEN', message, EXIT.lockTaken, details),
   internal: (message: string, details: Record<string, unknown> = {}) => new RebaseDailyError('E_INTERNAL', message, EXIT.internal, details),
   interrupted: (signal: string) =>

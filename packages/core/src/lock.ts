@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { bootId, holderLiveness, readProcStat, type Liveness } from './holder.js';
 
 /** What the lock holder writes into `<lock>/meta.json`. */
 export interface LockMeta {
@@ -12,12 +12,22 @@ export interface LockMeta {
   startedAt: string;
   command: string;
   shas: Record<string, string | null>;
+  /** Start time of `ownerPid` (field 22 of /proc/<pid>/stat): a reused pid has another. */
+  ownerStartTime?: string | null;
+  /** The kernel boot id when the lock was taken: after a reboot no holder can be alive. */
+  bootId?: string | null;
   /** Set for a hold taken by `rebase-daily lock` (manual work): no process keeps it, `unlock` ends it. */
   manual?: { reason: string; user: string };
 }
 
+/** A lock whose holder was dead on this host, taken over by the next run. */
+export interface LockTakeover {
+  previous: LockMeta;
+  reason: string;
+}
+
 export type AcquireResult =
-  | { acquired: true; override: null | { previous: LockMeta | null; ageHours: number } }
+  | { acquired: true; override: null | { previous: LockMeta | null; ageHours: number }; takenOver: LockTakeover | null }
   | { acquired: false; holder: LockMeta | null; ageHours: number; stale: boolean; pidAlive: boolean | null; message: string };
 
 export interface AcquireOptions {
@@ -41,15 +51,23 @@ export function readLockMeta(lockDir: string): LockMeta | null {
   }
 }
 
-/** Is `pid` alive on this host? null when the holder is on another host (we cannot know). */
+/** Is `pid` alive on this host (a zombie is not)? null when the holder is on another host (we cannot know). */
 export function pidAlive(pid: number, host: string): boolean | null {
-  if (host !== hostname()) return null;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return holderLiveness({ hostname: host, pid }).alive;
+}
+
+/** The identity fields a lock holder records for `ownerPid` (see holder.ts). */
+export function holderIdentity(ownerPid: number): Pick<LockMeta, 'ownerStartTime' | 'bootId'> {
+  return { ownerStartTime: readProcStat(ownerPid)?.startTime ?? null, bootId: bootId() };
+}
+
+/**
+ * Is the run holding this lock still alive? null for a manual hold (no process keeps it) and for a
+ * holder on another host; both go by the stale rule only.
+ */
+export function lockHolderLiveness(holder: LockMeta): Liveness {
+  if (holder.manual) return { alive: null, reason: 'a manual hold (no process keeps it)' };
+  return holderLiveness({ hostname: holder.hostname, pid: holder.ownerPid ?? holder.pid, startTime: holder.ownerStartTime, bootId: holder.bootId });
 }
 
 function lockAgeHours(lockDir: string, meta: LockMeta | null, now: Date): number {
@@ -59,43 +77,85 @@ function lockAgeHours(lockDir: string, meta: LockMeta | null, now: Date): number
 }
 
 /**
- * Take the exclusive lock with an atomic `mkdir`. A held lock is refused with who holds it, since
- * when, and whether that pid is alive. A stale lock is broken only with forceStale, by renaming it
- * aside first so two forced runs can never both win.
+ * Create the lock directory with its meta.json in one step: the meta is written into a private
+ * directory that is then renamed into place, so a run killed at any moment never leaves a lock
+ * without its holder's identity. rename(2) fails when the lock exists (and is not empty).
+ */
+function createLock(lockDir: string, meta: LockMeta): boolean {
+  const draft = join(dirname(lockDir), `.${basename(lockDir)}.new-${process.pid}-${Math.random().toString(16).slice(2, 8)}`);
+  mkdirSync(draft);
+  try {
+    writeFileSync(join(draft, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    renameSync(draft, lockDir);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw err;
+    return false;
+  } finally {
+    rmSync(draft, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Move a lock aside and delete it — only if it is still the one judged (same run id): a run that
+ * took the lock over in between must keep it. Returns false when the lock was not removed.
+ */
+function breakLock(lockDir: string, judged: LockMeta | null, tag: string): boolean {
+  const aside = `${lockDir}.${tag}-${Date.now()}-${process.pid}`;
+  try {
+    renameSync(lockDir, aside);
+  } catch {
+    return false; // another run broke it first; the next create decides who wins
+  }
+  const moved = readLockMeta(aside);
+  if ((moved?.runId ?? null) !== (judged?.runId ?? null)) {
+    // Not the lock we judged but a newer run's that took it over in between: put it back.
+    try {
+      renameSync(aside, lockDir);
+    } catch {
+      // A third run created a lock in the instant the path was free. Two runs then believe they
+      // hold it; this needs three runs starting within microseconds of each other on a dead
+      // holder's lock, and is the one race this scheme leaves open.
+    }
+    return false;
+  }
+  rmSync(aside, { recursive: true, force: true });
+  return true;
+}
+
+/**
+ * Take the exclusive lock. A held lock is refused with who holds it, since when, and whether that
+ * process is alive — unless its holder is dead on this host (pid gone, pid reused, a zombie, or a
+ * reboot since): then it is taken over and the takeover returned for the report. A live holder, a
+ * holder on another host and a manual hold go by the stale rule: broken only with forceStale.
  */
 export function acquireLock(options: AcquireOptions): AcquireResult {
-  const { lockDir, meta, staleAfterHours, forceStale } = options;
+  const { lockDir, staleAfterHours, forceStale } = options;
   const now = options.now ?? new Date();
+  const meta: LockMeta = { ...holderIdentity(options.meta.ownerPid ?? options.meta.pid), ...options.meta };
   mkdirSync(dirname(lockDir), { recursive: true });
   let override: { previous: LockMeta | null; ageHours: number } | null = null;
+  let takenOver: LockTakeover | null = null;
   for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      mkdirSync(lockDir);
-      writeFileSync(join(lockDir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
-      return { acquired: true, override };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
+    if (createLock(lockDir, meta)) return { acquired: true, override, takenOver };
     const holder = readLockMeta(lockDir);
     const ageHours = lockAgeHours(lockDir, holder, now);
     const stale = ageHours >= staleAfterHours;
-    // A manual hold outlives the command that took it: its pid says nothing.
-    const alive = holder && !holder.manual ? pidAlive(holder.ownerPid ?? holder.pid, holder.hostname) : null;
-    if (stale && forceStale && attempt === 0) {
-      const aside = `${lockDir}.broken-${now.getTime()}-${process.pid}`;
-      try {
-        renameSync(lockDir, aside);
-        rmSync(aside, { recursive: true, force: true });
-      } catch {
-        // Another forced run broke it first; our mkdir below decides who wins.
-      }
-      override = { previous: holder, ageHours };
+    const liveness = holder ? lockHolderLiveness(holder) : null;
+    if (attempt === 0 && holder && liveness?.alive === false) {
+      if (breakLock(lockDir, holder, 'dead')) takenOver = { previous: holder, reason: liveness.reason };
       continue;
     }
+    if (attempt === 0 && stale && forceStale) {
+      if (breakLock(lockDir, holder, 'broken')) override = { previous: holder, ageHours };
+      continue;
+    }
+    const alive = liveness?.alive ?? null;
     return { acquired: false, holder, ageHours, stale, pidAlive: alive, message: lockTakenMessage(lockDir, holder, ageHours, stale, alive, staleAfterHours, forceStale) };
   }
   const holder = readLockMeta(lockDir);
-  return { acquired: false, holder, ageHours: 0, stale: false, pidAlive: null, message: `lock ${lockDir} was taken by another run while breaking a stale lock; rerun later` };
+  return { acquired: false, holder, ageHours: 0, stale: false, pidAlive: null, message: `lock ${lockDir} was taken by another run while breaking a stale or dead lock; rerun later` };
 }
 
 /** "run <id> (pid <pid> on <host>, <command>) since <time>": who holds a run's lock. */
@@ -109,12 +169,12 @@ function lockTakenMessage(lockDir: string, holder: LockMeta | null, ageHours: nu
     : holder
       ? describeRunHolder(holder)
       : `an unknown run (no meta.json) for ${ageHours.toFixed(1)} h`;
-  const life = alive === false ? '; that process is not running (crashed run?)' : alive === true ? '; that process is still running' : '';
+  const life = alive === true ? '; that process is still running' : holder && !holder.manual && alive === null ? `; it runs on another host (${holder.hostname}), so this host cannot tell whether it is alive` : '';
   const next = stale
     ? `it is stale (> ${staleAfter} h): rerun with FORCE_STALE_LOCK=1 to break it (recorded in the report)`
     : holder?.manual
       ? `it becomes stale after ${staleAfter} h${forced ? ' (FORCE_STALE_LOCK never breaks a fresh lock)' : ''}; wait until that session ends it`
-      : `it becomes stale after ${staleAfter} h${forced ? ' (FORCE_STALE_LOCK never breaks a fresh lock)' : ''}; wait for it to finish, or if it crashed, remove ${lockDir} by hand after checking`;
+      : `it becomes stale after ${staleAfter} h${forced ? ' (FORCE_STALE_LOCK never breaks a fresh lock)' : ''}; wait for it to finish, or if it crashed, rerun with FORCE_STALE_LOCK=1 once it is stale`;
   return `lock held by ${who}${life}; ${next}`;
 }
 
@@ -127,20 +187,25 @@ export function releaseLock(lockDir: string, runId: string): boolean {
 }
 
 export type ReleaseHoldResult =
-  | { released: true; holder: LockMeta }
+  | { released: true; holder: LockMeta; dead?: string }
   | { released: false; reason: 'free' }
   | { released: false; reason: 'run'; holder: LockMeta | null; message: string };
 
 /**
- * End a manual hold (`rebase-daily unlock`). Only a hold taken by `rebase-daily lock` is released:
- * a run's lock belongs to the run (it ends with it; a crashed run's goes by the stale rule).
+ * `rebase-daily unlock`: end a hold taken by `rebase-daily lock`, or remove the lock of a run whose
+ * holder is dead on this host (the same judgement the next run makes). A live run's lock, or one
+ * from another host, belongs to its run: it ends with the run, or goes by the stale rule.
  */
 export function releaseManualHold(lockDir: string): ReleaseHoldResult {
   if (!existsSync(lockDir)) return { released: false, reason: 'free' };
   const holder = readLockMeta(lockDir);
+  if (holder && !holder.manual) {
+    const liveness = lockHolderLiveness(holder);
+    if (liveness.alive === false && breakLock(lockDir, holder, 'dead')) return { released: true, holder, dead: liveness.reason };
+  }
   if (!holder?.manual) {
     const who = holder ? describeRunHolder(holder) : 'an unknown run (no meta.json)';
-    return { released: false, reason: 'run', holder, message: `lock held by ${who}, not by a manual session; unlock only ends a hold taken by \`rebase-daily lock\` — wait for the run to end (see the runbook, exit 15)` };
+    return { released: false, reason: 'run', holder, message: `lock held by ${who}, not by a manual session and not by a dead process; unlock only ends a hold taken by \`rebase-daily lock\` or the lock of a run that died on this host — wait for the run to end (see the runbook, exit 15)` };
   }
   rmSync(lockDir, { recursive: true, force: true });
   return { released: true, holder };

@@ -1,6 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readProcStat } from './holder.js';
 import { CommandLog, ReadTimeout, run } from './process.js';
 import { makeTempDir } from './testing/index.js';
 
@@ -39,6 +41,20 @@ describe('run (the process seam)', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(r.exitCode).toBe(130);
     expect(r.timedOut).toBe(false);
+  });
+
+  it('writes a start line to the log file before the command runs, paired with its end by id', async () => {
+    const file = join(makeTempDir(), 'commands.jsonl');
+    const log = new CommandLog(file);
+    const r = await run('sh', ['-c', `cat ${JSON.stringify(file)}`], { cwd: process.cwd() }, log);
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      { id: expect.any(String), at: expect.any(String), event: 'start', argv: ['sh', '-c', expect.stringContaining('cat')], cwd: process.cwd() },
+      expect.objectContaining({ id: lines[0].id, exitCode: 0 }),
+    ]);
+    // The command itself saw its start line: it was on disk before the spawn.
+    expect(r.stdout).toContain(`"id":"${lines[0].id}"`);
+    expect(log.entries).toHaveLength(1);
   });
 
   it('redacts credentials in the command log', async () => {
@@ -100,4 +116,54 @@ describe('run (the process seam)', () => {
       expect(r).toMatchObject({ exitCode: 127, spawnError: 'ENOENT' });
     });
   });
+});
+
+describe('children die with the process that started them (watchdog.ts)', () => {
+  // A real second process running the seam from this source (bundled by esbuild): it starts `sh`,
+  // which starts a grandchild in the background, then the test kills that process with SIGKILL,
+  // alone or with its whole process group, as cron's timeout, an OOM kill or an operator would.
+  const seamChild = async (dir: string) => {
+    const { build } = await import('esbuild');
+    const entry = join(dir, 'child.ts');
+    writeFileSync(
+      entry,
+      `import { run } from ${JSON.stringify(join(__dirname, 'process.ts'))};\n` +
+        `void run('sh', ['-c', 'sleep 300 & echo $! > grandchild.pid; echo $$ > child.pid; wait'], { cwd: process.cwd() });\n` +
+        `setInterval(() => {}, 1000);\n`,
+    );
+    await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: join(dir, 'child.mjs'), logLevel: 'silent', banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
+    return join(dir, 'child.mjs');
+  };
+  const gone = (pid: number) => {
+    const stat = readProcStat(pid);
+    return stat === null || stat.state === 'Z' || stat.state === 'X';
+  };
+  const waitUntil = async (cond: () => boolean, ms: number) => {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) return false;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return true;
+  };
+
+  it.each([
+    ['the process alone (kill -9 <pid>)', false],
+    ['its whole process group (kill -9 -<pgid>)', true],
+  ])('killing %s also kills the command and its grandchild within a second', async (_name, group) => {
+    const dir = makeTempDir();
+    const script = await seamChild(dir);
+    const parent = spawn(process.execPath, [script], { cwd: dir, detached: true, stdio: 'ignore' });
+    const pidFile = (name: string) => (existsSync(join(dir, name)) ? Number(readFileSync(join(dir, name), 'utf8')) : 0);
+    expect(await waitUntil(() => pidFile('child.pid') > 0 && pidFile('grandchild.pid') > 0, 20_000)).toBe(true);
+    const [child, grandchild] = [pidFile('child.pid'), pidFile('grandchild.pid')];
+    // The command runs in its own process group (timeouts kill its grandchildren), not the parent's.
+    expect(readProcStat(child)?.pgrp).not.toBe(parent.pid);
+    process.kill(group ? -parent.pid! : parent.pid!, 'SIGKILL');
+    const killedAt = Date.now();
+    const died = await waitUntil(() => gone(child) && gone(grandchild), 5_000);
+    if (!died) for (const pid of [child, grandchild]) if (!gone(pid)) process.kill(pid, 'SIGKILL');
+    expect(died).toBe(true);
+    expect(Date.now() - killedAt).toBeLessThan(1_000);
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { redact, redactArgv, redactFile } from './redact.js';
+import { ensureWatchdog, PROCESS_TOKEN_ENV, processToken } from './watchdog.js';
 
 /** The one result shape for every external command, success or failure. */
 export interface CommandResult {
@@ -107,6 +108,8 @@ export class ReadTimeout extends Error {
 }
 
 export interface CommandLogEntry {
+  /** Pairs this entry with the `start` line written to the log file before the command ran. */
+  id?: string;
   at: string;
   argv: string[];
   cwd: string;
@@ -116,9 +119,22 @@ export interface CommandLogEntry {
   stderr?: string;
 }
 
+/** The line written to the log file before a command starts; its end entry carries the same id. */
+export interface CommandStartEntry {
+  id: string;
+  at: string;
+  event: 'start';
+  argv: string[];
+  cwd: string;
+}
+
+let commandCounter = 0;
+
 /**
  * A run's command log: every call made through the seam, redacted, kept in memory and appended to
- * a JSONL file when one is attached.
+ * a JSONL file when one is attached. With a file, each command's `start` line is written (synchronously)
+ * before the command is spawned: a run killed mid-command leaves a start without an end, which
+ * tells the next run what was in flight (a push that may have landed, a git that held index.lock).
  */
 export class CommandLog {
   readonly entries: CommandLogEntry[] = [];
@@ -126,13 +142,32 @@ export class CommandLog {
   constructor(file?: string) {
     this.file = file;
   }
+  /** Record that a command is about to start (file only); returns the id its end entry carries. */
+  start(command: string, args: readonly string[], cwd: string): string {
+    const id = `${process.pid}-${++commandCounter}`;
+    if (this.file) {
+      const entry: CommandStartEntry = { id, at: new Date().toISOString(), event: 'start', argv: redactArgv([command, ...args]), cwd };
+      this.append(entry);
+    }
+    return id;
+  }
+  private append(entry: object): void {
+    if (!this.file) return;
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+    } catch {
+      // The log is best effort: a full disk must not turn a clean run into a crash.
+    }
+  }
   attach(file: string): void {
     this.file = file;
     mkdirSync(dirname(file), { recursive: true });
     for (const entry of this.entries) appendFileSync(file, `${JSON.stringify(entry)}\n`);
   }
-  record(result: CommandResult): void {
+  record(result: CommandResult, id?: string): void {
     const entry: CommandLogEntry = {
+      ...(id ? { id } : {}),
       at: new Date().toISOString(),
       argv: redactArgv([result.command, ...result.args]),
       cwd: result.cwd,
@@ -142,14 +177,7 @@ export class CommandLog {
     };
     if (result.exitCode !== 0 && result.stderr) entry.stderr = redact(result.stderr.slice(0, 2000));
     this.entries.push(entry);
-    if (this.file) {
-      try {
-        mkdirSync(dirname(this.file), { recursive: true });
-        appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
-      } catch {
-        // The log is best effort: a full disk must not turn a clean run into a crash.
-      }
-    }
+    this.append(entry);
   }
 }
 
@@ -175,7 +203,11 @@ export async function run(command: string, args: readonly string[], options: Run
   env.PAGER ??= 'cat';
   // Each command gets its own process group so a timeout or an interrupt kills everything it
   // started (cargo's test binaries, git hooks), not just the direct child that may leave its
-  // grandchildren holding the output pipe open.
+  // grandchildren holding the output pipe open. Its own group also means it would outlive this
+  // process killed hard: the token and the watchdog (watchdog.ts) make it die with us instead.
+  env[PROCESS_TOKEN_ENV] = processToken();
+  ensureWatchdog();
+  const logId = options.quiet ? undefined : log.start(command, args, options.cwd);
   const sub = execa(command, [...args], {
     cwd: options.cwd,
     env,
@@ -261,7 +293,7 @@ export async function run(command: string, args: readonly string[], options: Run
     if (result.exitCode === 0) result.exitCode = 1;
     result.stderr = `${result.stderr}\n(conversation failed: ${interactError})`.trim();
   }
-  if (!options.quiet) log.record(result);
+  if (!options.quiet) log.record(result, logId);
   return result;
 }
 

@@ -105,6 +105,8 @@ export const LockInfoSchema = z.object({
   /** The holder whose stale lock was broken (override) or who refused us (lock-taken). */
   holder: z.record(z.string(), z.unknown()).nullable().default(null),
   ageHours: z.number().nullable().default(null),
+  /** The lock of a run whose holder was dead on this host, taken over at the start of this run. */
+  takenOver: z.object({ previous: z.record(z.string(), z.unknown()), reason: z.string() }).nullish(),
 });
 
 /**

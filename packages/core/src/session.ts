@@ -6,6 +6,7 @@ import { errors, outcomeOf, RebaseDailyError, toErrorRecord } from './errors.js'
 import { EXIT, exitCodeFor, type Outcome } from './exit-codes.js';
 import { excludeScratch, revParse } from './git-basics.js';
 import { adoptKeptCandidates, pruneCandidateRefs, recoverCrashedCandidates, undoCandidates, unpublished } from './candidates.js';
+import { recoverGitLocks } from './git-locks.js';
 import { acquireLock, lockDirFor, readLockMeta, releaseLock, pidAlive } from './lock.js';
 import { newRunId, runPaths } from './paths.js';
 import { preflight, readShas } from './preflight.js';
@@ -92,7 +93,7 @@ export function createRunState(config: ResolvedConfig, options: Pick<SessionOpti
     remotes: { ...config.remotes },
     startBranch: null,
     startHead: null,
-    lock: { path: lockDirFor(config.scratchPath), acquired: false, override: false, holder: null, ageHours: null },
+    lock: { path: lockDirFor(config.scratchPath), acquired: false, override: false, holder: null, ageHours: null, takenOver: null },
     shas: { before: { ...empty }, after: { ...empty } },
     pin: null,
     stages: STAGES.map((name) => ({
@@ -190,17 +191,29 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
     state.warnings.push(`FORCE_STALE_LOCK=1 broke a stale lock (${lock.override.ageHours.toFixed(1)} h old, run ${lock.override.previous?.runId ?? 'unknown'})`);
     progress.warn(state.warnings[state.warnings.length - 1]);
   }
+  if (lock.takenOver) {
+    state.lock.takenOver = { previous: lock.takenOver.previous as unknown as Record<string, unknown>, reason: lock.takenOver.reason };
+    state.warnings.push(`took over the lock of run ${lock.takenOver.previous.runId} (${lock.takenOver.previous.command}, since ${lock.takenOver.previous.startedAt}): its holder is dead — ${lock.takenOver.reason}`);
+    progress.warn(state.warnings[state.warnings.length - 1]);
+  }
   if (ownerPid !== process.pid) atomicWriteJson(paths.activeRun, { runId, ownerPid });
   saveState(state);
 
   try {
+    // git's lock files a killed run left come first: every later git command (the leftovers'
+    // `branch -D`, preflight's fetch) would fail on them.
+    const gitLocks = await recoverGitLocks(run, config, runId);
+    state.leftovers = [...gitLocks.inFlight, ...gitLocks.recovered];
+    if (gitLocks.refusal) throw gitLocks.refusal;
     const cleaned = await cleanLeftovers(run, config, runId);
-    state.leftovers = cleaned.filter((l) => !l.startsWith(PRUNED));
+    state.leftovers.push(...cleaned.filter((l) => !l.startsWith(PRUNED)));
     state.sideEffects.push(...cleaned.filter((l) => l.startsWith(PRUNED)));
     const recovered = await recoverCrashedCandidates(run, config, runId, config.push.timeoutSeconds * 1000);
     state.leftovers.push(...recovered.found, ...(await pruneCandidateRefs(run, config.repoPath)));
     state.warnings.push(...recovered.problems);
     for (const l of state.leftovers) progress.warn(`leftover of a crashed run: ${l}`);
+    const leftBehind = state.leftovers.filter((l) => /could not/.test(l));
+    if (leftBehind.length) state.errors.push({ code: 'E_CLEANUP', message: `leftovers of a crashed run could not be removed: ${leftBehind.join('; ')}; remove them by hand after checking (see the runbook, exit 1)` });
     progress.info(`preflight: ${config.repoPath} (trunk ${config.trunk}, fetching ${config.remotes.upstream} and ${config.remotes.fork})`);
     const pre = await preflight(run, config, { fetch: options.fetch });
     state.preflightOk = true;
@@ -385,6 +398,8 @@ export async function finishRun(session: Session, writeReport?: ReportWriter): P
     if (!state.errors.some((e) => e.code === 'E_INTERRUPTED')) state.errors.push(toErrorRecord(errors.interrupted(signal)));
     state.nextActions.push(`The run was interrupted by ${signal} and cleaned up (see the cleanup lines); nothing is half-done. Rerun rebase-daily when ready.`);
   }
+  // Something left behind (a leftover that could not be removed) is never a plain success.
+  if (state.outcome === null && state.errors.some((e) => e.code === 'E_CLEANUP')) stopRun(state, 'error', null);
   if (state.outcome === null) {
     const applied = state.stages.find((s) => s.name === 'apply');
     const moved = state.shas.after.trunk !== state.shas.before.trunk || state.shas.after.mirror !== state.shas.before.mirror;

@@ -96,6 +96,7 @@ export function buildReport(state: RunState, options: BuildReportOptions = {}): 
       path: state.lock.path,
       holder: state.lock.holder,
       ageHours: state.lock.ageHours,
+      ...(state.lock.takenOver ? { takenOver: state.lock.takenOver } : {}),
     },
     conflict: state.conflict,
     lease: state.lease,

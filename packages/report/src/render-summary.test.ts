@@ -123,6 +123,15 @@ describe('renderSummary of recorded runs', () => {
     expect(md).toContain('- Holder: runId old-run, pid 7, hostname h, startedAt 2026-11-26T01:00:00.000Z');
   });
 
+  it('the takeover of a dead run\'s lock is detailed in the lock section', () => {
+    const recorded = recordedRun('no-change');
+    const state = withState('no-change', {
+      lock: { ...recorded.lock, takenOver: { previous: { runId: 'killed-run', command: 'daily', startedAt: '2026-11-26T01:00:00.000Z' }, reason: 'pid 7 is not running' } },
+    });
+    const md = renderSummary(buildReport(state, { docs: null }));
+    expect(md).toContain('- Taken over from run `killed-run` (daily, since 2026-11-26T01:00:00.000Z): its holder is dead — pid 7 is not running');
+  });
+
   it('error: the first error is the paragraph', () => {
     const state = withState('no-change', { outcome: 'error', exitCode: 1, errors: [{ code: 'E_DIRTY_TREE', message: 'working tree has uncommitted changes in a.txt; commit or stash them, then rerun' }] });
     const md = renderSummary(buildReport(state, { docs: null }));

@@ -246,9 +246,11 @@ function leaseSection(r: Report): string[] {
 }
 
 function lockSection(r: Report): string[] {
-  if (!r.lock.override && r.outcome !== 'lock-taken') return [];
+  const t = r.lock.takenOver;
+  if (!r.lock.override && !t && r.outcome !== 'lock-taken') return [];
   const h = r.lock.holder;
   const out = ['## Lock', '', `- Path: ${tick(r.lock.path)}`, `- Override: ${r.lock.override ? 'yes (FORCE_STALE_LOCK=1 broke a stale lock)' : 'no'}`];
+  if (t) out.push(`- Taken over from run ${tick(String(t.previous.runId ?? 'unknown'))} (${String(t.previous.command ?? '—')}, since ${String(t.previous.startedAt ?? '—')}): its holder is dead — ${t.reason}`);
   if (h) out.push(`- Holder: ${Object.entries(h).filter(([k]) => k !== 'shas').map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ')}`);
   if (r.lock.ageHours !== null) out.push(`- Age: ${r.lock.ageHours.toFixed(1)} h`);
   return out;

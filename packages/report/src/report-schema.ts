@@ -76,6 +76,10 @@ export const ReportLockSchema = z.object({
     .nullable()
     .describe('The holder whose stale lock was broken (override) or who refused this run (lock-taken)'),
   ageHours: z.number().nullable(),
+  takenOver: z
+    .object({ previous: z.record(z.string(), z.unknown()), reason: z.string() })
+    .nullish()
+    .describe('The lock of a run whose holder was dead on this host (pid gone or reused, a zombie, rebooted since), taken over by this run'),
 });
 
 export const ReportPushSchema = z.object({

@@ -14,6 +14,7 @@ import {
   lsRemoteHeads,
   operationCommands,
   operationInProgress,
+  lockHolderLiveness,
   pidAlive,
   readLockMeta,
   recordedOperationOwner,
@@ -302,11 +303,15 @@ function checkLock(config: ResolvedConfig, add: (c: DoctorCheck) => void): void 
   }
   const meta = readLockMeta(lockDir);
   const ageHours = meta ? (Date.now() - Date.parse(meta.startedAt)) / 3_600_000 : null;
-  const alive = meta ? pidAlive(meta.ownerPid ?? meta.pid, meta.hostname) : null;
+  const liveness = meta ? lockHolderLiveness(meta) : null;
+  const alive = meta?.manual ? pidAlive(meta.ownerPid ?? meta.pid, meta.hostname) : (liveness?.alive ?? null);
   const stale = ageHours !== null && ageHours >= config.lock.staleAfterHours;
   const who = meta ? `run ${meta.runId} (pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname}) since ${meta.startedAt}` : 'an unknown run (no meta.json)';
   const details = { path: lockDir, holder: meta, ageHours, pidAlive: alive, stale };
-  if (alive === true) add({ name: 'lock', status: 'warn', message: `held by ${who}, which is running`, fix: 'wait for it to finish', details });
+  // A run that died on this host is no obstacle: the next run takes its lock over (and reports it).
+  if (meta && !meta.manual && liveness?.alive === false)
+    add({ name: 'lock', status: 'warn', message: `held by ${who}, whose process is dead (${liveness.reason}); the next run takes it over`, fix: '`rebase-daily unlock` removes it now', details });
+  else if (alive === true) add({ name: 'lock', status: 'warn', message: `held by ${who}, which is running`, fix: 'wait for it to finish', details });
   else if (stale)
     add({ name: 'lock', status: 'fail', message: `stale lock held by ${who}${alive === false ? ', not running' : ''} (${ageHours!.toFixed(1)} h)`, fix: 'a human who checked the holder is gone reruns with FORCE_STALE_LOCK=1 (recorded in the report)', details });
   else
