@@ -14,6 +14,7 @@ export const COMMANDS = {
   init: 'in a fork: write a starter config, the prompt and the docs; print cron and systemd units',
   lock: 'hold the lock for manual work (resolving a conflict, the manual fallback); runs exit 15 meanwhile',
   unlock: 'end a hold taken by `lock` (never a run\'s lock)',
+  resolve: 'agent-owned conflict resolution: resolve start|continue|finish|abort|status (a worktree, under the lock)',
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 
@@ -39,6 +40,12 @@ export interface ParsedArgs {
   trunk?: string;
   /** lock: why the lock is held (shown to runs refused meanwhile). */
   reason?: string;
+  /** resolve: start|continue|finish|abort|status. */
+  subcommand?: string;
+  /** resolve start: who authorised the agent to resolve (recorded in the report). */
+  authorisedBy?: string;
+  /** resolve finish: publish without validation (needs --reason). */
+  noValidate: boolean;
 }
 
 /** Flags only some commands accept; any other command given one is a usage error. */
@@ -48,8 +55,12 @@ const COMMAND_FLAGS: Record<string, readonly CommandName[]> = {
   'docs-dir': ['init'],
   'prompt-file': ['init'],
   trunk: ['init'],
-  reason: ['lock'],
+  reason: ['lock', 'resolve'],
+  'authorised-by': ['resolve'],
+  'no-validate': ['resolve'],
 };
+
+const RESOLVE_STEPS = ['start', 'continue', 'finish', 'abort', 'status'];
 
 /** Parse argv with node's own parseArgs (strict: an unknown flag is a usage error, exit 2). */
 export function parseCliArgs(argv: string[]): ParsedArgs {
@@ -71,12 +82,19 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
         'prompt-file': { type: 'string' },
         trunk: { type: 'string' },
         reason: { type: 'string' },
+        'authorised-by': { type: 'string' },
+        'no-validate': { type: 'boolean', default: false },
       },
     });
   } catch (err) {
     throw errors.usage(`${(err as Error).message.split('\n')[0]}; see \`rebase-daily --help\``);
   }
-  const [cmd, ...rest] = parsed.positionals;
+  const [cmd, ...positionals] = parsed.positionals;
+  const sub = cmd === 'resolve' ? positionals.shift() : undefined;
+  if (cmd === 'resolve' && !parsed.values.help && !RESOLVE_STEPS.includes(sub ?? '')) {
+    throw errors.usage(`${sub ? `unknown step "${sub}"` : 'missing step'}; use \`rebase-daily resolve ${RESOLVE_STEPS.join('|')}\``);
+  }
+  const rest = positionals;
   if (rest.length) throw errors.usage(`unexpected argument "${rest[0]}"; see \`rebase-daily --help\``);
   if (cmd !== undefined && !(cmd in COMMANDS) && cmd !== 'help') {
     throw errors.usage(`unknown command "${cmd}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
@@ -102,5 +120,8 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     promptFile: v['prompt-file'],
     trunk: v.trunk,
     reason: v.reason,
+    subcommand: sub,
+    authorisedBy: v['authorised-by'],
+    noValidate: Boolean(v['no-validate']),
   };
 }

@@ -11,7 +11,9 @@ export const FLAGS: Record<string, string> = {
   '--docs-dir DIR': 'init: where the rendered docs go (default <repo>/docs/rebase-daily)',
   '--prompt-file FILE': 'init: where the rendered prompt goes (default <docs-dir>/agent-prompt.md)',
   '--trunk BRANCH': "init: the fork trunk (default: Graphite's trunk, else the checked-out branch)",
-  '--reason TEXT': 'lock: why it is held (runs refused meanwhile show it)',
+  '--reason TEXT': 'lock: why it is held (runs refused meanwhile show it); resolve finish --no-validate: why (recorded)',
+  '--authorised-by TEXT': 'resolve start: who authorised the agent to resolve the conflict (recorded in the report)',
+  '--no-validate': 'resolve finish: publish without validation, only with --reason (recorded)',
   '--help': 'this help',
   '--version': 'print the version',
 };
@@ -34,6 +36,7 @@ const USAGE: Record<CommandName, string> = {
   init: '[--repo DIR] [--config FILE] [--docs-dir DIR] [--prompt-file FILE] [--trunk BRANCH] [--force] [--json]',
   lock: '[--config FILE] [--repo DIR] [--reason TEXT] [--json]',
   unlock: '[--config FILE] [--repo DIR] [--json]',
+  resolve: 'start [--authorised-by TEXT] | continue | finish [--no-validate --reason TEXT] | abort | status  [--config FILE] [--repo DIR] [--json]',
 };
 
 export function helpText(command?: CommandName): string {

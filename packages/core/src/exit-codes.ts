@@ -27,6 +27,8 @@ export const OUTCOMES = [
   'lock-taken',
   'error',
   'usage-error',
+  /** `rebase-daily resolve finish`: an agent-resolved conflict day was validated and published. */
+  'resolved',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -41,6 +43,7 @@ const OUTCOME_EXIT: Record<Outcome, ExitCode> = {
   'lock-taken': EXIT.lockTaken,
   error: EXIT.internal,
   'usage-error': EXIT.usage,
+  resolved: EXIT.ok,
 };
 
 /** The process exit code for an outcome. */

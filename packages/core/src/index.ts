@@ -13,3 +13,5 @@ export * from './repo-guard.js';
 export * from './session.js';
 export * from './pipeline.js';
 export * from './nx.js';
+export * from './resolve-state.js';
+export * from './resolve-errors.js';

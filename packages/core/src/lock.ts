@@ -14,6 +14,11 @@ export interface LockMeta {
   shas: Record<string, string | null>;
   /** Set for a hold taken by `rebase-daily lock` (manual work): no process keeps it, `unlock` ends it. */
   manual?: { reason: string; user: string };
+  /**
+   * Set (with `manual`) for a hold of kind `resolve`: taken by `rebase-daily resolve start`, ended
+   * by `resolve finish` or `resolve abort` — never by `unlock`, which would orphan the resolution.
+   */
+  resolve?: { id: string; worktree: string; authorisedBy: string | null };
 }
 
 export type AcquireResult =
@@ -104,7 +109,9 @@ function describeRunHolder(holder: LockMeta): string {
 }
 
 function lockTakenMessage(lockDir: string, holder: LockMeta | null, ageHours: number, stale: boolean, alive: boolean | null, staleAfter: number, forced: boolean): string {
-  const who = holder?.manual
+  const who = holder?.resolve
+    ? `a conflict resolution (${holder.resolve.id}) of ${holder.manual?.user ?? 'unknown'} on ${holder.hostname} since ${holder.startedAt}, worktree ${holder.resolve.worktree}; it ends with \`rebase-daily resolve finish\` or \`rebase-daily resolve abort\``
+    : holder?.manual
     ? `a manual session of ${holder.manual.user} on ${holder.hostname} ("${holder.manual.reason}") since ${holder.startedAt}; it ends with \`rebase-daily unlock\``
     : holder
       ? describeRunHolder(holder)
@@ -129,7 +136,7 @@ export function releaseLock(lockDir: string, runId: string): boolean {
 export type ReleaseHoldResult =
   | { released: true; holder: LockMeta }
   | { released: false; reason: 'free' }
-  | { released: false; reason: 'run'; holder: LockMeta | null; message: string };
+  | { released: false; reason: 'run' | 'resolve'; holder: LockMeta | null; message: string };
 
 /**
  * End a manual hold (`rebase-daily unlock`). Only a hold taken by `rebase-daily lock` is released:
@@ -138,6 +145,9 @@ export type ReleaseHoldResult =
 export function releaseManualHold(lockDir: string): ReleaseHoldResult {
   if (!existsSync(lockDir)) return { released: false, reason: 'free' };
   const holder = readLockMeta(lockDir);
+  if (holder?.resolve) {
+    return { released: false, reason: 'resolve', holder, message: `lock held by the conflict resolution ${holder.resolve.id} (worktree ${holder.resolve.worktree}); end it with \`rebase-daily resolve finish\` or \`rebase-daily resolve abort\`, not unlock` };
+  }
   if (!holder?.manual) {
     const who = holder ? describeRunHolder(holder) : 'an unknown run (no meta.json)';
     return { released: false, reason: 'run', holder, message: `lock held by ${who}, not by a manual session; unlock only ends a hold taken by \`rebase-daily lock\` — wait for the run to end (see the runbook, exit 15)` };

@@ -14,6 +14,7 @@ const OUTCOME_ICON: Record<Outcome, string> = {
   'lock-taken': '🔒',
   error: '❌',
   'usage-error': '⚠️',
+  resolved: '✅',
 };
 
 const STATUS_ICON: Record<ReportStage['status'], string> = { ok: '✅', failed: '❌', skipped: '⏭️', 'not-configured': '➖' };
