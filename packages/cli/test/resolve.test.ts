@@ -72,6 +72,9 @@ describe('resolve', () => {
     expect(readFileSync(join(wt, LIB), 'utf8')).toContain('<<<<<<< HEAD');
     expect(d.refs()).toEqual(before);
     expect(d.clean()).toBe(true);
+    // doctor does not mistake the resolution's stopped rebase for a crashed run's leftover.
+    const doctor = await rd(d, 'doctor');
+    expect(doctor.json.data.checks.find((ch: { name: string }) => ch.name === 'leftovers')).toMatchObject({ status: 'ok' });
 
     // The human text names the same things.
     const status = await cli(['resolve', 'status', '--config', d.configPath]);

@@ -7,6 +7,7 @@ import {
   gitDir,
   listWorktrees,
   loadConfig,
+  loadResolveState,
   lockDirFor,
   operationInProgress,
   pidAlive,
@@ -275,8 +276,16 @@ async function checkLeftovers(run: Runner, config: ResolvedConfig, add: (c: Doct
   const wtRoot = resolve(runPaths(config.scratchPath).worktrees);
   const found: string[] = [];
   const registered = new Set<string>();
+  // A resolution in progress (`rebase-daily resolve`) is stopped on a conflict in its own worktree by design.
+  let resolving: string | null = null;
+  try {
+    resolving = loadResolveState(config.scratchPath)?.worktree ?? null;
+  } catch {
+    resolving = null;
+  }
   for (const wt of await listWorktrees(run, repo)) {
     const p = resolve(wt.path);
+    if (resolving && p === resolve(resolving)) continue;
     if (p.startsWith(`${wtRoot}/`)) {
       registered.add(p);
       found.push(`temporary worktree ${p}`);
