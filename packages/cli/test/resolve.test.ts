@@ -336,6 +336,46 @@ describe('resolve', () => {
     expect(d.clean()).toBe(true);
   });
 
+  it('a crash during continue (kill -9 as git moves the resolution branch): status tells the truth, continue records it, finish publishes', async () => {
+    d = oneConflict();
+    const f = d.fixture;
+    const mark = join(f.root, 'moving');
+    const block = join(f.root, 'block');
+    // reference-transaction runs for every ref update; it holds the final update of the resolution branch.
+    const hook = join(f.clone, '.git', 'hooks', 'reference-transaction');
+    writeFileSync(hook, `#!/bin/sh\n[ "$1" = committed ] || exit 0\nif grep -q 'refs/heads/rebase-daily-resolve/' && [ -e '${block}' ]; then touch '${mark}'; while [ -e '${block}' ]; do sleep 0.1; done; rm -f '${mark}'; fi\nexit 0\n`);
+    chmodSync(hook, 0o755);
+    const start = await rd(d, 'resolve', 'start');
+    resolveFile(start.json.data.worktree, LIB, 'line 1\nline 2 upstream, fork\nline 3\n');
+    writeFileSync(block, '');
+    const { child, done } = spawnCli(['resolve', 'continue', '--config', d.configPath]);
+    for (let i = 0; i < 1200 && !existsSync(mark); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(mark)).toBe(true);
+    child.kill('SIGKILL');
+    await done;
+    rmSync(block);
+    for (let i = 0; i < 300 && existsSync(mark); i++) await new Promise((r) => setTimeout(r, 100));
+    rmSync(hook);
+
+    // Killed, git may have died too (SIGPIPE on its last progress line) with its rebase at the end
+    // of the todo, or finished it: status says which, and continue completes either.
+    const status = await rd(d, 'resolve', 'status');
+    expect(status.json.data).toMatchObject({ position: 2, filesInConflict: [], conflict: null });
+    if (status.json.data.rebaseInProgress) {
+      expect(status.json.data.phase).toBe('replaying');
+      expect(status.json.data.warnings.join('\n')).toMatch(/a replay step was interrupted .* `resolve continue` completes it/);
+    } else {
+      expect(status.json.data.phase).toBe('replayed');
+      expect(status.json.data.warnings.join('\n')).toMatch(/the state file says replaying, git says replayed/);
+    }
+    const cont = await rd(d, 'resolve', 'continue');
+    expect(cont.code, JSON.stringify(cont.json.errors)).toBe(0);
+    expect(cont.json.data).toMatchObject({ phase: 'replayed', rebaseInProgress: false });
+    const fin = await rd(d, 'resolve', 'finish', ...noValidate);
+    expect(fin.code, JSON.stringify(fin.json.errors)).toBe(0);
+    expect(d.refs().originTrunk).toBe(d.refs().trunk);
+  });
+
   it('usage: resolve needs a known step; the flags belong to resolve', async () => {
     expect((await cli(['resolve'])).stderr).toMatch(/missing step; use `rebase-daily resolve start\|continue\|finish\|abort\|status`/);
     expect((await cli(['resolve', 'frob'])).code).toBe(2);

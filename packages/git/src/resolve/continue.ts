@@ -3,7 +3,7 @@ import { resolveErrors, revParse } from '@rebase-daily/core';
 import { conflictedFiles } from '../git-ops.js';
 import { isRebasing } from '../rebase-state.js';
 import { requireResolution, type Resolution, type ResolveEnv } from './lifecycle.js';
-import { filesWithMarkers, replay, type ReplayOutcome } from './replay.js';
+import { filesWithMarkers, replay, stoppedAt, type ReplayOutcome } from './replay.js';
 
 /**
  * `resolve continue`: after the agent edited and `git add`ed the conflicting files in the resolution
@@ -33,6 +33,11 @@ export async function continueResolution(env: ResolveEnv): Promise<{ resolution:
   const marked = await filesWithMarkers(env, wt, staged);
   if (marked.length) throw resolveErrors.markers(marked);
   const stop = state.stops.at(-1);
+  // A replay step interrupted after the last stop was resolved (a crash while git was finishing): let git go on.
+  if (state.phase === 'replaying' && (!stop || stop.resolvedAt)) {
+    const finished = await settleFinishedRebase(env, r);
+    return { resolution: r, outcome: finished ?? (await replay(env, r, 'continue')) };
+  }
   if (!staged.length) throw resolveErrors.wouldDrop(stop ? `${stop.position}/${state.queue.length} ${stop.patch.sha.slice(0, 12)} "${stop.patch.subject}"` : '(unknown)');
   if (stop && !stop.resolvedAt) {
     stop.resolvedFiles = staged;
@@ -42,4 +47,28 @@ export async function continueResolution(env: ResolveEnv): Promise<{ resolution:
     r.save();
   }
   return { resolution: r, outcome: await replay(env, r, 'continue') };
+}
+
+/**
+ * git killed between moving the resolution branch to the replayed tip and removing its rebase state:
+ * every todo step is done and the branch already is HEAD, but `git rebase --continue` would fail
+ * (it expects the branch at its old SHA). Then the rebase is over in all but its bookkeeping: drop the
+ * state (`git rebase --quit`) and put HEAD back on the branch — the same commit, nothing lost.
+ * Returns null when that is not the situation.
+ */
+async function settleFinishedRebase(env: ResolveEnv, r: Resolution): Promise<ReplayOutcome | null> {
+  const { state } = r;
+  const wt = state.worktree!;
+  const stop = await stoppedAt(env, wt);
+  const head = await revParse(env.run, wt, 'HEAD');
+  const branchTip = state.branch ? await revParse(env.run, wt, `refs/heads/${state.branch}`) : null;
+  if (stop.position === null || stop.position !== stop.end || !head || head !== branchTip) return null;
+  const quit = await env.run('git', ['rebase', '--quit'], { cwd: wt });
+  if (quit.exitCode !== 0) return null;
+  await env.run('git', ['symbolic-ref', 'HEAD', `refs/heads/${state.branch}`], { cwd: wt });
+  state.warnings.push(`a crash interrupted git at the end of the replay; its rebase state was dropped (the branch already held the replayed tip ${head.slice(0, 12)})`);
+  state.phase = 'replayed';
+  state.replayedTip = head;
+  r.save();
+  return { kind: 'replayed', tip: head };
 }

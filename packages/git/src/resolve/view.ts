@@ -24,10 +24,16 @@ export async function resolutionView(env: ResolveEnv, state: ResolveState): Prom
   const rebasing = worktreeExists ? await isRebasing(run, wt!) : false;
   const unmerged = rebasing ? await conflictedFiles(run, wt!) : [];
   const stop = rebasing ? await stoppedAt(env, wt!) : null;
-  const position = stop?.position ?? (state.replayedTip ? state.queue.length : state.stops.at(-1)?.position ?? null);
+  // The state is written before each git step; git says how far the step got (a crash in between).
+  const replayDone = worktreeExists && !rebasing && (state.phase === 'replaying' || state.phase === 'conflict');
+  const phase = replayDone ? 'replayed' : rebasing && state.phase === 'replaying' ? (unmerged.length ? 'conflict' : 'replaying') : state.phase;
+  const position = stop?.position ?? (state.replayedTip || replayDone ? state.queue.length : (state.stops.at(-1)?.position ?? null));
+  const warnings = [...state.warnings];
+  if (rebasing && state.phase === 'replaying' && !unmerged.length) warnings.push('a replay step was interrupted (git stopped with nothing left to resolve); `resolve continue` completes it');
+  if (phase !== state.phase) warnings.push(`the state file says ${state.phase}, git says ${phase} (a step was interrupted); \`resolve continue\` records it`);
   const view: ResolveView = {
     id: state.id,
-    phase: state.phase,
+    phase,
     authorisedBy: state.authorisedBy,
     pin: state.pin,
     worktree: wt,
@@ -45,10 +51,11 @@ export async function resolutionView(env: ResolveEnv, state: ResolveState): Prom
     rerere: { enabled: state.rerere.enabled, note: state.rerere.note },
     reappliedFromMemory: state.stops.filter((s) => s.fromMemory.length).map((s) => ({ position: s.position, patch: s.patch.sha, files: s.fromMemory })),
     next: [],
-    warnings: [...state.warnings],
+    warnings,
   };
-  if (rebasing && stop?.sha && wt) {
-    const last = state.stops.at(-1);
+  const last = state.stops.at(-1);
+  const open = unmerged.length > 0 || (last !== undefined && last.position === stop?.position && !last.resolvedAt);
+  if (rebasing && open && stop?.sha && wt) {
     const files = unmerged.length ? unmerged : (last?.files ?? []);
     view.conflict = {
       patch: await patchOf(env, wt, stop.sha),
