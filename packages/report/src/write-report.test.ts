@@ -118,7 +118,7 @@ describe('readLatestReport', () => {
     writeFileSync(join(day('2026-11-30'), 'report.json'), JSON.stringify({ reportVersion: 1, outcome: 'fine' }));
     const latest = readLatestReport(scratch);
     expect(latest?.ok).toBe(false);
-    expect(!latest?.ok && latest?.problems).toEqual(expect.arrayContaining(['outcome: Invalid option: expected one of "success"|"no-change"|"verify-conflict"|"apply-conflict"|"push-blocked"|"graphite-failed"|"validation-failed"|"lock-taken"|"error"|"usage-error"']));
+    expect(!latest?.ok && latest?.problems).toEqual(expect.arrayContaining(['outcome: Invalid option: expected one of "success"|"no-change"|"verify-conflict"|"apply-conflict"|"push-blocked"|"graphite-failed"|"validation-failed"|"lock-taken"|"error"|"usage-error"|"resolved"']));
   });
 
   it('says so when the newest report is not JSON', () => {

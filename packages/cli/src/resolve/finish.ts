@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { CommandLog, createRunState, errors, EXIT, exitCodeFor, resolvePaths, resolveErrors, type Lease, type Outcome, type ResolveReport, type StageContext } from '@rebase-daily/core';
 import { validateStage } from '@rebase-daily/cargo-validate';
 import { completeResolution, prepareFinish, publishResolution, type Resolution, type ResolveEnv } from '@rebase-daily/git';
@@ -57,7 +58,10 @@ export async function finishCommand(io: CliIO, args: ParsedArgs, env: ResolveEnv
 
 /** The validate stage's context, pointed at the resolution worktree: its branch is the "trunk" there, checked out and clean. */
 function validationContext(env: ResolveEnv, r: Resolution): StageContext {
-  const config = { ...env.config, repoPath: r.state.worktree!, trunk: r.state.branch! };
+  const v = env.config.validate;
+  // A relative validate.targetDir means relative to the fork clone, not to the resolution worktree.
+  const validate = v?.targetDir && !isAbsolute(v.targetDir) ? { ...v, targetDir: resolve(env.config.repoPath, v.targetDir) } : v;
+  const config = { ...env.config, validate, repoPath: r.state.worktree!, trunk: r.state.branch! };
   const state = createRunState(env.config, { command: 'resolve finish', stages: ['validate'] }, r.state.lockRunId);
   return {
     config,

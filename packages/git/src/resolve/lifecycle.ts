@@ -56,7 +56,7 @@ export function resolveLockMeta(state: ResolveState): LockMeta {
     command: 'resolve',
     shas: state.pin ? { upstream: state.pin.upstream, trunk: state.pin.trunk, forkTrunk: state.pin.forkTrunk } : {},
     manual: { reason, user: state.user },
-    resolve: { id: state.id, worktree: state.worktree ?? resolvePaths(state.repo, state.id).worktree, authorisedBy: state.authorisedBy },
+    resolve: { id: state.id, worktree: state.worktree ?? '(not created yet)', authorisedBy: state.authorisedBy },
   };
 }
 
