@@ -91,9 +91,13 @@ async function finish(
     if (!ok) {
       out.ok = false;
       rec.actual = await lsRemoteBranch(run, repo, remote, ref.branch, timeoutMs);
-      out.lease ??= { ref: full, remote, expected: ref.expected, actual: rec.actual ?? null, reason: rec.outcome };
     }
     out.refs.push(rec);
   }
+  // The lease record names the ref that caused the refusal: in an atomic push the others are only
+  // collateral ("atomic push failed"), and their remote SHA is still the expected one.
+  const failed = out.refs.filter((p) => !p.ok && p.outcome !== 'not attempted: an earlier ref was refused');
+  const cause = failed.find((p) => p.actual !== undefined && p.actual !== p.expected) ?? failed[0];
+  if (cause) out.lease = { ref: cause.ref, remote, expected: cause.expected, actual: cause.actual ?? null, reason: cause.outcome };
   return out;
 }
