@@ -15,6 +15,7 @@ export const COMMANDS = {
   init: 'in a fork: write a starter config, the prompt and the docs; print cron and systemd units',
   lock: 'hold the lock for manual work (resolving a conflict, the manual fallback); runs exit 15 meanwhile',
   unlock: 'end a hold taken by `lock`, or remove the lock of a run that died (never a live run\'s lock)',
+  resolve: 'agent-owned conflict resolution: resolve start|continue|finish|abort|status (a worktree, under the lock)',
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 
@@ -40,6 +41,12 @@ export interface ParsedArgs {
   trunk?: string;
   /** lock: why the lock is held (shown to runs refused meanwhile). */
   reason?: string;
+  /** resolve: start|continue|finish|abort|status. */
+  subcommand?: string;
+  /** resolve start: who authorised the agent to resolve (recorded in the report). */
+  authorisedBy?: string;
+  /** resolve finish: publish without validation (needs --reason). */
+  noValidate: boolean;
 }
 
 export interface FlagSpec {
@@ -60,6 +67,8 @@ export const FLAG_SPECS = {
   'prompt-file': { type: 'string', arg: 'FILE' },
   trunk: { type: 'string', arg: 'BRANCH' },
   reason: { type: 'string', arg: 'TEXT' },
+  'authorised-by': { type: 'string', arg: 'TEXT' },
+  'no-validate': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, FlagSpec>;
@@ -82,7 +91,10 @@ export const COMMAND_FLAGS: Record<CommandName, readonly FlagName[]> = {
   init: [...COMMON, 'docs-dir', 'prompt-file', 'trunk', 'force'],
   lock: [...COMMON, 'reason'],
   unlock: COMMON,
+  resolve: [...COMMON, 'authorised-by', 'no-validate', 'reason'],
 };
+
+const RESOLVE_STEPS = ['start', 'continue', 'finish', 'abort', 'status'];
 
 /** Flags accepted with no command (`rebase-daily --version`, `rebase-daily --help`). */
 const TOP_LEVEL_FLAGS: readonly FlagName[] = ['help', 'version', 'json'];
@@ -102,6 +114,8 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
   const options = tokens.filter((t) => t.kind === 'option');
   const [first, ...rest] = positionals;
   const command = isCommand(first) ? first : undefined;
+  // `resolve <step>`: the step is part of the command, not a stray argument.
+  const sub = command === 'resolve' ? rest.shift() : undefined;
   const accepted = command ? COMMAND_FLAGS[command] : TOP_LEVEL_FLAGS;
   const helpRef = command ? `\`rebase-daily ${command} --help\`` : '`rebase-daily --help`';
   // An unknown flag first: `--bogus value daily` would otherwise read as the command "value".
@@ -113,6 +127,10 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
   if (first !== undefined && !command && first !== 'help') {
     const guess = closest(first, Object.keys(COMMANDS));
     throw usage(`unknown command "${first}"; ${guess ? `did you mean \`rebase-daily ${guess}\`? ` : ''}commands: ${Object.keys(COMMANDS).join(', ')}`);
+  }
+  if (command === 'resolve' && !options.some((t) => t.name === 'help') && !RESOLVE_STEPS.includes(sub ?? '')) {
+    const guess = sub ? closest(sub, RESOLVE_STEPS) : null;
+    throw usage(`${sub ? `unknown step "${sub}"${guess ? `; did you mean \`rebase-daily resolve ${guess}\`?` : ''}` : 'missing step'}; use \`rebase-daily resolve ${RESOLVE_STEPS.join('|')}\``);
   }
   let helpFor: CommandName | undefined;
   if (first === 'help') {
@@ -160,6 +178,9 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     promptFile: str('prompt-file'),
     trunk: str('trunk'),
     reason: str('reason'),
+    subcommand: sub,
+    authorisedBy: str('authorised-by'),
+    noValidate: values['no-validate'] === true,
   };
 }
 

@@ -4,6 +4,7 @@ export { EnvelopeSchema, envelope, envelopeJsonSchema, type Envelope } from './e
 export { helpText, usageOf, FLAGS, flagNames } from './help.js';
 export { stageImpls } from './stages.js';
 export { renderPrompt, PROMPT_TEMPLATE } from './prompt/render-prompt.js';
+export { RESOLVE_PROCEDURE } from './render/values.js';
 export { renderTemplate, placeholdersOf } from './render/template.js';
 export { promptValues, docTokens, type RenderOptions } from './render/values.js';
 export { DOCS, renderDocs } from './docs/render-docs.js';

@@ -38,6 +38,7 @@ import { initFork } from './init/init.js';
 import { fileExistsError } from './init/write-files.js';
 import { cliInvocation } from './locate.js';
 import { renderPrompt } from './prompt/render-prompt.js';
+import { resolveCommand } from './resolve/command.js';
 
 export interface CliIO {
   stdout(text: string): void;
@@ -130,6 +131,7 @@ export async function main(argv: string[], rawIO: CliIO = processIO): Promise<nu
       return holdLock(io, args, config);
     }
     if (command === 'unlock') return unlock(io, args, config);
+    if (command === 'resolve') return await resolveCommand(io, args, config);
     return await runStages(io, args, config, command);
   } catch (err) {
     return failure(io, args, command, err);
@@ -140,7 +142,8 @@ function failure(io: CliIO, args: ParsedArgs, command: CommandName, err: unknown
   const rec = toErrorRecord(err);
   const code = err instanceof RebaseDailyError ? err.exitCode : EXIT.internal;
   if (!args.json) io.stderr(`rebase-daily: ${rec.code}: ${rec.message}\n`);
-  return emit(io, args, envelope(command, code, code === EXIT.usage ? 'usage-error' : 'error', null, [rec]), '');
+  const name = command === 'resolve' && args.subcommand ? `resolve ${args.subcommand}` : command;
+  return emit(io, args, envelope(name, code, code === EXIT.usage ? 'usage-error' : code === EXIT.lockTaken ? 'lock-taken' : 'error', null, [rec]), '');
 }
 
 /** `prompt`: the operator agent's prompt for this config, on stdout or into --write FILE. */

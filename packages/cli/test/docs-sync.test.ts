@@ -2,12 +2,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errors, EXIT, RebaseDailyError } from '@rebase-daily/core';
-import { COMMANDS, DOCS, PROMPT_TEMPLATE, flagNames } from '../src/index.js';
+import { COMMANDS, DOCS, PROMPT_TEMPLATE, RESOLVE_PROCEDURE, flagNames } from '../src/index.js';
 import { workspaceRoot } from './helpers.js';
 
 // The docs and the prompt name commands, flags, exit codes, report fields and error codes. These
 // tests fail when one of those stops existing in the code (or a new one is left undocumented).
-const texts: [string, string][] = [...Object.entries(DOCS).map(([n, t]) => [`docs/${n}`, t] as [string, string]), ['prompt/template.md', PROMPT_TEMPLATE]];
+const texts: [string, string][] = [...Object.entries(DOCS).map(([n, t]) => [`docs/${n}`, t] as [string, string]), ['prompt/template.md', PROMPT_TEMPLATE], ['prompt/resolve-procedure.md', RESOLVE_PROCEDURE]];
 const reportSchema = JSON.parse(readFileSync(join(workspaceRoot, 'packages', 'report', 'report.schema.json'), 'utf8'));
 
 /** Inline code spans and fenced blocks: where commands are written. */

@@ -19,13 +19,14 @@ describe('--json on every command', () => {
     const argsFor: Record<string, string[]> = {
       init: ['--repo', d.fixture.clone, '--config', join(out, 'init.json'), '--docs-dir', join(out, 'docs')],
       prompt: ['--write', join(out, 'prompt.md')],
+      resolve: ['status'],
     };
     const seen: string[] = [];
     // verify before apply (apply needs a clean verify), publish after it (it pushes what apply left); daily last but one, status/report after it.
-    for (const command of ['doctor', 'prompt', 'init', 'verify', 'apply', 'align', 'validate', 'publish', 'daily', 'report', 'status', 'lock', 'unlock']) {
+    for (const command of ['doctor', 'prompt', 'init', 'verify', 'apply', 'align', 'validate', 'publish', 'daily', 'report', 'status', 'lock', 'unlock', 'resolve']) {
       const r = await cli([command, ...(command === 'init' ? [] : ['--config', d.configPath]), ...(argsFor[command] ?? []), '--json']);
       const env = EnvelopeSchema.parse(r.json);
-      expect(env.command, command).toBe(command);
+      expect(env.command, command).toBe(command === 'resolve' ? 'resolve status' : command);
       expect(r.code, `${command}: ${JSON.stringify(env.errors)}`).toBe(env.exitCode);
       expect(env.ok).toBe(env.exitCode === 0);
       for (const key of published.required) expect(env, `${command}.${key}`).toHaveProperty(key);

@@ -127,6 +127,11 @@ export const ConfigSchema = z
     version: VersionConfigSchema.optional(),
     graphite: GraphiteConfigSchema.optional(),
     validate: ValidateConfigSchema.optional(),
+    /** Who resolves a conflict day: a human (the run stops at exit 10/11) or the operator agent, through `rebase-daily resolve`. */
+    conflicts: z
+      .object({ owner: z.enum(['human', 'agent']).default('human') })
+      .strict()
+      .default({ owner: 'human' }),
   })
   .strict();
 

@@ -33,6 +33,8 @@ export const OUTCOMES = [
   'error',
   'usage-error',
   'interrupted',
+  /** `rebase-daily resolve finish`: an agent-resolved conflict day was validated and published. */
+  'resolved',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -49,6 +51,7 @@ const OUTCOME_EXIT: Record<Outcome, ExitCode> = {
   error: EXIT.internal,
   'usage-error': EXIT.usage,
   interrupted: EXIT.sigint,
+  resolved: EXIT.ok,
 };
 
 /**

@@ -22,3 +22,5 @@ export * from './repo-checks.js';
 export * from './session.js';
 export * from './pipeline.js';
 export * from './nx.js';
+export * from './resolve-state.js';
+export * from './resolve-errors.js';

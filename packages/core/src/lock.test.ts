@@ -221,4 +221,28 @@ describe('lock', () => {
       else expect(r).toMatchObject({ stale: false, pidAlive: true });
     });
   });
+
+  describe('holds of kind resolve (rebase-daily resolve)', () => {
+    const resolveHold = (): LockMeta => ({
+      ...meta('resolve-r1', undefined, 999_999),
+      command: 'resolve',
+      manual: { reason: 'conflict resolution r1', user: 'ada' },
+      resolve: { id: 'r1', worktree: '/scratch/resolve/worktree-r1', authorisedBy: 'bob' },
+    });
+
+    it('refuses runs naming the resolution and how it ends', () => {
+      const lockDir = lockDirFor(makeTempDir());
+      acquireLock({ lockDir, meta: resolveHold(), staleAfterHours: 6, forceStale: false });
+      const r = acquireLock({ lockDir, meta: meta('run'), staleAfterHours: 6, forceStale: false });
+      expect(!r.acquired && r.message).toMatch(/^lock held by a conflict resolution \(r1\) of ada .*worktree \/scratch\/resolve\/worktree-r1; it ends with `rebase-daily resolve finish` or `rebase-daily resolve abort`/);
+    });
+
+    it('unlock refuses it: only resolve finish or abort end a resolution', () => {
+      const lockDir = lockDirFor(makeTempDir());
+      acquireLock({ lockDir, meta: resolveHold(), staleAfterHours: 6, forceStale: false });
+      expect(releaseManualHold(lockDir)).toMatchObject({ released: false, reason: 'resolve', message: expect.stringMatching(/end it with `rebase-daily resolve finish` or `rebase-daily resolve abort`, not unlock/) });
+      expect(existsSync(lockDir)).toBe(true);
+      expect(releaseLock(lockDir, 'resolve-r1')).toBe(true);
+    });
+  });
 });

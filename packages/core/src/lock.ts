@@ -18,6 +18,11 @@ export interface LockMeta {
   bootId?: string | null;
   /** Set for a hold taken by `rebase-daily lock` (manual work): no process keeps it, `unlock` ends it. */
   manual?: { reason: string; user: string };
+  /**
+   * Set (with `manual`) for a hold of kind `resolve`: taken by `rebase-daily resolve start`, ended
+   * by `resolve finish` or `resolve abort` — never by `unlock`, which would orphan the resolution.
+   */
+  resolve?: { id: string; worktree: string; authorisedBy: string | null };
 }
 
 /** A lock whose holder was dead on this host, taken over by the next run. */
@@ -164,7 +169,9 @@ function describeRunHolder(holder: LockMeta): string {
 }
 
 function lockTakenMessage(lockDir: string, holder: LockMeta | null, ageHours: number, stale: boolean, alive: boolean | null, staleAfter: number, forced: boolean): string {
-  const who = holder?.manual
+  const who = holder?.resolve
+    ? `a conflict resolution (${holder.resolve.id}) of ${holder.manual?.user ?? 'unknown'} on ${holder.hostname} since ${holder.startedAt}, worktree ${holder.resolve.worktree}; it ends with \`rebase-daily resolve finish\` or \`rebase-daily resolve abort\``
+    : holder?.manual
     ? `a manual session of ${holder.manual.user} on ${holder.hostname} ("${holder.manual.reason}") since ${holder.startedAt}; it ends with \`rebase-daily unlock\``
     : holder
       ? describeRunHolder(holder)
@@ -189,7 +196,7 @@ export function releaseLock(lockDir: string, runId: string): boolean {
 export type ReleaseHoldResult =
   | { released: true; holder: LockMeta; dead?: string }
   | { released: false; reason: 'free' }
-  | { released: false; reason: 'run'; holder: LockMeta | null; message: string };
+  | { released: false; reason: 'run' | 'resolve'; holder: LockMeta | null; message: string };
 
 /**
  * `rebase-daily unlock`: end a hold taken by `rebase-daily lock`, or remove the lock of a run whose
@@ -199,6 +206,9 @@ export type ReleaseHoldResult =
 export function releaseManualHold(lockDir: string): ReleaseHoldResult {
   if (!existsSync(lockDir)) return { released: false, reason: 'free' };
   const holder = readLockMeta(lockDir);
+  if (holder?.resolve) {
+    return { released: false, reason: 'resolve', holder, message: `lock held by the conflict resolution ${holder.resolve.id} (worktree ${holder.resolve.worktree}); end it with \`rebase-daily resolve finish\` or \`rebase-daily resolve abort\`, not unlock` };
+  }
   if (holder && !holder.manual) {
     const liveness = lockHolderLiveness(holder);
     if (liveness.alive === false && breakLock(lockDir, holder, 'dead')) return { released: true, holder, dead: liveness.reason };

@@ -22,3 +22,6 @@ export { replayConflict, type ReplayStop } from './rebase-conflict.js';
 
 // The in-memory replay engine (src/engine/): see src/engine/README.md.
 export * from './engine/index.js';
+
+// Agent-owned conflict resolution (`rebase-daily resolve`): src/resolve/.
+export * from './resolve/index.js';

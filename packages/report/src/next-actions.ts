@@ -48,6 +48,7 @@ const RUNBOOK_SECTION: Record<Outcome, string | null> = {
   'validation-failed': 'Exit 14: validation failed',
   'lock-taken': 'Exit 15: lock taken',
   partial: 'Exit 16: partial day',
+  resolved: null,
   // 130 or 143 by the signal; both sections say the same: rerun.
   interrupted: 'Exit 130: interrupted (SIGINT)',
   error: 'Exit 1: error',

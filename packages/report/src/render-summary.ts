@@ -16,6 +16,7 @@ const OUTCOME_ICON: Record<Outcome, string> = {
   error: '❌',
   'usage-error': '⚠️',
   interrupted: '⏹️',
+  resolved: '✅',
 };
 
 const STATUS_ICON: Record<ReportStage['status'], string> = { ok: '✅', failed: '❌', skipped: '⏭️', 'not-configured': '➖' };

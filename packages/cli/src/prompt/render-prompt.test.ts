@@ -88,3 +88,16 @@ describe('renderPrompt', () => {
     }
   });
 });
+
+describe('conflicts.owner', () => {
+  const base = { repo: 'codex', trunk: 'fork/trunk', validate: { cwd: '.' } };
+  it.each([
+    ['human (the default)', {}, ['you do not resolve conflicts', 'A human owns conflicts on this fork'], ['resolve start', 'Resolution Summary']],
+    ['agent', { conflicts: { owner: 'agent' } }, ['conflict resolution is yours', 'resolve start --config', '--authorised-by', 'resolve continue', 'resolve finish', 'resolve abort', 'E_RESOLVE_WOULD_DROP', 'outside the conflicting hunks', 'validation fails after the resolution', 'fork policy decisions doc', 'Resolution Summary — rebase-daily fork/trunk'], ['A human owns conflicts']],
+  ])('%s', (_name, extra, present, absent) => {
+    const text = renderPrompt(resolved({ ...base, ...extra }, '/srv/rd.json'), { cli: 'npx rebase-daily' });
+    expect(text).not.toMatch(/\{\{|\}\}/);
+    for (const p of present) expect(text).toContain(p);
+    for (const a of absent) expect(text).not.toContain(a);
+  });
+});

@@ -1,4 +1,9 @@
 import { lockDirFor, runPaths, shellQuote, type ResolvedConfig } from '@rebase-daily/core';
+import resolveProcedure from '../prompt/resolve-procedure.md';
+import { renderTemplate } from './template.js';
+
+/** The agent's conflict-resolution procedure (rendered into the prompt when `conflicts.owner` is `agent`). */
+export const RESOLVE_PROCEDURE: string = resolveProcedure;
 
 export interface RenderOptions {
   /** How the operator invokes rebase-daily, e.g. `npx rebase-daily` or `node /opt/rd/packages/cli/dist/bin.js`. */
@@ -20,7 +25,7 @@ function validateText(config: ResolvedConfig): string {
 export function promptValues(config: ResolvedConfig, options: RenderOptions): Record<string, string> {
   const { fork, upstream } = config.remotes;
   const configFlag = `--config ${shellQuote(config.configPath)}`;
-  return {
+  const values: Record<string, string> = {
     repo: config.repoPath,
     configPath: config.configPath,
     configFlag,
@@ -48,6 +53,25 @@ export function promptValues(config: ResolvedConfig, options: RenderOptions): Re
     version: config.version
       ? `configured: apply sets the fork version to the upstream version plus ${code(config.version.suffix)} (${config.version.source === 'tag' ? 'from the newest upstream tag' : `from ${code(config.version.manifest)}`}); a version that is already right is a no-op`
       : 'not configured: no version bump',
+  };
+  return { ...values, ...conflictValues(config, values) };
+}
+
+/** What the prompt says about conflicts, by `conflicts.owner`. */
+function conflictValues(config: ResolvedConfig, values: Record<string, string>): Record<string, string> {
+  if (config.conflicts.owner === 'agent') {
+    return {
+      conflictRole: 'conflict resolution is yours, through `rebase-daily resolve` only (see Conflict resolution)',
+      conflictExit: 'resolve it: follow Conflict resolution',
+      conflictEscalation: 'resolve it yourself with `rebase-daily resolve`, and escalate only at the gates under Conflict resolution',
+      conflictProcedure: renderTemplate(RESOLVE_PROCEDURE, values),
+    };
+  }
+  return {
+    conflictRole: 'you do not resolve conflicts (`conflicts.owner: "human"`)',
+    conflictExit: 'hard stop: Run Summary + Next human actions',
+    conflictEscalation: "conflict resolution is a human's job (`conflicts.owner: \"human\"`), with `rebase-daily resolve` or the manual fallback, outside this run",
+    conflictProcedure: 'A human owns conflicts on this fork (`conflicts.owner: "human"`): on exit 10 or 11 you stop and report. The human resolves with `rebase-daily resolve` (runbook: "Resolving a conflict day"). Setting `conflicts.owner` to `"agent"` in the config hands this to you, with a procedure here.',
   };
 }
 

@@ -1,0 +1,95 @@
+import { userInfo } from 'node:os';
+import {
+  boundRunner,
+  CommandLog,
+  EXIT,
+  loadResolveState,
+  lockDirFor,
+  readLockMeta,
+  resolveErrors,
+  resolvePaths,
+  shellQuote,
+  type Outcome,
+  type Progress,
+  type ResolvedConfig,
+} from '@rebase-daily/core';
+import { abortResolution, continueResolution, resolutionView, startResolution, type ResolveEnv } from '@rebase-daily/git';
+import type { ParsedArgs } from '../args.js';
+import { envelope, type Envelope } from '../envelope.js';
+import { cliInvocation } from '../locate.js';
+import type { CliIO } from '../main.js';
+import { finishCommand } from './finish.js';
+import { renderResolveView } from './render.js';
+
+export const RESOLVE_SUBCOMMANDS = ['start', 'continue', 'finish', 'abort', 'status'] as const;
+export type ResolveSubcommand = (typeof RESOLVE_SUBCOMMANDS)[number];
+
+/** Print the envelope (--json) or the human text; returns the exit code. */
+export function emitResolve(io: CliIO, args: Pick<ParsedArgs, 'json'>, env: Envelope, human: string): number {
+  if (args.json) io.stdout(`${JSON.stringify(env, null, 2)}\n`);
+  else if (human) io.stdout(human.endsWith('\n') ? human : `${human}\n`);
+  return env.exitCode;
+}
+
+function userOf(io: CliIO): string {
+  const u = io.env.USER || io.env.LOGNAME;
+  if (u) return u;
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The resolve steps' environment: the process seam logging to `<scratch>/rebase-daily/resolve/commands.jsonl`. */
+export function resolveEnv(io: CliIO, config: ResolvedConfig): ResolveEnv {
+  const log = new CommandLog();
+  log.attach(resolvePaths(config.scratchPath).commandLog);
+  const mark = io.isTTY ? '\u001b[36m▸\u001b[0m' : 'rebase-daily:';
+  const progress: Progress = { info: (m) => io.stderr(`${mark} ${m}\n`), warn: (m) => io.stderr(`${mark} warning: ${m}\n`), error: (m) => io.stderr(`${mark} error: ${m}\n`) };
+  return { run: boundRunner(log), log, config, progress, user: userOf(io), cli: cliInvocation(io.env), configFlag: `--config ${shellQuote(config.configPath)}` };
+}
+
+/**
+ * `rebase-daily resolve start|continue|finish|abort|status`: agent-owned conflict resolution in a
+ * worktree under the scratch dir, under a lock of kind `resolve`. The engine is @rebase-daily/git's
+ * src/resolve; this maps it to envelopes, text and exit codes.
+ */
+export async function resolveCommand(io: CliIO, args: ParsedArgs, config: ResolvedConfig): Promise<number> {
+  const sub = args.subcommand as ResolveSubcommand;
+  const env = resolveEnv(io, config);
+  const name = `resolve ${sub}`;
+  if (sub === 'start') {
+    const r = await startResolution(env, { authorisedBy: args.authorisedBy?.trim() || null });
+    if (r.kind === 'lock-taken') {
+      if (!args.json) io.stderr(`rebase-daily: E_LOCK_TAKEN: ${r.message}\n`);
+      return emitResolve(io, args, envelope(name, EXIT.lockTaken, 'lock-taken', { lock: { held: true, path: lockDirFor(config.scratchPath), holder: r.holder } }, [{ code: 'E_LOCK_TAKEN', message: r.message }]), '');
+    }
+    const view = await resolutionView(env, r.state);
+    return emitResolve(io, args, envelope(name, EXIT.ok, null, view), renderResolveView(view));
+  }
+  if (sub === 'continue') {
+    const { resolution } = await continueResolution(env);
+    const view = await resolutionView(env, resolution.state);
+    return emitResolve(io, args, envelope(name, EXIT.ok, null, view), renderResolveView(view));
+  }
+  if (sub === 'status') {
+    const state = loadResolveState(config.scratchPath);
+    if (!state) {
+      const holder = readLockMeta(lockDirFor(config.scratchPath));
+      const text = `no conflict resolution in progress${holder?.resolve ? ` (but the lock names resolution ${holder.resolve.id}: \`${env.cli} resolve abort ${env.configFlag}\` releases it)` : ''}`;
+      return emitResolve(io, args, envelope(name, EXIT.ok, null, null), text);
+    }
+    const view = await resolutionView(env, state);
+    return emitResolve(io, args, envelope(name, EXIT.ok, null, view), renderResolveView(view));
+  }
+  if (sub === 'abort') {
+    const r = await abortResolution(env);
+    const text = r.id ? `aborted resolution ${r.id}; nothing moved\n${r.actions.map((a) => `- ${a}`).join('\n')}` : 'no conflict resolution in progress; nothing to abort';
+    return emitResolve(io, args, envelope(name, EXIT.ok, null, r), text);
+  }
+  if (sub === 'finish') return finishCommand(io, args, env);
+  throw resolveErrors.none(env.configFlag);
+}
+
+export type { Outcome };

@@ -1,0 +1,118 @@
+import { isAbsolute, resolve } from 'node:path';
+import { CommandLog, createRunState, errors, EXIT, exitCodeFor, resolvePaths, resolveErrors, type Lease, type Outcome, type ResolveReport, type StageContext } from '@rebase-daily/core';
+import { validateStage } from '@rebase-daily/cargo-validate';
+import { completeResolution, prepareFinish, publishResolution, type Resolution, type ResolveEnv } from '@rebase-daily/git';
+import type { ParsedArgs } from '../args.js';
+import { envelope } from '../envelope.js';
+import type { CliIO } from '../main.js';
+import { emitResolve } from './command.js';
+import { writeResolveReport } from './report.js';
+
+/**
+ * `resolve finish`: range-diff and version bump (packages/git), validation in the resolution
+ * worktree (packages/cargo-validate's validate stage, unchanged), then compare-and-swap of the local
+ * refs and one leased publish (packages/git). Validation failing: exit 14, nothing published. The
+ * fork remote moved: exit 12, nothing published. Every outcome writes the resolve report.
+ */
+export async function finishCommand(io: CliIO, args: ParsedArgs, env: ResolveEnv): Promise<number> {
+  const { config } = env;
+  if (args.noValidate && !args.reason?.trim()) throw resolveErrors.reasonRequired();
+  if (!args.noValidate && !config.validate) throw resolveErrors.noValidation();
+  const r = await prepareFinish(env);
+  const fin = r.state.finish!;
+  const name = 'resolve finish';
+  if (r.state.phase === 'finishing') {
+    if (args.noValidate) {
+      fin.validation = { status: 'skipped', summary: 'validation not run (--no-validate)', skippedReason: args.reason!.trim() };
+    } else {
+      env.progress.info(`resolve: validating ${r.state.branch} in ${r.state.worktree}`);
+      const result = await validateStage(validationContext(env, r));
+      fin.validation = { status: result.status, summary: result.summary, skippedReason: null };
+      if (result.status === 'failed') {
+        r.save();
+        const outcome: Outcome = result.outcome === 'validation-failed' ? 'validation-failed' : 'error';
+        const report = reportOf(env, r, outcome, { actions: ['nothing published: validation failed after the resolution (escalation gate)'], errors: (result.errors ?? []).map(({ code, message }) => ({ code, message })) });
+        const written = writeResolveReport(config, report);
+        if (!args.json) io.stderr(`rebase-daily: ${result.summary}\n`);
+        return emitResolve(io, args, envelope(name, report.exitCode, outcome, { report, ...written }, [{ code: outcome === 'error' ? 'E_VALIDATE' : 'E_VALIDATION_FAILED', message: result.summary }]), '');
+      }
+    }
+    r.save();
+  }
+  const pub = await publishResolution(env, r);
+  if (pub.kind === 'blocked') {
+    const err = errors.leaseBlocked(pub.lease.ref, pub.lease.expected ?? '(absent)', pub.lease.actual ?? '(absent)', pub.lease.reason);
+    const report = reportOf(env, r, 'push-blocked', { actions: [...pub.actions, 'nothing published'], lease: pub.lease, publish: pub.publish, errors: [err.toJSON()] });
+    const written = writeResolveReport(config, report);
+    if (!args.json) io.stderr(`rebase-daily: E_LEASE_BLOCKED: ${err.message}\n`);
+    return emitResolve(io, args, envelope(name, EXIT.pushBlocked, 'push-blocked', { report, ...written }, [err.toJSON()]), '');
+  }
+  const report = reportOf(env, r, 'resolved', { actions: pub.actions, publish: pub.publish });
+  const written = writeResolveReport(config, report);
+  const done = await completeResolution(env, r);
+  report.actions.push(...done.actions);
+  writeResolveReport(config, report);
+  const human = `resolved: ${config.trunk} ${r.state.pin!.trunk.slice(0, 12)} → ${fin.newTrunk!.slice(0, 12)} on upstream ${r.state.pin!.upstream.slice(0, 12)}\n${report.actions.map((a) => `- ${a}`).join('\n')}\nreport: ${written.reportPath}`;
+  return emitResolve(io, args, envelope(name, EXIT.ok, 'resolved', { report, ...written, archive: done.archive }), human);
+}
+
+/** The validate stage's context, pointed at the resolution worktree: its branch is the "trunk" there, checked out and clean. */
+function validationContext(env: ResolveEnv, r: Resolution): StageContext {
+  const v = env.config.validate;
+  // A relative validate.targetDir means relative to the fork clone, not to the resolution worktree.
+  const validate = v?.targetDir && !isAbsolute(v.targetDir) ? { ...v, targetDir: resolve(env.config.repoPath, v.targetDir) } : v;
+  const config = { ...env.config, validate, repoPath: r.state.worktree!, trunk: r.state.branch! };
+  const state = createRunState(env.config, { command: 'resolve finish', stages: ['validate'] }, r.state.lockRunId);
+  return {
+    config,
+    state,
+    run: env.run,
+    commandLog: env.log ?? new CommandLog(),
+    progress: env.progress,
+    runDir: resolvePaths(env.config.scratchPath, r.state.id).archive,
+    signal: new AbortController().signal,
+    registerTemporary: () => undefined,
+    unregisterTemporary: () => undefined,
+    // Validation moves no ref and saves no file to put back: the resolution publishes on its own.
+    recordCandidate: () => undefined,
+    recordUndoFile: () => undefined,
+  };
+}
+
+function reportOf(
+  env: ResolveEnv,
+  r: Resolution,
+  outcome: ResolveReport['outcome'],
+  extra: { actions: string[]; lease?: Lease; publish?: { atomic: boolean; refs: object[] } | null; errors?: { code: string; message: string }[] },
+): ResolveReport {
+  const s = r.state;
+  const fin = s.finish;
+  return {
+    schemaVersion: 1,
+    kind: 'resolve',
+    id: s.id,
+    outcome,
+    exitCode: outcome === 'resolved' ? EXIT.ok : exitCodeFor(outcome as Outcome),
+    authorisedBy: s.authorisedBy,
+    user: s.user,
+    startedAt: s.startedAt,
+    finishedAt: new Date().toISOString(),
+    trunk: s.trunk,
+    mirror: s.mirror,
+    pin: s.pin,
+    newTrunk: fin?.newTrunk ?? null,
+    queueLength: s.queue.length,
+    stops: s.stops,
+    patches: fin?.rangeDiff ?? [],
+    rangeDiffPath: fin?.rangeDiffPath ?? null,
+    droppedEmpty: s.droppedEmpty,
+    bump: fin?.bump ?? null,
+    validation: fin?.validation ?? null,
+    publish: extra.publish ? { atomic: extra.publish.atomic, refs: extra.publish.refs.map((x) => ({ ...x })) } : null,
+    lease: extra.lease ?? null,
+    rerere: { enabled: s.rerere.enabled, note: s.rerere.note },
+    actions: extra.actions,
+    warnings: s.warnings,
+    errors: (extra.errors ?? []).map((e) => ({ code: e.code, message: e.message })),
+  };
+}

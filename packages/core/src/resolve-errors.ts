@@ -1,0 +1,46 @@
+import { RebaseDailyError } from './errors.js';
+import { EXIT } from './exit-codes.js';
+
+/** The error catalog of `rebase-daily resolve`: each message one line naming the next step. */
+export const resolveErrors = {
+  none: (configFlag: string) =>
+    new RebaseDailyError('E_RESOLVE_NONE', `no conflict resolution is in progress; start one with \`rebase-daily resolve start ${configFlag}\``, EXIT.internal),
+  active: (id: string, where: string) =>
+    new RebaseDailyError(
+      'E_RESOLVE_ACTIVE',
+      `resolution ${id} is already in progress (${where}); see \`rebase-daily resolve status\`, then \`resolve continue\`, \`resolve finish\` or \`resolve abort\``,
+      EXIT.internal,
+      { id },
+    ),
+  nothingToResolve: (trunk: string, upstream: string) =>
+    new RebaseDailyError('E_RESOLVE_NOTHING', `${trunk} already contains upstream ${upstream.slice(0, 12)}; there is nothing to resolve (run \`rebase-daily daily\`)`, EXIT.internal),
+  unmerged: (files: string[]) =>
+    new RebaseDailyError('E_RESOLVE_UNMERGED', `still in conflict: ${files.join(', ')}; edit them, \`git add\` them in the resolution worktree, then rerun \`resolve continue\``, EXIT.internal, { files }),
+  markers: (files: string[]) =>
+    new RebaseDailyError('E_RESOLVE_MARKERS', `conflict markers remain in staged files: ${files.join(', ')}; remove them, \`git add\` again, then rerun \`resolve continue\``, EXIT.internal, { files }),
+  wouldDrop: (patch: string) =>
+    new RebaseDailyError(
+      'E_RESOLVE_WOULD_DROP',
+      `the resolution leaves patch ${patch} empty, which drops it from the queue; that is an escalation gate: ask a human, or stage the change you meant and rerun \`resolve continue\``,
+      EXIT.internal,
+    ),
+  notReplayed: (position: number | null, length: number) =>
+    new RebaseDailyError(
+      'E_RESOLVE_NOT_REPLAYED',
+      `the queue is not fully replayed (stopped at patch ${position ?? '?'} of ${length}); resolve it and run \`resolve continue\` first`,
+      EXIT.internal,
+    ),
+  noValidation: () =>
+    new RebaseDailyError(
+      'E_RESOLVE_NO_VALIDATION',
+      'validation is not configured, so finish cannot prove the resolution builds; add a "validate" section, or pass `--no-validate --reason TEXT` (recorded in the report)',
+      EXIT.usage,
+    ),
+  reasonRequired: () => new RebaseDailyError('E_USAGE', '`--no-validate` needs `--reason TEXT` (it is recorded in the report); see `rebase-daily resolve --help`', EXIT.usage),
+  worktreeMissing: (path: string) =>
+    new RebaseDailyError('E_RESOLVE_WORKTREE_MISSING', `the resolution worktree ${path} is gone; run \`rebase-daily resolve abort\`, then \`resolve start\` again`, EXIT.internal, { path }),
+  alreadyPublished: (ref: string) =>
+    new RebaseDailyError('E_RESOLVE_PUBLISHED', `${ref} on the fork already holds the resolution; abort would leave it published: run \`rebase-daily resolve finish\` to complete`, EXIT.internal),
+  leftoverState: (path: string) =>
+    new RebaseDailyError('E_RESOLVE_ACTIVE', `a resolution state file remains at ${path} without its lock; run \`rebase-daily resolve status\`, then \`resolve abort\``, EXIT.internal),
+} as const;

@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { resolveErrors, revParse } from '@rebase-daily/core';
+import { conflictedFiles } from '../git-ops.js';
+import { isRebasing } from '../rebase-state.js';
+import { requireResolution, type Resolution, type ResolveEnv } from './lifecycle.js';
+import { filesWithMarkers, replay, stoppedAt, type ReplayOutcome } from './replay.js';
+
+/**
+ * `resolve continue`: after the agent edited and `git add`ed the conflicting files in the resolution
+ * worktree. Refuses, changing nothing, while a file is still unmerged, while a staged file holds
+ * conflict markers, or when the resolution would leave the patch empty (dropping it is an escalation
+ * gate). Records which files the resolution staged — a file that was not in conflict is flagged as a
+ * change outside the conflicting hunks — then replays to the next conflict or the end of the queue.
+ * After a crash it goes on from what git says: a finished rebase is recorded as replayed.
+ */
+export async function continueResolution(env: ResolveEnv): Promise<{ resolution: Resolution; outcome: ReplayOutcome }> {
+  const r = requireResolution(env);
+  const { state } = r;
+  const wt = state.worktree;
+  if (!wt || !existsSync(wt)) throw resolveErrors.worktreeMissing(wt ?? '(none recorded)');
+  if (!(await isRebasing(env.run, wt))) {
+    if (state.phase === 'replaying' || state.phase === 'conflict') {
+      state.phase = 'replayed';
+      state.replayedTip = await revParse(env.run, wt, 'HEAD');
+      r.save();
+    }
+    return { resolution: r, outcome: { kind: 'replayed', tip: state.replayedTip! } };
+  }
+  const unmerged = await conflictedFiles(env.run, wt);
+  if (unmerged.length) throw resolveErrors.unmerged(unmerged);
+  const stagedList = await env.run('git', ['diff', '--cached', '--name-only', '-z', 'HEAD'], { cwd: wt, raw: true });
+  const staged = stagedList.stdout.split('\0').filter(Boolean);
+  const marked = await filesWithMarkers(env, wt, staged);
+  if (marked.length) throw resolveErrors.markers(marked);
+  const stop = state.stops.at(-1);
+  // A replay step interrupted after the last stop was resolved (a crash while git was finishing): let git go on.
+  if (state.phase === 'replaying' && (!stop || stop.resolvedAt)) {
+    const finished = await settleFinishedRebase(env, r);
+    return { resolution: r, outcome: finished ?? (await replay(env, r, 'continue')) };
+  }
+  if (!staged.length) throw resolveErrors.wouldDrop(stop ? `${stop.position}/${state.queue.length} ${stop.patch.sha.slice(0, 12)} "${stop.patch.subject}"` : '(unknown)');
+  if (stop && !stop.resolvedAt) {
+    stop.resolvedFiles = staged;
+    stop.resolvedAt = new Date().toISOString();
+    const outside = staged.filter((f) => !stop.files.includes(f));
+    if (outside.length) state.warnings.push(`the resolution of patch ${stop.position} "${stop.patch.subject}" also changes ${outside.join(', ')}, which had no conflict (escalation gate: changes outside the conflicting hunks)`);
+    r.save();
+  }
+  return { resolution: r, outcome: await replay(env, r, 'continue') };
+}
+
+/**
+ * git killed between moving the resolution branch to the replayed tip and removing its rebase state:
+ * every todo step is done and the branch already is HEAD, but `git rebase --continue` would fail
+ * (it expects the branch at its old SHA). Then the rebase is over in all but its bookkeeping: drop the
+ * state (`git rebase --quit`) and put HEAD back on the branch — the same commit, nothing lost.
+ * Returns null when that is not the situation.
+ */
+async function settleFinishedRebase(env: ResolveEnv, r: Resolution): Promise<ReplayOutcome | null> {
+  const { state } = r;
+  const wt = state.worktree!;
+  const stop = await stoppedAt(env, wt);
+  const head = await revParse(env.run, wt, 'HEAD');
+  const branchTip = state.branch ? await revParse(env.run, wt, `refs/heads/${state.branch}`) : null;
+  if (stop.position === null || stop.position !== stop.end || !head || head !== branchTip) return null;
+  const quit = await env.run('git', ['rebase', '--quit'], { cwd: wt });
+  if (quit.exitCode !== 0) return null;
+  await env.run('git', ['symbolic-ref', 'HEAD', `refs/heads/${state.branch}`], { cwd: wt });
+  state.warnings.push(`a crash interrupted git at the end of the replay; its rebase state was dropped (the branch already held the replayed tip ${head.slice(0, 12)})`);
+  state.phase = 'replayed';
+  state.replayedTip = head;
+  r.save();
+  return { kind: 'replayed', tip: head };
+}

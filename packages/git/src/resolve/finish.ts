@@ -1,0 +1,152 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errors, isAncestor, lsRemoteBranch, resolvePaths, resolveErrors, revParse, type Lease } from '@rebase-daily/core';
+import { bumpVersion } from '../bump-version.js';
+import { listCommits } from '../git-ops.js';
+import { isRebasing } from '../rebase-state.js';
+import { undoMoves } from './abort.js';
+import { endResolution, removeRecorded, requireResolution, type Resolution, type ResolveEnv } from './lifecycle.js';
+import { casMoveBranch } from './move-branch.js';
+import { parseRangeDiff } from './parsers.js';
+import { publishRefs, type PublishResult } from './publish.js';
+import { stoppedAt } from './replay.js';
+
+const short = (s: string | null | undefined) => (s ? s.slice(0, 12) : '(none)');
+
+/**
+ * First half of `resolve finish`, before validation: only when the whole queue is replayed. Records
+ * the range-diff of the old queue against the new one, then writes the version bump in the
+ * resolution worktree (idempotent: a retried finish finds it done). A finish that already started
+ * publishing (a crash) skips straight on.
+ */
+export async function prepareFinish(env: ResolveEnv): Promise<Resolution> {
+  const r = requireResolution(env);
+  const { state } = r;
+  const { run, config } = env;
+  const wt = state.worktree;
+  if (state.phase === 'publishing' || state.phase === 'published') return r;
+  if (!wt || !existsSync(wt)) throw resolveErrors.worktreeMissing(wt ?? '(none recorded)');
+  if (await isRebasing(run, wt)) throw resolveErrors.notReplayed((await stoppedAt(env, wt)).position, state.queue.length);
+  const pin = state.pin!;
+  if (!state.replayedTip) state.replayedTip = await revParse(run, wt, 'HEAD');
+  state.phase = 'finishing';
+  state.finish ??= { rangeDiff: [], rangeDiffPath: null, bump: null, newTrunk: null, validation: null, moved: [], pushes: [] };
+  r.save();
+
+  const oldRange = `${pin.base ?? pin.upstream}..${pin.trunk}`;
+  const rd = await run('git', ['range-diff', '--no-color', '--creation-factor=100', oldRange, `${pin.upstream}..${state.replayedTip}`], { cwd: config.repoPath });
+  if (rd.exitCode !== 0) throw errors.internal(`git range-diff failed (exit ${rd.exitCode}): ${rd.stderr.split('\n')[0]}`);
+  const rdPath = join(resolvePaths(config.scratchPath).base, `range-diff-${state.id}.txt`);
+  mkdirSync(resolvePaths(config.scratchPath).base, { recursive: true });
+  writeFileSync(rdPath, rd.stdout);
+  state.finish.rangeDiff = parseRangeDiff(rd.stdout);
+  state.finish.rangeDiffPath = rdPath;
+  state.droppedEmpty = state.finish.rangeDiff.filter((e) => e.status === 'dropped').map((e) => state.queue[(e.oldPosition ?? 0) - 1]).filter(Boolean);
+  r.save();
+
+  if (config.version) {
+    const bump = await bumpVersion(run, { cwd: wt!, upstreamSha: pin.upstream, version: config.version });
+    state.finish.bump = { ...bump };
+    r.save();
+    if (bump.status === 'failed') throw errors.versionBump(`version bump in the resolution worktree failed: ${bump.error?.message ?? 'unknown error'}`);
+  }
+  state.finish.newTrunk = await revParse(run, wt!, 'HEAD');
+  r.save();
+  return r;
+}
+
+export type PublishOutcome =
+  | { kind: 'published'; actions: string[]; publish: PublishResult | null }
+  | { kind: 'blocked'; lease: Lease; actions: string[]; publish: PublishResult | null };
+
+/**
+ * Second half of `resolve finish`, after validation passed: check the fork remote still has the
+ * pinned trunk and mirror (else nothing moves: exit 12), move the local trunk and mirror by
+ * compare-and-swap from the pinned SHAs, then publish both with explicit leases in one atomic push.
+ * A refused push puts the local refs back. Every step is recorded first, so a crash anywhere leaves a
+ * state `finish` (to complete) or `abort` (to undo) can act on.
+ */
+export async function publishResolution(env: ResolveEnv, r: Resolution): Promise<PublishOutcome> {
+  const { state } = r;
+  const { run, config } = env;
+  const repo = config.repoPath;
+  const pin = state.pin!;
+  const fin = state.finish!;
+  const newTrunk = fin.newTrunk!;
+  const fork = config.remotes.fork;
+  const timeoutMs = config.push.timeoutSeconds * 1000;
+  const actions: string[] = [];
+  state.phase = 'publishing';
+  r.save();
+
+  const blocked = async (lease: Lease, publish: PublishResult | null = null): Promise<PublishOutcome> => {
+    actions.push(...(await undoMoves(env, state, r.save)));
+    state.phase = 'finishing';
+    r.save();
+    return { kind: 'blocked', lease, actions, publish };
+  };
+
+  let forkTrunkNow: string | null | undefined = pin.forkTrunk;
+  let forkMirrorNow: string | null | undefined = pin.forkMirror;
+  if (config.push.enabled) {
+    [forkTrunkNow, forkMirrorNow] = await Promise.all([lsRemoteBranch(run, repo, fork, config.trunk, timeoutMs), lsRemoteBranch(run, repo, fork, config.mirror, timeoutMs)]);
+    if (forkTrunkNow === undefined || forkMirrorNow === undefined) throw errors.fetchFailed(fork, 'git ls-remote failed');
+    if (forkTrunkNow !== pin.forkTrunk && forkTrunkNow !== newTrunk) {
+      return blocked({ ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: forkTrunkNow, reason: 'the fork trunk moved during the resolution' });
+    }
+    if (forkMirrorNow !== pin.forkMirror && forkMirrorNow !== pin.upstream) {
+      return blocked({ ref: `refs/heads/${config.mirror}`, remote: fork, expected: pin.forkMirror, actual: forkMirrorNow, reason: 'the fork mirror moved during the resolution' });
+    }
+    if (pin.forkTrunk && forkTrunkNow === pin.forkTrunk && !(await isAncestor(run, repo, pin.forkTrunk, pin.trunk))) {
+      const missing = await listCommits(run, repo, `${pin.trunk}..${pin.forkTrunk}`, 20);
+      return blocked({ ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: forkTrunkNow, reason: `the fork has ${missing.length} trunk commit(s) the local trunk lacks (${missing.slice(0, 3).map((c) => short(c.sha)).join(', ')})` });
+    }
+  }
+
+  // Local refs: compare-and-swap from the pinned SHAs; recorded before each move for a crash-safe retry or abort.
+  const moves: { branch: string; from: string | null; to: string }[] = [{ branch: config.trunk, from: pin.trunk, to: newTrunk }];
+  if (pin.mirror !== pin.upstream) {
+    if (pin.mirror && !(await isAncestor(run, repo, pin.mirror, pin.upstream))) throw errors.mirrorDiverged(config.mirror, [`${short(pin.mirror)} (not in upstream)`]);
+    moves.push({ branch: config.mirror, from: pin.mirror, to: pin.upstream });
+  }
+  for (const m of moves) {
+    const ref = `refs/heads/${m.branch}`;
+    const now = await revParse(run, repo, ref);
+    if (now === m.to) continue;
+    fin.moved.push({ ref, from: m.from, to: m.to });
+    r.save();
+    const err = await casMoveBranch(run, repo, m.branch, m.to, m.from, `rebase-daily resolve ${state.id}: ${m.branch} → resolved`);
+    if (err) {
+      fin.moved.pop();
+      r.save();
+      actions.push(...(await undoMoves(env, state, r.save)));
+      state.phase = 'finishing';
+      r.save();
+      throw err;
+    }
+    actions.push(`moved ${m.branch} ${short(m.from)} → ${short(m.to)} (compare-and-swap)`);
+  }
+
+  let publish: PublishResult | null = null;
+  if (config.push.enabled) {
+    const refs = [
+      { branch: config.mirror, expected: pin.forkMirror, next: pin.upstream, now: forkMirrorNow },
+      { branch: config.trunk, expected: pin.forkTrunk, next: newTrunk, now: forkTrunkNow },
+    ].filter((x) => x.now !== x.next);
+    publish = await publishRefs(run, repo, fork, refs.map(({ branch, expected, next }) => ({ branch, expected, next })), { atomic: true, timeoutMs });
+    fin.pushes = publish.refs.map((p) => ({ ...p }));
+    r.save();
+    if (!publish.ok) return blocked(publish.lease ?? { ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: null, reason: 'push refused' }, publish);
+    for (const p of publish.refs) actions.push(`pushed ${p.branch} to ${fork} with lease ${short(p.expected)} (→ ${short(p.next)})`);
+  }
+  state.phase = 'published';
+  r.save();
+  return { kind: 'published', actions, publish };
+}
+
+/** After the report is written: remove the worktree and branch, archive the state, end the lock. */
+export async function completeResolution(env: ResolveEnv, r: Resolution): Promise<{ actions: string[]; archive: string }> {
+  const actions = await removeRecorded(env, r);
+  const archive = endResolution(env, r, 'published');
+  return { actions: [...actions, 'ended the lock'], archive };
+}

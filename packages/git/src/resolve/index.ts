@@ -1,0 +1,11 @@
+export { abortResolution, undoMoves, type AbortResult } from './abort.js';
+export { continueResolution } from './continue.js';
+export { completeResolution, prepareFinish, publishResolution, type PublishOutcome } from './finish.js';
+export { endResolution, removeRecorded, requireResolution, resolution, resolveLockMeta, type Resolution, type ResolveEnv } from './lifecycle.js';
+export { casMoveBranch } from './move-branch.js';
+export { conflictKind, hasConflictMarkers, parseConflictHunks, parseRangeDiff, parseRerereReused, parseTouchLog, parseUnmergedStages } from './parsers.js';
+export { publishRefs, type PublishRef, type PublishResult, type PublishedRef } from './publish.js';
+export { replay, todoText, type ReplayOutcome } from './replay.js';
+export { withRerereMemory, removeRerereLink } from './rerere-memory.js';
+export { startResolution, type StartOptions, type StartResult } from './start.js';
+export { resolutionView, VIEW_LIMITS } from './view.js';

@@ -1,0 +1,158 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { hostname } from 'node:os';
+import {
+  acquireLock,
+  errors,
+  excludeScratch,
+  firstLine,
+  gitDir,
+  isAncestor,
+  loadResolveState,
+  loadState,
+  lockDirFor,
+  newRunId,
+  readShas,
+  releaseLock,
+  remoteExists,
+  resolveErrors,
+  resolvePaths,
+  revParse,
+  rmResolveState,
+  runPaths,
+  RESOLVE_BRANCH_PREFIX,
+  type LockMeta,
+  type Pin,
+  type ResolvePin,
+  type ResolveState,
+} from '@rebase-daily/core';
+import { addWorktree } from '../git-ops.js';
+import { readPatchQueue } from '../patch-queue.js';
+import { removeRecorded, resolution, resolveLockMeta, type ResolveEnv } from './lifecycle.js';
+import { replay, type ReplayOutcome } from './replay.js';
+
+export interface StartOptions {
+  authorisedBy: string | null;
+  /** Fetch both remotes first (default true). */
+  fetch?: boolean;
+}
+
+export type StartResult =
+  | { kind: 'lock-taken'; message: string; holder: LockMeta | null }
+  | { kind: 'started'; state: ResolveState; outcome: ReplayOutcome };
+
+const short = (s: string | null | undefined) => (s ? s.slice(0, 12) : '(none)');
+
+/**
+ * `resolve start`: take the lock as a hold of kind `resolve`, pin upstream, trunk and the fork's
+ * trunk (the latest verify's pin when it still matches the fetched refs, else fresh), create the
+ * resolution worktree on a temporary branch (both recorded before they exist), and replay the queue
+ * until the first conflict. Anything failing before the first conflict undoes what it made.
+ */
+export async function startResolution(env: ResolveEnv, options: StartOptions): Promise<StartResult> {
+  const { config, run } = env;
+  const repo = config.repoPath;
+  if (!(await gitDir(run, repo))) throw errors.notARepo(repo);
+  const cdup = (await run('git', ['rev-parse', '--show-cdup'], { cwd: repo })).stdout.trim();
+  if (cdup) throw errors.notTopLevel(repo, resolve(repo, cdup));
+  const existing = loadResolveState(config.scratchPath);
+  if (existing) throw resolveErrors.active(existing.id, `${existing.phase}, worktree ${existing.worktree ?? '(none)'}`);
+
+  const id = newRunId();
+  const now = new Date().toISOString();
+  const state: ResolveState = {
+    schemaVersion: 1,
+    id,
+    phase: 'starting',
+    startedAt: now,
+    updatedAt: now,
+    user: env.user,
+    host: hostname(),
+    authorisedBy: options.authorisedBy,
+    repo,
+    trunk: config.trunk,
+    mirror: config.mirror,
+    forkRemote: config.remotes.fork,
+    lockRunId: `resolve-${id}`,
+    pin: null,
+    queue: [],
+    worktree: null,
+    branch: null,
+    rerere: { enabled: false, cache: resolvePaths(config.scratchPath).rrCache, note: 'not used yet', link: null },
+    stops: [],
+    droppedEmpty: [],
+    replayedTip: null,
+    finish: null,
+    warnings: [],
+  };
+  const lockDir = lockDirFor(config.scratchPath);
+  const lock = acquireLock({ lockDir, meta: resolveLockMeta({ ...state, worktree: resolvePaths(config.scratchPath, id).worktree }), staleAfterHours: config.lock.staleAfterHours, forceStale: false });
+  if (!lock.acquired) return { kind: 'lock-taken', message: lock.message, holder: lock.holder };
+  const r = resolution(config, state);
+  r.save();
+  try {
+    state.pin = await pinShas(env, options);
+    if (await isAncestor(run, repo, state.pin.upstream, state.pin.trunk)) throw resolveErrors.nothingToResolve(config.trunk, state.pin.upstream);
+    const pq = await readPatchQueue(run, repo, state.pin.upstream, state.pin.trunk);
+    state.queue = pq.queue;
+    state.pin.base = pq.base;
+    if (pq.merges.length) state.warnings.push(`${pq.merges.length} merge commit(s) on ${config.trunk} are linearized by the replay, as apply does`);
+    if (pq.dropped.length) state.warnings.push(`${pq.dropped.length} patch(es) already upstream are not replayed: ${pq.dropped.map((p) => `${short(p.sha)} "${p.subject}"`).join(', ')}`);
+
+    // Record first, create second: whatever exists is in the state, so abort removes exactly it.
+    state.worktree = resolvePaths(config.scratchPath, id).worktree;
+    state.branch = `${RESOLVE_BRANCH_PREFIX}${id}`;
+    r.save();
+    await excludeScratch(run, repo, config.scratchPath);
+    mkdirSync(dirname(state.worktree), { recursive: true });
+    const added = await addWorktree(run, repo, state.worktree, state.pin.trunk, state.branch);
+    if (added.exitCode !== 0) throw errors.internal(`could not create the resolution worktree ${state.worktree}: ${firstLine(added.stderr)}`);
+    env.progress.info(`resolve: replaying ${state.queue.length} patch(es) of ${config.trunk} onto ${short(state.pin.upstream)} in ${state.worktree}`);
+    const outcome = await replay(env, r, 'start');
+    return { kind: 'started', state, outcome };
+  } catch (err) {
+    await removeRecorded(env, r).catch(() => []);
+    rmResolveState(config.scratchPath);
+    releaseLock(lockDir, state.lockRunId);
+    throw err;
+  }
+}
+
+/** The SHAs the resolution works from: after a fetch, the latest verify's pin when it still matches, else the fetched refs. */
+async function pinShas(env: ResolveEnv, options: StartOptions): Promise<ResolvePin> {
+  const { config, run } = env;
+  const repo = config.repoPath;
+  for (const [name, field] of [
+    [config.remotes.fork, 'remotes.fork'],
+    [config.remotes.upstream, 'remotes.upstream'],
+  ] as const) {
+    if (!(await remoteExists(run, repo, name))) throw errors.remoteMissing(name, field);
+  }
+  if (!(await revParse(run, repo, `refs/heads/${config.trunk}`))) throw errors.branchMissing(config.trunk, 'trunk');
+  if (options.fetch !== false) {
+    for (const remote of [config.remotes.upstream, config.remotes.fork]) {
+      const f = await run('git', ['fetch', '--prune', '--quiet', remote], { cwd: repo, timeoutMs: config.push.timeoutSeconds * 1000 });
+      if (f.exitCode !== 0) throw errors.fetchFailed(remote, f.timedOut ? 'timed out' : f.stderr);
+    }
+  }
+  const shas = await readShas(run, config);
+  if (!shas.upstream || !shas.trunk) throw errors.internal(`${config.remotes.upstream}/${config.upstreamBranch} or ${config.trunk} is missing after fetch; fix the config`);
+  const latest = latestVerifyPin(config.scratchPath);
+  const base = { upstream: shas.upstream, trunk: shas.trunk, forkTrunk: shas.forkTrunk, mirror: shas.mirror, forkMirror: shas.forkMirror ?? null, base: null };
+  if (!latest) return { ...base, source: 'fresh: no verify run recorded; pinned the fetched refs (the replay is the verification)' };
+  const { pin, runId } = latest;
+  const moved = (['upstream', 'trunk', 'forkTrunk'] as const).filter((k) => pin[k] !== base[k]);
+  if (!moved.length) return { ...base, source: `verify ${runId}` };
+  return { ...base, source: `fresh: the latest verify (${runId}) pinned other SHAs for ${moved.join(', ')}; pinned the fetched refs (the replay is the verification)` };
+}
+
+/** The pin of the newest run that verified (clean or not). */
+function latestVerifyPin(scratchPath: string): { pin: Pin; runId: string } | null {
+  const dir = runPaths(scratchPath).runsDir;
+  if (!existsSync(dir)) return null;
+  for (const id of readdirSync(dir).sort().reverse()) {
+    const s = loadState(scratchPath, id);
+    if (s?.pin) return { pin: s.pin, runId: s.runId };
+  }
+  return null;
+}
