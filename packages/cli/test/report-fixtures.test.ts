@@ -210,13 +210,15 @@ describe('report fields against git, per outcome (recorded as the report fixture
     expect(report.lease).toMatchObject({ ref: `refs/heads/${d.fixture.trunk}`, expected: before.originTrunk, actual: someone });
     expect(report.shas.after.trunk).toBe(before.trunk);
     expect(report.upstream.absorbed).toBeNull();
-    // The mirror push went through before the trunk push was refused: listed, and really there.
-    expect(report.pushed.map((p: any) => [p.ref, p.newSha])).toEqual([[`refs/heads/${d.fixture.mirror}`, d.refs().originMirror]]);
+    // One atomic publish: the refused trunk lease means nothing moved on the fork, the mirror included.
+    expect(report.pushed).toEqual([]);
+    expect(d.refs().originMirror).toBe(before.originMirror);
+    expect(d.refs().mirror).toBe(before.mirror);
     expect(report.nextActions.join('\n')).toContain(`--force-with-lease=refs/heads/${d.fixture.trunk}:${someone} origin`);
     record('push-blocked', state, d);
   }, 120_000);
 
-  it('validation failed: the failing test by name, the log file, the trunk already pushed', async () => {
+  it('validation failed: the failing test by name, the log file; nothing published, local refs back at their start', async () => {
     const crate = {
       'Cargo.toml': '[package]\nname = "demo"\nversion = "0.1.0"\nedition = "2021"\n',
       'src/lib.rs': 'pub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn adds() {\n        assert_eq!(super::add(1, 2), 3);\n    }\n}\n',
@@ -241,13 +243,18 @@ describe('report fields against git, per outcome (recorded as the report fixture
         { validate: { targetDir } },
       ),
     );
+    const before = d.refs();
     const { code, report, state } = await daily(d);
     expect(code).toBe(14);
     const after = d.refs();
     expect(report.shas.after.trunk).toBe(after.trunk);
-    expect(after.originTrunk).toBe(after.trunk);
-    expect(report.pushed.map((p: any) => p.ref)).toContain(`refs/heads/${d.fixture.trunk}`);
-    expect(report.upstream.absorbed.count).toBe(1);
+    // publish.when "after-validate": the failing trunk never reached the fork, and the local trunk
+    // and mirror went back to where the run found them.
+    expect(after.originTrunk).toBe(before.originTrunk);
+    expect(after.trunk).toBe(before.trunk);
+    expect(after.mirror).toBe(before.mirror);
+    expect(report.pushed).toEqual([]);
+    expect(report.upstream.absorbed).toBeNull();
     const actions = report.nextActions.join('\n');
     expect(actions).toContain('Failing: demo: tests::adds');
     const log = /Read the log: (\S+)/.exec(actions)?.[1];

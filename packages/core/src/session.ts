@@ -5,6 +5,7 @@ import type { ResolvedConfig } from './config.js';
 import { errors, outcomeOf, RebaseDailyError, toErrorRecord } from './errors.js';
 import { EXIT, exitCodeFor, type Outcome } from './exit-codes.js';
 import { excludeScratch, revParse } from './git-basics.js';
+import type { PublishData } from './publish-data.js';
 import { adoptKeptCandidates, pruneCandidateRefs, recoverCrashedCandidates, undoCandidates, unpublished } from './candidates.js';
 import { recoverGitLocks } from './git-locks.js';
 import { acquireLock, lockDirFor, readLockMeta, releaseLock, pidAlive } from './lock.js';
@@ -463,7 +464,14 @@ async function settleCandidates(run: Runner, session: Session): Promise<void> {
   state.errors.push(...undo.problems.map((p) => ({ code: 'E_CLEANUP', message: p })));
   state.nextActions.push(...undo.nextActions);
   const publish = state.stages.find((s) => s.name === 'publish');
-  if (publish && undo.undone.length) publish.data = { ...publish.data, undone: undo.undone };
+  if (publish && undo.undone.length) {
+    // A publish that never ran still says what the run moved back: a whole PublishData, mode none.
+    const base: PublishData =
+      Object.keys(publish.data).length > 0
+        ? (publish.data as PublishData)
+        : { when: config.publish.when, atomic: config.publish.atomic, pushEnabled: config.push.enabled, remote: config.remotes.fork, mode: 'none', refs: [], wouldPush: [], atomicUnsupported: false, commands: [], undone: [], notPublished: [] };
+    publish.data = { ...base, undone: undo.undone };
+  }
 }
 
 function round(n: number): number {

@@ -178,8 +178,10 @@ export const AlignDataSchema = z.strictObject({
   after: z.array(BranchNodeSchema).nullable(),
   /** Branches whose tip the restack moved. */
   restacked: z.array(z.string()),
-  /** What a human runs to publish the restacked stacks; the daily run never pushes descendants. */
+  /** What a human runs to publish restacked descendants the fork remote does not have (`gt submit`). */
   publish: z.array(z.string()),
+  /** Each tracked branch on the fork remote before the run (the lease of its publish; null: absent there). */
+  remoteBefore: z.record(z.string(), sha.nullable()),
   drift: z.array(
     z.strictObject({
       branch: z.string(),

@@ -28,8 +28,8 @@ describe('renderSummary of recorded runs', () => {
     ['no-change', ['## Patches', '## Side effects', '## Files']],
     ['verify-conflict', ['## Patches', '## Conflict', '## Side effects', '## Next actions', '## Files']],
     ['dropped-upstream', ['## Patches', '## Side effects', '## Files']],
-    ['push-blocked', ['## Patches', '## Push blocked', '## Side effects', '## Errors', '## Next actions', '## Files']],
-    ['validation-failed', ['## Patches', '## Validation', '## Side effects', '## Next actions', '## Files']],
+    ['push-blocked', ['## Patches', '## Push blocked', '## Side effects', '## Errors', '## Warnings', '## Next actions', '## Files']],
+    ['validation-failed', ['## Patches', '## Validation', '## Side effects', '## Warnings', '## Next actions', '## Files']],
     ['graphite-restack', ['## Patches', '## Graphite', '## Side effects', '## Warnings', '## Files']],
     ['lock-taken', ['## Lock', '## Side effects', '## Errors', '## Next actions', '## Files']],
   ] as const)('%s: sections %j', (name, expected) => {
@@ -71,12 +71,13 @@ describe('renderSummary of recorded runs', () => {
     expect(paragraph(render('dropped-upstream'))).toContain('1 dropped as already upstream');
   });
 
-  it('push-blocked: expected and actual in full, and what was pushed before the refusal', () => {
+  it('push-blocked: expected and actual in full; the atomic publish moved nothing', () => {
     const r = reportOf('push-blocked');
     const md = renderSummary(r);
     expect(md).toContain(`- Expected: \`${r.lease!.expected}\``);
     expect(md).toContain(`- Actual: \`${r.lease!.actual}\``);
-    expect(paragraph(md)).toContain(`Pushed before the refusal: \`refs/heads/${r.refs.mirror}\``);
+    expect(r.pushed).toEqual([]);
+    expect(paragraph(md)).not.toContain('Pushed before the refusal');
     expect(paragraph(md)).toContain('it absorbed no upstream commit');
   });
 
