@@ -379,7 +379,7 @@ describe('resolve', () => {
   it('usage: resolve needs a known step; the flags belong to resolve', async () => {
     expect((await cli(['resolve'])).stderr).toMatch(/missing step; use `rebase-daily resolve start\|continue\|finish\|abort\|status`/);
     expect((await cli(['resolve', 'frob'])).code).toBe(2);
-    expect((await cli(['daily', '--authorised-by', 'x'])).stderr).toMatch(/--authorised-by only applies to `rebase-daily resolve`/);
+    expect((await cli(['daily', '--authorised-by', 'x'])).stderr).toMatch(/`rebase-daily daily` does not take --authorised-by \(`rebase-daily resolve` does\)/);
   });
 
   it('a second start while one is in progress is refused and changes nothing', async () => {

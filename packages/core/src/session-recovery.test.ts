@@ -9,7 +9,8 @@ import { runPipeline } from './pipeline.js';
 import { boundRunner, CommandLog } from './process.js';
 import { restoreRepo } from './repo-guard.js';
 import type { RunState } from './run-state.js';
-import { createRunState } from './session.js';
+import { createRunState, saveState } from './session.js';
+import { rebaseIdentity } from './git-basics.js';
 import type { StageImpl } from './stage.js';
 import { commitFiles, createForkFixture, git, writeFixtureConfig, type ForkFixture } from './testing/index.js';
 
@@ -46,12 +47,15 @@ describe('a run after a killed run', () => {
 
   it('a leftover it could not delete makes the run end as an error (exit 1, E_CLEANUP), not a plain success', async () => {
     const config = setup();
-    // A temporary branch of an earlier run, checked out in a worktree outside the scratch folder:
-    // `git branch -D` refuses it, and the run has no business removing that worktree.
+    // A crashed run recorded a temporary branch; since then someone checked it out in a worktree
+    // outside the scratch folder: `git branch -D` refuses it, and the worktree is not the run's to remove.
+    const crashed = createRunState(config, { command: 'daily', stages: ['verify'] }, '20260101T000000Z-1-old');
+    crashed.temporaries = [{ kind: 'branch', path: 'rebase-daily/verify-old-run' }];
+    saveState(crashed);
     git(config.repoPath, 'branch', 'rebase-daily/verify-old-run', fixture!.trunk);
     git(config.repoPath, 'worktree', 'add', '-q', join(fixture!.root, 'elsewhere'), 'rebase-daily/verify-old-run');
     const state = await runPipeline(config, { command: 'daily', impls: { verify: ok, apply: ok }, writeReport });
-    expect(state.leftovers).toEqual(['temporary branch rebase-daily/verify-old-run (could not delete)']);
+    expect(state.leftovers).toEqual([expect.stringMatching(/^could not delete temporary branch rebase-daily\/verify-old-run: .* \(left by run 20260101T000000Z-1-old\)$/)]);
     expect(state.outcome).toBe('error');
     expect(state.exitCode).toBe(1);
     expect(state.errors.map((e) => e.code)).toEqual(['E_CLEANUP']);
@@ -71,9 +75,13 @@ describe('a run after a killed run', () => {
     }
     expect(existsSync(join(repo, '.git', 'rebase-merge'))).toBe(true);
     writeFileSync(join(repo, '.git', 'index.lock'), '');
+    // The run recorded this rebase as its own (it started it), so cleanup must try to undo it.
+    const id = rebaseIdentity(join(repo, '.git'))!;
     const state: RunState = createRunState(config, { command: 'daily', stages: ['verify'] }, 'r1');
+    state.temporaries = [{ kind: 'operation', path: repo, op: 'rebase', origHead: id.origHead ?? undefined, onto: id.onto ?? undefined }];
     const r = await restoreRepo(boundRunner(new CommandLog()), config, state);
     expect(r.actions.filter((a) => a.startsWith('aborted'))).toEqual([]);
-    expect(r.problems).toEqual([expect.stringMatching(/^could not abort rebase \(abort failed: .*index\.lock.*\) in /)]);
+    const failed = [...r.problems, ...r.actions.filter((a) => /`git rebase --abort` failed/.test(a))];
+    expect(failed).toEqual([expect.stringMatching(/could not abort the rebase this run started|quit the rebase this run started .*`git rebase --abort` failed/)]);
   });
 });

@@ -19,6 +19,7 @@ const verifyData = {
   merges: [],
   upstreamDelta: { count: 2, range: `${sha('c')}..${sha('a')}` },
   upToDate: false,
+  superseded: [],
 };
 
 describe('stage data contracts', () => {

@@ -70,7 +70,9 @@ describe('superseded version bumps', () => {
     expect(bumps(f.clone, `${upstream}..${trunk}`)).toEqual(['1.3.0-fork.1']);
     expect(a.data?.bump).toMatchObject({ status: 'committed', checks: { lockEntries: { stale: [], missing: [] }, locked: { before: 'ok', after: 'ok' } } });
     expect(cargoMetadataLocked(f.clone).packages.find((p) => p.name === 'a')?.version).toBe('1.3.0-fork.1');
-    expect(git(f.clone, 'rev-parse', `origin/${f.trunk}`)).toBe(trunk);
+    // apply is local: the publish stage pushes (after validate); the fork remote has not moved yet.
+    expect(a.data?.pushes).toEqual([]);
+    expect(git(f.clone, 'rev-parse', `origin/${f.trunk}`)).not.toBe(trunk);
   });
 
   it.each(['memory', 'worktree'] as const)('%s engine: a conflict after the release names the real patch, never the old bump; reproduce lines leave the bump out', async (engine) => {
