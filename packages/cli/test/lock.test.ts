@@ -50,7 +50,7 @@ describe('lock and unlock', () => {
   it('--reason is for lock only', async () => {
     const r = await cli(['unlock', '--reason', 'x']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('rebase-daily: `rebase-daily unlock` does not take --reason (`rebase-daily lock` does); see `rebase-daily unlock --help`\n');
+    expect(r.stderr).toBe('rebase-daily: `rebase-daily unlock` does not take --reason (`rebase-daily lock`, `rebase-daily resolve` do); see `rebase-daily unlock --help`\n');
   });
 
   describe('the lock of a run that was killed (kill -9 of a real process)', () => {

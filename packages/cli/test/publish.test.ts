@@ -21,7 +21,10 @@ const pushes = (x: Day, runId: string) =>
   readFileSync(join(x.fixture.clone, '.scratch', 'rebase-daily', 'runs', runId, 'commands.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l).argv as string[])
+    .map((l) => JSON.parse(l) as { event?: string; argv: string[] })
+    // Each command has a `start` line (written before it runs) and its result line: count results.
+    .filter((e) => e.event !== 'start')
+    .map((e) => e.argv)
     .filter((a) => a[0] === 'git' && a[1] === 'push');
 const stage = (report: any, name: string) => report.stages.find((s: any) => s.name === name);
 

@@ -299,7 +299,10 @@ describe('resolve', () => {
       child.kill('SIGKILL');
       await done;
       rmSync(block);
-      for (let i = 0; i < 300 && existsSync(mark); i++) await new Promise((r) => setTimeout(r, 100));
+      // The hook died with the CLI (its watchdog kills every process the run started), so the mark
+      // it would have removed stays: remove it, or the next crash would fire before the push.
+      await new Promise((r) => setTimeout(r, 500));
+      rmSync(mark, { force: true });
     };
     const start = await rd(d, 'resolve', 'start');
     resolveFile(start.json.data.worktree, LIB, 'line 1\nline 2 upstream, fork\nline 3\n');
