@@ -247,7 +247,7 @@ describe('verifyStage', () => {
     const r = await verifyStage(ctx);
     expect(r).toMatchObject({ status: 'failed', outcome: 'verify-conflict', pin: { clean: false, upstream: before.upstream } });
     expect(r.data?.partial).toBeUndefined();
-    expect(await applyStage({ ...ctx, state: { ...ctx.state, pin: null } })).toMatchObject({ outcome: 'error', errors: [{ code: 'E_NOT_VERIFIED' }] });
+    expect(await applyStage({ ...ctx, state: { ...ctx.state, pin: r.pin! } })).toMatchObject({ outcome: 'error', errors: [{ code: 'E_NOT_VERIFIED' }] });
     expect(shasNow(f)).toEqual(before);
   });
 
