@@ -84,8 +84,6 @@ export const errors = {
       `a rebase, merge, cherry-pick or bisect is in progress in ${path}; finish it or run \`git rebase --abort\`, then rerun`,
       EXIT.internal,
     ),
-  detachedHead: () =>
-    new RebaseDailyError('E_DETACHED_HEAD', 'HEAD is detached; check out a branch (e.g. the trunk), then rerun', EXIT.internal),
   remoteMissing: (name: string, field: string) =>
     new RebaseDailyError(
       'E_REMOTE_MISSING',
