@@ -1,11 +1,11 @@
 // Shared StrykerJS settings (see run.mjs). One config per package, because each package's vitest
 // config resolves its tests from the package folder.
-/** @param {{ pkg: string, mutate: string[] }} o @returns {import('@stryker-mutator/api/core').PartialStrykerOptions} */
-export function mutationConfig({ pkg, mutate }) {
+/** @param {{ pkg: string, mutate: string[], vitestConfig?: string }} o @returns {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export function mutationConfig({ pkg, mutate, vitestConfig }) {
   return {
     testRunner: 'vitest',
     plugins: ['@stryker-mutator/vitest-runner'],
-    vitest: { configFile: `packages/${pkg}/vitest.config.ts`, dir: `packages/${pkg}`, related: false },
+    vitest: { configFile: vitestConfig ?? `packages/${pkg}/vitest.config.ts`, dir: `packages/${pkg}`, related: false },
     // perTest: each mutant runs only the tests that cover it (the real-git tests are slow).
     coverageAnalysis: 'perTest',
     mutate,
