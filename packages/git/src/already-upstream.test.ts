@@ -1,5 +1,5 @@
 import { run } from '@rebase-daily/core';
-import { createForkFixture, git, makeTempDir, removeDir, type ForkFixture } from '@rebase-daily/core/testing';
+import { createForkFixture, git, makeTempDir, removeDir, type ForkFixture, type ForkFixtureOptions } from '@rebase-daily/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyStage } from './apply-stage.js';
 import { listQueue, outlineQueue } from './engine/index.js';
@@ -11,7 +11,7 @@ import { verifyStage } from './verify-stage.js';
 // took the same fix (same patch id) and then changed that line once more. `git rebase` drops the
 // fork's copy as already upstream and replays the rest cleanly; replaying the copy anyway would
 // conflict with upstream's later change. Both engines, verify and apply, must agree with git.
-const backportDay = {
+const backportDay: ForkFixtureOptions = {
   patches: [
     { files: { 'src/lib.txt': lib('line 2 fixed') }, message: 'fork: fix line 2 (backport)' },
     { files: { 'FORK.md': 'fork notes\n' }, message: 'fork: add notes' },

@@ -1,4 +1,4 @@
-import { createForkFixture, git, type ForkFixture } from '@rebase-daily/core/testing';
+import { createForkFixture, git, type ForkFixture, type ForkFixtureOptions } from '@rebase-daily/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyStage } from './apply-stage.js';
 import { lib } from './testing/fork-scenarios.js';
@@ -7,7 +7,7 @@ import { verifyStage } from './verify-stage.js';
 
 // The plan: verify first, apply only what verify proved. A pin from a verify that stopped at a
 // conflict (clean: false) must not be applied, whichever engine would run it.
-const conflicting = {
+const conflicting: ForkFixtureOptions = {
   patches: [
     { files: { 'FORK.md': 'fork notes\n' }, message: 'fork: add notes' },
     { files: { 'src/lib.txt': lib('fork line 2') }, message: 'fork: change line 2' },
