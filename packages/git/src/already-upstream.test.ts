@@ -1,4 +1,4 @@
-import { run } from '@rebase-daily/core';
+import { boundRunner, CommandLog, run } from '@rebase-daily/core';
 import { createForkFixture, git, makeTempDir, removeDir, type ForkFixture, type ForkFixtureOptions } from '@rebase-daily/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyStage } from './apply-stage.js';
@@ -141,5 +141,15 @@ describe('a commit that starts empty is kept even when upstream has an empty com
       expect(r.status, `${engine}: ${r.summary}`).toBe('ok');
       expect(git(g.clone, 'log', '--format=%s', `${v.pin!.upstream}..${g.trunk}`).split('\n'), engine).toEqual(reference.subjects);
     }
+  });
+});
+
+describe('an empty queue', () => {
+  it('listQueue reads no commit objects when nothing is right of upstream (one rev-list, no cat-file)', async () => {
+    const f = fixture();
+    const upstream = git(f.clone, 'rev-parse', `upstream/${f.upstreamBranch}`);
+    const log = new CommandLog();
+    expect(await listQueue(boundRunner(log), f.clone, upstream, upstream)).toEqual({ commits: [], alreadyUpstream: [] });
+    expect(log.entries.map((e) => e.argv[1])).toEqual(['rev-list']);
   });
 });
