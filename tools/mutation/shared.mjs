@@ -15,7 +15,7 @@ export function mutationConfig({ pkg, mutate, vitestConfig }) {
     concurrency: 1,
     timeoutMS: 60_000,
     timeoutFactor: 3,
-    reporters: ['clear-text', 'progress-append-only', 'json'],
+    reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
     jsonReporter: { fileName: `reports/mutation/${pkg}.json` },
     htmlReporter: { fileName: `reports/mutation/${pkg}.html` },
     tempDirName: `.stryker-tmp/${pkg}`,

@@ -124,6 +124,21 @@ describe('lock: who holds it, as the refusal says', () => {
 
   it('a lock directory that cannot be created for another reason than "exists" is an error, not a refusal', () => {
     const scratch = makeTempDir();
-    expect(() => acquireLock({ lockDir: join(scratch, 'x'.repeat(300)), meta: meta('a', now.toISOString(), process.pid), staleAfterHours: 6, forceStale: false, now })).toThrow(/ENAMETOOLONG/);
+    // Thrown by the mkdir itself (not by a later look at a lock that is not there).
+    expect(() => acquireLock({ lockDir: join(scratch, 'x'.repeat(300)), meta: meta('a', now.toISOString(), process.pid), staleAfterHours: 6, forceStale: false, now })).toThrow(
+      expect.objectContaining({ code: 'ENAMETOOLONG', syscall: 'mkdir' }),
+    );
+  });
+
+  it('a forced break whose move aside fails (another forced run got there first) is tried once, then refused naming the stale holder', () => {
+    const lockDir = heldSince(7 * HOUR);
+    // The aside name is fixed by `now` and our pid: occupy it, so the rename cannot happen.
+    const aside = `${lockDir}.broken-${now.getTime()}-${process.pid}`;
+    mkdirSync(join(aside, 'occupied'), { recursive: true });
+    const r = acquireLock({ lockDir, meta: meta('next', now.toISOString(), process.pid), staleAfterHours: 6, forceStale: true, now });
+    if (r.acquired) throw new Error('acquired a lock that was never broken');
+    expect(r).toMatchObject({ stale: true, ageHours: 7, holder: { runId: 'holder' } });
+    expect(r.message).toMatch(/^lock held by run holder .*it is stale \(> 6 h\): rerun with FORCE_STALE_LOCK=1/);
+    expect(readLockMeta(lockDir)?.runId).toBe('holder');
   });
 });
