@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { envelope, envelopeJsonSchema, EnvelopeSchema } from './envelope.js';
@@ -8,7 +8,6 @@ const schemaFile = fileURLToPath(new URL('../envelope.schema.json', import.meta.
 describe('envelope.schema.json', () => {
   it('is the JSON Schema generated from EnvelopeSchema (run `npm run schema -w @rebase-daily/cli` to refresh)', () => {
     const generated = `${JSON.stringify(envelopeJsonSchema(), null, 2)}\n`;
-    if (process.env.ENVELOPE_SCHEMA_WRITE === '1') writeFileSync(schemaFile, generated);
     expect(existsSync(schemaFile), 'envelope.schema.json is missing; run `npm run schema -w @rebase-daily/cli`').toBe(true);
     expect(readFileSync(schemaFile, 'utf8'), 'envelope.schema.json is stale; run `npm run schema -w @rebase-daily/cli`').toBe(generated);
   });

@@ -194,6 +194,7 @@ describe('the six packages packed and installed into an empty project', () => {
     expect(parsed.all).toMatch(/binaries: 5[\s\S]*passed: 5/);
 
     // core: the pipeline (verify + apply) on a fork; the config file beside the repo, not in it.
+    // A crate cargo can read (the bump takes its members from `cargo metadata`): a manifest and a target.
     const fx = createForkFixture({ base: { 'README.md': 'upstream\n', 'Cargo.toml': '[package]\nname = "demo"\nversion = "1.2.3"\n', 'src/lib.rs': '' } });
     fixtures.push(fx);
     // gt sync needs Graphite's service (unreachable here); a short limit keeps the example bounded

@@ -31,16 +31,24 @@ describe('processes', () => {
     expect(existsSync(binPath)).toBe(true);
   });
 
-  it('two runs started at once: exactly one proceeds, the other exits 15', async () => {
+  it('a run started while another holds the lock exits 15; the first then finishes with 0', async () => {
     d = day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] });
-    // Slow the verify worktree checkout so both runs overlap for certain.
-    hook(d, 'post-checkout', 'sleep 1');
+    // Every run that moves the trunk pushes it: the first run waits in its pre-push hook (holding
+    // the lock, whichever engine) until the second has finished, so they overlap for certain.
+    const inPush = join(d.fixture.root, 'first-run-in-push');
+    const release = join(d.fixture.root, 'release-first-run');
+    hook(d, 'pre-push', `touch "${inPush}"; i=0; while [ ! -f "${release}" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done`);
     const a = spawnCli(['daily', '--config', d.configPath, '--json']);
+    await waitFor(() => existsSync(inPush), 60_000);
     const b = spawnCli(['daily', '--config', d.configPath, '--json']);
-    const codes = [(await a.done).code, (await b.done).code].sort();
-    expect(codes).toEqual([0, 15]);
+    const second = await b.done;
+    expect(second.code, second.stderr).toBe(15);
+    expect(JSON.parse(second.stdout)).toMatchObject({ outcome: 'lock-taken', exitCode: 15 });
+    writeFileSync(release, '');
+    const first = await a.done;
+    expect(first.code, first.stderr).toBe(0);
     expect(d.clean()).toBe(true);
-  });
+  }, 120_000);
 
   it.each([
     ['SIGTERM', 143, 'verify', 'post-checkout'],

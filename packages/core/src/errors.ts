@@ -86,8 +86,6 @@ export const errors = {
       `a rebase, merge, cherry-pick or bisect is in progress in ${path}; finish it or run \`git rebase --abort\`, then rerun`,
       EXIT.internal,
     ),
-  detachedHead: () =>
-    new RebaseDailyError('E_DETACHED_HEAD', 'HEAD is detached; check out a branch (e.g. the trunk), then rerun', EXIT.internal),
   remoteMissing: (name: string, field: string) =>
     new RebaseDailyError(
       'E_REMOTE_MISSING',
@@ -109,8 +107,16 @@ export const errors = {
       EXIT.internal,
       { ref, expected, actual },
     ),
-  notVerified: () =>
-    new RebaseDailyError('E_NOT_VERIFIED', 'no verified upstream SHA for this run; run `rebase-daily verify` first (or `rebase-daily daily`)', EXIT.internal),
+  /** No pin, or (with `unclean`) a pin verify did not prove: apply replays only what verify proved. */
+  notVerified: (unclean?: { upstream: string }) =>
+    unclean
+      ? new RebaseDailyError(
+          'E_NOT_VERIFIED',
+          `verify did not prove that the patch queue replays cleanly onto upstream ${unclean.upstream.slice(0, 12)}; apply refuses it: resolve the verify conflict, then run \`rebase-daily daily\``,
+          EXIT.internal,
+          { upstream: unclean.upstream },
+        )
+      : new RebaseDailyError('E_NOT_VERIFIED', 'no verified upstream SHA for this run; run `rebase-daily verify` first (or `rebase-daily daily`)', EXIT.internal),
   mirrorDiverged: (mirror: string, commits: string[]) =>
     new RebaseDailyError(
       'E_MIRROR_DIVERGED',

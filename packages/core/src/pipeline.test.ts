@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type ResolvedConfig } from './config.js';
 import { acquireLock, lockDirFor } from './lock.js';
@@ -140,17 +141,21 @@ describe('runPipeline', () => {
 
   // Leftovers of crashed runs (only what their run state recorded): repo-state.test.ts.
 
-  it('an interrupt kills the running command, cleans up, releases the lock, ends as interrupted (143 for SIGTERM) and says to rerun', async () => {
+  // A signal sent to our own pid reaches process.on('SIGTERM') only in a main thread; the test
+  // target runs files in forks (main threads), StrykerJS in worker threads, where it would kill the runner.
+  it.skipIf(!isMainThread)('an interrupt kills the running command, cleans up, releases the lock, ends as interrupted (143 for SIGTERM) and says to rerun', async () => {
     const config = setup();
+    let slept: { exitCode: number } | undefined;
     const slow: StageImpl = async (ctx) => {
       git(ctx.config.repoPath, 'checkout', '-q', ctx.config.mirror);
       setTimeout(() => process.kill(process.pid, 'SIGTERM'), 300);
       const r = await ctx.run('sleep', ['30'], { cwd: ctx.config.repoPath });
+      slept = r;
       return r.exitCode === 0 ? { status: 'ok', summary: 'slept' } : { status: 'failed', summary: `sleep ended ${r.exitCode}`, outcome: 'error' };
     };
-    const started = Date.now();
     const state = await runPipeline(config, { command: 'daily', impls: { verify: slow, apply: ok }, writeReport, handleSignals: true });
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // The 30 s sleep was cancelled by the run's abort (the seam's 130), not run to its end.
+    expect(slept?.exitCode).toBe(130);
     expect(state.exitCode).toBe(143);
     expect(state.outcome).toBe('interrupted');
     expect(state.errors.map((e) => e.code)).toContain('E_INTERRUPTED');

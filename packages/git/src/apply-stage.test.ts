@@ -138,7 +138,7 @@ describe('applyStage', () => {
     expect(remoteSha(f, f.trunk)).toBe(before.forkTrunk);
     expect(git(f.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(f.trunk);
     expect(clean(f)).toBe('');
-    expect(git(f.clone, 'rev-parse', '--git-path', 'rebase-merge')).toBeTruthy();
+    expect(existsSync(join(f.clone, git(f.clone, 'rev-parse', '--git-path', 'rebase-merge')))).toBe(false);
     expect(() => git(f.clone, 'rev-parse', '--verify', '--quiet', 'REBASE_HEAD')).toThrow();
   });
 

@@ -54,6 +54,8 @@ async function apply(ctx: StageContext): Promise<StageResult> {
   const { config } = ctx;
   const pin = ctx.state.pin;
   if (!pin) return failed(errors.notVerified());
+  // The plan: apply only what verify proved. A pin from a conflicting verify is refused, not applied.
+  if (!pin.clean) return failed(errors.notVerified({ upstream: pin.upstream }));
   const repo = config.repoPath;
   const refs = stageRefs(ctx);
   const fork = config.remotes.fork;
@@ -65,7 +67,6 @@ async function apply(ctx: StageContext): Promise<StageResult> {
   const data: ApplyData = { pin, pushEnabled, publishWhen: config.publish.when, actions, pushes };
   const publishHere = config.publish.when === 'after-apply';
   if (!pushEnabled) actions.push('push.enabled is false: nothing pushed to the fork remote');
-  if (!pin.clean) warnings.push('verify did not prove this upstream SHA replays cleanly; applying anyway (apply aborts on conflict)');
 
   const shasAfter = async () => ({
     upstream: pin.upstream,

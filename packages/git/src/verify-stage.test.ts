@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { applyStage } from './apply-stage.js';
 import { createForkFixture, git, type ForkFixture, type ForkFixtureOptions } from '@rebase-daily/core/testing';
 import { makeStageContext, shasNow } from './testing/stage-context.js';
@@ -39,14 +39,16 @@ const cleanDay: ForkFixtureOptions = {
 /** Loose objects in the repository's store (`git count-objects -v`: count). */
 const looseObjects = (repo: string) => Number(/^count: (\d+)$/m.exec(git(repo, 'count-objects', '-v'))?.[1]);
 /**
- * A stand-in for gpg: prints a (fake) detached signature and the status line git looks for, so
- * `commit.gpgsign=true` commits succeed here without keys. Only the fallback decision is under test.
+ * A throwaway gpg key in its own GNUPGHOME (real gpg, no passphrase), so `commit.gpgsign=true`
+ * commits are really signed. Returns the key's fingerprint and a function that stops its agent.
  */
-function fakeGpg(dir: string): string {
-  const path = join(dir, 'fake-gpg.sh');
-  writeFileSync(path, '#!/bin/sh\ncat >/dev/null\nprintf -- "-----BEGIN PGP SIGNATURE-----\\nfake\\n-----END PGP SIGNATURE-----\\n"\necho "[GNUPG:] SIG_CREATED D 1 8 00 0 0" >&2\n');
-  chmodSync(path, 0o755);
-  return path;
+function throwawayGpgKey(dir: string): { home: string; fingerprint: string; stop: () => void } {
+  const home = join(dir, 'gnupg');
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const gpg = (...args: string[]) => execFileSync('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase', '', ...args], { env: { ...process.env, GNUPGHOME: home }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  gpg('--quick-gen-key', 'Rebase Daily Test <signing@example.com>', 'ed25519', 'sign', 'never');
+  const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg('--list-secret-keys', '--with-colons'))![1];
+  return { home, fingerprint, stop: () => execFileSync('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, GNUPGHOME: home }, stdio: 'ignore' }) };
 }
 const tempBranches = (repo: string) => git(repo, 'for-each-ref', '--format=%(refname)', 'refs/heads/rebase-daily/');
 const worktrees = (repo: string) => git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).length;
@@ -228,8 +230,19 @@ describe('verifyStage', () => {
 
   it('auto falls back to the worktree engine with commit.gpgsign=true (rebase would sign); engine "memory" forces memory with a warning', async () => {
     const f = fixture(cleanDay);
-    git(f.clone, 'config', 'gpg.program', fakeGpg(f.root));
+    const key = throwawayGpgKey(f.root);
+    const savedHome = process.env.GNUPGHOME;
+    process.env.GNUPGHOME = key.home; // the seam's git inherits it, and hands it to gpg
+    onTestFinished(() => {
+      if (savedHome === undefined) delete process.env.GNUPGHOME;
+      else process.env.GNUPGHOME = savedHome;
+      key.stop();
+    });
+    git(f.clone, 'config', 'user.signingkey', key.fingerprint);
     git(f.clone, 'config', 'commit.gpgsign', 'true');
+    // The key really signs here: a signed commit in the clone verifies.
+    git(f.clone, 'commit', '-q', '--allow-empty', '-m', 'fork: signed marker');
+    expect(git(f.clone, 'log', '-1', '--format=%G?', 'HEAD')).toBe('G');
     const auto = await verifyStage(makeStageContext(f));
     expect(auto.status, auto.summary).toBe('ok');
     expect(auto.data?.engine).toMatchObject({ used: 'worktree', requested: 'auto', fallbackReasons: [expect.stringMatching(/commit\.gpgsign/)] });
@@ -247,7 +260,7 @@ describe('verifyStage', () => {
     const r = await verifyStage(ctx);
     expect(r).toMatchObject({ status: 'failed', outcome: 'verify-conflict', pin: { clean: false, upstream: before.upstream } });
     expect(r.data?.partial).toBeUndefined();
-    expect(await applyStage({ ...ctx, state: { ...ctx.state, pin: null } })).toMatchObject({ outcome: 'error', errors: [{ code: 'E_NOT_VERIFIED' }] });
+    expect(await applyStage({ ...ctx, state: { ...ctx.state, pin: r.pin! } })).toMatchObject({ outcome: 'error', errors: [{ code: 'E_NOT_VERIFIED' }] });
     expect(shasNow(f)).toEqual(before);
   });
 

@@ -40,11 +40,10 @@ describe('real gt sync, offline', () => {
     const ctx = stageContext(fx.root, { repo: fx.clone, trunk: TRUNK, graphite: { syncTimeoutSeconds: 240 } });
     const r = await alignStage(ctx);
     const sync = (r.data as unknown as AlignData).sync;
-    expect(sync?.ok).toBe(false);
-    if (!sync?.timedOut) {
-      expect(sync?.exitCode).not.toBe(0);
-      expect(sync?.message).toMatch(/^ERROR:/);
-    }
+    // It failed on its own (about 60 s), well inside the 240 s timeout: not a timeout.
+    expect(sync).toMatchObject({ ok: false, timedOut: false });
+    expect(sync?.exitCode).not.toBe(0);
+    expect(sync?.message).toMatch(/^ERROR:/);
     expect(r.status).toBe('ok');
     expect(r.warnings?.[0]).toMatch(/graphite.onSyncFailure is "continue"/);
     expect((r.data as unknown as AlignData).restacked).toEqual(['feature']);

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { boundRunner, CommandLog, nullProgress, parseConfig, type RunState, type StageContext } from '@rebase-daily/core';
+import { boundRunner, CommandLog, createRunState, nullProgress, parseConfig, type StageContext } from '@rebase-daily/core';
 import { makeTempDir } from '@rebase-daily/core/testing';
 import { workspaceGt } from './testing.js';
 
@@ -21,7 +21,7 @@ export function stageContext(root: string, raw: Record<string, unknown>): StageC
   const parsed = parseConfig(raw, join(root, 'rebase-daily.json'));
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const log = new CommandLog();
-  const state = { candidates: [], undoFiles: [] } as unknown as RunState;
+  const state = createRunState(parsed.config, { command: 'align', stages: ['align'] }, 'test-align');
   return {
     config: parsed.config,
     state,
@@ -43,16 +43,15 @@ export function stageContext(root: string, raw: Record<string, unknown>): StageC
 
 /**
  * A stand-in `gt` for what cannot be real here. `sync: 'ok'` answers `gt sync` with success (the
- * real one needs Graphite's service, which this machine cannot reach); `'hang'` sleeps. `restack:
- * 'hang'` sleeps, `'noop'` claims success without doing anything. Every other command is handed
- * to the real gt unchanged.
+ * real one needs Graphite's service, which this machine cannot reach; a hanging sync is the real gt
+ * under a short timeout). `restack: 'hang'` sleeps, `'noop'` claims success without doing anything.
+ * Every other command is handed to the real gt unchanged.
  */
-export function standInGt(dir: string, behaviour: { sync?: 'ok' | 'hang'; restack?: 'hang' | 'noop' }): string {
+export function standInGt(dir: string, behaviour: { sync?: 'ok'; restack?: 'hang' | 'noop' }): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'gt-stand-in');
   const cases: string[] = [];
   if (behaviour.sync === 'ok') cases.push('  sync) echo "stand-in: synced"; exit 0 ;;');
-  if (behaviour.sync === 'hang') cases.push('  sync) exec sleep 120 ;;');
   if (behaviour.restack === 'hang') cases.push('  restack) exec sleep 120 ;;');
   if (behaviour.restack === 'noop') cases.push('  restack) exit 0 ;;');
   writeFileSync(path, `#!/bin/sh\ncase "$1" in\n${cases.join('\n')}\nesac\nexec ${workspaceGt()} "$@"\n`);

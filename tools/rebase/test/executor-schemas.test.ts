@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { nxStageOptionsJsonSchema, STAGES } from '@rebase-daily/core';
 
 // Every stage package's executor options schema is generated from core's NxStageOptionsSchema
 // (one source of truth; runNxStage parses options with it). Regenerate all of them with
-//   UPDATE_SCHEMA=1 npx nx run rebase:test
+//   npm run schemas   (tools/write-schemas.mjs; this test only compares)
 const packages = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages');
 const generated = `${JSON.stringify(nxStageOptionsJsonSchema(), null, 2)}\n`;
 const executors = readdirSync(packages).flatMap((pkg) => {
@@ -23,8 +23,7 @@ describe('stage executors', () => {
 
   it.each(executors)('$pkg:$name has a schema generated from core and a built CJS implementation', ({ pkg, name, implementation, schema }) => {
     const schemaFile = join(packages, pkg, schema);
-    if (process.env.UPDATE_SCHEMA === '1') writeFileSync(schemaFile, generated);
-    expect(readFileSync(schemaFile, 'utf8'), `${pkg}/${schema} is stale; run UPDATE_SCHEMA=1 npx nx run rebase:test`).toBe(generated);
+    expect(readFileSync(schemaFile, 'utf8'), `${pkg}/${schema} is stale; run \`npm run schemas\``).toBe(generated);
     expect(implementation).toBe(`./dist/executors/${name}.cjs`);
     expect(existsSync(join(packages, pkg, 'src', 'executors', `${name}.ts`))).toBe(true);
     // Nx resolves a workspace package's schema path by first dropping its leading folder

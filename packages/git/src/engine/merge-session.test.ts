@@ -63,9 +63,9 @@ describe('merge sessions', () => {
     // A stdbuf that ignores -o0: git's stdout stays block-buffered, as with a git that ignores stdbuf.
     writeFileSync(join(bin, 'stdbuf'), '#!/bin/sh\nshift\nexec "$@"\n', { mode: 0o755 });
     const PATH = `${bin}:${process.env.PATH}`;
-    const started = Date.now();
+    // Without the fallback the buffered merge-tree never answers and the test's own timeout ends it;
+    // the mode says the fallback ran (no wall-clock bound to break on a busy machine).
     const r = await mergeAll(repo, pairs, { env: { ...env, PATH }, firstAnswerMs: 300 });
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.mode).toBe('one-per-merge');
     expect(r.results).toEqual((await mergeAll(repo, pairs, { mode: 'one-per-merge' })).results);
     // Later sessions with that stdbuf do not try again.

@@ -1,0 +1,155 @@
+import { boundRunner, CommandLog, run } from '@rebase-daily/core';
+import { createForkFixture, git, makeTempDir, removeDir, type ForkFixture, type ForkFixtureOptions } from '@rebase-daily/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { applyStage } from './apply-stage.js';
+import { listQueue, outlineQueue } from './engine/index.js';
+import { lib, remoteSha } from './testing/fork-scenarios.js';
+import { makeStageContext } from './testing/stage-context.js';
+import { verifyStage } from './verify-stage.js';
+
+// A backported patch whose lines upstream changed again: the fork carries "fix line 2", upstream
+// took the same fix (same patch id) and then changed that line once more. `git rebase` drops the
+// fork's copy as already upstream and replays the rest cleanly; replaying the copy anyway would
+// conflict with upstream's later change. Both engines, verify and apply, must agree with git.
+const backportDay: ForkFixtureOptions = {
+  patches: [
+    { files: { 'src/lib.txt': lib('line 2 fixed') }, message: 'fork: fix line 2 (backport)' },
+    { files: { 'FORK.md': 'fork notes\n' }, message: 'fork: add notes' },
+  ],
+  upstreamCommits: [
+    { files: { 'src/lib.txt': lib('line 2 fixed') }, message: 'upstream: fix line 2' },
+    { files: { 'src/lib.txt': lib('line 2 fixed, then reworded') }, message: 'upstream: reword line 2' },
+  ],
+};
+
+const fixtures: ForkFixture[] = [];
+const dirs: string[] = [];
+afterEach(() => {
+  for (const f of fixtures.splice(0)) f.cleanup();
+  for (const d of dirs.splice(0)) removeDir(d);
+});
+const fixture = () => {
+  const f = createForkFixture(backportDay);
+  fixtures.push(f);
+  return f;
+};
+
+/** What plain `git rebase` makes of the day, in a throwaway clone of the fork. */
+function gitRebaseReference(f: ForkFixture): { exitCode: number; subjects: string[]; tree: string } {
+  const dir = makeTempDir('rebase-daily-reference-');
+  dirs.push(dir);
+  git(dir, 'clone', '-q', f.clone, 'ref');
+  const ref = `${dir}/ref`;
+  git(ref, 'config', 'user.name', 'Reference');
+  git(ref, 'config', 'user.email', 'reference@example.com');
+  git(ref, 'checkout', '-q', '-B', f.trunk, `origin/${f.trunk}`);
+  const upstream = git(f.clone, 'rev-parse', `upstream/${f.upstreamBranch}`);
+  let exitCode = 0;
+  try {
+    git(ref, 'rebase', '-q', upstream);
+  } catch {
+    exitCode = 1;
+  }
+  return { exitCode, subjects: git(ref, 'log', '--format=%s', `${upstream}..HEAD`).split('\n').filter(Boolean), tree: git(ref, 'rev-parse', 'HEAD^{tree}') };
+}
+
+describe('a backported patch whose lines upstream changed again', () => {
+  it('git rebase itself is clean: it drops the backport and replays the rest', () => {
+    const reference = gitRebaseReference(fixture());
+    expect(reference.exitCode).toBe(0);
+    expect(reference.subjects).toEqual(['fork: add notes']);
+  });
+
+  it('both queue readers mark the backport as already upstream and keep the rest', async () => {
+    const f = fixture();
+    const upstream = git(f.clone, 'rev-parse', `upstream/${f.upstreamBranch}`);
+    const trunk = git(f.clone, 'rev-parse', f.trunk);
+    const backport = git(f.clone, 'rev-parse', `${f.trunk}~1`);
+    const listed = await listQueue(run, f.clone, upstream, trunk);
+    expect(listed.alreadyUpstream).toEqual([backport]);
+    expect(listed.commits.map((c) => c.sha)).toEqual([trunk]);
+    const outlined = await outlineQueue(run, f.clone, upstream, trunk);
+    expect(outlined.alreadyUpstream).toEqual([backport]);
+    expect(outlined.commits.map((c) => c.sha)).toEqual([trunk]);
+  });
+
+  it.each(['memory', 'worktree'] as const)('verify (%s engine) is clean and names the backport as already upstream', async (engine) => {
+    const f = fixture();
+    const r = await verifyStage(makeStageContext(f, { engine }));
+    expect(r.status, r.summary).toBe('ok');
+    expect(r.data?.engine).toMatchObject({ used: engine });
+    expect(r.summary).toMatch(/^1 patch\(es\) replay cleanly onto upstream .*1 already upstream/);
+    expect((r.data?.dropped as { sha: string }[]).map((p) => p.sha)).toEqual([git(f.clone, 'rev-parse', `${f.trunk}~1`)]);
+    expect(r.pin).toMatchObject({ clean: true });
+  });
+
+  it.each(['memory', 'worktree'] as const)('apply (%s engine) drops the backport like git rebase: same commits, same tree, pushed', async (engine) => {
+    const f = fixture();
+    const reference = gitRebaseReference(f);
+    const ctx = makeStageContext(f, { engine });
+    const v = await verifyStage(ctx);
+    expect(v.status, v.summary).toBe('ok');
+    ctx.setPin(v.pin!);
+    const r = await applyStage(ctx);
+    expect(r.status, r.summary).toBe('ok');
+    expect(r.outcome).toBe('success');
+    expect(r.data?.engine).toMatchObject({ used: engine });
+    const upstream = v.pin!.upstream;
+    expect(git(f.clone, 'log', '--format=%s', `${upstream}..${f.trunk}`).split('\n')).toEqual(reference.subjects);
+    expect(git(f.clone, 'rev-parse', `${f.trunk}^{tree}`)).toBe(reference.tree);
+    expect(git(f.clone, 'show', `${f.trunk}:src/lib.txt`)).toBe(lib('line 2 fixed, then reworded').trimEnd());
+    expect(remoteSha(f, f.trunk)).toBe(git(f.clone, 'rev-parse', f.trunk));
+  });
+});
+
+describe('a commit that starts empty is kept even when upstream has an empty commit too', () => {
+  // `--cherry-mark` gives every empty patch the same patch id, so the empty fork commit is marked
+  // `=`; rebase still keeps a commit that starts empty. The queue applies rebase's rule, not the mark.
+  it('listQueue and outlineQueue keep it; apply (both engines) replays it like git rebase', async () => {
+    const f = fixture();
+    git(f.clone, 'commit', '-q', '--allow-empty', '-m', 'fork: empty marker');
+    git(f.clone, 'push', '-q', 'origin', f.trunk);
+    git(f.upstreamWork, 'commit', '-q', '--allow-empty', '-m', 'upstream: empty marker');
+    git(f.upstreamWork, 'push', '-q', 'origin', f.upstreamBranch);
+    git(f.clone, 'fetch', '-q', 'upstream');
+    const upstream = git(f.clone, 'rev-parse', `upstream/${f.upstreamBranch}`);
+    const trunk = git(f.clone, 'rev-parse', f.trunk);
+    const marks = git(f.clone, 'rev-list', '--cherry-mark', '--right-only', '--no-merges', `${upstream}...${trunk}`).split('\n');
+    expect(marks).toContain(`=${trunk}`);
+    expect((await listQueue(run, f.clone, upstream, trunk)).commits.map((c) => [c.sha, c.emptyFromStart])).toEqual([
+      [git(f.clone, 'rev-parse', `${f.trunk}~1`), false],
+      [trunk, true],
+    ]);
+    expect((await outlineQueue(run, f.clone, upstream, trunk)).commits.map((c) => [c.sha, c.emptyFromStart])).toEqual([
+      [git(f.clone, 'rev-parse', `${f.trunk}~1`), false],
+      [trunk, true],
+    ]);
+    const reference = gitRebaseReference(f);
+    expect(reference.subjects).toEqual(['fork: empty marker', 'fork: add notes']);
+    for (const engine of ['memory', 'worktree'] as const) {
+      const g = createForkFixture(backportDay);
+      fixtures.push(g);
+      git(g.clone, 'commit', '-q', '--allow-empty', '-m', 'fork: empty marker');
+      git(g.clone, 'push', '-q', 'origin', g.trunk);
+      git(g.upstreamWork, 'commit', '-q', '--allow-empty', '-m', 'upstream: empty marker');
+      git(g.upstreamWork, 'push', '-q', 'origin', g.upstreamBranch);
+      const ctx = makeStageContext(g, { engine });
+      const v = await verifyStage(ctx);
+      expect(v.status, `${engine}: ${v.summary}`).toBe('ok');
+      ctx.setPin(v.pin!);
+      const r = await applyStage(ctx);
+      expect(r.status, `${engine}: ${r.summary}`).toBe('ok');
+      expect(git(g.clone, 'log', '--format=%s', `${v.pin!.upstream}..${g.trunk}`).split('\n'), engine).toEqual(reference.subjects);
+    }
+  });
+});
+
+describe('an empty queue', () => {
+  it('listQueue reads no commit objects when nothing is right of upstream (one rev-list, no cat-file)', async () => {
+    const f = fixture();
+    const upstream = git(f.clone, 'rev-parse', `upstream/${f.upstreamBranch}`);
+    const log = new CommandLog();
+    expect(await listQueue(boundRunner(log), f.clone, upstream, upstream)).toEqual({ commits: [], alreadyUpstream: [] });
+    expect(log.entries.map((e) => e.argv[1])).toEqual(['rev-list']);
+  });
+});

@@ -1,0 +1,15 @@
+import { packageTestConfig } from '../../vitest.shared.mts';
+
+// git's mutation runs use the tests aimed at the mutated modules (queue, replay, lease push, bump):
+// every stage test covers the queue and the push, and running them all per mutant would take hours
+// on a 2-core machine. The stage tests still run in `nx run git:test`.
+const config = packageTestConfig();
+config.test!.include = [
+  'src/already-upstream.test.ts',
+  'src/lease-push-contract.test.ts',
+  'src/push-rejection.test.ts',
+  'src/bump-version.test.ts',
+  'src/superseded-replay.test.ts',
+  'src/engine/*.test.ts',
+];
+export default config;
