@@ -34,6 +34,39 @@ function reportFields(text: string): string[] {
   return [...text.matchAll(/(?<=[`<\s(])\.([a-z][A-Za-z]*(?:\[\d*\]|\.[A-Za-z]\w*)*)(?=[`>\s,)])/g)].map((m) => m[1]);
 }
 
+const GIT_PUSH = /\bgit(?:\s+-C\s+\S+)?\s+push\b/g;
+
+/** Every `git push` written as a command: inline code, or a fenced line joined with its `\\` continuations. */
+function pushCommands(text: string): string[] {
+  const fenced = [...text.matchAll(/```[^\n]*\n([\s\S]*?)```/g)].flatMap((m) => m[1].replace(/\\\n\s*/g, ' ').split('\n'));
+  const rest = text.replace(/```[^\n]*\n[\s\S]*?```/g, '');
+  const inline = [...rest.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]);
+  return [...fenced, ...inline].filter((c) => new RegExp(GIT_PUSH.source).test(c));
+}
+
+/** Why a push command is not explicitly leased (null: it is): a lease per pushed branch, each naming a SHA. */
+function unleased(command: string): string | null {
+  const leased = new Set([...command.matchAll(/--force-with-lease=refs\/heads\/([^:\s]+):(\S+)/g)].map((m) => m[1]));
+  if (leased.size === 0) return 'no --force-with-lease=refs/heads/<branch>:<sha>';
+  if (/(?:^|\s)(?:--force|-f)(?=\s|$)|--force-with-lease(?!=)|--force-with-lease=[^:\s]+(?=\s|$)/.test(command)) return 'a bare --force or a lease without an explicit SHA';
+  const pushed = [...command.matchAll(/\S+:refs\/heads\/(\S+)/g)].map((m) => m[1]);
+  const missing = pushed.filter((b) => !leased.has(b));
+  return missing.length ? `no lease for ${missing.join(', ')}` : null;
+}
+
+describe('unleased (the push-lease rule of the docs)', () => {
+  it.each([
+    ['git push --atomic --force-with-lease=refs/heads/t:abc <r> <new>:refs/heads/t', null],
+    ['git -C <repo> push --force-with-lease=refs/heads/<trunk>:<sha> <fork-remote> <new>:refs/heads/<trunk>', null],
+    ['git push origin main', 'no --force-with-lease=refs/heads/<branch>:<sha>'],
+    ['git push --force-with-lease origin main', 'no --force-with-lease=refs/heads/<branch>:<sha>'],
+    ['git push --force-with-lease=refs/heads/t:abc --force <r> <n>:refs/heads/t', 'a bare --force or a lease without an explicit SHA'],
+    ['git push --force-with-lease=refs/heads/t:abc <r> <n>:refs/heads/t <u>:refs/heads/main', 'no lease for main'],
+  ])('%s', (command, why) => {
+    expect(unleased(command)).toBe(why);
+  });
+});
+
 function resolveField(schema: any, path: string): boolean {
   let node = schema;
   for (const part of path.split(/\.|(?=\[)/)) {
@@ -119,6 +152,13 @@ describe.each(texts)('%s stays in sync with the code', (_name, text) => {
       expect(Object.keys(COMMANDS).concat('help'), `rebase-daily ${command}`).toContain(command);
       for (const f of used) expect([...flags], `${f} in \`rebase-daily ${command}\``).toContain(f);
     }
+  });
+
+  it('writes every `git push` as a command with an explicit-SHA lease per branch', () => {
+    const commands = pushCommands(text);
+    // A `git push` in prose (outside code) would escape the lease check: there are none.
+    expect(commands.length, 'every git push is written as code').toBe((text.match(GIT_PUSH) ?? []).length);
+    for (const c of commands) expect(unleased(c), c).toBeNull();
   });
 
   it('names only report.json fields the schema has', () => {

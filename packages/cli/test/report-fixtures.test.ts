@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RunStateSchema, readStageData, runPaths, type RunState } from '@rebase-daily/core';
 import { git, makeTempDir, removeDir } from '@rebase-daily/core/testing';
 import { buildReport, renderSummary, ReportSchema } from '@rebase-daily/report';
-import { cli, day, workspaceRoot, type Day } from './helpers.js';
+import { cli, day, spawnCli, workspaceRoot, type Day } from './helpers.js';
 
 /**
  * The report's fixtures are recorded from real runs: each scenario below builds a real fork (bare
@@ -257,6 +257,7 @@ describe('report fields against git, per outcome (recorded as the report fixture
     expect(report.upstream.absorbed).toBeNull();
     const actions = report.nextActions.join('\n');
     expect(actions).toContain('Failing: demo: tests::adds');
+    expect(actions).not.toMatch(/already pushed/);
     const log = /Read the log: (\S+)/.exec(actions)?.[1];
     expect(log && readFileSync(log, 'utf8')).toContain('tests::adds');
     record('validation-failed', state, d);
@@ -308,6 +309,166 @@ describe('report fields against git, per outcome (recorded as the report fixture
     expect(r.json.data.report.nextActions.join('\n')).toContain(' unlock`');
     record('lock-taken', state, d);
     await cli(['unlock', '--config', d.configPath]);
+  }, 120_000);
+
+  it('partial (onConflict advance): the trunk moved to the last clean upstream commit, pushed there; the conflict named; the rest left', async () => {
+    const d = track(
+      day(
+        {
+          patches: [{ files: { 'src/lib.txt': 'line 1\nfork line 2\nline 3\n' }, message: 'fork: change line 2' }],
+          upstreamCommits: [],
+        },
+        { onConflict: 'advance' },
+      ),
+    );
+    const before = d.refs();
+    d.fixture.advanceUpstream([{ files: { 'UP.md': 'clean\n' }, message: 'upstream: clean docs' }]);
+    const clean = rev(d.fixture.upstreamWork, 'HEAD');
+    const upstreamNow = d.fixture.advanceUpstream([{ files: { 'src/lib.txt': 'line 1\nupstream line 2\nline 3\n' }, message: 'upstream: change line 2' }]);
+    const { code, report, state } = await daily(d);
+    expect(code, JSON.stringify(report.errors)).toBe(16);
+    expect(report.outcome).toBe('partial');
+    const after = d.refs();
+    // git: the trunk now sits on the clean upstream commit, not on the conflicting one.
+    expect(git(d.fixture.clone, 'merge-base', '--is-ancestor', clean, after.trunk)).toBe('');
+    expect(() => git(d.fixture.clone, 'merge-base', '--is-ancestor', upstreamNow, after.trunk)).toThrow();
+    expect(after.mirror).toBe(clean);
+    expect(report.shas.before).toMatchObject({ trunk: before.trunk, mirror: before.mirror, forkTrunk: before.originTrunk });
+    expect(report.shas.after).toMatchObject({ trunk: after.trunk, mirror: after.mirror, forkTrunk: after.originTrunk });
+    expect(report.upstream.absorbed.count).toBe(Number(git(d.fixture.clone, 'rev-list', '--count', `${before.mirror}..${clean}`)));
+    expect(report.pushed.map((p: any) => [p.ref, p.newSha])).toEqual([
+      [`refs/heads/${d.fixture.mirror}`, after.originMirror],
+      [`refs/heads/${d.fixture.trunk}`, after.originTrunk],
+    ]);
+    expect(after.originTrunk).toBe(after.trunk);
+    expect(report.conflict.files).toEqual(['src/lib.txt']);
+    expect(report.conflict.patch.sha).toBe(patchesOn(d.fixture.clone, `${before.mirror}..${before.trunk}`)[0].split(' ')[0]);
+    expect(report.conflict.context.upstreamCommits.map((c: any) => c.sha)).toContain(upstreamNow);
+    expect(report.nextActions.join('\n')).toMatch(/Partial day/);
+    record('partial', state, d);
+  }, 120_000);
+
+  it('apply conflict: apply on its own, trusting a stale clean verify; nothing moved; the conflict with its bounded context', async () => {
+    const d = track(
+      day({
+        patches: [{ files: { 'src/lib.txt': 'line 1\nfork line 2\nline 3\n' }, message: 'fork: change line 2' }],
+        upstreamCommits: [{ files: { 'src/lib.txt': 'line 1\nupstream line 2\nline 3\n' }, message: 'upstream: change line 2\n\nBecause upstream needs it.' }],
+      }),
+    );
+    const before = d.refs();
+    // apply run on its own trusts the last clean verify: plant one that (wrongly) says clean, as a
+    // verify by another engine or a stale pin would.
+    const scratch = join(d.fixture.clone, '.scratch', 'rebase-daily');
+    mkdirSync(scratch, { recursive: true });
+    writeFileSync(
+      join(scratch, 'last-verify.json'),
+      JSON.stringify({ upstream: before.upstream, trunk: before.trunk, forkTrunk: before.originTrunk, mirror: before.mirror, forkMirror: before.originMirror, verifiedAt: new Date().toISOString(), runId: 'planted', clean: true }),
+    );
+    const r = await cli(['apply', '--config', d.configPath, '--json']);
+    expect(r.code).toBe(11);
+    const report = d.report();
+    const state = stateOf(d, report.runId);
+    expect(report.outcome).toBe('apply-conflict');
+    expect(d.refs()).toEqual(before);
+    expect(d.clean()).toBe(true);
+    expect(report.shas.after).toMatchObject({ trunk: before.trunk, mirror: before.mirror, forkTrunk: before.originTrunk });
+    expect(report.pushed).toEqual([]);
+    expect(report.upstream.absorbed).toBeNull();
+    expect(report.conflict).toMatchObject({ stage: 'apply', files: ['src/lib.txt'], patch: { sha: before.trunk, subject: 'fork: change line 2' } });
+    const up = report.conflict.context.upstreamCommits[0];
+    expect(up).toMatchObject({ sha: before.upstream, author: git(d.fixture.clone, 'log', '-1', '--format=%an <%ae>', before.upstream), body: 'Because upstream needs it.' });
+    expect(report.conflict.context.hunks[0].patch).toContain('+fork line 2');
+    expect(report.conflict.context.hunks[0].upstream).toContain('+upstream line 2');
+    record('apply-conflict', state, d);
+  }, 120_000);
+
+  it('graphite failed: a real gt restack conflict on a descendant; the trunk never reached the fork; the descendant is where it was', async () => {
+    const home = makeTempDir('rd-gt-home-');
+    homes.push(home);
+    const savedHome = process.env.HOME;
+    process.env.HOME = home;
+    process.env.GRAPHITE_DISABLE_TELEMETRY = '1';
+    process.env.GRAPHITE_DISABLE_UPGRADE_PROMPT = '1';
+    try {
+      const d = track(day({}, { graphite: { onSyncFailure: 'continue' } }));
+      const { initGraphiteStack } = await import('@rebase-daily/graphite/testing');
+      initGraphiteStack(d.fixture.clone, d.fixture.trunk, [{ name: 'feat-a', parent: d.fixture.trunk, files: { 'src/lib.txt': 'line 1\nfeature line 2\nline 3\n' } }]);
+      const tipBefore = rev(d.fixture.clone, 'feat-a');
+      d.fixture.advanceUpstream([{ files: { 'src/lib.txt': 'line 1\nupstream line 2\nline 3\n' }, message: 'upstream: change line 2' }]);
+      const before = d.refs();
+      const { code, report, state } = await daily(d);
+      expect(code, JSON.stringify(report.errors)).toBe(13);
+      expect(report.outcome).toBe('graphite-failed');
+      const after = d.refs();
+      // publish.when "after-validate": nothing reached the fork; the descendant did not move.
+      expect(after.originTrunk).toBe(before.originTrunk);
+      expect(after.originMirror).toBe(before.originMirror);
+      expect(report.pushed).toEqual([]);
+      expect(rev(d.fixture.clone, 'feat-a')).toBe(tipBefore);
+      expect(d.clean()).toBe(true);
+      expect(report.shas.after).toMatchObject({ trunk: after.trunk, mirror: after.mirror, forkTrunk: after.originTrunk });
+      expect(report.graphite.restacked).toEqual([]);
+      expect(report.graphite.descendants.map((x: any) => [x.branch, x.before])).toEqual([['feat-a', tipBefore]]);
+      const align = report.stages.find((s: any) => s.name === 'align');
+      expect(align.status).toBe('failed');
+      expect(align.summary).toMatch(/feat-a/);
+      // Nothing reached the fork: the next actions must not say the trunk was pushed.
+      expect(report.nextActions.join('\n')).not.toMatch(/already pushed/);
+      record('graphite-failed', state, d);
+    } finally {
+      process.env.HOME = savedHome;
+    }
+  }, 300_000);
+
+  it('interrupted (SIGTERM during publish): nothing reached the fork, local refs back; the report says interrupted by SIGTERM', async () => {
+    const d = track(day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] }));
+    const marker = join(d.fixture.root, 'pre-push.started');
+    const hook = join(d.fixture.clone, '.git', 'hooks', 'pre-push');
+    writeFileSync(hook, `#!/bin/sh\ntouch "${marker}"\nsleep 30\n`);
+    chmodSync(hook, 0o755);
+    const before = d.refs();
+    const run = spawnCli(['daily', '--config', d.configPath, '--json']);
+    for (const t0 = Date.now(); !existsSync(marker); ) {
+      if (Date.now() - t0 > 90_000) throw new Error('the publish push never started');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    run.child.kill('SIGTERM');
+    const { code } = await run.done;
+    expect(code).toBe(143);
+    const report = d.report();
+    const state = stateOf(d, report.runId);
+    expect(report.outcome).toBe('interrupted');
+    expect(report.stoppedBy).toBe('publish');
+    expect(JSON.stringify(report.errors)).toMatch(/SIGTERM/);
+    expect(report.errors.map((e: any) => e.code)).toContain('E_INTERRUPTED');
+    const after = d.refs();
+    expect(after).toEqual(before);
+    expect(d.clean()).toBe(true);
+    expect(report.pushed).toEqual([]);
+    expect(report.shas.after).toMatchObject({ trunk: before.trunk, mirror: before.mirror, forkTrunk: before.originTrunk });
+    expect(report.stages.find((s: any) => s.name === 'publish').status).toBe('failed');
+    record('interrupted', state, d);
+  }, 180_000);
+
+  it('error (dirty tree refused at preflight): exit 1, one error with its code, nothing touched', async () => {
+    const d = track(day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] }));
+    writeFileSync(join(d.fixture.clone, 'FORK.md'), 'uncommitted edit\n');
+    const status = git(d.fixture.clone, 'status', '--porcelain');
+    const before = d.refs();
+    const { code, report, state } = await daily(d);
+    expect(code).toBe(1);
+    expect(report.outcome).toBe('error');
+    expect(report.errors.map((e: any) => e.code)).toEqual(['E_DIRTY_TREE']);
+    expect(d.refs()).toEqual(before);
+    expect(git(d.fixture.clone, 'status', '--porcelain')).toBe(status);
+    expect(report.pushed).toEqual([]);
+    // Refused before the baseline snapshot: the report claims no SHA and no upstream movement it did
+    // not observe, and every stage is skipped (only the report ran).
+    expect(report.shas).toEqual({ before: { upstream: null, mirror: null, trunk: null, forkTrunk: null }, observed: null, after: { upstream: null, mirror: null, trunk: null, forkTrunk: null } });
+    expect(report.upstream).toEqual({ moved: null, pending: null, absorbed: null });
+    expect(report.stages.filter((s: any) => s.status !== 'skipped').map((s: any) => s.name)).toEqual(['report']);
+    expect(report.errors[0].message).toMatch(/FORK\.md/);
+    record('error', state, d);
   }, 120_000);
 
   it('a day with several runs: the date folder summary lists each run with its outcome and a link', async () => {

@@ -235,6 +235,34 @@ describe('resolve', () => {
     expect(d.refs()).toEqual(before);
   });
 
+  it('a fork remote that refuses --atomic: finish exits 12 with E_ATOMIC_UNSUPPORTED as the publish stage does, nothing sent, local refs back; publish.atomic false then publishes ref by ref', async () => {
+    d = oneConflict();
+    git(d.fixture.originBare, 'config', 'receive.advertiseAtomic', 'false');
+    const start = await rd(d, 'resolve', 'start');
+    resolveFile(start.json.data.worktree, LIB, 'line 1\nline 2 upstream, fork\nline 3\n');
+    await rd(d, 'resolve', 'continue');
+    const before = d.refs();
+    const originBefore = remoteRefs(d.fixture.originBare);
+    const fin = await rd(d, 'resolve', 'finish', ...noValidate);
+    expect(fin.code, JSON.stringify(fin.json)).toBe(12);
+    expect(fin.json).toMatchObject({ outcome: 'push-blocked', errors: [{ code: 'E_ATOMIC_UNSUPPORTED' }] });
+    expect(fin.json.data.report.publish).toMatchObject({ atomic: true });
+    expect(remoteRefs(d.fixture.originBare)).toBe(originBefore);
+    expect(d.refs()).toEqual(before);
+
+    writeFileSync(d.configPath, JSON.stringify({ ...JSON.parse(readFileSync(d.configPath, 'utf8')), publish: { atomic: false } }));
+    const again = await rd(d, 'resolve', 'finish', ...noValidate);
+    expect(again.code, JSON.stringify(again.json)).toBe(0);
+    expect(again.json.data.report.publish.atomic).toBe(false);
+    expect(again.json.data.report.publish.refs.map((p: { branch: string; ok: boolean }) => [p.branch, p.ok])).toEqual([
+      [d.fixture.mirror, true],
+      [d.fixture.trunk, true],
+    ]);
+    const after = d.refs();
+    expect(git(d.fixture.originBare, 'rev-parse', d.fixture.trunk)).toBe(after.trunk);
+    expect(git(d.fixture.originBare, 'rev-parse', d.fixture.mirror)).toBe(before.upstream);
+  });
+
   it('validation failing after the resolution: finish exits 14, nothing published', async () => {
     d = oneConflict({ validate: { format: false, test: ['sh', '-c', 'echo resolution breaks the build >&2; exit 3'] } });
     const start = await rd(d, 'resolve', 'start');
@@ -357,7 +385,7 @@ describe('resolve', () => {
     child.kill('SIGKILL');
     await done;
     rmSync(block);
-    for (let i = 0; i < 300 && existsSync(mark); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && existsSync(mark); i++) await new Promise((r) => setTimeout(r, 100));
     rmSync(hook);
 
     // Killed, git may have died too (SIGPIPE on its last progress line) with its rebase at the end

@@ -314,7 +314,9 @@ export async function runStage(session: Session, name: Exclude<StageName, 'repor
     // Whatever the stage made of its killed commands (a "refused" push, a "conflict"), the cause
     // is the interrupt: exit 130/143, not a domain code that would send a human after the wrong problem.
     result = { ...result, status: 'failed', summary: `interrupted: ${result.summary}`, outcome: 'interrupted', conflict: undefined, lease: undefined };
-    result.errors = [...(result.errors ?? []), toErrorRecord(errors.interrupted(String(session.abort.signal.reason ?? 'signal')))];
+    // The stage's own errors came from the killed commands ("refused-locally: cancelled"): replace
+    // them, so the report does not send the operator after a lease or a conflict that never was.
+    result.errors = [toErrorRecord(errors.interrupted(String(session.abort.signal.reason ?? 'signal')))];
   }
   record.finishedAt = new Date().toISOString();
   record.durationMs = Math.round(performance.now() - started);

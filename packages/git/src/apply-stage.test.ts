@@ -134,6 +134,14 @@ describe('applyStage', () => {
       files: ['src/lib.txt'],
     });
     expect(r.conflict!.reproduce.join('\n')).toContain(`git rebase --no-update-refs ${before.upstream}`);
+    // The same bounded context as a verify conflict: both sides' hunks, the upstream commit with author, date, message.
+    const upstreamCommit = git(f.clone, 'log', '-1', '--format=%H%x00%an <%ae>%x00%aI%x00%s', before.upstream!).split('\0');
+    expect(r.conflict!.context).toMatchObject({
+      hunks: [{ file: 'src/lib.txt', truncated: false }],
+      upstreamCommits: [{ sha: upstreamCommit[0], author: upstreamCommit[1], date: upstreamCommit[2], subject: 'upstream: change line 2' }],
+    });
+    expect(r.conflict!.context!.hunks[0].patch).toContain('+fork line 2');
+    expect(r.conflict!.context!.hunks[0].upstream).toContain('+upstream line 2');
     expect(git(f.clone, 'rev-parse', f.trunk)).toBe(before.trunk);
     expect(remoteSha(f, f.trunk)).toBe(before.forkTrunk);
     expect(git(f.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(f.trunk);

@@ -24,6 +24,7 @@ import { readPatchQueue } from './patch-queue.js';
 import { replayedPatches } from './replayed-patches.js';
 import { describeConflict, replayConflict } from './rebase-conflict.js';
 import { chooseEngine } from './engine-choice.js';
+import { conflictContext } from './conflict-context.js';
 import { casUpdateRef, listQueue, replayQueue } from './engine/index.js';
 import { abortIfRebasing, isRebasing } from './rebase-state.js';
 import { supersededSkipSet } from './version/apply-supersede.js';
@@ -178,7 +179,8 @@ async function apply(ctx: StageContext): Promise<StageResult> {
   const upToDate = await isAncestor(ctx.run, repo, pin.upstream, pin.trunk);
   // Old version bumps leave the replay when a fresh one will be written: the same set verify left out.
   const skip = await supersededSkipSet(ctx, pin, upToDate, data, warnings);
-  const queue = (await readPatchQueue(ctx.run, repo, pin.upstream, pin.trunk)).queue.filter((p) => !skip.has(p.sha));
+  const pq = await readPatchQueue(ctx.run, repo, pin.upstream, pin.trunk);
+  const queue = pq.queue.filter((p) => !skip.has(p.sha));
   const holder = await worktreeHolding(ctx.run, repo, config.trunk);
   if (holder) {
     const dirty = await statusPorcelain(ctx.run, holder);
@@ -196,6 +198,8 @@ async function apply(ctx: StageContext): Promise<StageResult> {
   if (trunkResult.bump) data.bump = trunkResult.bump;
   if ('conflict' in trunkResult) {
     const c = trunkResult.conflict;
+    // The same bounded context as a verify conflict: hunks, and the upstream commits that touched the files.
+    c.context = await conflictContext(ctx.run, repo, c, pq.base ?? pin.upstream, pin.upstream);
     return {
       status: 'failed',
       outcome: 'apply-conflict',

@@ -17,6 +17,11 @@ describe('buildReport of recorded runs', () => {
     ['validation-failed', 'validation-failed', 14, ['ok', 'ok', 'not-configured', 'failed', 'skipped', 'ok'], 'validate'],
     ['graphite-restack', 'success', 0, ['ok', 'ok', 'ok', 'not-configured', 'ok', 'ok'], null],
     ['lock-taken', 'lock-taken', 15, ['skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'ok'], null],
+    ['partial', 'partial', 16, ['ok', 'ok', 'not-configured', 'not-configured', 'ok', 'ok'], null],
+    ['apply-conflict', 'apply-conflict', 11, ['skipped', 'failed', 'skipped', 'skipped', 'skipped', 'ok'], 'apply'],
+    ['graphite-failed', 'graphite-failed', 13, ['ok', 'ok', 'failed', 'skipped', 'skipped', 'ok'], 'align'],
+    ['interrupted', 'interrupted', 143, ['ok', 'ok', 'not-configured', 'not-configured', 'failed', 'ok'], 'publish'],
+    ['error', 'error', 1, ['skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'ok'], null],
   ] as const)('%s: outcome %s, exit %i, stages %j', (name, outcome, exitCode, statuses, stoppedBy) => {
     const report = reportOf(name);
     expect(ReportSchema.parse(report)).toEqual(report);

@@ -45,6 +45,7 @@ export function buildReport(state: RunState, options: BuildReportOptions = {}): 
   const docs = options.docs === undefined ? findDocs() : options.docs;
   const observed = state.shas.observed ?? null;
 
+  const pushed = pushedRefs(state, data);
   const derived = deriveNextActions({
     outcome,
     repo: state.repo,
@@ -61,6 +62,7 @@ export function buildReport(state: RunState, options: BuildReportOptions = {}): 
     errors: state.errors,
     leftovers: state.leftovers,
     trunkAfter: state.shas.after.trunk,
+    trunkPushed: pushed.find((p) => p.ref === `refs/heads/${state.trunk}`)?.newSha ?? null,
     commandLog: state.commandLog,
     failingTests: failingTests(data.validate),
     validationLog: validationLog(data.validate),
@@ -87,7 +89,7 @@ export function buildReport(state: RunState, options: BuildReportOptions = {}): 
     shas: { before: { ...state.shas.before }, observed: observed ? { ...observed } : null, after: { ...state.shas.after } },
     upstream: upstreamCounts(state, data),
     patches: { queue: queueWithNewShas(data), droppedUpstream: data.verify?.dropped ?? [] },
-    pushed: pushedRefs(state, data),
+    pushed,
     graphite: graphiteOf(data.align),
     stages,
     lock: {

@@ -29,6 +29,8 @@ export interface NextActionsInput {
   errors: { code: string; message: string }[];
   leftovers: string[];
   trunkAfter: string | null;
+  /** The SHA this run pushed the trunk to on the fork remote (null: the trunk was not pushed). */
+  trunkPushed?: string | null;
   commandLog: string | null;
   /** Failing tests / steps of the validate stage, already extracted. */
   failingTests: string[];
@@ -159,13 +161,17 @@ export function deriveNextActions(input: NextActionsInput): string[] {
       for (const t of input.failingTests.slice(0, 10)) actions.push(`Failing: ${t}`);
       if (input.failingTests.length > 10) actions.push(`… and ${input.failingTests.length - 10} more failing.`);
       if (input.validationLog) actions.push(`Read the log: ${input.validationLog}`);
-      actions.push(`${trunk} was already pushed${input.trunkAfter ? ` at ${short(input.trunkAfter)}` : ''} before validation; nothing further was pushed.`);
+      actions.push(
+        input.trunkPushed
+          ? `${trunk} was already pushed at ${short(input.trunkPushed)} before validation (publish.when: after-apply); nothing further was pushed.`
+          : `Nothing was pushed: ${trunk} never reached ${input.forkRemote}, and the local refs were moved back to where the run found them.`,
+      );
       actions.push(`Hold the lock, fix the failures on ${trunk}, push, release and rerun: ${code(`${rd} lock --reason ${q('fixing validation')}`)} … ${code(`${rd} unlock && ${rd} daily`)}`);
       break;
     case 'graphite-failed':
       if (conflict?.branch) actions.push(`Restack conflict on branch ${conflict.branch}${files}.`);
       reproduce();
-      actions.push(`${trunk} was already pushed; restack the Graphite descendants by hand: ${code(`${rd} lock --reason ${q('restacking descendants')}`)}, then ${code(`cd ${q(input.repo)} && gt restack --branch ${q(trunk)} --upstack`)}, then ${code(`${rd} unlock && ${rd} daily`)}`);
+      actions.push(`${input.trunkPushed ? `${trunk} was already pushed at ${short(input.trunkPushed)} (publish.when: after-apply)` : `Nothing was pushed (${trunk} and the mirror were moved back locally)`}; restack the Graphite descendants by hand: ${code(`${rd} lock --reason ${q('restacking descendants')}`)}, then ${code(`cd ${q(input.repo)} && gt restack --branch ${q(trunk)} --upstack`)}, then ${code(`${rd} unlock && ${rd} daily`)}`);
       break;
     case 'usage-error':
       for (const e of input.errors) actions.push(`${e.code}: ${e.message}`);

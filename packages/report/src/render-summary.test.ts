@@ -32,6 +32,9 @@ describe('renderSummary of recorded runs', () => {
     ['validation-failed', ['## Patches', '## Validation', '## Side effects', '## Warnings', '## Next actions', '## Files']],
     ['graphite-restack', ['## Patches', '## Graphite', '## Side effects', '## Warnings', '## Files']],
     ['lock-taken', ['## Lock', '## Side effects', '## Errors', '## Next actions', '## Files']],
+    ['partial', ['## Patches', '## Conflict', '## Side effects', '## Warnings', '## Next actions', '## Files']],
+    ['apply-conflict', ['## Conflict', '## Side effects', '## Warnings', '## Next actions', '## Files']],
+    ['graphite-failed', ['## Patches', '## Conflict', '## Graphite', '## Side effects', '## Errors', '## Warnings', '## Next actions', '## Files']],
   ] as const)('%s: sections %j', (name, expected) => {
     expect(sections(render(name))).toEqual(expected);
   });
@@ -133,11 +136,61 @@ describe('renderSummary of recorded runs', () => {
     expect(md).toContain('- Taken over from run `killed-run` (daily, since 2026-11-26T01:00:00.000Z): its holder is dead — pid 7 is not running');
   });
 
-  it('error: the first error is the paragraph', () => {
-    const state = withState('no-change', { outcome: 'error', exitCode: 1, errors: [{ code: 'E_DIRTY_TREE', message: 'working tree has uncommitted changes in a.txt; commit or stash them, then rerun' }] });
-    const md = renderSummary(buildReport(state, { docs: null }));
+  it('error (recorded: a dirty tree refused at preflight): the first error is the paragraph', () => {
+    const r = reportOf('error');
+    const md = renderSummary(r);
     expect(firstLine(md)).toMatch(/❌ error \(exit 1\)$/);
-    expect(paragraph(md)).toBe('E_DIRTY_TREE: working tree has uncommitted changes in a.txt; commit or stash them, then rerun');
+    expect(r.errors[0].code).toBe('E_DIRTY_TREE');
+    expect(paragraph(md)).toBe(`E_DIRTY_TREE: ${r.errors[0].message}`);
+    expect(paragraph(md)).toContain('FORK.md');
+  });
+
+  it('partial (recorded): what moved, what was pushed, and what is left', () => {
+    const r = reportOf('partial');
+    const p = paragraph(renderSummary(r));
+    expect(p).toContain(`Trunk \`${r.refs.trunk}\` moved \`${short(r.shas.before.trunk)}\` → \`${short(r.shas.after.trunk)}\``);
+    expect(p).toContain(`trunk now contains ${r.upstream.absorbed!.count} new upstream commit`);
+    expect(p).toMatch(/Partial day \(onConflict: advance\): moved to upstream `[0-9a-f]{7}` "upstream: clean docs" \(1 of 2 new upstream commit\(s\)\); 1 upstream commit\(s\) left, first breaking `[0-9a-f]{7}` "upstream: change line 2"/);
+    for (const push of r.pushed) expect(p).toContain(`\`${push.ref.replace('refs/heads/', '')}\` → \`${short(push.newSha)}\``);
+    expect(r.pushed).toHaveLength(2);
+  });
+
+  it('apply-conflict (recorded): the same bounded context as a verify conflict; nothing pushed', () => {
+    const r = reportOf('apply-conflict');
+    const md = renderSummary(r);
+    expect(paragraph(md)).toContain('The rebase was aborted; nothing was pushed');
+    expect(paragraph(md)).toContain('it absorbed no upstream commit');
+    const up = r.conflict!.context!.upstreamCommits[0];
+    expect(md).toContain(`- Upstream \`${short(up.sha)}\` "${up.subject}" by ${up.author}, ${up.date}: ${up.body}`);
+    expect(md).toContain('  +fork line 2');
+    expect(md).toContain('  +upstream line 2');
+    expect(r.pushed).toEqual([]);
+  });
+
+  it('graphite-failed (recorded): the restack conflict by branch; never claims the trunk was pushed when nothing was', () => {
+    const r = reportOf('graphite-failed');
+    const md = renderSummary(r);
+    expect(paragraph(md)).toContain('Graphite alignment failed');
+    expect(md).toContain('- Branch: `feat-a`');
+    expect(r.pushed).toEqual([]);
+    expect(r.nextActions.join('\n')).not.toMatch(/already pushed/);
+    expect(r.nextActions.join('\n')).toContain('Nothing was pushed');
+  });
+
+  it('validation-failed (recorded, publish after validate): never claims the trunk was pushed', () => {
+    const r = reportOf('validation-failed');
+    expect(r.pushed).toEqual([]);
+    expect(r.nextActions.join('\n')).not.toMatch(/already pushed/);
+    expect(r.nextActions).toContain(`Nothing was pushed: ${r.refs.trunk} never reached ${r.refs.remotes.fork}, and the local refs were moved back to where the run found them.`);
+  });
+
+  it('interrupted (recorded, SIGTERM during publish): the paragraph says interrupted, the error names the signal', () => {
+    const r = reportOf('interrupted');
+    const md = renderSummary(r);
+    expect(firstLine(md)).toMatch(/interrupted \(exit 143\)$/);
+    expect(paragraph(md)).toContain('Interrupted by a signal (exit 143)');
+    expect(md).toContain('`E_INTERRUPTED` run interrupted by SIGTERM');
+    expect(r.pushed).toEqual([]);
   });
 
   it('escapes pipes in stage summaries so the table holds', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type ResolvedConfig } from '@rebase-daily/core';
-import { PROMPT_TEMPLATE, renderPrompt } from './render-prompt.js';
+import { PROMPT_TEMPLATE, renderPrompt, renderSections } from './render-prompt.js';
 import { placeholdersOf } from '../render/template.js';
 import { promptValues } from '../render/values.js';
 
@@ -50,27 +50,31 @@ describe('renderPrompt', () => {
       config.trunk,
       config.mirror,
       `${config.remotes.upstream}/${config.upstreamBranch}`,
-      `${cli} daily --config ${config.configPath} --json`,
-      `${cli} doctor`,
-      `${cli} status`,
+      `rebase-daily daily --config ${config.configPath} --json`,
+      'rebase-daily doctor',
+      'rebase-daily status',
       // The non-negotiable invariants.
       'Hold the lock before mutating anything',
       'Never leave the repo dirty or mid-rebase',
       '--force-with-lease=refs/heads/<branch>:<expected sha>',
-      'Never run `gt sync` without `--no-restack`',
       `Operate only on \`${config.repoPath}\``,
       // The in-chat shapes, the escalation rules, the helpers.
       'Run Summary',
       'Next human actions',
       '.nextActions[0]',
       'Escalation rules (hard stops)',
-      'Helper A',
-      'Helper B',
-      'Helper C',
     ]) {
       expect(text, needle).toContain(needle);
     }
     expect(text).toMatch(new RegExp(`stale after\\s+${config.lock.staleAfterHours} h`));
+  });
+
+  it.each(configs)('%s: the invocation is defined once, every command uses the short name', (_name, config, cli) => {
+    const text = renderPrompt(config, { cli });
+    expect(text.split(`\`${cli}\``)).toHaveLength(2);
+    expect(text).toContain(`On this machine \`rebase-daily\` means \`${cli}\``);
+    if (cli.startsWith('node ')) expect(text).not.toContain(`${cli} `);
+    expect(text.match(/`rebase-daily [a-z]+ --config/g)!.length).toBeGreaterThan(5);
   });
 
   it('renders what differs between the two configs, and nothing cycle-specific', () => {
@@ -82,7 +86,18 @@ describe('renderPrompt', () => {
     expect(b).toContain('pushing is disabled');
     expect(b).toContain('Validation: not configured');
     expect(b).not.toContain('codex');
+    // Only what the config turns on: Graphite's invariants, exit 13 and the helpers with Graphite;
+    // exit 14 and the tests line with validation.
+    for (const graphiteOnly of ['Never run `gt sync` without `--no-restack`', 'discover descendants from Graphite', '| 13 | `graphite-failed`', 'Graphite alignment failed', '- restack:', 'Optional read-only helpers', 'Helper A', 'Helper C']) {
+      expect(a, graphiteOnly).toContain(graphiteOnly);
+      expect(b, graphiteOnly).not.toContain(graphiteOnly);
+    }
+    for (const validateOnly of ['| 14 | `validation-failed`', 'tests or formatting failed', '- tests:', 'Helper B']) {
+      expect(a, validateOnly).toContain(validateOnly);
+      expect(b, validateOnly).not.toContain(validateOnly);
+    }
     for (const text of [a, b]) {
+      expect(text).not.toMatch(/\n\n\n/); // a dropped section leaves no gap
       expect(text).not.toMatch(/#\d+\b/); // no PR numbers
       expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/); // no dated branches
     }
@@ -99,5 +114,41 @@ describe('conflicts.owner', () => {
     expect(text).not.toMatch(/\{\{|\}\}/);
     for (const p of present) expect(text).toContain(p);
     for (const a of absent) expect(text).not.toContain(a);
+  });
+});
+
+describe('engines', () => {
+  const base = { repo: 'codex', trunk: 'fork/trunk' };
+  it.each([
+    ['memory', ['`memory`: replays the queue in memory', 'runs no `git rebase`', 'compare-and-swap `git update-ref`'], ['`worktree`:']],
+    ['worktree', ['`worktree`: runs `git rebase` on a detached HEAD in a temporary worktree'], ['`memory`:']],
+    ['auto', ['`auto`: the memory engine', 'unless the repository needs the worktree engine'], []],
+  ])('engine %s: the prompt says what it does', (engine, present, absent) => {
+    const text = renderPrompt(resolved({ ...base, engine }, '/srv/rd.json'), { cli: 'npx rebase-daily' }).replace(/\s+/g, ' ');
+    // Invariant 2 describes both engines whatever the config; the config line names this one.
+    expect(text).toContain('the **memory** engine replays the patch queue in the object database');
+    expect(text).toContain('the **worktree** engine runs `git rebase` on a detached HEAD in a temporary');
+    expect(text).not.toContain('The only plain `git rebase` of a real branch');
+    for (const p of present) expect(text).toContain(p);
+    for (const a of absent) expect(text).not.toContain(a);
+  });
+});
+
+describe('renderSections', () => {
+  it.each([
+    ['kept', 'a\n{{#if x}}\nb\n{{/if}}\nc\n', { x: true }, 'a\nb\nc\n'],
+    ['dropped', 'a\n{{#if x}}\nb\n{{/if}}\nc\n', { x: false }, 'a\nc\n'],
+    ['nested, inner dropped', '{{#if x}}\na\n{{#if y}}\nb\n{{/if}}\nc\n{{/if}}\n', { x: true, y: false }, 'a\nc\n'],
+    ['nested, outer dropped', '{{#if x}}\na\n{{#if y}}\nb\n{{/if}}\n{{/if}}\nz\n', { x: false, y: true }, 'z\n'],
+    ['no sections', 'plain {{value}}\n', {}, 'plain {{value}}\n'],
+  ])('%s', (_name, text, flags, out) => {
+    expect(renderSections(text, flags)).toBe(out);
+  });
+
+  it.each([
+    ['an unknown flag', '{{#if nope}}\nx\n{{/if}}\n', /section without a flag: nope/],
+    ['an unclosed section', '{{#if x}}\nx\n', /unbalanced/],
+  ])('%s is an internal error', (_name, text, message) => {
+    expect(() => renderSections(text, { x: true })).toThrow(message);
   });
 });

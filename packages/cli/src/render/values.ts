@@ -21,6 +21,15 @@ function validateText(config: ResolvedConfig): string {
   return `in ${code(v.cwd)}: formatting ${format}, then ${code(v.test.join(' '))}${extra} (timeout ${v.timeoutSeconds} s). Scheduled runs run the full suite without asking`;
 }
 
+/** What the configured engine does to move the trunk, in words. */
+function engineText(config: ResolvedConfig): string {
+  const memory = 'replays the queue in memory (`git merge-tree --write-tree`), runs no `git rebase`, and moves the trunk with a compare-and-swap `git update-ref`';
+  const worktree = 'runs `git rebase` on a detached HEAD in a temporary worktree, then moves the trunk by compare-and-swap';
+  if (config.engine === 'memory') return `\`memory\`: ${memory}`;
+  if (config.engine === 'worktree') return `\`worktree\`: ${worktree}`;
+  return `\`auto\`: the memory engine (${memory}) unless the repository needs the worktree engine (${worktree}); the report's warnings say when it fell back`;
+}
+
 /** Values for the prompt's `{{placeholders}}`, all taken from the config. */
 export function promptValues(config: ResolvedConfig, options: RenderOptions): Record<string, string> {
   const { fork, upstream } = config.remotes;
@@ -50,6 +59,7 @@ export function promptValues(config: ResolvedConfig, options: RenderOptions): Re
       ? `configured: align runs ${code('gt sync --no-restack')} and restacks the tracked descendants of ${code(config.trunk)} (if there are none, the restack is skipped and the report says so)`
       : 'not configured: the align stage reports `not-configured` and never calls gt',
     validate: validateText(config),
+    engine: engineText(config),
     version: config.version
       ? `configured: apply sets the fork version to the upstream version plus ${code(config.version.suffix)} (${config.version.source === 'tag' ? 'from the newest upstream tag' : `from ${code(config.version.manifest)}`}); a version that is already right is a no-op`
       : 'not configured: no version bump',

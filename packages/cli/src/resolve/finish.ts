@@ -41,10 +41,10 @@ export async function finishCommand(io: CliIO, args: ParsedArgs, env: ResolveEnv
   }
   const pub = await publishResolution(env, r);
   if (pub.kind === 'blocked') {
-    const err = errors.leaseBlocked(pub.lease.ref, pub.lease.expected ?? '(absent)', pub.lease.actual ?? '(absent)', pub.lease.reason);
+    const err = pub.publish?.atomicUnsupported ? errors.atomicUnsupported(config.remotes.fork) : errors.leaseBlocked(pub.lease.ref, pub.lease.expected ?? '(absent)', pub.lease.actual ?? '(absent)', pub.lease.reason);
     const report = reportOf(env, r, 'push-blocked', { actions: [...pub.actions, 'nothing published'], lease: pub.lease, publish: pub.publish, errors: [err.toJSON()] });
     const written = writeResolveReport(config, report);
-    if (!args.json) io.stderr(`rebase-daily: E_LEASE_BLOCKED: ${err.message}\n`);
+    if (!args.json) io.stderr(`rebase-daily: ${err.code}: ${err.message}\n`);
     return emitResolve(io, args, envelope(name, EXIT.pushBlocked, 'push-blocked', { report, ...written }, [err.toJSON()]), '');
   }
   const report = reportOf(env, r, 'resolved', { actions: pub.actions, publish: pub.publish });

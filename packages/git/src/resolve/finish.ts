@@ -62,7 +62,8 @@ export type PublishOutcome =
 /**
  * Second half of `resolve finish`, after validation passed: check the fork remote still has the
  * pinned trunk and mirror (else nothing moves: exit 12), move the local trunk and mirror by
- * compare-and-swap from the pinned SHAs, then publish both with explicit leases in one atomic push.
+ * compare-and-swap from the pinned SHAs, then publish both with explicit leases through the publish
+ * stage's push code (one atomic push, or ref by ref under `publish.atomic: false`).
  * A refused push puts the local refs back. Every step is recorded first, so a crash anywhere leaves a
  * state `finish` (to complete) or `abort` (to undo) can act on.
  */
@@ -133,7 +134,7 @@ export async function publishResolution(env: ResolveEnv, r: Resolution): Promise
       { branch: config.mirror, expected: pin.forkMirror, next: pin.upstream, now: forkMirrorNow },
       { branch: config.trunk, expected: pin.forkTrunk, next: newTrunk, now: forkTrunkNow },
     ].filter((x) => x.now !== x.next);
-    publish = await publishRefs(run, repo, fork, refs.map(({ branch, expected, next }) => ({ branch, expected, next })), { atomic: true, timeoutMs });
+    publish = await publishRefs(run, repo, fork, refs.map(({ branch, expected, next }) => ({ branch, expected, next })), { atomic: config.publish.atomic, timeoutMs });
     fin.pushes = publish.refs.map((p) => ({ ...p }));
     r.save();
     if (!publish.ok) return blocked(publish.lease ?? { ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: null, reason: 'push refused' }, publish);

@@ -1,6 +1,6 @@
-import { describeCommand, lsRemoteBranch, type Lease, type Runner } from '@rebase-daily/core';
-import { leaseArg } from '../lease-push.js';
-import { classifyPush } from '../push-rejection.js';
+import { errors, type ErrorRecord, type Lease, type Runner } from '@rebase-daily/core';
+import { atomicLeasePush, leasePush } from '../lease-push.js';
+import type { PushOutcome } from '../push-rejection.js';
 
 /** One branch to publish: move `refs/heads/<branch>` on the remote from exactly `expected` (null: absent) to `next`. */
 export interface PublishRef {
@@ -19,85 +19,66 @@ export interface PublishedRef extends PublishRef {
 
 export interface PublishResult {
   ok: boolean;
-  /** Was it one `git push --atomic` (all refs or none)? False after the remote refused --atomic. */
+  /** Was it one `git push --atomic` (all refs or none)? False with `publish.atomic: false`. */
   atomic: boolean;
+  /** The remote refused `--atomic` itself (E_ATOMIC_UNSUPPORTED): nothing was sent. */
+  atomicUnsupported: boolean;
   refs: PublishedRef[];
   commands: string[];
   /** The first refused ref, as the report's lease record. */
   lease: Lease | null;
+  /** E_ATOMIC_UNSUPPORTED when the remote refused `--atomic`; null otherwise (a refusal is in `lease`). */
+  error: ErrorRecord | null;
+}
+
+const NOT_ATTEMPTED = 'not-attempted';
+const outcomeText = (o: PushOutcome) => `${o.kind}${o.detail ? `: ${o.detail}` : ''}`;
+
+/**
+ * The publishing step of `rebase-daily resolve finish`, with the publish stage's own push code
+ * (`lease-push.ts`): with `atomic`, one `git push --atomic --porcelain` with an explicit
+ * `--force-with-lease=refs/heads/<b>:<sha>` per ref (`atomicLeasePush`); a remote that refuses
+ * `--atomic` is E_ATOMIC_UNSUPPORTED with nothing sent, as in the publish stage. With
+ * `atomic: false` (`publish.atomic: false`), one `leasePush` per ref in the given order, and the
+ * first refusal stops the rest.
+ */
+export async function publishRefs(run: Runner, repo: string, remote: string, refs: PublishRef[], options: { atomic: boolean; timeoutMs?: number }): Promise<PublishResult> {
+  const out: PublishResult = { ok: true, atomic: options.atomic, atomicUnsupported: false, refs: [], commands: [], lease: null, error: null };
+  if (!refs.length) return out;
+  const timeoutMs = options.timeoutMs;
+  if (options.atomic) {
+    const p = await atomicLeasePush(run, repo, remote, refs.map((r) => ({ branch: r.branch, newSha: r.next, expected: r.expected })), { timeoutMs });
+    out.commands.push(p.command);
+    out.ok = p.ok;
+    out.refs = refs.map((r, i) => ({ ...r, ref: `refs/heads/${r.branch}`, ok: p.ok, outcome: outcomeText(p.refs[i].outcome), ...(p.ok ? {} : { actual: p.refs[i].actual }) }));
+    if (p.atomicUnsupported) {
+      out.atomicUnsupported = true;
+      out.error = errors.atomicUnsupported(remote).toJSON();
+    }
+  } else {
+    for (const r of refs) {
+      if (!out.ok) {
+        out.refs.push({ ...r, ref: `refs/heads/${r.branch}`, ok: false, outcome: NOT_ATTEMPTED });
+        continue;
+      }
+      const p = await leasePush(run, repo, remote, r.branch, r.next, r.expected, { timeoutMs });
+      out.commands.push(p.command);
+      out.ok = p.ok;
+      out.refs.push({ ...r, ref: p.ref, ok: p.ok, outcome: outcomeText(p.outcome), ...(p.ok ? {} : { actual: p.actual }) });
+    }
+  }
+  if (!out.ok) out.lease = leaseOf(remote, out.refs);
+  return out;
 }
 
 /**
- * The publishing step of `rebase-daily resolve finish`, behind a narrow interface so the pipeline's
- * publish stage can take its place: one `git push --atomic --porcelain` with an explicit
- * `--force-with-lease=refs/heads/<b>:<sha>` per ref. When the remote does not support atomic pushes
- * (git refuses before sending anything, no ref line), the refs go one by one in the given order, each
- * with its own lease, and the first refusal stops the rest.
+ * The lease record names the ref that caused the refusal, as the publish stage does: the one whose
+ * remote is not what its lease expected, else the one git named (with --atomic, the others only say
+ * "atomic push failed").
  */
-export async function publishRefs(run: Runner, repo: string, remote: string, refs: PublishRef[], options: { atomic: boolean; timeoutMs?: number }): Promise<PublishResult> {
-  const out: PublishResult = { ok: true, atomic: options.atomic, refs: [], commands: [], lease: null };
-  if (!refs.length) return out;
-  const push = (batch: PublishRef[], atomic: boolean) =>
-    run('git', ['push', '--porcelain', ...(atomic ? ['--atomic'] : []), ...batch.map((r) => leaseArg(r.branch, r.expected)), remote, ...batch.map((r) => `${r.next}:refs/heads/${r.branch}`)], {
-      cwd: repo,
-      timeoutMs: options.timeoutMs,
-    });
-  let batches: PublishRef[][] = options.atomic ? [refs] : refs.map((r) => [r]);
-  if (options.atomic) {
-    const r = await push(refs, true);
-    out.commands.push(describeCommand(r));
-    const anyLine = /^.\t[^\t]*:[^\t]*\t/m.test(r.stdout);
-    if (r.exitCode === 0 || anyLine || r.timedOut) {
-      return finish(run, repo, remote, out, refs.map((ref) => ({ ref, result: r })), options.timeoutMs);
-    }
-    // No ref line: git refused before sending. Atomic unsupported by the remote, or a pre-push hook.
-    if (!/atomic/i.test(r.stderr)) return finish(run, repo, remote, out, refs.map((ref) => ({ ref, result: r })), options.timeoutMs);
-    out.atomic = false;
-    batches = refs.map((ref) => [ref]);
-  }
-  const results: { ref: PublishRef; result: Awaited<ReturnType<typeof push>> | null }[] = [];
-  let stopped = false;
-  for (const [ref] of batches) {
-    if (stopped) {
-      results.push({ ref, result: null });
-      continue;
-    }
-    const r = await push([ref], false);
-    out.commands.push(describeCommand(r));
-    results.push({ ref, result: r });
-    if (r.exitCode !== 0) stopped = true;
-  }
-  return finish(run, repo, remote, out, results, options.timeoutMs);
-}
-
-async function finish(
-  run: Runner,
-  repo: string,
-  remote: string,
-  out: PublishResult,
-  results: { ref: PublishRef; result: { exitCode: number; timedOut: boolean; stdout: string; stderr: string } | null }[],
-  timeoutMs?: number,
-): Promise<PublishResult> {
-  for (const { ref, result } of results) {
-    const full = `refs/heads/${ref.branch}`;
-    if (!result) {
-      out.refs.push({ ...ref, ref: full, ok: false, outcome: 'not attempted: an earlier ref was refused' });
-      out.ok = false;
-      continue;
-    }
-    const o = classifyPush(result, full);
-    const ok = result.exitCode === 0;
-    const rec: PublishedRef = { ...ref, ref: full, ok, outcome: `${o.kind}${o.detail ? `: ${o.detail}` : ''}` };
-    if (!ok) {
-      out.ok = false;
-      rec.actual = await lsRemoteBranch(run, repo, remote, ref.branch, timeoutMs);
-    }
-    out.refs.push(rec);
-  }
-  // The lease record names the ref that caused the refusal: in an atomic push the others are only
-  // collateral ("atomic push failed"), and their remote SHA is still the expected one.
-  const failed = out.refs.filter((p) => !p.ok && p.outcome !== 'not attempted: an earlier ref was refused');
-  const cause = failed.find((p) => p.actual !== undefined && p.actual !== p.expected) ?? failed[0];
-  if (cause) out.lease = { ref: cause.ref, remote, expected: cause.expected, actual: cause.actual ?? null, reason: cause.outcome };
-  return out;
+function leaseOf(remote: string, refs: PublishedRef[]): Lease {
+  const tried = refs.filter((p) => !p.ok && p.outcome !== NOT_ATTEMPTED);
+  const cause =
+    tried.find((p) => p.actual !== undefined && p.actual !== p.expected) ?? tried.find((p) => !p.outcome.startsWith('atomic-failed')) ?? tried[0] ?? refs[0];
+  return { ref: cause.ref, remote, expected: cause.expected, actual: cause.actual ?? null, reason: cause.outcome };
 }

@@ -7,7 +7,7 @@ import { RunStateSchema, type RunState } from '@rebase-daily/core';
  * Nothing here is invented: SHAs, subjects and stage data are what git and the stages produced;
  * only machine paths were scrubbed (/fixture, /workspace, /tmp/recorded-N).
  */
-export const RECORDED_RUNS = ['success', 'no-change', 'verify-conflict', 'dropped-upstream', 'push-blocked', 'validation-failed', 'graphite-restack', 'lock-taken'] as const;
+export const RECORDED_RUNS = ['success', 'no-change', 'verify-conflict', 'dropped-upstream', 'push-blocked', 'validation-failed', 'graphite-restack', 'lock-taken', 'partial', 'apply-conflict', 'graphite-failed', 'interrupted', 'error'] as const;
 export type RecordedRun = (typeof RECORDED_RUNS)[number];
 
 /** A fresh copy of a recorded run state, parsed with core's schema. */
