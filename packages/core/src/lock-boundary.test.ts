@@ -9,7 +9,9 @@ import { makeTempDir } from './testing/index.js';
 // millisecond younger is fresh. `now` is passed in, so the boundary is exact, not timing-dependent.
 const HOUR = 3_600_000;
 const now = new Date('2030-01-02T12:00:00.000Z');
-const meta = (runId: string, startedAt: string, pid = 999_999): LockMeta => ({ runId, pid, ownerPid: pid, hostname: hostname(), startedAt, command: 'daily', shas: {} });
+// The holder is this test process: alive, so only the stale rule can break its lock (a dead holder on
+// this host would be taken over at any age).
+const meta = (runId: string, startedAt: string, pid = process.pid): LockMeta => ({ runId, pid, ownerPid: pid, hostname: hostname(), startedAt, command: 'daily', shas: {} });
 
 function heldSince(ms: number): string {
   const lockDir = lockDirFor(makeTempDir());
@@ -37,7 +39,7 @@ describe('lock stale boundary (staleAfterHours = 6)', () => {
   it('FORCE_STALE_LOCK breaks a lock of exactly 6 h, records its age, and leaves no broken copy behind', () => {
     const lockDir = heldSince(6 * HOUR);
     const r = acquireLock({ lockDir, meta: meta('next', now.toISOString(), process.pid), staleAfterHours: 6, forceStale: true, now });
-    expect(r).toEqual({ acquired: true, override: { previous: expect.objectContaining({ runId: 'holder' }), ageHours: 6 } });
+    expect(r).toEqual({ acquired: true, override: { previous: expect.objectContaining({ runId: 'holder' }), ageHours: 6 }, takenOver: null });
     expect(readLockMeta(lockDir)?.runId).toBe('next');
     expect(readdirSync(join(lockDir, '..'))).toEqual(['rebase-daily.lock']);
   });

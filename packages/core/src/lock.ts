@@ -106,8 +106,8 @@ function createLock(lockDir: string, meta: LockMeta): boolean {
  * Move a lock aside and delete it — only if it is still the one judged (same run id): a run that
  * took the lock over in between must keep it. Returns false when the lock was not removed.
  */
-function breakLock(lockDir: string, judged: LockMeta | null, tag: string): boolean {
-  const aside = `${lockDir}.${tag}-${Date.now()}-${process.pid}`;
+function breakLock(lockDir: string, judged: LockMeta | null, tag: string, now: Date = new Date()): boolean {
+  const aside = `${lockDir}.${tag}-${now.getTime()}-${process.pid}`;
   try {
     renameSync(lockDir, aside);
   } catch {
@@ -149,11 +149,11 @@ export function acquireLock(options: AcquireOptions): AcquireResult {
     const stale = ageHours >= staleAfterHours;
     const liveness = holder ? lockHolderLiveness(holder) : null;
     if (attempt === 0 && holder && liveness?.alive === false) {
-      if (breakLock(lockDir, holder, 'dead')) takenOver = { previous: holder, reason: liveness.reason };
+      if (breakLock(lockDir, holder, 'dead', now)) takenOver = { previous: holder, reason: liveness.reason };
       continue;
     }
     if (attempt === 0 && stale && forceStale) {
-      if (breakLock(lockDir, holder, 'broken')) override = { previous: holder, ageHours };
+      if (breakLock(lockDir, holder, 'broken', now)) override = { previous: holder, ageHours };
       continue;
     }
     const alive = liveness?.alive ?? null;

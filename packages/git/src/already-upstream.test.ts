@@ -83,13 +83,14 @@ describe('a backported patch whose lines upstream changed again', () => {
     expect(r.pin).toMatchObject({ clean: true });
   });
 
-  it.each(['memory', 'worktree'] as const)('apply (%s engine) drops the backport like git rebase: same commits, same tree, pushed', async (engine) => {
+  it.each(['memory', 'worktree'] as const)('apply (%s engine) drops the backport like git rebase: same commits, same tree; pushes nothing (publish does)', async (engine) => {
     const f = fixture();
     const reference = gitRebaseReference(f);
     const ctx = makeStageContext(f, { engine });
     const v = await verifyStage(ctx);
     expect(v.status, v.summary).toBe('ok');
     ctx.setPin(v.pin!);
+    const remoteBefore = remoteSha(f, f.trunk);
     const r = await applyStage(ctx);
     expect(r.status, r.summary).toBe('ok');
     expect(r.outcome).toBe('success');
@@ -98,7 +99,8 @@ describe('a backported patch whose lines upstream changed again', () => {
     expect(git(f.clone, 'log', '--format=%s', `${upstream}..${f.trunk}`).split('\n')).toEqual(reference.subjects);
     expect(git(f.clone, 'rev-parse', `${f.trunk}^{tree}`)).toBe(reference.tree);
     expect(git(f.clone, 'show', `${f.trunk}:src/lib.txt`)).toBe(lib('line 2 fixed, then reworded').trimEnd());
-    expect(remoteSha(f, f.trunk)).toBe(git(f.clone, 'rev-parse', f.trunk));
+    expect(r.data?.pushes).toEqual([]);
+    expect(remoteSha(f, f.trunk)).toBe(remoteBefore);
   });
 });
 

@@ -61,7 +61,7 @@ describe('leasePush on a real remote', () => {
     const r = await leasePush(run, f.clone, 'origin', f.trunk, next, remoteTip);
     expect(r).toMatchObject({ ok: false, expected: remoteTip, actual: theirs, outcome: { kind: 'stale-info' } });
     expect(remoteRef(f.trunk)).toBe(theirs);
-    expect(leaseRecord(r)).toEqual({ ref: `refs/heads/${f.trunk}`, remote: 'origin', expected: remoteTip, actual: theirs, reason: `stale-info: ${r.outcome.detail}` });
+    expect(leaseRecord(r)).toEqual({ ref: `refs/heads/${f.trunk}`, remote: 'origin', expected: remoteTip, actual: theirs, reason: `stale-info: ${r.outcome.detail}`, attempted: true });
     expect(r.outcome.detail).toBe('stale info');
   });
 
@@ -98,6 +98,6 @@ describe('leasePush on a real remote', () => {
 
   it('leaseRecord of an outcome without detail is the kind alone; an unknown actual is null', () => {
     const push = { ref: 'refs/heads/t', remote: 'origin', expected: 'e', newSha: 'n', ok: false, command: '', result: {} as never, outcome: { kind: 'timeout' as const, detail: '', line: null } };
-    expect(leaseRecord(push)).toEqual({ ref: 'refs/heads/t', remote: 'origin', expected: 'e', actual: null, reason: 'timeout' });
+    expect(leaseRecord(push)).toEqual({ ref: 'refs/heads/t', remote: 'origin', expected: 'e', actual: null, reason: 'timeout', attempted: true });
   });
 });
