@@ -10,6 +10,7 @@ import { runStep } from './run-step.js';
 import { runTestStep } from './run-test-step.js';
 import { attributeByBuiltTargets, type BuiltTarget } from './test-executables.js';
 import { prepareValidationTree, releaseValidationTree, type ValidationTree } from './validation-tree.js';
+import { hasJustfile } from './justfile.js';
 
 export type FailureReason = 'format-changed-files' | 'format-failed' | 'compile-error' | 'tests-failed' | 'timeout' | 'step-failed';
 
@@ -58,7 +59,6 @@ export interface ValidateStageOptions {
   cache?: boolean;
 }
 
-const JUSTFILES = ['justfile', 'Justfile', '.justfile', 'JUSTFILE'];
 
 /** The persistent cargo target dir: config `validate.targetDir`, else `CARGO_TARGET_DIR`, else `<scratch>/cargo-target`. */
 export function resolveTargetDir(targetDir: string | undefined, repoPath: string, scratchPath: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -298,8 +298,7 @@ async function validateIn(ctx: StageContext, tree: ValidationTree, inner: Inner)
 }
 
 async function defaultFormat(ctx: StageContext, root: string, workdir: string, env: NodeJS.ProcessEnv, inner: Inner): Promise<string[]> {
-  const hasJustfile = [workdir, root].some((d) => JUSTFILES.some((f) => existsSync(join(d, f))));
-  if (!hasJustfile) return ['cargo', 'fmt', '--all'];
+  if (![workdir, root].some(hasJustfile)) return ['cargo', 'fmt', '--all'];
   const just = resolveTool('just', inner.toolOpts);
   // With a justfile, `just fmt` is the project's own definition of formatting; without just installed
   // that is a missing tool (reported by the caller), not a reason to silently use another formatter.

@@ -34,7 +34,7 @@ import {
 } from '@rebase-daily/core';
 import { readGraphiteRepo, resolveGt } from '@rebase-daily/graphite';
 import { findStdbuf } from '@rebase-daily/git';
-import { resolveTool } from '@rebase-daily/cargo-validate';
+import { hasJustfile, resolveTool } from '@rebase-daily/cargo-validate';
 import { cliModuleDir } from '../locate.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -272,8 +272,6 @@ async function checkGraphite(run: Runner, config: ResolvedConfig, env: NodeJS.Pr
   else add({ name: 'gt', status: 'ok', message: `gt ${where}; Graphite trunk ${repoConfig.trunk}` });
 }
 
-const JUSTFILES = ['justfile', 'Justfile', '.justfile'];
-
 function checkValidateTools(config: ResolvedConfig, env: NodeJS.ProcessEnv, cwd: string, add: (c: DoctorCheck) => void): void {
   const v = config.validate;
   if (!v) {
@@ -283,7 +281,7 @@ function checkValidateTools(config: ResolvedConfig, env: NodeJS.ProcessEnv, cwd:
   const workdir = resolve(config.repoPath, v.cwd);
   const programs = new Set<string>(['cargo', v.test[0], ...v.extraSteps.map((s) => s.command[0])]);
   if (Array.isArray(v.format)) programs.add(v.format[0]);
-  else if (v.format === undefined && JUSTFILES.some((f) => existsSync(join(workdir, f)) || existsSync(join(config.repoPath, f)))) programs.add('just');
+  else if (v.format === undefined && [workdir, config.repoPath].some(hasJustfile)) programs.add('just');
   const found: string[] = [];
   const missing: string[] = [];
   // Exactly where the validate stage looks (PATH, then node_modules/.bin above the repo and above
