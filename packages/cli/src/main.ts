@@ -12,6 +12,7 @@ import {
   loadConfig,
   loadState,
   lockDirFor,
+  lockAge,
   lockHolderLiveness,
   readLockMeta,
   recordedRuns,
@@ -245,14 +246,15 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
   const latest = readLatestReport(config.scratchPath);
   const lockDir = lockDirFor(config.scratchPath);
   const meta = existsSync(lockDir) ? readLockMeta(lockDir) : null;
-  const lock = existsSync(lockDir)
+  const age = existsSync(lockDir) ? lockAge(lockDir, meta, config.lock.staleAfterHours) : null;
+  const lock = age
     ? {
         held: true,
         path: lockDir,
         holder: meta,
-        ageHours: meta ? Math.round(((Date.now() - Date.parse(meta.startedAt)) / 3_600_000) * 100) / 100 : null,
+        ageHours: Math.round(age.ageHours * 100) / 100,
         pidAlive: meta && !meta.manual ? lockHolderLiveness(meta).alive : null,
-        stale: meta ? (Date.now() - Date.parse(meta.startedAt)) / 3_600_000 >= config.lock.staleAfterHours : null,
+        stale: age.stale,
       }
     : { held: false, path: lockDir };
   const report = latest?.readable ? latest.report : null;

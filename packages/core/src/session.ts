@@ -18,6 +18,7 @@ import { cleanLeftovers, PRUNED, refuseForeignOperation, restoreRepo } from './r
 import { PinSchema, RunStateSchema, STAGES, type Pin, type RunState, type StageName, type StageResult } from './run-state.js';
 import { checkStageData } from './stage-data.js';
 import { nullProgress, type Progress, type StageContext, type StageImpl } from './stage.js';
+import { unstoppedOutcome } from './run-outcome.js';
 
 /** Writes report.json + summary.md for a finished state; supplied by @rebase-daily/report. */
 export type ReportWriter = (state: RunState) => Promise<{ dir: string } | void> | { dir: string } | void;
@@ -402,14 +403,8 @@ export async function finishRun(session: Session, writeReport?: ReportWriter): P
   // Something left behind (a leftover that could not be removed) is never a plain success.
   if (state.outcome === null && state.errors.some((e) => e.code === 'E_CLEANUP')) stopRun(state, 'error', null);
   if (state.outcome === null) {
-    const applied = state.stages.find((s) => s.name === 'apply');
-    const moved = state.shas.after.trunk !== state.shas.before.trunk || state.shas.after.mirror !== state.shas.before.mirror;
-    // onConflict "advance": verify pinned the last clean upstream commit, not the upstream tip. The
-    // day moved what it could and a conflict stops the rest: its own outcome, not a success.
-    const partial = state.stages.find((s) => s.name === 'verify')?.data?.partial === true;
-    const outcome: Outcome = partial ? 'partial' : applied && applied.status === 'ok' && !moved ? 'no-change' : 'success';
-    state.outcome = outcome;
-    state.exitCode = exitCodeFor(outcome);
+    state.outcome = unstoppedOutcome(state);
+    state.exitCode = exitCodeFor(state.outcome);
   }
   state.finishedAt = new Date().toISOString();
   const report = state.stages.find((s) => s.name === 'report')!;

@@ -10,10 +10,12 @@ import {
   isInside,
   listWorktrees,
   loadConfig,
+  lockAge,
   lockDirFor,
   lsRemoteHeads,
   operationCommands,
   operationInProgress,
+  parseGitVersion,
   lockHolderLiveness,
   pidAlive,
   readLockMeta,
@@ -67,12 +69,6 @@ export interface DoctorOptions {
 
 /** The oldest git whose `merge-tree --write-tree` the engines rely on. */
 export const MIN_GIT = [2, 38] as const;
-
-/** "git version 2.39.5" → [2, 39, 5]. */
-export function parseGitVersion(text: string): number[] | null {
-  const m = /git version (\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : null;
-}
 
 /** A push URL that cannot be pushed to by accident (`git remote set-url --push upstream DISABLED`). */
 export function pushUrlDisabled(url: string): boolean {
@@ -300,10 +296,9 @@ function checkLock(config: ResolvedConfig, add: (c: DoctorCheck) => void): void 
     return;
   }
   const meta = readLockMeta(lockDir);
-  const ageHours = meta ? (Date.now() - Date.parse(meta.startedAt)) / 3_600_000 : null;
+  const { ageHours, stale } = lockAge(lockDir, meta, config.lock.staleAfterHours);
   const liveness = meta ? lockHolderLiveness(meta) : null;
   const alive = meta?.manual ? pidAlive(meta.ownerPid ?? meta.pid, meta.hostname) : (liveness?.alive ?? null);
-  const stale = ageHours !== null && ageHours >= config.lock.staleAfterHours;
   const who = meta ? `run ${meta.runId} (pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname}) since ${meta.startedAt}` : 'an unknown run (no meta.json)';
   const details = { path: lockDir, holder: meta, ageHours, pidAlive: alive, stale };
   // A run that died on this host is no obstacle: the next run takes its lock over (and reports it).
@@ -311,7 +306,7 @@ function checkLock(config: ResolvedConfig, add: (c: DoctorCheck) => void): void 
     add({ name: 'lock', status: 'warn', message: `held by ${who}, whose process is dead (${liveness.reason}); the next run takes it over`, fix: '`rebase-daily unlock` removes it now', details });
   else if (alive === true) add({ name: 'lock', status: 'warn', message: `held by ${who}, which is running`, fix: 'wait for it to finish', details });
   else if (stale)
-    add({ name: 'lock', status: 'fail', message: `stale lock held by ${who}${alive === false ? ', not running' : ''} (${ageHours!.toFixed(1)} h)`, fix: 'a human who checked the holder is gone reruns with FORCE_STALE_LOCK=1 (recorded in the report)', details });
+    add({ name: 'lock', status: 'fail', message: `stale lock held by ${who}${alive === false ? ', not running' : ''} (${ageHours.toFixed(1)} h)`, fix: 'a human who checked the holder is gone reruns with FORCE_STALE_LOCK=1 (recorded in the report)', details });
   else
     add({
       name: 'lock',

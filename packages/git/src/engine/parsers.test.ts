@@ -3,7 +3,8 @@ import { parseCatFileBatch, parseCommitObject, parseIdent } from './commit-objec
 import { mergeReplyLength, parseMergeReply, parseMergeTree } from './merge-tree.js';
 import { parseQueueLog, parseRawZ } from './queue.js';
 import { parseDiffTreeStdin, upstreamChanges } from './replay-check.js';
-import { mergeAttributeLines, parseConfigList, parseGitVersion, selectEngine } from './support.js';
+import { parseGitVersion } from '@rebase-daily/core';
+import { mergeAttributeLines, parseConfigList, selectEngine } from './support.js';
 import { parseMainline } from './localize.js';
 
 // Real output captured from git 2.39.5.
