@@ -20,7 +20,11 @@ import { checkStageData } from './stage-data.js';
 import { nullProgress, type Progress, type StageContext, type StageImpl } from './stage.js';
 import { unstoppedOutcome } from './run-outcome.js';
 
-/** Writes report.json + summary.md for a finished state; supplied by @rebase-daily/report. */
+/**
+ * Writes report.json + summary.md for a finished state. Core does not know how: the caller hands it
+ * in (`writeRunReport` of @rebase-daily/report, from the CLI and every Nx executor), so the dependency
+ * is declared where it is used and core depends on no other package.
+ */
 export type ReportWriter = (state: RunState) => Promise<{ dir: string } | void> | { dir: string } | void;
 
 export interface SessionOptions {
@@ -47,7 +51,6 @@ export interface Session {
   abort: AbortController;
 }
 
-const ACTIVE_STATUSES = new Set(['pending', 'running']);
 
 function atomicWriteJson(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -372,9 +375,8 @@ function foldResult(state: RunState, name: StageName, result: StageResult): void
  * Finish a run: cleanup guarantee (abort, temporaries, starting branch, clean tree), final SHAs,
  * outcome and exit code, report, lock release. Never throws; returns the final state.
  */
-export async function finishRun(session: Session, writeReport?: ReportWriter): Promise<RunState> {
+export async function finishRun(session: Session, writeReport: ReportWriter): Promise<RunState> {
   const { state, config } = session;
-  writeReport ??= await defaultReportWriter();
   // Cleanup must run even after an interrupt: use a runner that is not bound to the abort signal.
   const cleanupRun = boundRunner(session.log);
   if (state.lock.acquired) {
@@ -408,21 +410,16 @@ export async function finishRun(session: Session, writeReport?: ReportWriter): P
   }
   state.finishedAt = new Date().toISOString();
   const report = state.stages.find((s) => s.name === 'report')!;
-  if (writeReport) {
-    report.status = 'ok';
-    report.summary = 'report.json and summary.md written';
-    report.finishedAt = state.finishedAt;
-    try {
-      const written = await writeReport(state);
-      if (written) state.reportDir = written.dir;
-    } catch (err) {
-      report.status = 'failed';
-      report.summary = `could not write the report: ${(err as Error).message}`;
-      state.errors.push(toErrorRecord(err));
-    }
-  } else if (ACTIVE_STATUSES.has(report.status)) {
-    report.status = 'skipped';
-    report.summary = 'no report writer available (install @rebase-daily/report)';
+  report.status = 'ok';
+  report.summary = 'report.json and summary.md written';
+  report.finishedAt = state.finishedAt;
+  try {
+    const written = await writeReport(state);
+    if (written) state.reportDir = written.dir;
+  } catch (err) {
+    report.status = 'failed';
+    report.summary = `could not write the report: ${(err as Error).message}`;
+    state.errors.push(toErrorRecord(err));
   }
   saveState(state);
   if (state.lock.acquired) {
@@ -478,7 +475,7 @@ function round(n: number): number {
  * option failed validation) or was killed. Cleanup, report and unlock happen as for any stopped run;
  * the lock is released only if it is still this run's. Returns null when there is no such run.
  */
-export async function recoverUnfinishedRun(config: ResolvedConfig, runId: string, reason: string): Promise<RunState | null> {
+export async function recoverUnfinishedRun(config: ResolvedConfig, runId: string, reason: string, writeReport: ReportWriter): Promise<RunState | null> {
   const state = loadState(config.scratchPath, runId);
   if (!state || state.finishedAt) return state;
   const log = new CommandLog();
@@ -486,21 +483,5 @@ export async function recoverUnfinishedRun(config: ResolvedConfig, runId: string
   const session: Session = { config, state, log, run: boundRunner(log), progress: nullProgress, abort: new AbortController() };
   for (const s of state.stages) if (s.status === 'running') Object.assign(s, { status: 'failed', summary: `did not finish: ${reason}` });
   if (!isStopped(state)) stopRun(state, 'error', null, new RebaseDailyError('E_RUN_UNFINISHED', `${reason}; the run was finished by the recovery path (cleanup, report, unlock)`));
-  return finishRun(session);
-}
-
-/**
- * @rebase-daily/report depends on core, so core cannot import it statically. Every run must still
- * write its report, including when a stage package's Nx executor is the one finishing the run, so
- * the writer is resolved at run time when the package is installed (it always is in the workspace
- * and under the CLI).
- */
-export async function defaultReportWriter(): Promise<ReportWriter | undefined> {
-  try {
-    const name = '@rebase-daily/report';
-    const mod = (await import(name)) as { writeRunReport?: ReportWriter };
-    return mod.writeRunReport;
-  } catch {
-    return undefined;
-  }
+  return finishRun(session, writeReport);
 }
