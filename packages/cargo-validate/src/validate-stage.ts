@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { firstLine, runPaths, toErrorRecord, type RebaseDailyError, type StageContext, type StageImpl, type StageResult, type ValidateData as ValidateDataContract } from '@rebase-daily/core';
+import { errors, firstLine, runPaths, toErrorRecord, type RebaseDailyError, type StageContext, type StageImpl, type StageResult, type ValidateData as ValidateDataContract } from '@rebase-daily/core';
 import { attributeCrates, crateResults, type CargoMetadata, type CrateResult } from './attribute-crates.js';
 import { validateCacheKey } from './cache-key.js';
 import { allChanged, changedFiles, noChanges, restoreFiles, saveDiff } from './changed-files.js';
@@ -23,6 +23,9 @@ export interface StepRecord {
   logFile: string;
   reason?: FailureReason;
 }
+
+/** A catalog error as the stage records it: its code and message. */
+const codeAndMessage = (e: RebaseDailyError) => ({ code: e.code, message: e.message });
 
 /** `data` of the validate stage record: core's ValidateData contract (the report renders it), with this package's own types. */
 export interface ValidateData extends ValidateDataContract {
@@ -124,7 +127,7 @@ export function createValidateStage(options: ValidateStageOptions = {}): StageIm
       mode: v.worktree,
       register: (kind, path) => ctx.registerTemporary(kind, path),
     });
-    if (!prepared.ok) return { status: 'failed', outcome: 'error', summary: prepared.message, errors: [{ code: 'E_VALIDATE_WORKTREE', message: prepared.message }] };
+    if (!prepared.ok) return { status: 'failed', outcome: 'error', summary: prepared.message, errors: [codeAndMessage(errors.validateWorktree(prepared.message))] };
     const tree = prepared.tree;
     ctx.progress.info(`validating ${config.trunk} @ ${short(tree.commit)} in the ${tree.kind} worktree (${tree.why})`);
     try {
@@ -172,7 +175,7 @@ async function validateIn(ctx: StageContext, tree: ValidationTree, inner: Inner)
   const workdir = resolve(tree.root, v.cwd);
   if (!existsSync(workdir)) {
     const message = `validate.cwd "${v.cwd}" does not exist in ${ctx.config.trunk}; fix "validate.cwd" in the config`;
-    return { status: 'failed', outcome: 'error', summary: message, errors: [{ code: 'E_VALIDATE_CWD', message }] };
+    return { status: 'failed', outcome: 'error', summary: message, errors: [codeAndMessage(errors.validateCwd(message))] };
   }
   const logDir = join(ctx.runDir, 'validate');
   mkdirSync(logDir, { recursive: true });
@@ -272,7 +275,7 @@ async function validateIn(ctx: StageContext, tree: ValidationTree, inner: Inner)
   }
 
   if (ctx.signal.aborted) {
-    return { status: 'failed', outcome: 'error', summary: 'validation interrupted; worktree restored', data: { ...data }, errors: [{ code: 'E_INTERRUPTED', message: 'validation interrupted' }] };
+    return { status: 'failed', outcome: 'error', summary: 'validation interrupted; worktree restored', data: { ...data }, errors: [{ code: errors.interrupted('a signal').code, message: 'validation interrupted' }] };
   }
   const warnings = data.restoredFiles.length
     ? [`validation steps changed ${data.restoredFiles.join(', ')} (restored); commit the update on the trunk if it is intended (e.g. Cargo.lock)`]

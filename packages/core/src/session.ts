@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { ResolvedConfig } from './config.js';
-import { errors, outcomeOf, RebaseDailyError, toErrorRecord } from './errors.js';
-import { EXIT, exitCodeFor, type Outcome } from './exit-codes.js';
+import { errors, outcomeOf, toErrorRecord } from './errors.js';
+import { exitCodeFor, type Outcome } from './exit-codes.js';
 import { excludeScratch, revParse } from './git-basics.js';
 import type { PublishData } from './publish-data.js';
 import { adoptKeptCandidates, pruneCandidateRefs, recoverCrashedCandidates, undoCandidates, unpublished } from './candidates.js';
@@ -218,7 +218,7 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
     state.warnings.push(...recovered.problems);
     for (const l of state.leftovers) progress.warn(`leftover of a crashed run: ${l}`);
     const leftBehind = state.leftovers.filter((l) => /could not/.test(l));
-    if (leftBehind.length) state.errors.push({ code: 'E_CLEANUP', message: `leftovers of a crashed run could not be removed: ${leftBehind.join('; ')}; remove them by hand after checking (see the runbook, exit 1)` });
+    if (leftBehind.length) state.errors.push(cleanupRecord(`leftovers of a crashed run could not be removed: ${leftBehind.join('; ')}; remove them by hand after checking (see the runbook, exit 1)`));
     progress.info(`preflight: ${config.repoPath} (trunk ${config.trunk}, fetching ${config.remotes.upstream} and ${config.remotes.fork})`);
     const pre = await preflight(run, config, { fetch: options.fetch });
     state.preflightOk = true;
@@ -245,10 +245,10 @@ export function joinRun(config: ResolvedConfig, ownerPid: number, progress: Prog
   const pointer = existsSync(paths.activeRun) ? (JSON.parse(readFileSync(paths.activeRun, 'utf8')) as { runId: string; ownerPid: number }) : null;
   const meta = readLockMeta(lockDirFor(config.scratchPath));
   if (!pointer || !meta || pointer.runId !== meta.runId || pointer.ownerPid !== ownerPid || meta.ownerPid !== ownerPid) {
-    throw new RebaseDailyError('E_NO_ACTIVE_RUN', 'no run of this invocation holds the lock; start the graph from its first stage (`nx run rebase:daily`)', EXIT.internal);
+    throw errors.noActiveRun('no run of this invocation holds the lock; start the graph from its first stage (`nx run rebase:daily`)');
   }
   const state = loadState(config.scratchPath, pointer.runId);
-  if (!state) throw new RebaseDailyError('E_NO_ACTIVE_RUN', `run state of ${pointer.runId} is missing or unreadable; rerun the whole graph`, EXIT.internal);
+  if (!state) throw errors.noActiveRun(`run state of ${pointer.runId} is missing or unreadable; rerun the whole graph`);
   const log = new CommandLog();
   if (state.commandLog) log.file = state.commandLog;
   const abort = new AbortController();
@@ -312,7 +312,7 @@ export async function runStage(session: Session, name: Exclude<StageName, 'repor
   try {
     result = await impl(ctx);
   } catch (err) {
-    result = { status: 'failed', summary: (err as Error).message, outcome: err instanceof RebaseDailyError && err.exitCode === EXIT.usage ? 'usage-error' : 'error', errors: [toErrorRecord(err)] };
+    result = { status: 'failed', summary: (err as Error).message, outcome: outcomeOf(err), errors: [toErrorRecord(err)] };
   }
   if (session.abort.signal.aborted) {
     // Whatever the stage made of its killed commands (a "refused" push, a "conflict"), the cause
@@ -336,7 +336,7 @@ export function foldReplayedStage(session: Session, name: StageName, record: Run
   const target = state.stages.find((s) => s.name === name)!;
   if (!record) {
     Object.assign(target, { status: 'failed', summary: note, finishedAt: new Date().toISOString() });
-    stopRun(state, 'error', name, new RebaseDailyError('E_NX_REPLAY', note));
+    stopRun(state, 'error', name, errors.nxReplay(note));
   } else {
     Object.assign(target, { ...record, summary: `${note}: ${record.summary}` });
     if (record.status === 'failed') stopRun(state, outcome ?? 'error', name);
@@ -384,7 +384,7 @@ export async function finishRun(session: Session, writeReport: ReportWriter): Pr
     state.temporaries = [];
     if (restored.actions.length) state.warnings.push(...restored.actions.map((a) => `cleanup: ${a}`));
     if (restored.problems.length) {
-      state.errors.push(...restored.problems.map((p) => ({ code: 'E_CLEANUP', message: p })));
+      state.errors.push(...restored.problems.map(cleanupRecord));
       if (!isStopped(state)) stopRun(state, 'error', null);
     }
     await settleCandidates(cleanupRun, session);
@@ -399,11 +399,11 @@ export async function finishRun(session: Session, writeReport: ReportWriter): Pr
     const signal = String(session.abort.signal.reason ?? 'SIGINT');
     if (state.outcome !== 'interrupted') stopRun(state, 'interrupted', state.stoppedBy);
     state.exitCode = exitCodeFor('interrupted', signal);
-    if (!state.errors.some((e) => e.code === 'E_INTERRUPTED')) state.errors.push(toErrorRecord(errors.interrupted(signal)));
+    if (!state.errors.some((e) => e.code === errors.interrupted(signal).code)) state.errors.push(toErrorRecord(errors.interrupted(signal)));
     state.nextActions.push(`The run was interrupted by ${signal} and cleaned up (see the cleanup lines); nothing is half-done. Rerun rebase-daily when ready.`);
   }
   // Something left behind (a leftover that could not be removed) is never a plain success.
-  if (state.outcome === null && state.errors.some((e) => e.code === 'E_CLEANUP')) stopRun(state, 'error', null);
+  if (state.outcome === null && state.errors.some((e) => e.code === CLEANUP_CODE)) stopRun(state, 'error', null);
   if (state.outcome === null) {
     state.outcome = unstoppedOutcome(state);
     state.exitCode = exitCodeFor(state.outcome);
@@ -453,7 +453,7 @@ async function settleCandidates(run: Runner, session: Session): Promise<void> {
   }
   const undo = await undoCandidates(run, config.repoPath, state.runId, state.candidates, state.undoFiles);
   state.warnings.push(...undo.actions.map((a) => `cleanup: ${a}`));
-  state.errors.push(...undo.problems.map((p) => ({ code: 'E_CLEANUP', message: p })));
+  state.errors.push(...undo.problems.map(cleanupRecord));
   state.nextActions.push(...undo.nextActions);
   const publish = state.stages.find((s) => s.name === 'publish');
   if (publish && undo.undone.length) {
@@ -465,6 +465,13 @@ async function settleCandidates(run: Runner, session: Session): Promise<void> {
     publish.data = { ...base, undone: undo.undone };
   }
 }
+
+/** A cleanup problem as the run records it: code and message (no details), as before. */
+function cleanupRecord(message: string): { code: string; message: string } {
+  const { code } = errors.cleanup(message);
+  return { code, message };
+}
+const CLEANUP_CODE = errors.cleanup('').code;
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
@@ -482,6 +489,6 @@ export async function recoverUnfinishedRun(config: ResolvedConfig, runId: string
   if (state.commandLog) log.file = state.commandLog;
   const session: Session = { config, state, log, run: boundRunner(log), progress: nullProgress, abort: new AbortController() };
   for (const s of state.stages) if (s.status === 'running') Object.assign(s, { status: 'failed', summary: `did not finish: ${reason}` });
-  if (!isStopped(state)) stopRun(state, 'error', null, new RebaseDailyError('E_RUN_UNFINISHED', `${reason}; the run was finished by the recovery path (cleanup, report, unlock)`));
+  if (!isStopped(state)) stopRun(state, 'error', null, errors.runUnfinished(reason));
   return finishRun(session, writeReport);
 }
