@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, newRunId, recoverUnfinishedRun, runPaths } from '@rebase-daily/core';
+import { writeRunReport } from '@rebase-daily/report';
 
 const workspace = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -45,7 +46,7 @@ if (!state.finishedAt) {
   // Nx stopped before the finishing task ran (a crash, a task killed, invalid options): finish the
   // run here so the cleanup guarantee, the report and the unlock still happen.
   process.stderr.write(`rebase-daily cron: nx exited ${result.status ?? result.signal} before run ${runId} finished; finishing it (cleanup, report, unlock)\n`);
-  state = await recoverUnfinishedRun(loaded.config, runId, `nx exited ${result.status ?? result.signal} before the run finished`);
+  state = await recoverUnfinishedRun(loaded.config, runId, `nx exited ${result.status ?? result.signal} before the run finished`, writeRunReport);
 }
 process.stderr.write(`rebase-daily cron: run ${runId} ${state.outcome} (exit ${state.exitCode})${state.reportDir ? `; report ${state.reportDir}` : ''}\n`);
 process.exit(typeof state.exitCode === 'number' ? state.exitCode : 1);

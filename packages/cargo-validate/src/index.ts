@@ -10,6 +10,7 @@ export { parseCargoTestOutput, binaryStem } from './parse-cargo-test.js';
 export type { CargoTestReport, CompileFailure, Diagnostic, TestBinary, TestBinaryKind } from './parse-cargo-test.js';
 export { attributeCrates, crateResults } from './attribute-crates.js';
 export type { CargoMetadata, CrateResult } from './attribute-crates.js';
+export { hasJustfile, isJustfileName, JUSTFILE_NAMES } from './justfile.js';
 export { defaultToolSearchDirs, resolveTool, toolMissingError } from './resolve-tool.js';
 export type { ResolveToolOptions } from './resolve-tool.js';
 export { changedFiles, parsePorcelainZ, restoreFiles, saveDiff } from './changed-files.js';

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { firstLine, runPaths, toErrorRecord, type RebaseDailyError, type StageContext, type StageImpl, type StageResult, type ValidateData as ValidateDataContract } from '@rebase-daily/core';
+import { errors, firstLine, runPaths, toErrorRecord, type RebaseDailyError, type StageContext, type StageImpl, type StageResult, type ValidateData as ValidateDataContract } from '@rebase-daily/core';
 import { attributeCrates, crateResults, type CargoMetadata, type CrateResult } from './attribute-crates.js';
 import { validateCacheKey } from './cache-key.js';
 import { allChanged, changedFiles, noChanges, restoreFiles, saveDiff } from './changed-files.js';
@@ -10,6 +10,7 @@ import { runStep } from './run-step.js';
 import { runTestStep } from './run-test-step.js';
 import { attributeByBuiltTargets, type BuiltTarget } from './test-executables.js';
 import { prepareValidationTree, releaseValidationTree, type ValidationTree } from './validation-tree.js';
+import { hasJustfile } from './justfile.js';
 
 export type FailureReason = 'format-changed-files' | 'format-failed' | 'compile-error' | 'tests-failed' | 'timeout' | 'step-failed';
 
@@ -22,6 +23,9 @@ export interface StepRecord {
   logFile: string;
   reason?: FailureReason;
 }
+
+/** A catalog error as the stage records it: its code and message. */
+const codeAndMessage = (e: RebaseDailyError) => ({ code: e.code, message: e.message });
 
 /** `data` of the validate stage record: core's ValidateData contract (the report renders it), with this package's own types. */
 export interface ValidateData extends ValidateDataContract {
@@ -58,7 +62,6 @@ export interface ValidateStageOptions {
   cache?: boolean;
 }
 
-const JUSTFILES = ['justfile', 'Justfile', '.justfile', 'JUSTFILE'];
 
 /** The persistent cargo target dir: config `validate.targetDir`, else `CARGO_TARGET_DIR`, else `<scratch>/cargo-target`. */
 export function resolveTargetDir(targetDir: string | undefined, repoPath: string, scratchPath: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -124,7 +127,7 @@ export function createValidateStage(options: ValidateStageOptions = {}): StageIm
       mode: v.worktree,
       register: (kind, path) => ctx.registerTemporary(kind, path),
     });
-    if (!prepared.ok) return { status: 'failed', outcome: 'error', summary: prepared.message, errors: [{ code: 'E_VALIDATE_WORKTREE', message: prepared.message }] };
+    if (!prepared.ok) return { status: 'failed', outcome: 'error', summary: prepared.message, errors: [codeAndMessage(errors.validateWorktree(prepared.message))] };
     const tree = prepared.tree;
     ctx.progress.info(`validating ${config.trunk} @ ${short(tree.commit)} in the ${tree.kind} worktree (${tree.why})`);
     try {
@@ -172,7 +175,7 @@ async function validateIn(ctx: StageContext, tree: ValidationTree, inner: Inner)
   const workdir = resolve(tree.root, v.cwd);
   if (!existsSync(workdir)) {
     const message = `validate.cwd "${v.cwd}" does not exist in ${ctx.config.trunk}; fix "validate.cwd" in the config`;
-    return { status: 'failed', outcome: 'error', summary: message, errors: [{ code: 'E_VALIDATE_CWD', message }] };
+    return { status: 'failed', outcome: 'error', summary: message, errors: [codeAndMessage(errors.validateCwd(message))] };
   }
   const logDir = join(ctx.runDir, 'validate');
   mkdirSync(logDir, { recursive: true });
@@ -272,7 +275,7 @@ async function validateIn(ctx: StageContext, tree: ValidationTree, inner: Inner)
   }
 
   if (ctx.signal.aborted) {
-    return { status: 'failed', outcome: 'error', summary: 'validation interrupted; worktree restored', data: { ...data }, errors: [{ code: 'E_INTERRUPTED', message: 'validation interrupted' }] };
+    return { status: 'failed', outcome: 'error', summary: 'validation interrupted; worktree restored', data: { ...data }, errors: [{ code: errors.interrupted('a signal').code, message: 'validation interrupted' }] };
   }
   const warnings = data.restoredFiles.length
     ? [`validation steps changed ${data.restoredFiles.join(', ')} (restored); commit the update on the trunk if it is intended (e.g. Cargo.lock)`]
@@ -298,8 +301,7 @@ async function validateIn(ctx: StageContext, tree: ValidationTree, inner: Inner)
 }
 
 async function defaultFormat(ctx: StageContext, root: string, workdir: string, env: NodeJS.ProcessEnv, inner: Inner): Promise<string[]> {
-  const hasJustfile = [workdir, root].some((d) => JUSTFILES.some((f) => existsSync(join(d, f))));
-  if (!hasJustfile) return ['cargo', 'fmt', '--all'];
+  if (![workdir, root].some(hasJustfile)) return ['cargo', 'fmt', '--all'];
   const just = resolveTool('just', inner.toolOpts);
   // With a justfile, `just fmt` is the project's own definition of formatting; without just installed
   // that is a missing tool (reported by the caller), not a reason to silently use another formatter.

@@ -1,6 +1,6 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentBranch, excludeScratch, gitDir, operationInProgress, revParse, runPaths, statusPorcelain, type Runner } from '@rebase-daily/core';
+import { currentBranch, excludeScratch, gitDir, operationInProgress, removeWorktree, revParse, runPaths, statusPorcelain, type Runner } from '@rebase-daily/core';
 import { treeOf } from './cache-key.js';
 
 export interface ValidationTree {
@@ -26,13 +26,6 @@ export interface PrepareTreeOptions {
 /** The fixed path of the dedicated worktree: a stable path keeps cargo's fingerprints comparable between days. */
 export function dedicatedWorktreePath(scratchPath: string): string {
   return join(runPaths(scratchPath).worktrees, 'validate');
-}
-
-async function removeWorktree(run: Runner, repo: string, path: string): Promise<void> {
-  // Two --force: remove even a locked or dirty worktree; it is ours and disposable.
-  await run('git', ['worktree', 'remove', '--force', '--force', path], { cwd: repo });
-  if (existsSync(path)) rmSync(path, { recursive: true, force: true });
-  await run('git', ['worktree', 'prune'], { cwd: repo });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OUTCOMES, type ErrorRecord, type Outcome } from '@rebase-daily/core';
+import { errors, OUTCOMES, type ErrorRecord, type Outcome } from '@rebase-daily/core';
 
 /** The one JSON shape every command prints with --json (published as envelope.schema.json). */
 export const EnvelopeSchema = z
@@ -27,4 +27,9 @@ export function envelope(command: string, exitCode: number, outcome: Outcome | n
 /** JSON Schema of the envelope, generated from the zod schema (checked in as envelope.schema.json). */
 export function envelopeJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(EnvelopeSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+}
+
+/** The envelope's record of a refused lock: the catalog's code, the lock's own message. */
+export function lockTakenRecord(message: string): { code: string; message: string } {
+  return { code: errors.lockTaken(message, {}).code, message };
 }

@@ -8,7 +8,7 @@ export { RESOLVE_PROCEDURE } from './render/values.js';
 export { renderTemplate, placeholdersOf } from './render/template.js';
 export { promptValues, docTokens, type RenderOptions } from './render/values.js';
 export { DOCS, renderDocs } from './docs/render-docs.js';
-export { runDoctor, parseGitVersion, pushUrlDisabled, MIN_GIT, type DoctorCheck, type DoctorResult, type DoctorOptions, type CheckStatus } from './doctor/doctor.js';
+export { runDoctor, pushUrlDisabled, MIN_GIT, type DoctorCheck, type DoctorResult, type DoctorOptions, type CheckStatus } from './doctor/doctor.js';
 export { initFork, starterConfig, type InitOptions, type InitResult } from './init/init.js';
 export { detectFork, findCargoWorkspace, workspacePackageVersion, type Detected } from './init/detect.js';
 export { scheduleFor, type Schedule } from './init/schedule.js';

@@ -7,11 +7,13 @@ import {
   checkRepoPath,
   checkScratchDir,
   CommandLog,
+  errors,
   EXIT,
   exitCodeFor,
   loadConfig,
   loadState,
   lockDirFor,
+  lockAge,
   lockHolderLiveness,
   readLockMeta,
   recordedRuns,
@@ -21,6 +23,7 @@ import {
   releaseManualHold,
   runPaths,
   runPipeline,
+  outcomeOf,
   RebaseDailyError,
   toErrorRecord,
   type LockMeta,
@@ -30,7 +33,7 @@ import {
 } from '@rebase-daily/core';
 import { readLatestReport, writeRunReport } from '@rebase-daily/report';
 import { parseCliArgs, type CommandName, type ParsedArgs } from './args.js';
-import { envelope, type Envelope } from './envelope.js';
+import { envelope, lockTakenRecord, type Envelope } from './envelope.js';
 import { helpText } from './help.js';
 import { stageImpls } from './stages.js';
 import { runDoctor } from './doctor/doctor.js';
@@ -115,7 +118,8 @@ export async function main(argv: string[], rawIO: CliIO = processIO): Promise<nu
   }
   const loaded = loadConfig({ configPath: args.config, repo: args.repo, cwd: io.cwd, env: io.env });
   if (!loaded.ok) {
-    const errs = loaded.errors.map((message) => ({ code: loaded.notFound ? 'E_CONFIG_NOT_FOUND' : 'E_CONFIG_INVALID', message }));
+    const code = (loaded.notFound ? errors.configNotFound(loaded.configPath) : errors.configInvalid([])).code;
+    const errs = loaded.errors.map((message) => ({ code, message }));
     if (!args.json) io.stderr(`rebase-daily: config error in ${loaded.configPath}:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}\n`);
     return emit(io, args, envelope(command, EXIT.usage, 'usage-error', { configPath: loaded.configPath }, errs), '');
   }
@@ -143,7 +147,7 @@ function failure(io: CliIO, args: ParsedArgs, command: CommandName, err: unknown
   const code = err instanceof RebaseDailyError ? err.exitCode : EXIT.internal;
   if (!args.json) io.stderr(`rebase-daily: ${rec.code}: ${rec.message}\n`);
   const name = command === 'resolve' && args.subcommand ? `resolve ${args.subcommand}` : command;
-  return emit(io, args, envelope(name, code, code === EXIT.usage ? 'usage-error' : code === EXIT.lockTaken ? 'lock-taken' : 'error', null, [rec]), '');
+  return emit(io, args, envelope(name, code, outcomeOf(err), null, [rec]), '');
 }
 
 /** `prompt`: the operator agent's prompt for this config, on stdout or into --write FILE. */
@@ -172,7 +176,7 @@ async function doctor(io: CliIO, args: ParsedArgs): Promise<number> {
   const human = result.checks.map((c) => `${mark[c.status]}  ${c.name.padEnd(width)}  ${c.message}${c.fix && c.status !== 'ok' ? ` — fix: ${c.fix}` : ''}`).join('\n');
   const failed = result.checks.filter((c) => c.status === 'fail');
   const code = failed.length ? EXIT.internal : EXIT.ok;
-  const errs = failed.map((c) => ({ code: 'E_DOCTOR_CHECK_FAILED', message: `${c.name}: ${c.message}${c.fix ? `; ${c.fix}` : ''}`, details: { check: c.name } }));
+  const errs = failed.map((c) => errors.doctorCheckFailed(c.name, `${c.message}${c.fix ? `; ${c.fix}` : ''}`).toJSON());
   return emit(io, args, envelope('doctor', code, failed.length ? 'error' : null, result, errs), `${human}\n${failed.length ? `doctor: ${failed.length} check(s) failed` : 'doctor: all checks passed'}`);
 }
 
@@ -231,7 +235,8 @@ export function latestRunState(config: ResolvedConfig): RunState | null {
 function rerender(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
   const state = latestRunState(config);
   if (!state) {
-    const rec = { code: 'E_NO_RUN', message: `no finished run under ${runPaths(config.scratchPath).runsDir}; run \`rebase-daily daily\` first` };
+    const { code, message } = errors.noRun(runPaths(config.scratchPath).runsDir);
+    const rec = { code, message };
     if (!args.json) io.stderr(`rebase-daily: ${rec.message}\n`);
     return emit(io, args, envelope('report', EXIT.internal, 'error', null, [rec]), '');
   }
@@ -245,14 +250,15 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
   const latest = readLatestReport(config.scratchPath);
   const lockDir = lockDirFor(config.scratchPath);
   const meta = existsSync(lockDir) ? readLockMeta(lockDir) : null;
-  const lock = existsSync(lockDir)
+  const age = existsSync(lockDir) ? lockAge(lockDir, meta, config.lock.staleAfterHours) : null;
+  const lock = age
     ? {
         held: true,
         path: lockDir,
         holder: meta,
-        ageHours: meta ? Math.round(((Date.now() - Date.parse(meta.startedAt)) / 3_600_000) * 100) / 100 : null,
+        ageHours: Math.round(age.ageHours * 100) / 100,
         pidAlive: meta && !meta.manual ? lockHolderLiveness(meta).alive : null,
-        stale: meta ? (Date.now() - Date.parse(meta.startedAt)) / 3_600_000 >= config.lock.staleAfterHours : null,
+        stale: age.stale,
       }
     : { held: false, path: lockDir };
   const report = latest?.readable ? latest.report : null;
@@ -311,7 +317,7 @@ function holdLock(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
   if (!r.acquired) {
     if (!args.json) io.stderr(`rebase-daily: E_LOCK_TAKEN: ${r.message}\n`);
     const data = { lock: { held: true, path: lockDir, holder: r.holder, ageHours: Math.round(r.ageHours * 100) / 100, stale: r.stale, pidAlive: r.pidAlive } };
-    return emit(io, args, envelope('lock', EXIT.lockTaken, 'lock-taken', data, [{ code: 'E_LOCK_TAKEN', message: r.message }]), '');
+    return emit(io, args, envelope('lock', EXIT.lockTaken, 'lock-taken', data, [lockTakenRecord(r.message)]), '');
   }
   const overrideNote = r.override ? `\nwarning: broke a stale lock (${r.override.ageHours.toFixed(1)} h old, held by ${r.override.previous?.runId ?? 'an unknown run'}) because FORCE_STALE_LOCK=1` : '';
   const data = { lock: { held: true, path: lockDir, holder: meta, override: r.override } };
@@ -334,5 +340,6 @@ function unlock(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
   }
   if (r.reason === 'free') return emit(io, args, envelope('unlock', EXIT.ok, null, { lock: { held: false, path: lockDir, released: null } }), 'lock: free (nothing to release)');
   if (!args.json) io.stderr(`rebase-daily: E_LOCK_TAKEN: ${r.message}\n`);
-  return emit(io, args, envelope('unlock', EXIT.lockTaken, 'lock-taken', { lock: { held: true, path: lockDir, holder: r.holder } }, [{ code: 'E_LOCK_TAKEN', message: r.message }]), '');
+  return emit(io, args, envelope('unlock', EXIT.lockTaken, 'lock-taken', { lock: { held: true, path: lockDir, holder: r.holder } }, [lockTakenRecord(r.message)]), '');
 }
+

@@ -1,4 +1,4 @@
-import { EXIT, type ExitCode, type Outcome } from './exit-codes.js';
+import { EXIT, outcomeForExit, type ExitCode, type Outcome } from './exit-codes.js';
 
 /**
  * Domain errors carry a stable code, a one-line message that names the fix, and the exit code the
@@ -153,6 +153,28 @@ export const errors = {
       EXIT.internal,
       { stage, problems },
     ),
+  /** An Nx stage task that found no run of its invocation to join. */
+  noActiveRun: (message: string) => new RebaseDailyError('E_NO_ACTIVE_RUN', message, EXIT.internal),
+  nxReplay: (message: string) => new RebaseDailyError('E_NX_REPLAY', message, EXIT.internal),
+  runUnfinished: (reason: string) =>
+    new RebaseDailyError('E_RUN_UNFINISHED', `${reason}; the run was finished by the recovery path (cleanup, report, unlock)`, EXIT.internal),
+  upstreamMissing: (remote: string, branch: string) =>
+    new RebaseDailyError('E_UPSTREAM_MISSING', `${remote}/${branch} does not exist after fetch; fix "upstreamBranch" or the ${remote} remote`, EXIT.internal),
+  /** Something the run made (or a crashed run left) that cleanup could not remove or undo. */
+  cleanup: (message: string) => new RebaseDailyError('E_CLEANUP', message, EXIT.internal),
+  validateWorktree: (message: string) => new RebaseDailyError('E_VALIDATE_WORKTREE', message, EXIT.internal),
+  validateCwd: (message: string) => new RebaseDailyError('E_VALIDATE_CWD', message, EXIT.internal),
+  /** `rebase-daily report` with no finished run to render. */
+  noRun: (runsDir: string) => new RebaseDailyError('E_NO_RUN', `no finished run under ${runsDir}; run \`rebase-daily daily\` first`, EXIT.internal),
+  doctorCheckFailed: (check: string, message: string) => new RebaseDailyError('E_DOCTOR_CHECK_FAILED', `${check}: ${message}`, EXIT.internal, { check }),
+  /** `rebase-daily init` would overwrite files that differ (exit 2): nothing was written. */
+  fileExists: (paths: string[]) =>
+    new RebaseDailyError(
+      'E_FILE_EXISTS',
+      `${paths.length} file(s) exist with different content: ${paths.join(', ')}; nothing was written. Rerun with --force to overwrite them, or move them away`,
+      EXIT.usage,
+      { paths },
+    ),
   toolMissing: e('E_TOOL_MISSING', EXIT.internal),
   versionBump: e('E_VERSION_BUMP', EXIT.internal),
 } as const;
@@ -169,9 +191,11 @@ export function toErrorRecord(err: unknown): ErrorRecord {
   return { code: 'E_INTERNAL', message: String(err) };
 }
 
-/** The run outcome an error ends a run with: its exit code decides (a config error is a usage error, exit 2). */
+/**
+ * The run outcome an error ends a run with: its exit code decides (a config error is a usage error,
+ * exit 2; a lease error push-blocked, exit 12; a Graphite error graphite-failed, exit 13), so the
+ * outcome and the exit code can never disagree. Anything else is an error.
+ */
 export function outcomeOf(err: unknown): Outcome {
-  if (!(err instanceof RebaseDailyError)) return 'error';
-  const byExit: Partial<Record<ExitCode, Outcome>> = { [EXIT.usage]: 'usage-error', [EXIT.pushBlocked]: 'push-blocked', [EXIT.lockTaken]: 'lock-taken' };
-  return byExit[err.exitCode] ?? 'error';
+  return err instanceof RebaseDailyError ? outcomeForExit(err.exitCode) : 'error';
 }

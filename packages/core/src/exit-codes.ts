@@ -63,6 +63,16 @@ export function exitCodeFor(outcome: Outcome, signal?: string | null): ExitCode 
   return OUTCOME_EXIT[outcome];
 }
 
+/**
+ * The outcome an exit code stands for, where exactly one outcome has it (10 → verify-conflict,
+ * 12 → push-blocked, 13 → graphite-failed, …); 'error' for the codes several outcomes share (0) and
+ * for those no outcome has. How an error's exit code becomes the run's outcome, without numbers.
+ */
+export function outcomeForExit(code: ExitCode): Outcome {
+  const outcomes = OUTCOMES.filter((o) => OUTCOME_EXIT[o] === code);
+  return outcomes.length === 1 ? outcomes[0] : 'error';
+}
+
 /** One line per exit code, for --help and docs. */
 export const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
   0: 'success (rebased and validated, or nothing to do)',

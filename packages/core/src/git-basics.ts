@@ -150,3 +150,9 @@ export async function listWorktrees(run: Runner, repo: string): Promise<Worktree
   const r = await run('git', ['worktree', 'list', '--porcelain'], { cwd: repo });
   return r.exitCode === 0 ? parseWorktreeList(r.stdout) : [];
 }
+
+/** `git version 2.39.5` → [2, 39, 5] (a missing patch level is 0); null when it is not git's version line. */
+export function parseGitVersion(text: string): [number, number, number] | null {
+  const m = /git version (\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : null;
+}

@@ -18,6 +18,8 @@ export * from './paths.js';
 export * from './preflight.js';
 export * from './push-urls.js';
 export * from './repo-guard.js';
+export * from './worktree-removal.js';
+export * from './run-outcome.js';
 export * from './repo-checks.js';
 export * from './session.js';
 export * from './pipeline.js';

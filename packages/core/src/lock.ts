@@ -75,10 +75,21 @@ export function lockHolderLiveness(holder: LockMeta): Liveness {
   return holderLiveness({ hostname: holder.hostname, pid: holder.ownerPid ?? holder.pid, startTime: holder.ownerStartTime, bootId: holder.bootId });
 }
 
-function lockAgeHours(lockDir: string, meta: LockMeta | null, now: Date): number {
+/**
+ * How old the lock is, in hours: from its holder's `startedAt`, else (no meta.json, or a date that
+ * does not parse) from the lock directory's mtime; never negative (a clock behind the holder's).
+ * The one age every reader uses — acquisition, `status`, `doctor` — so they agree on "stale".
+ */
+export function lockAgeHours(lockDir: string, meta: LockMeta | null, now: Date = new Date()): number {
   const started = meta?.startedAt ? Date.parse(meta.startedAt) : NaN;
   const since = Number.isFinite(started) ? started : statSync(lockDir).mtimeMs;
   return Math.max(0, (now.getTime() - since) / 3_600_000);
+}
+
+/** The lock's age and whether it is stale (`staleAfterHours` or older); see lockAgeHours. */
+export function lockAge(lockDir: string, meta: LockMeta | null, staleAfterHours: number, now: Date = new Date()): { ageHours: number; stale: boolean } {
+  const ageHours = lockAgeHours(lockDir, meta, now);
+  return { ageHours, stale: ageHours >= staleAfterHours };
 }
 
 /**
@@ -145,8 +156,7 @@ export function acquireLock(options: AcquireOptions): AcquireResult {
   for (let attempt = 0; attempt < 2; attempt++) {
     if (createLock(lockDir, meta)) return { acquired: true, override, takenOver };
     const holder = readLockMeta(lockDir);
-    const ageHours = lockAgeHours(lockDir, holder, now);
-    const stale = ageHours >= staleAfterHours;
+    const { ageHours, stale } = lockAge(lockDir, holder, staleAfterHours, now);
     const liveness = holder ? lockHolderLiveness(holder) : null;
     if (attempt === 0 && holder && liveness?.alive === false) {
       if (breakLock(lockDir, holder, 'dead', now)) takenOver = { previous: holder, reason: liveness.reason };

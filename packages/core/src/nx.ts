@@ -64,7 +64,7 @@ export function positionInGraph(context: NxContextLike): { first: boolean; last:
  * unlock) and fails its task, so Nx reports the stage that failed and runs nothing after it; the
  * task that finishes a run that did not stop returns success only when the run's exit code is 0.
  */
-export async function runNxStage(stage: StageName, impl: StageImpl | null, rawOptions: unknown, context: NxContextLike, writeReport?: ReportWriter): Promise<{ success: boolean }> {
+export async function runNxStage(stage: StageName, impl: StageImpl | null, rawOptions: unknown, context: NxContextLike, writeReport: ReportWriter): Promise<{ success: boolean }> {
   const progress = stderrProgress(`rebase-daily ${stage}`);
   const parsedOptions = parseNxStageOptions(rawOptions);
   if (!parsedOptions.ok) {

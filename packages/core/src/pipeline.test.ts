@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -185,7 +185,14 @@ describe('recoverUnfinishedRun', () => {
       return { status: 'ok', summary: 'verified' };
     });
     expect(existsSync(lockDirFor(config.scratchPath))).toBe(true);
-    const state = await recoverUnfinishedRun(config, session.state.runId, 'nx exited 1 before the run finished');
+    // The recovery writes its report through the writer its caller hands in (core has none).
+    const fileWriter = (s: RunState) => {
+      const dir = join(config.scratchPath, 'recovered-report');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'report.json'), JSON.stringify({ runId: s.runId, outcome: s.outcome }));
+      return { dir };
+    };
+    const state = await recoverUnfinishedRun(config, session.state.runId, 'nx exited 1 before the run finished', fileWriter);
     expect(state?.exitCode).toBe(1);
     expect(state?.errors.map((e) => e.code)).toContain('E_RUN_UNFINISHED');
     expect(state?.stages.map((s) => s.status)).toEqual(['ok', 'skipped', 'skipped', 'skipped', 'skipped', 'ok']);
@@ -193,6 +200,6 @@ describe('recoverUnfinishedRun', () => {
     expect(git(fixture.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(fixture.trunk);
     expect(state?.reportDir && existsSync(join(state.reportDir, 'report.json'))).toBe(true);
     // A finished run is left alone.
-    expect((await recoverUnfinishedRun(config, session.state.runId, 'again'))?.finishedAt).toBe(state?.finishedAt);
+    expect((await recoverUnfinishedRun(config, session.state.runId, 'again', fileWriter))?.finishedAt).toBe(state?.finishedAt);
   });
 });

@@ -21,7 +21,8 @@ export function stagesFor(command: string): StageName[] {
 export interface PipelineOptions extends Omit<SessionOptions, 'stages' | 'abort'> {
   stages?: StageName[];
   impls: StageImpls;
-  writeReport?: ReportWriter;
+  /** Writes the report (`writeRunReport` of @rebase-daily/report); core has no writer of its own. */
+  writeReport: ReportWriter;
   /** Install SIGINT/SIGTERM handlers for the duration of the run (the CLI does). */
   handleSignals?: boolean;
 }

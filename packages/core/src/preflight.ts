@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from './config.js';
-import { errors, RebaseDailyError } from './errors.js';
+import { errors } from './errors.js';
 import { currentBranch, gitDir, operationCommands, operationInProgress, remoteExists, revParse, statusPorcelain } from './git-basics.js';
 import { combineConfigErrors, configBranchProblems, knownBranchesFromRefs } from './repo-checks.js';
 import type { Runner } from './process.js';
@@ -83,10 +83,7 @@ export async function preflight(run: Runner, config: ResolvedConfig, options: { 
   if (!(await revParse(run, cwd, `refs/heads/${config.trunk}`))) throw errors.branchMissing(config.trunk, 'trunk');
   const shas = await readShas(run, config);
   if (!shas.upstream)
-    throw new RebaseDailyError(
-      'E_UPSTREAM_MISSING',
-      `${config.remotes.upstream}/${config.upstreamBranch} does not exist after fetch; fix "upstreamBranch" or the ${config.remotes.upstream} remote`,
-    );
+    throw errors.upstreamMissing(config.remotes.upstream, config.upstreamBranch);
   const from = shasBeforeFetch.upstream;
   const moved = from ? await run('git', ['rev-list', '--count', `${from}..${shas.upstream}`], { cwd }) : null;
   const upstreamMoved = from && moved?.exitCode === 0 ? { from, to: shas.upstream, count: Number.parseInt(moved.stdout.trim(), 10) } : null;

@@ -107,7 +107,8 @@ export function configBranchProblems(config: Pick<ResolvedConfig, 'trunk' | 'mir
 /** One error for all of them (the user sees every problem at once), or null. */
 export function combineConfigErrors(problems: RebaseDailyError[]): RebaseDailyError | null {
   if (problems.length <= 1) return problems[0] ?? null;
-  return new RebaseDailyError('E_CONFIG', problems.map((p) => p.message).join('; '), problems[0].exitCode, { problems: problems.map((p) => p.toJSON()) });
+  // Every problem here is a config error (exit 2): one E_CONFIG naming them all.
+  return errors.config(problems.map((p) => p.message).join('; '), { problems: problems.map((p) => p.toJSON()) });
 }
 
 /** Short names of the refs under `prefix` (`refs/heads/`, `refs/remotes/origin/`). */

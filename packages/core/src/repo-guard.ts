@@ -2,10 +2,11 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { resolve } from 'node:path';
 import type { ResolvedConfig } from './config.js';
 import { errors } from './errors.js';
-import { currentBranch, gitDir, listWorktrees, operationCommands, operationInProgress, rebaseIdentity, statusPorcelain } from './git-basics.js';
+import { currentBranch, gitDir, operationCommands, operationInProgress, rebaseIdentity, statusPorcelain } from './git-basics.js';
 import { runPaths } from './paths.js';
 import type { Runner } from './process.js';
 import { RunStateSchema, type RunState, type Temporary } from './run-state.js';
+import { removeWorktree } from './worktree-removal.js';
 
 /**
  * The cleanup guarantee, bounded by the record: a run records what it makes before making it
@@ -50,17 +51,8 @@ export async function undoTemporary(run: Runner, repo: string, t: Temporary): Pr
     return { action: r.exitCode === 0 ? `aborted the rebase this run started in ${t.path}` : `quit the rebase this run started in ${t.path} (\`git rebase --abort\` failed)` };
   }
   if (t.kind === 'worktree') {
-    const registered = (await listWorktrees(run, repo)).some((w) => resolve(w.path) === resolve(t.path));
-    if (!registered && !existsSync(t.path)) return {};
-    if (registered) {
-      // Two --force: removes a worktree that is dirty, locked or mid-rebase (only its own state).
-      const r = await run('git', ['worktree', 'remove', '--force', '--force', t.path], { cwd: repo });
-      // Its directory already gone: `prune` drops the entry (git's own gc does the same).
-      if (r.exitCode !== 0 && !existsSync(t.path)) await run('git', ['worktree', 'prune'], { cwd: repo });
-    }
-    if (existsSync(t.path)) rmSync(t.path, { recursive: true, force: true });
-    const still = existsSync(t.path) || (await listWorktrees(run, repo)).some((w) => resolve(w.path) === resolve(t.path));
-    return still ? { problem: `could not remove temporary worktree ${t.path}; run \`git -C ${repo} worktree remove --force ${t.path}\`` } : { action: `removed temporary worktree ${t.path}` };
+    const r = await removeWorktree(run, repo, t.path, { what: 'temporary worktree' });
+    return r.problem ? { problem: r.problem } : r.action ? { action: r.action } : {};
   }
   if (t.kind === 'branch') {
     if (!(await branchExists(run, repo, t.path))) return {};

@@ -1,4 +1,4 @@
-import { RebaseDailyError } from './errors.js';
+import { errors, RebaseDailyError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 
 /** The error catalog of `rebase-daily resolve`: each message one line naming the next step. */
@@ -36,7 +36,7 @@ export const resolveErrors = {
       'validation is not configured, so finish cannot prove the resolution builds; add a "validate" section, or pass `--no-validate --reason TEXT` (recorded in the report)',
       EXIT.usage,
     ),
-  reasonRequired: () => new RebaseDailyError('E_USAGE', '`--no-validate` needs `--reason TEXT` (it is recorded in the report); see `rebase-daily resolve --help`', EXIT.usage),
+  reasonRequired: () => errors.usage('`--no-validate` needs `--reason TEXT` (it is recorded in the report); see `rebase-daily resolve --help`'),
   worktreeMissing: (path: string) =>
     new RebaseDailyError('E_RESOLVE_WORKTREE_MISSING', `the resolution worktree ${path} is gone; run \`rebase-daily resolve abort\`, then \`resolve start\` again`, EXIT.internal, { path }),
   alreadyPublished: (ref: string) =>

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { ResolvedConfig } from './config.js';
-import { errors, outcomeOf, RebaseDailyError, toErrorRecord } from './errors.js';
-import { EXIT, exitCodeFor, type Outcome } from './exit-codes.js';
+import { errors, outcomeOf, toErrorRecord } from './errors.js';
+import { exitCodeFor, type Outcome } from './exit-codes.js';
 import { excludeScratch, revParse } from './git-basics.js';
 import type { PublishData } from './publish-data.js';
 import { adoptKeptCandidates, pruneCandidateRefs, recoverCrashedCandidates, undoCandidates, unpublished } from './candidates.js';
@@ -18,8 +18,13 @@ import { cleanLeftovers, PRUNED, refuseForeignOperation, restoreRepo } from './r
 import { PinSchema, RunStateSchema, STAGES, type Pin, type RunState, type StageName, type StageResult } from './run-state.js';
 import { checkStageData } from './stage-data.js';
 import { nullProgress, type Progress, type StageContext, type StageImpl } from './stage.js';
+import { unstoppedOutcome } from './run-outcome.js';
 
-/** Writes report.json + summary.md for a finished state; supplied by @rebase-daily/report. */
+/**
+ * Writes report.json + summary.md for a finished state. Core does not know how: the caller hands it
+ * in (`writeRunReport` of @rebase-daily/report, from the CLI and every Nx executor), so the dependency
+ * is declared where it is used and core depends on no other package.
+ */
 export type ReportWriter = (state: RunState) => Promise<{ dir: string } | void> | { dir: string } | void;
 
 export interface SessionOptions {
@@ -46,7 +51,6 @@ export interface Session {
   abort: AbortController;
 }
 
-const ACTIVE_STATUSES = new Set(['pending', 'running']);
 
 function atomicWriteJson(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -214,7 +218,7 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
     state.warnings.push(...recovered.problems);
     for (const l of state.leftovers) progress.warn(`leftover of a crashed run: ${l}`);
     const leftBehind = state.leftovers.filter((l) => /could not/.test(l));
-    if (leftBehind.length) state.errors.push({ code: 'E_CLEANUP', message: `leftovers of a crashed run could not be removed: ${leftBehind.join('; ')}; remove them by hand after checking (see the runbook, exit 1)` });
+    if (leftBehind.length) state.errors.push(cleanupRecord(`leftovers of a crashed run could not be removed: ${leftBehind.join('; ')}; remove them by hand after checking (see the runbook, exit 1)`));
     progress.info(`preflight: ${config.repoPath} (trunk ${config.trunk}, fetching ${config.remotes.upstream} and ${config.remotes.fork})`);
     const pre = await preflight(run, config, { fetch: options.fetch });
     state.preflightOk = true;
@@ -241,10 +245,10 @@ export function joinRun(config: ResolvedConfig, ownerPid: number, progress: Prog
   const pointer = existsSync(paths.activeRun) ? (JSON.parse(readFileSync(paths.activeRun, 'utf8')) as { runId: string; ownerPid: number }) : null;
   const meta = readLockMeta(lockDirFor(config.scratchPath));
   if (!pointer || !meta || pointer.runId !== meta.runId || pointer.ownerPid !== ownerPid || meta.ownerPid !== ownerPid) {
-    throw new RebaseDailyError('E_NO_ACTIVE_RUN', 'no run of this invocation holds the lock; start the graph from its first stage (`nx run rebase:daily`)', EXIT.internal);
+    throw errors.noActiveRun('no run of this invocation holds the lock; start the graph from its first stage (`nx run rebase:daily`)');
   }
   const state = loadState(config.scratchPath, pointer.runId);
-  if (!state) throw new RebaseDailyError('E_NO_ACTIVE_RUN', `run state of ${pointer.runId} is missing or unreadable; rerun the whole graph`, EXIT.internal);
+  if (!state) throw errors.noActiveRun(`run state of ${pointer.runId} is missing or unreadable; rerun the whole graph`);
   const log = new CommandLog();
   if (state.commandLog) log.file = state.commandLog;
   const abort = new AbortController();
@@ -308,7 +312,7 @@ export async function runStage(session: Session, name: Exclude<StageName, 'repor
   try {
     result = await impl(ctx);
   } catch (err) {
-    result = { status: 'failed', summary: (err as Error).message, outcome: err instanceof RebaseDailyError && err.exitCode === EXIT.usage ? 'usage-error' : 'error', errors: [toErrorRecord(err)] };
+    result = { status: 'failed', summary: (err as Error).message, outcome: outcomeOf(err), errors: [toErrorRecord(err)] };
   }
   if (session.abort.signal.aborted) {
     // Whatever the stage made of its killed commands (a "refused" push, a "conflict"), the cause
@@ -334,7 +338,7 @@ export function foldReplayedStage(session: Session, name: StageName, record: Run
   const target = state.stages.find((s) => s.name === name)!;
   if (!record) {
     Object.assign(target, { status: 'failed', summary: note, finishedAt: new Date().toISOString() });
-    stopRun(state, 'error', name, new RebaseDailyError('E_NX_REPLAY', note));
+    stopRun(state, 'error', name, errors.nxReplay(note));
   } else {
     Object.assign(target, { ...record, summary: `${note}: ${record.summary}` });
     if (record.status === 'failed') stopRun(state, outcome ?? 'error', name);
@@ -373,9 +377,8 @@ function foldResult(state: RunState, name: StageName, result: StageResult): void
  * Finish a run: cleanup guarantee (abort, temporaries, starting branch, clean tree), final SHAs,
  * outcome and exit code, report, lock release. Never throws; returns the final state.
  */
-export async function finishRun(session: Session, writeReport?: ReportWriter): Promise<RunState> {
+export async function finishRun(session: Session, writeReport: ReportWriter): Promise<RunState> {
   const { state, config } = session;
-  writeReport ??= await defaultReportWriter();
   // Cleanup must run even after an interrupt: use a runner that is not bound to the abort signal.
   const cleanupRun = boundRunner(session.log);
   if (state.lock.acquired) {
@@ -383,7 +386,7 @@ export async function finishRun(session: Session, writeReport?: ReportWriter): P
     state.temporaries = [];
     if (restored.actions.length) state.warnings.push(...restored.actions.map((a) => `cleanup: ${a}`));
     if (restored.problems.length) {
-      state.errors.push(...restored.problems.map((p) => ({ code: 'E_CLEANUP', message: p })));
+      state.errors.push(...restored.problems.map(cleanupRecord));
       if (!isStopped(state)) stopRun(state, 'error', null);
     }
     await settleCandidates(cleanupRun, session);
@@ -398,38 +401,27 @@ export async function finishRun(session: Session, writeReport?: ReportWriter): P
     const signal = String(session.abort.signal.reason ?? 'SIGINT');
     if (state.outcome !== 'interrupted') stopRun(state, 'interrupted', state.stoppedBy);
     state.exitCode = exitCodeFor('interrupted', signal);
-    if (!state.errors.some((e) => e.code === 'E_INTERRUPTED')) state.errors.push(toErrorRecord(errors.interrupted(signal)));
+    if (!state.errors.some((e) => e.code === errors.interrupted(signal).code)) state.errors.push(toErrorRecord(errors.interrupted(signal)));
     state.nextActions.push(`The run was interrupted by ${signal} and cleaned up (see the cleanup lines); nothing is half-done. Rerun rebase-daily when ready.`);
   }
   // Something left behind (a leftover that could not be removed) is never a plain success.
-  if (state.outcome === null && state.errors.some((e) => e.code === 'E_CLEANUP')) stopRun(state, 'error', null);
+  if (state.outcome === null && state.errors.some((e) => e.code === CLEANUP_CODE)) stopRun(state, 'error', null);
   if (state.outcome === null) {
-    const applied = state.stages.find((s) => s.name === 'apply');
-    const moved = state.shas.after.trunk !== state.shas.before.trunk || state.shas.after.mirror !== state.shas.before.mirror;
-    // onConflict "advance": verify pinned the last clean upstream commit, not the upstream tip. The
-    // day moved what it could and a conflict stops the rest: its own outcome, not a success.
-    const partial = state.stages.find((s) => s.name === 'verify')?.data?.partial === true;
-    const outcome: Outcome = partial ? 'partial' : applied && applied.status === 'ok' && !moved ? 'no-change' : 'success';
-    state.outcome = outcome;
-    state.exitCode = exitCodeFor(outcome);
+    state.outcome = unstoppedOutcome(state);
+    state.exitCode = exitCodeFor(state.outcome);
   }
   state.finishedAt = new Date().toISOString();
   const report = state.stages.find((s) => s.name === 'report')!;
-  if (writeReport) {
-    report.status = 'ok';
-    report.summary = 'report.json and summary.md written';
-    report.finishedAt = state.finishedAt;
-    try {
-      const written = await writeReport(state);
-      if (written) state.reportDir = written.dir;
-    } catch (err) {
-      report.status = 'failed';
-      report.summary = `could not write the report: ${(err as Error).message}`;
-      state.errors.push(toErrorRecord(err));
-    }
-  } else if (ACTIVE_STATUSES.has(report.status)) {
-    report.status = 'skipped';
-    report.summary = 'no report writer available (install @rebase-daily/report)';
+  report.status = 'ok';
+  report.summary = 'report.json and summary.md written';
+  report.finishedAt = state.finishedAt;
+  try {
+    const written = await writeReport(state);
+    if (written) state.reportDir = written.dir;
+  } catch (err) {
+    report.status = 'failed';
+    report.summary = `could not write the report: ${(err as Error).message}`;
+    state.errors.push(toErrorRecord(err));
   }
   saveState(state);
   if (state.lock.acquired) {
@@ -463,7 +455,7 @@ async function settleCandidates(run: Runner, session: Session): Promise<void> {
   }
   const undo = await undoCandidates(run, config.repoPath, state.runId, state.candidates, state.undoFiles);
   state.warnings.push(...undo.actions.map((a) => `cleanup: ${a}`));
-  state.errors.push(...undo.problems.map((p) => ({ code: 'E_CLEANUP', message: p })));
+  state.errors.push(...undo.problems.map(cleanupRecord));
   state.nextActions.push(...undo.nextActions);
   const publish = state.stages.find((s) => s.name === 'publish');
   if (publish && undo.undone.length) {
@@ -476,6 +468,13 @@ async function settleCandidates(run: Runner, session: Session): Promise<void> {
   }
 }
 
+/** A cleanup problem as the run records it: code and message (no details), as before. */
+function cleanupRecord(message: string): { code: string; message: string } {
+  const { code } = errors.cleanup(message);
+  return { code, message };
+}
+const CLEANUP_CODE = errors.cleanup('').code;
+
 function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
@@ -485,29 +484,13 @@ function round(n: number): number {
  * option failed validation) or was killed. Cleanup, report and unlock happen as for any stopped run;
  * the lock is released only if it is still this run's. Returns null when there is no such run.
  */
-export async function recoverUnfinishedRun(config: ResolvedConfig, runId: string, reason: string): Promise<RunState | null> {
+export async function recoverUnfinishedRun(config: ResolvedConfig, runId: string, reason: string, writeReport: ReportWriter): Promise<RunState | null> {
   const state = loadState(config.scratchPath, runId);
   if (!state || state.finishedAt) return state;
   const log = new CommandLog();
   if (state.commandLog) log.file = state.commandLog;
   const session: Session = { config, state, log, run: boundRunner(log), progress: nullProgress, abort: new AbortController() };
   for (const s of state.stages) if (s.status === 'running') Object.assign(s, { status: 'failed', summary: `did not finish: ${reason}` });
-  if (!isStopped(state)) stopRun(state, 'error', null, new RebaseDailyError('E_RUN_UNFINISHED', `${reason}; the run was finished by the recovery path (cleanup, report, unlock)`));
-  return finishRun(session);
-}
-
-/**
- * @rebase-daily/report depends on core, so core cannot import it statically. Every run must still
- * write its report, including when a stage package's Nx executor is the one finishing the run, so
- * the writer is resolved at run time when the package is installed (it always is in the workspace
- * and under the CLI).
- */
-export async function defaultReportWriter(): Promise<ReportWriter | undefined> {
-  try {
-    const name = '@rebase-daily/report';
-    const mod = (await import(name)) as { writeRunReport?: ReportWriter };
-    return mod.writeRunReport;
-  } catch {
-    return undefined;
-  }
+  if (!isStopped(state)) stopRun(state, 'error', null, errors.runUnfinished(reason));
+  return finishRun(session, writeReport);
 }

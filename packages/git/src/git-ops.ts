@@ -76,14 +76,6 @@ export function addWorktree(run: Runner, repo: string, path: string, branchOrCom
   return run('git', args, { cwd: repo });
 }
 
-/** Remove a worktree even if it is dirty or mid-rebase; runs even after the run was interrupted. */
-export async function removeWorktree(run: Runner, repo: string, path: string) {
-  // Two --force: the second removes a worktree that is locked or mid-operation.
-  const r = await run('git', ['worktree', 'remove', '--force', '--force', path], { cwd: repo, signal: neverAborted });
-  await run('git', ['worktree', 'prune'], { cwd: repo, signal: neverAborted });
-  return r;
-}
-
 export function deleteBranch(run: Runner, repo: string, branch: string) {
   return run('git', ['branch', '-D', branch], { cwd: repo, signal: neverAborted });
 }

@@ -4,7 +4,7 @@ export { publishStage, publishCandidates, refsToPublish, neverUpstream } from '.
 export { bumpVersion, type BumpResult, type BumpVersionOptions } from './bump-version.js';
 export { leasePush, leaseArg, leaseRecord, atomicLeasePush, type LeasePushResult, type MultiPushResult, type RefUpdate } from './lease-push.js';
 export { classifyPush, parsePushPorcelain, type PushOutcome, type PushOutcomeKind, type PushRefLine } from './push-rejection.js';
-export { readPatchQueue, parseCherryMarked, type PatchQueue } from './patch-queue.js';
+export { readPatchQueue, type PatchQueue } from './patch-queue.js';
 export { describeConflict, readRebaseStop, reproduceCommands, type RebaseStop, type ReproduceInput } from './rebase-conflict.js';
 export { withTempWorktree, tempWorktreePath, reproduceWorktreePath, type TempWorktree } from './temp-worktree.js';
 export { observedShas, stageRefs, type ObservedShas } from './observed-shas.js';

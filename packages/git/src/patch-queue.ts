@@ -1,4 +1,5 @@
 import type { DroppedPatch, Patch, Runner, UpstreamCommit } from '@rebase-daily/core';
+import { walkQueue } from './engine/queue.js';
 import { countCommits, mergeBase } from './git-ops.js';
 
 export interface PatchQueue {
@@ -15,33 +16,18 @@ export interface PatchQueue {
 }
 
 /**
- * Parse `git log --cherry-mark --right-only --format=%m%H%x09%s`: `+` marks a patch to replay,
- * `=` one whose patch-id already exists upstream.
+ * The patch queue of `trunk` relative to `upstream`, as a rebase of trunk onto upstream sees it: the
+ * same walk and drop rule as the engines (walkQueue), so the report's queue is verify's and apply's.
  */
-export function parseCherryMarked(text: string): { replay: Patch[]; dropped: Patch[] } {
-  const replay: Patch[] = [];
-  const dropped: Patch[] = [];
-  for (const line of text.split('\n')) {
-    if (line.length < 42) continue;
-    const mark = line[0];
-    const tab = line.indexOf('\t');
-    const patch = { sha: line.slice(1, tab === -1 ? undefined : tab), subject: tab === -1 ? '' : line.slice(tab + 1) };
-    if (mark === '=') dropped.push(patch);
-    else replay.push(patch);
-  }
-  return { replay, dropped };
-}
-
-/** The patch queue of `trunk` relative to `upstream`, as a rebase of trunk onto upstream sees it. */
 export async function readPatchQueue(run: Runner, repo: string, upstream: string, trunk: string): Promise<PatchQueue> {
   const range = `${upstream}...${trunk}`;
   // Three independent read-only calls, side by side (each spawn costs 12–50 ms on a small machine).
-  const [marked, mergeLog, base] = await Promise.all([
-    run('git', ['log', '--reverse', '--topo-order', '--no-merges', '--right-only', '--cherry-mark', '--format=%m%H%x09%s', range], { cwd: repo }),
+  const [walk, mergeLog, base] = await Promise.all([
+    walkQueue(run, repo, upstream, trunk),
     run('git', ['log', '--reverse', '--merges', '--right-only', '--format=%H%x09%s', range], { cwd: repo }),
     mergeBase(run, repo, upstream, trunk),
   ]);
-  const { replay, dropped } = parseCherryMarked(marked.stdout);
+  const patch = (c: { sha: string; subject: string }): Patch => ({ sha: c.sha, subject: c.subject });
   const merges = mergeLog.stdout
     .split('\n')
     .filter(Boolean)
@@ -49,8 +35,8 @@ export async function readPatchQueue(run: Runner, repo: string, upstream: string
   const from = base ?? upstream;
   return {
     base,
-    queue: replay,
-    dropped: await pairDropped(run, repo, range, dropped),
+    queue: walk.replay.map(patch),
+    dropped: await pairDropped(run, repo, range, walk.alreadyUpstream.map(patch)),
     merges,
     upstreamDelta: { count: base ? await countCommits(run, repo, `${base}..${upstream}`) : 0, range: `${from}..${upstream}` },
   };

@@ -1,5 +1,6 @@
 import {
   errors,
+  outcomeOf,
   pushUrlProblem,
   readRemoteUrls,
   toErrorRecord,
@@ -140,7 +141,7 @@ function blocked(ctx: StageContext, data: PublishData, todo: Candidate[]): Stage
 }
 
 function failedWith(err: RebaseDailyError): StageResult {
-  return { status: 'failed', outcome: err.exitCode === 12 ? 'push-blocked' : 'error', summary: err.message, errors: [err.toJSON()] };
+  return { status: 'failed', outcome: outcomeOf(err), summary: err.message, errors: [err.toJSON()] };
 }
 
 /** Refuse when the fork remote pushes to the same place upstream lives: rebase-daily never pushes upstream. */

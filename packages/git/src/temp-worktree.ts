@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { errors, excludeScratch, firstLine, type StageContext } from '@rebase-daily/core';
+import { errors, excludeScratch, firstLine, removeWorktree, type StageContext } from '@rebase-daily/core';
 import { abortIfRebasing } from './rebase-state.js';
-import { addWorktree, deleteBranch, removeWorktree, uninterruptible } from './git-ops.js';
+import { addWorktree, deleteBranch, uninterruptible } from './git-ops.js';
 
 export interface TempWorktree {
   path: string;
@@ -55,7 +55,6 @@ export async function withTempWorktree<T>(
     if (existsSync(path)) await abortIfRebasing(cleanup, path).catch(() => undefined);
     ctx.unregisterTemporary('operation', path);
     await removeWorktree(cleanup, repo, path);
-    if (existsSync(path)) rmSync(path, { recursive: true, force: true });
     ctx.unregisterTemporary('worktree', path);
     if (source.newBranch) {
       await deleteBranch(cleanup, repo, source.newBranch);

@@ -8,6 +8,7 @@ import {
   firstLine,
   gitDir,
   operationInProgress,
+  outcomeOf,
   revParse,
   shellQuote,
   statusPorcelain,
@@ -59,7 +60,7 @@ export interface AlignData extends AlignDataContract {
 const sec = (s: number) => s * 1000;
 
 function failed(error: RebaseDailyError, summary: string, data: Partial<AlignData>, extra: Partial<StageResult> = {}): StageResult {
-  return { status: 'failed', outcome: error.exitCode === 13 ? 'graphite-failed' : 'error', summary, data: { ...data }, errors: [error.toJSON()], ...extra };
+  return { status: 'failed', outcome: outcomeOf(error), summary, data: { ...data }, errors: [error.toJSON()], ...extra };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { exitCodeFor, STAGES, type AlignData, type CommandLogEntry, type Outcome, type RunState } from '@rebase-daily/core';
+import { exitCodeFor, STAGES, unstoppedOutcome, type AlignData, type CommandLogEntry, type Outcome, type RunState } from '@rebase-daily/core';
 import { isAbsolute, resolve } from 'node:path';
 import { deriveNextActions } from './next-actions.js';
 import { redactDeep } from './redact-deep.js';
@@ -163,10 +163,7 @@ function graphiteOf(align: AlignData | null): Report['graphite'] {
 /** Fallback when the pipeline recorded no outcome (e.g. a crash before it could). */
 function deriveOutcome(state: RunState): Outcome {
   if (state.errors.length > 0 || state.stages.some((s) => s.status === 'failed' || s.status === 'running')) return 'error';
-  const { before, after } = state.shas;
-  // Same rule as core's finishRun: nothing moved is a no-change day.
-  const moved = (after.trunk !== null && after.trunk !== before.trunk) || (after.mirror !== null && after.mirror !== before.mirror);
-  return moved ? 'success' : 'no-change';
+  return unstoppedOutcome(state);
 }
 
 function reportStages(state: RunState, outcome: Outcome): ReportStage[] {

@@ -10,10 +10,12 @@ import {
   isInside,
   listWorktrees,
   loadConfig,
+  lockAge,
   lockDirFor,
   lsRemoteHeads,
   operationCommands,
   operationInProgress,
+  parseGitVersion,
   lockHolderLiveness,
   pidAlive,
   readLockMeta,
@@ -34,7 +36,7 @@ import {
 } from '@rebase-daily/core';
 import { readGraphiteRepo, resolveGt } from '@rebase-daily/graphite';
 import { findStdbuf } from '@rebase-daily/git';
-import { resolveTool } from '@rebase-daily/cargo-validate';
+import { hasJustfile, resolveTool } from '@rebase-daily/cargo-validate';
 import { cliModuleDir } from '../locate.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -67,12 +69,6 @@ export interface DoctorOptions {
 
 /** The oldest git whose `merge-tree --write-tree` the engines rely on. */
 export const MIN_GIT = [2, 38] as const;
-
-/** "git version 2.39.5" → [2, 39, 5]. */
-export function parseGitVersion(text: string): number[] | null {
-  const m = /git version (\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : null;
-}
 
 /** A push URL that cannot be pushed to by accident (`git remote set-url --push upstream DISABLED`). */
 export function pushUrlDisabled(url: string): boolean {
@@ -272,8 +268,6 @@ async function checkGraphite(run: Runner, config: ResolvedConfig, env: NodeJS.Pr
   else add({ name: 'gt', status: 'ok', message: `gt ${where}; Graphite trunk ${repoConfig.trunk}` });
 }
 
-const JUSTFILES = ['justfile', 'Justfile', '.justfile'];
-
 function checkValidateTools(config: ResolvedConfig, env: NodeJS.ProcessEnv, cwd: string, add: (c: DoctorCheck) => void): void {
   const v = config.validate;
   if (!v) {
@@ -283,7 +277,7 @@ function checkValidateTools(config: ResolvedConfig, env: NodeJS.ProcessEnv, cwd:
   const workdir = resolve(config.repoPath, v.cwd);
   const programs = new Set<string>(['cargo', v.test[0], ...v.extraSteps.map((s) => s.command[0])]);
   if (Array.isArray(v.format)) programs.add(v.format[0]);
-  else if (v.format === undefined && JUSTFILES.some((f) => existsSync(join(workdir, f)) || existsSync(join(config.repoPath, f)))) programs.add('just');
+  else if (v.format === undefined && [workdir, config.repoPath].some(hasJustfile)) programs.add('just');
   const found: string[] = [];
   const missing: string[] = [];
   // Exactly where the validate stage looks (PATH, then node_modules/.bin above the repo and above
@@ -302,10 +296,9 @@ function checkLock(config: ResolvedConfig, add: (c: DoctorCheck) => void): void 
     return;
   }
   const meta = readLockMeta(lockDir);
-  const ageHours = meta ? (Date.now() - Date.parse(meta.startedAt)) / 3_600_000 : null;
+  const { ageHours, stale } = lockAge(lockDir, meta, config.lock.staleAfterHours);
   const liveness = meta ? lockHolderLiveness(meta) : null;
   const alive = meta?.manual ? pidAlive(meta.ownerPid ?? meta.pid, meta.hostname) : (liveness?.alive ?? null);
-  const stale = ageHours !== null && ageHours >= config.lock.staleAfterHours;
   const who = meta ? `run ${meta.runId} (pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname}) since ${meta.startedAt}` : 'an unknown run (no meta.json)';
   const details = { path: lockDir, holder: meta, ageHours, pidAlive: alive, stale };
   // A run that died on this host is no obstacle: the next run takes its lock over (and reports it).
@@ -313,7 +306,7 @@ function checkLock(config: ResolvedConfig, add: (c: DoctorCheck) => void): void 
     add({ name: 'lock', status: 'warn', message: `held by ${who}, whose process is dead (${liveness.reason}); the next run takes it over`, fix: '`rebase-daily unlock` removes it now', details });
   else if (alive === true) add({ name: 'lock', status: 'warn', message: `held by ${who}, which is running`, fix: 'wait for it to finish', details });
   else if (stale)
-    add({ name: 'lock', status: 'fail', message: `stale lock held by ${who}${alive === false ? ', not running' : ''} (${ageHours!.toFixed(1)} h)`, fix: 'a human who checked the holder is gone reruns with FORCE_STALE_LOCK=1 (recorded in the report)', details });
+    add({ name: 'lock', status: 'fail', message: `stale lock held by ${who}${alive === false ? ', not running' : ''} (${ageHours.toFixed(1)} h)`, fix: 'a human who checked the holder is gone reruns with FORCE_STALE_LOCK=1 (recorded in the report)', details });
   else
     add({
       name: 'lock',

@@ -1,5 +1,6 @@
 import { currentBranch, revParse, type Runner } from '@rebase-daily/core';
 import { readGraphiteRepo } from '@rebase-daily/graphite';
+import { isJustfileName } from '@rebase-daily/cargo-validate';
 
 /** What `rebase-daily init` found in a fork. */
 export interface Detected {
@@ -22,7 +23,6 @@ export interface Detected {
 }
 
 const SKIP_DIRS = new Set(['node_modules', 'target', 'dist', 'build', 'vendor']);
-const JUSTFILES = ['justfile', 'Justfile', '.justfile'];
 
 /** Entries of a folder in a commit's tree: `git ls-tree` (the trunk's tree, not whatever is checked out). */
 async function lsTree(run: Runner, repo: string, treeish: string, dir: string): Promise<{ name: string; type: string }[]> {
@@ -87,7 +87,7 @@ export async function detectFork(run: Runner, repo: string, trunkOverride?: stri
   const treeish = trunk && (await revParse(run, repo, `refs/heads/${trunk}`)) ? `refs/heads/${trunk}` : 'HEAD';
   const cargo = await findCargoWorkspace(run, repo, treeish);
   const names = async (dir: string) => (await lsTree(run, repo, treeish, dir)).map((e) => e.name);
-  const justfile = cargo ? [...(await names(cargo.dir)), ...(await names('.'))].some((n) => JUSTFILES.includes(n)) : false;
+  const justfile = cargo ? [...(await names(cargo.dir)), ...(await names('.'))].some(isJustfileName) : false;
   return {
     repo,
     remotes,

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { EXIT, RebaseDailyError } from '@rebase-daily/core';
+import { errors, type RebaseDailyError } from '@rebase-daily/core';
 
 export type FileAction = 'created' | 'unchanged' | 'overwritten' | 'kept';
 
@@ -32,12 +32,7 @@ export function planWrites(files: PlannedFile[], force: boolean): { actions: Wri
 
 /** E_FILE_EXISTS (exit 2): nothing was written. */
 export function fileExistsError(paths: string[]): RebaseDailyError {
-  return new RebaseDailyError(
-    'E_FILE_EXISTS',
-    `${paths.length} file(s) exist with different content: ${paths.join(', ')}; nothing was written. Rerun with --force to overwrite them, or move them away`,
-    EXIT.usage,
-    { paths },
-  );
+  return errors.fileExists(paths);
 }
 
 /** Write every planned file, all or nothing: conflicts are checked before the first write. */

@@ -15,7 +15,7 @@ import {
 } from '@rebase-daily/core';
 import { abortResolution, continueResolution, resolutionView, startResolution, type ResolveEnv } from '@rebase-daily/git';
 import type { ParsedArgs } from '../args.js';
-import { envelope, type Envelope } from '../envelope.js';
+import { envelope, lockTakenRecord, type Envelope } from '../envelope.js';
 import { cliInvocation } from '../locate.js';
 import type { CliIO } from '../main.js';
 import { finishCommand } from './finish.js';
@@ -63,7 +63,7 @@ export async function resolveCommand(io: CliIO, args: ParsedArgs, config: Resolv
     const r = await startResolution(env, { authorisedBy: args.authorisedBy?.trim() || null });
     if (r.kind === 'lock-taken') {
       if (!args.json) io.stderr(`rebase-daily: E_LOCK_TAKEN: ${r.message}\n`);
-      return emitResolve(io, args, envelope(name, EXIT.lockTaken, 'lock-taken', { lock: { held: true, path: lockDirFor(config.scratchPath), holder: r.holder } }, [{ code: 'E_LOCK_TAKEN', message: r.message }]), '');
+      return emitResolve(io, args, envelope(name, EXIT.lockTaken, 'lock-taken', { lock: { held: true, path: lockDirFor(config.scratchPath), holder: r.holder } }, [lockTakenRecord(r.message)]), '');
     }
     const view = await resolutionView(env, r.state);
     return emitResolve(io, args, envelope(name, EXIT.ok, null, view), renderResolveView(view));

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseCatFileBatch, parseCommitObject, parseIdent } from './commit-object.js';
 import { mergeReplyLength, parseMergeReply, parseMergeTree } from './merge-tree.js';
-import { parseCherryMarks, parseQueueLog, parseRawZ } from './queue.js';
+import { parseQueueLog, parseRawZ } from './queue.js';
 import { parseDiffTreeStdin, upstreamChanges } from './replay-check.js';
-import { mergeAttributeLines, parseConfigList, parseGitVersion, selectEngine } from './support.js';
+import { parseGitVersion } from '@rebase-daily/core';
+import { mergeAttributeLines, parseConfigList, selectEngine } from './support.js';
 import { parseMainline } from './localize.js';
 
 // Real output captured from git 2.39.5.
@@ -50,13 +51,6 @@ describe('cat-file and commit parsing', () => {
 });
 
 describe('rev-list and diff-tree parsing', () => {
-  it('parses --cherry-mark --parents lines', () => {
-    const out = '+40ef188de14ab448e767006a966bcc10dff0d8cb aff5de63966b38c54b5dfcefba5fea360a95631f\n=60c6875ee1ddcf740b00415d56fe44d0e1f62ac8 40ef188de14ab448e767006a966bcc10dff0d8cb\n';
-    expect(parseCherryMarks(out)).toEqual([
-      { sha: '40ef188de14ab448e767006a966bcc10dff0d8cb', parents: ['aff5de63966b38c54b5dfcefba5fea360a95631f'], same: false },
-      { sha: '60c6875ee1ddcf740b00415d56fe44d0e1f62ac8', parents: ['40ef188de14ab448e767006a966bcc10dff0d8cb'], same: true },
-    ]);
-  });
   it('parses diff-tree --stdin -z name-status per commit', () => {
     const out =
       'a2da4e1a420ad11bbdd2e2d395734127727f16ee\u0000M\u0000drivers/d167/f0008.c\u0000M\u0000drivers/d188/f0004.c\u0000D\u0000drivers/d293/f0000.c\u00001ea5051a8e975e195c233b0f246f675d7d39c469\u0000M\u0000drivers/d110/f0003.c\u0000';

@@ -28,18 +28,6 @@ export interface CherryMark {
   same: boolean;
 }
 
-/** Parse `git rev-list --cherry-mark --parents` lines (`+<sha> <parents>` replays, `=` same patch as upstream). */
-export function parseCherryMarks(stdout: string): CherryMark[] {
-  return stdout
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((l) => {
-      const [sha, ...parents] = l.slice(1).split(' ');
-      return { sha, parents, same: l[0] === '=' };
-    });
-}
-
 /** Read commits in one `git cat-file --batch` call; a map by SHA. */
 export async function readCommits(run: Runner, repo: string, shas: readonly string[], options: EngineCallOptions = {}): Promise<Map<string, CommitInfo>> {
   const map = new Map<string, CommitInfo>();
@@ -55,29 +43,15 @@ export async function readCommits(run: Runner, repo: string, shas: readonly stri
 }
 
 /**
- * The commits `git rebase <upstream>` would replay from `trunk`, with their metadata. The list is
- * `git rev-list --reverse --no-merges --right-only --topo-order <upstream>...<trunk>` (without
- * --topo-order the order differs from rebase's when the queue holds merges). Rebase's sequencer marks
- * cherry-picks rather than hiding them and drops a marked commit only when it is not empty, so this
- * uses `--cherry-mark` and applies the same rule (`--cherry-pick` would also drop an empty commit
- * whose empty patch matches an empty upstream commit). Two spawns: rev-list and one cat-file --batch.
+ * The commits `git rebase <upstream>` would replay from `trunk`, with their metadata: the one queue
+ * walk (walkQueue) plus one `git cat-file --batch` for the commit objects and their parents' trees.
  */
 export async function listQueue(run: Runner, repo: string, upstreamSha: string, trunkSha: string, options: EngineCallOptions = {}): Promise<Queue> {
-  return resolveQueue(run, repo, await listMarks(run, repo, upstreamSha, trunkSha, options), options);
+  const walk = await walkQueue(run, repo, upstreamSha, trunkSha, options);
+  return resolveQueue(run, repo, walk.marked, options);
 }
 
-/** The first half of listQueue: rev-list's marked commit list (no metadata yet). */
-export async function listMarks(run: Runner, repo: string, upstreamSha: string, trunkSha: string, options: EngineCallOptions = {}): Promise<CherryMark[]> {
-  const r = await run('git', ['rev-list', '--reverse', '--no-merges', '--cherry-mark', '--right-only', '--topo-order', '--parents', `${upstreamSha}...${trunkSha}`], {
-    cwd: repo,
-    env: options.env,
-    timeoutMs: options.timeoutMs,
-  });
-  if (r.exitCode !== 0) throw new Error(`git rev-list ${upstreamSha}...${trunkSha} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
-  return parseCherryMarks(r.stdout);
-}
-
-/** The second half of listQueue: metadata for the marked commits and rebase's drop rule applied. */
+/** The second half of listQueue: metadata for the marked commits and rebase's drop rule applied (from the trees, as walkQueue does from the paths). */
 export async function resolveQueue(run: Runner, repo: string, marks: readonly CherryMark[], options: EngineCallOptions = {}): Promise<Queue> {
   if (marks.length === 0) return { commits: [], alreadyUpstream: [] };
   // rev-list --parents names each first parent, so the queue and the parents' trees (the merge
@@ -140,19 +114,27 @@ export function parseQueueLog(stdout: string): OutlinedCommit[] {
 /** Flags that keep `git log` / `git diff` output machine-readable whatever the user's config says. */
 export const PLAIN_DIFF_FLAGS = ['--no-renames', '--no-ext-diff', '--no-textconv', '--ignore-submodules=none', '--no-relative', '--no-color'];
 
+/** The queue as walkQueue reads it: every marked commit in rebase's order, and rebase's drop rule applied. */
+export interface QueueWalk {
+  /** Every commit of the walk, oldest first, with its cherry mark. */
+  marked: OutlinedCommit[];
+  /** What rebase replays, oldest first. */
+  replay: OutlinedCommit[];
+  /** What rebase drops: same patch as an upstream commit and not empty from the start. */
+  alreadyUpstream: OutlinedCommit[];
+}
+
 /**
- * What verify needs of the queue, in one `git log` (instead of rev-list + cat-file + diff-tree): the
- * same walk as listQueue (`--cherry-mark --right-only --no-merges --topo-order`), each commit's
- * parents, tree, subject and changed paths. Empty from the start = no changed paths (for a commit
- * with a parent); rebase's drop rule as in listQueue. `message` holds the subject only.
+ * THE walk of the patch queue — verify, apply, the report's queue, localization and resolve all read
+ * it here, so they cannot disagree. `git log --cherry-mark --right-only --no-merges --topo-order
+ * <upstream>...<trunk>` (without --topo-order the order differs from rebase's when the queue holds
+ * merges), with each commit's parents, tree, subject and changed paths, in one call. Rebase's
+ * sequencer marks cherry-picks rather than hiding them and drops a marked commit only when it is not
+ * empty from the start (no changed paths, for a commit with a parent), so this uses `--cherry-mark`
+ * and applies the same rule (`--cherry-pick` would also drop an empty commit whose empty patch
+ * matches an empty upstream commit).
  */
-export async function outlineQueue(
-  run: Runner,
-  repo: string,
-  upstreamSha: string,
-  trunkSha: string,
-  options: EngineCallOptions = {},
-): Promise<{ commits: (Pick<QueueCommit, 'sha' | 'parents' | 'message' | 'emptyFromStart' | 'tree'>)[]; alreadyUpstream: string[]; paths: Map<string, { status: string; path: string }[]> }> {
+export async function walkQueue(run: Runner, repo: string, upstreamSha: string, trunkSha: string, options: EngineCallOptions = {}): Promise<QueueWalk> {
   const r = await run(
     'git',
     // -c diff.ignoreSubmodules=none: log (unlike rev-list and rebase) lets that setting into the
@@ -161,16 +143,35 @@ export async function outlineQueue(
     { cwd: repo, env: options.env, timeoutMs: options.timeoutMs, raw: true },
   );
   if (r.exitCode !== 0) throw new Error(`git log ${upstreamSha}...${trunkSha} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
-  const commits = [];
-  const alreadyUpstream: string[] = [];
-  const paths = new Map<string, { status: string; path: string }[]>();
-  for (const c of parseQueueLog(r.stdout)) {
-    paths.set(c.sha, c.paths);
-    const emptyFromStart = c.parents.length > 0 && c.paths.length === 0;
-    if (c.same && !emptyFromStart) alreadyUpstream.push(c.sha);
-    else commits.push({ sha: c.sha, parents: c.parents, message: `${c.subject}\n`, emptyFromStart, tree: c.tree });
-  }
-  return { commits, alreadyUpstream, paths };
+  const marked = parseQueueLog(r.stdout);
+  const replay: OutlinedCommit[] = [];
+  const alreadyUpstream: OutlinedCommit[] = [];
+  for (const c of marked) (c.same && !emptyFromStart(c) ? alreadyUpstream : replay).push(c);
+  return { marked, replay, alreadyUpstream };
+}
+
+/** Empty from the start: a commit with a parent that changes no path (rebase keeps these). */
+function emptyFromStart(c: OutlinedCommit): boolean {
+  return c.parents.length > 0 && c.paths.length === 0;
+}
+
+/**
+ * What verify needs of the queue: walkQueue's commits with their changed paths (instead of
+ * rev-list + cat-file + diff-tree). `message` holds the subject only.
+ */
+export async function outlineQueue(
+  run: Runner,
+  repo: string,
+  upstreamSha: string,
+  trunkSha: string,
+  options: EngineCallOptions = {},
+): Promise<{ commits: (Pick<QueueCommit, 'sha' | 'parents' | 'message' | 'emptyFromStart' | 'tree'>)[]; alreadyUpstream: string[]; paths: Map<string, { status: string; path: string }[]> }> {
+  const walk = await walkQueue(run, repo, upstreamSha, trunkSha, options);
+  return {
+    commits: walk.replay.map((c) => ({ sha: c.sha, parents: c.parents, message: `${c.subject}\n`, emptyFromStart: emptyFromStart(c), tree: c.tree })),
+    alreadyUpstream: walk.alreadyUpstream.map((c) => c.sha),
+    paths: new Map(walk.marked.map((c) => [c.sha, c.paths])),
+  };
 }
 
 /** The status letter of a raw entry `:<modes> <shas> <status><score?>`. */

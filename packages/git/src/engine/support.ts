@@ -1,4 +1,4 @@
-import type { Runner } from '@rebase-daily/core';
+import { parseGitVersion, type Runner } from '@rebase-daily/core';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { EngineCallOptions } from './queue.js';
@@ -17,12 +17,6 @@ export interface EngineChoice {
   engine: EngineName;
   /** Set when `auto` fell back to the worktree engine, or `memory` was forced despite a reason. */
   note?: string;
-}
-
-/** `git version 2.39.5` → [2, 39, 5]. */
-export function parseGitVersion(text: string): [number, number, number] | null {
-  const m = /git version (\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : null;
 }
 
 function truthy(value: string | undefined): boolean {

@@ -1,6 +1,5 @@
-import type { Runner, StageContext } from '@rebase-daily/core';
+import { removeWorktree, type Runner, type StageContext } from '@rebase-daily/core';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommitInfo } from './commit-object.js';
@@ -59,9 +58,7 @@ export async function worktreeReplay(run: Runner, repo: string, options: Worktre
     await run('git', ['rebase', '--abort'], { cwd: path, env: options.env, timeoutMs: options.timeoutMs });
     return { ok: false, onto, commit: stopped.stdout.trim(), files: unmerged.split('\0').filter(Boolean), chain };
   } finally {
-    if (added) await run('git', ['worktree', 'remove', '--force', '--force', path], { cwd: repo, env: options.env });
-    rmSync(path, { recursive: true, force: true });
-    await run('git', ['worktree', 'prune'], { cwd: repo, env: options.env });
+    await removeWorktree(run, repo, path, { env: options.env });
     if (added) await run('git', ['branch', '-D', '-q', branch], { cwd: repo, env: options.env });
     for (const kind of ['operation', 'worktree', 'branch'] as const) options.unregister?.(kind, kind === 'branch' ? branch : path);
   }

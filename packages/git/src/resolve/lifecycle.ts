@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
   acquireLock,
@@ -14,11 +14,12 @@ import {
   type CommandLog,
   type LockMeta,
   type Progress,
+  removeWorktree,
   type ResolvedConfig,
   type ResolveState,
   type Runner,
 } from '@rebase-daily/core';
-import { deleteBranch, removeWorktree } from '../git-ops.js';
+import { deleteBranch, uninterruptible } from '../git-ops.js';
 import { removeRerereLink } from './rerere-memory.js';
 
 /** What every resolve step gets: the process seam, the config, progress lines, who runs it. */
@@ -87,10 +88,8 @@ export async function removeRecorded(env: ResolveEnv, r: Resolution): Promise<st
   const repo = env.config.repoPath;
   removeRerereLink(state, env.config, r.save);
   if (state.worktree) {
-    const existed = existsSync(state.worktree);
-    await removeWorktree(env.run, repo, state.worktree);
-    if (existsSync(state.worktree)) rmSync(state.worktree, { recursive: true, force: true });
-    if (existed) done.push(`removed the resolution worktree ${state.worktree}`);
+    const removed = await removeWorktree(uninterruptible(env.run), repo, state.worktree, { what: 'the resolution worktree' });
+    if (removed.action) done.push(removed.action);
     state.worktree = null;
     r.save();
   }
