@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { bootId, holderLiveness, readProcStat, type Liveness } from './holder.js';
+import { redactDeep } from './redact.js';
 
 /** What the lock holder writes into `<lock>/meta.json`. */
 export interface LockMeta {
@@ -101,7 +102,8 @@ function createLock(lockDir: string, meta: LockMeta): boolean {
   const draft = join(dirname(lockDir), `.${basename(lockDir)}.new-${process.pid}-${Math.random().toString(16).slice(2, 8)}`);
   mkdirSync(draft);
   try {
-    writeFileSync(join(draft, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    // meta.json is read by status, doctor and every refused run's report: a token in a `lock --reason` stays out.
+    writeFileSync(join(draft, 'meta.json'), `${JSON.stringify(redactDeep(meta), null, 2)}\n`);
     renameSync(draft, lockDir);
     return true;
   } catch (err) {
