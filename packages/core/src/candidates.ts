@@ -1,8 +1,9 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from './config.js';
 import { listWorktrees, lsRemoteBranch, revParse } from './git-basics.js';
 import { runPaths } from './paths.js';
+import { writeJsonAtomic } from './state-file.js';
 import type { Runner } from './process.js';
 import { CANDIDATE_REF_PREFIX, candidateRef, type Candidate } from './publish-data.js';
 import type { RunState } from './run-state.js';
@@ -137,9 +138,7 @@ export async function recoverCrashedCandidates(run: Runner, config: ResolvedConf
     for (const c of undo.undone) found.push(`${c.branch} moved back ${short(c.to)} → ${short(c.from)}: run ${runId} moved it and crashed before publishing (candidate kept as ${c.keptAs})`);
     problems.push(...undo.problems);
     // The crashed run's record now says what happened to its candidates, so no later run acts twice.
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify({ ...state, candidates }, null, 2)}\n`);
-    renameSync(tmp, file);
+    writeJsonAtomic(file, { ...state, candidates });
   }
   return { found, problems };
 }

@@ -7,7 +7,8 @@ import { findGitLockFiles, recoverGitLocks, unfinishedCommands } from './git-loc
 import { readProcStat } from './holder.js';
 import { runPaths } from './paths.js';
 import { boundRunner, CommandLog } from './process.js';
-import { createRunState, saveState } from './session.js';
+import { createRunState } from './session.js';
+import { saveState } from './state-file.js';
 import { createForkFixture, git, writeFixtureConfig, type ForkFixture } from './testing/index.js';
 
 let fixture: ForkFixture | undefined;

@@ -21,6 +21,7 @@ export * from './repo-guard.js';
 export * from './worktree-removal.js';
 export * from './run-outcome.js';
 export * from './repo-checks.js';
+export * from './state-file.js';
 export * from './session.js';
 export * from './pipeline.js';
 export * from './nx.js';

@@ -1,11 +1,11 @@
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ResolvedConfig } from './config.js';
 import { errors } from './errors.js';
 import { currentBranch, gitDir, operationCommands, operationInProgress, rebaseIdentity, statusPorcelain } from './git-basics.js';
-import { runPaths } from './paths.js';
 import type { Runner } from './process.js';
-import { RunStateSchema, type RunState, type Temporary } from './run-state.js';
+import { type RunState, type Temporary } from './run-state.js';
+import { recordedRuns, saveState } from './state-file.js';
 import { removeWorktree } from './worktree-removal.js';
 
 /**
@@ -123,23 +123,6 @@ export async function restoreRepo(run: Runner, config: ResolvedConfig, state: Ru
   return { actions, problems };
 }
 
-/** The run states recorded under the scratch dir, oldest first (run ids sort by start time); unreadable ones skipped. */
-export function recordedRuns(scratchPath: string): RunState[] {
-  const dir = runPaths(scratchPath).runsDir;
-  if (!existsSync(dir)) return [];
-  const out: RunState[] = [];
-  for (const id of readdirSync(dir).sort()) {
-    const file = runPaths(scratchPath, id).state;
-    try {
-      const parsed = RunStateSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-      if (parsed.success) out.push(parsed.data);
-    } catch {
-      // a state file being written, or damaged: nothing recorded can be trusted from it
-    }
-  }
-  return out;
-}
-
 /** Temporaries other runs recorded and never undid (a crash, a kill -9): what the next run cleans. */
 export function unfinishedTemporaries(scratchPath: string, exceptRunId?: string): { runId: string; temporaries: Temporary[] }[] {
   return recordedRuns(scratchPath)
@@ -174,13 +157,6 @@ export function recordedOperationOwner(config: ResolvedConfig, repoGitDir: strin
   return null;
 }
 
-function writeStateAtomic(state: RunState): void {
-  const file = runPaths(state.scratchDir, state.runId).state;
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
-  renameSync(tmp, file);
-}
-
 /**
  * Leftovers of crashed runs: what their run states recorded and never undid — a rebase they
  * started, temporary worktrees, branches, dirs — undone now, and struck from their record. Called
@@ -195,7 +171,7 @@ export async function cleanLeftovers(run: Runner, config: ResolvedConfig, ownRun
     const r = await undoTemporaries(run, config.repoPath, state.temporaries);
     found.push(...r.actions.map((a) => `${a} (left by run ${state.runId})`), ...r.problems.map((p) => `${p} (left by run ${state.runId})`));
     try {
-      writeStateAtomic({ ...state, temporaries: r.left });
+      saveState({ ...state, temporaries: r.left });
     } catch {
       // The record stays as it was; the next run tries again.
     }

@@ -7,7 +7,8 @@ import { runPaths } from './paths.js';
 import { runPipeline } from './pipeline.js';
 import { closestMatch, configBranchProblems, editDistance, scratchDirProblem } from './repo-checks.js';
 import type { RunState } from './run-state.js';
-import { createRunState, loadState, saveState } from './session.js';
+import { createRunState } from './session.js';
+import { loadState, saveState } from './state-file.js';
 import type { StageImpl } from './stage.js';
 import { commitFiles, createForkFixture, FETCHED, git, RUN_BOOKKEEPING, snapshotRepo, unexpectedChanges, writeFile, writeFixtureConfig, type ForkFixture } from './testing/index.js';
 

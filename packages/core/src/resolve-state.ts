@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { runPaths } from './paths.js';
+import { writeJsonAtomic } from './state-file.js';
 
 /**
  * `rebase-daily resolve`: the state of an agent-owned conflict resolution, kept on disk under the
@@ -184,14 +185,6 @@ export const ResolveViewSchema = z.object({
   warnings: z.array(z.string()),
 });
 export type ResolveView = z.infer<typeof ResolveViewSchema>;
-
-/** Write JSON atomically (temp file + rename): a crash leaves the old file or the new one. */
-export function writeJsonAtomic(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, path);
-}
 
 /** The resolution in progress, or null. A file that does not parse is an error: it must not be silently ignored. */
 export function loadResolveState(scratchPath: string): ResolveState | null {

@@ -1,6 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
 import type { ResolvedConfig } from './config.js';
 import { errors, outcomeOf, toErrorRecord } from './errors.js';
 import { exitCodeFor, type Outcome } from './exit-codes.js';
@@ -15,7 +14,8 @@ import { redactDeep } from './redact.js';
 import { boundRunner, CommandLog, type Runner } from './process.js';
 import { checkRepoPath, checkScratchDir } from './repo-checks.js';
 import { cleanLeftovers, PRUNED, refuseForeignOperation, restoreRepo } from './repo-guard.js';
-import { PinSchema, RunStateSchema, STAGES, type Pin, type RunState, type StageName, type StageResult } from './run-state.js';
+import { loadState, saveState, writeJsonAtomic } from './state-file.js';
+import { PinSchema, STAGES, type Pin, type RunState, type StageName, type StageResult } from './run-state.js';
 import { checkStageData } from './stage-data.js';
 import { nullProgress, type Progress, type StageContext, type StageImpl } from './stage.js';
 import { unstoppedOutcome } from './run-outcome.js';
@@ -52,22 +52,9 @@ export interface Session {
 }
 
 
+/** Bookkeeping files of a run (pointer, last pin, kept candidates): atomic and redacted, like its state. */
 function atomicWriteJson(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(redactDeep(value), null, 2)}\n`);
-  renameSync(tmp, path);
-}
-
-export function saveState(state: RunState): void {
-  atomicWriteJson(runPaths(state.scratchDir, state.runId).state, state);
-}
-
-export function loadState(scratchPath: string, runId: string): RunState | null {
-  const file = runPaths(scratchPath, runId).state;
-  if (!existsSync(file)) return null;
-  const parsed = RunStateSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  return parsed.success ? parsed.data : null;
+  writeJsonAtomic(path, redactDeep(value));
 }
 
 /** The pin of the last clean verify (for `apply` run on its own). */
