@@ -132,7 +132,7 @@ describe('lock: who holds it, as the refusal says', () => {
     );
   });
 
-  it('a forced break whose move aside fails (another forced run got there first) is tried once, then refused naming the stale holder', () => {
+  it('a forced break whose move aside fails (the aside name is taken) is tried once, then refused naming the stale holder', () => {
     const lockDir = heldSince(7 * HOUR);
     // The aside name is fixed by `now` and our pid: occupy it, so the rename cannot happen.
     const aside = `${lockDir}.broken-${now.getTime()}-${process.pid}`;
