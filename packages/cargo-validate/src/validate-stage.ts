@@ -169,9 +169,66 @@ interface Inner {
   cacheKey: string | null;
 }
 
+/** Where and with what environment the steps run, and the steps themselves with their resolved programs. */
+interface Plan {
+  workdir: string;
+  logDir: string;
+  targetDir: string;
+  env: NodeJS.ProcessEnv;
+  formatArgv: string[] | null;
+  steps: PlannedStep[];
+}
+interface PlannedStep {
+  name: string;
+  /** As configured (what the report shows). */
+  argv: string[];
+  /** With the program resolved (what runs). */
+  resolved: string[];
+  timeoutSeconds: number;
+  kind: 'format' | 'test' | 'extra';
+}
+
+/** A phase hands on its result, or a StageResult that ends the stage. */
+function ends<T extends object>(r: T | StageResult): r is StageResult {
+  return 'status' in r;
+}
+
+/** Validate the prepared tree: plan every step → run them in order → conclude (cache, summary, next actions). */
 async function validateIn(ctx: StageContext, tree: ValidationTree, inner: Inner): Promise<StageResult> {
+  const plan = await planSteps(ctx, tree, inner);
+  if (ends(plan)) return plan;
+  const data: ValidateData = {
+    cached: false,
+    cacheKey: inner.cacheKey,
+    trunk: ctx.config.trunk,
+    commit: tree.commit,
+    tree: tree.tree,
+    worktree: { kind: tree.kind, path: tree.root, why: tree.why },
+    workdir: plan.workdir,
+    targetDir: plan.targetDir,
+    steps: [],
+    format: plan.formatArgv ? { argv: plan.formatArgv, changedFiles: [], diffPath: null } : null,
+    tests: null,
+    reasons: [],
+    restoredFiles: [],
+  };
+  for (const step of plan.steps) {
+    if (ctx.signal.aborted) break;
+    const record = await runPlannedStep(ctx, tree, inner, plan, step, data);
+    if (record.reason) data.reasons.push(record.reason);
+    data.steps.push(record);
+    // A formatting finding does not stop the tests (they run on the committed tree); any other failure does.
+    if (record.status !== 'ok' && record.reason !== 'format-changed-files') break;
+  }
+  return conclude(ctx, inner, data);
+}
+
+/**
+ * The working directory, log folder, target dir and environment, and every step with its program
+ * resolved — all decided before any step runs, so a missing tool fails fast with nothing half-done.
+ */
+async function planSteps(ctx: StageContext, tree: ValidationTree, inner: Inner): Promise<Plan | StageResult> {
   const v = ctx.config.validate!;
-  const { run } = ctx;
   const workdir = resolve(tree.root, v.cwd);
   if (!existsSync(workdir)) {
     const message = `validate.cwd "${v.cwd}" does not exist in ${ctx.config.trunk}; fix "validate.cwd" in the config`;
@@ -184,96 +241,83 @@ async function validateIn(ctx: StageContext, tree: ValidationTree, inner: Inner)
   const basePath = inner.env.PATH ?? process.env.PATH ?? '';
   const env: NodeJS.ProcessEnv = { ...inner.env, CARGO_TARGET_DIR: targetDir, PATH: [dirname(inner.cargo), basePath].filter(Boolean).join(delimiter) };
 
-  const resolveArgv = (argv: string[], what: string): string[] | RebaseDailyError => {
-    if (argv[0] === 'cargo') return [inner.cargo, ...argv.slice(1)];
-    const bin = resolveTool(argv[0], inner.toolOpts);
-    return bin ? [bin, ...argv.slice(1)] : toolMissingError(argv[0], what);
-  };
+  const formatArgv = v.format === false ? null : (v.format ?? (await defaultFormat(ctx, tree.root, workdir, env, inner)));
+  const wanted: Omit<PlannedStep, 'resolved'>[] = [];
+  if (formatArgv) wanted.push({ name: 'fmt', argv: formatArgv, timeoutSeconds: v.timeoutSeconds, kind: 'format' });
+  wanted.push({ name: 'test', argv: v.test, timeoutSeconds: v.timeoutSeconds, kind: 'test' });
+  for (const s of v.extraSteps) wanted.push({ name: s.name, argv: s.command, timeoutSeconds: s.timeoutSeconds ?? v.timeoutSeconds, kind: 'extra' });
+  const steps: PlannedStep[] = [];
+  for (const w of wanted) {
+    const resolved = resolveArgv(w.argv, `the ${w.name} step`, inner);
+    if (!Array.isArray(resolved)) return toolFailure(resolved);
+    steps.push({ ...w, resolved });
+  }
+  return { workdir, logDir, targetDir, env, formatArgv, steps };
+}
 
-  // Decide every command before running any, so a missing tool fails fast with nothing half-done.
-  let formatArgv: string[] | null = null;
-  if (v.format !== false) formatArgv = v.format ?? (await defaultFormat(ctx, tree.root, workdir, env, inner));
-  const plan: { name: string; argv: string[]; timeoutSeconds: number; kind: 'format' | 'test' | 'extra' }[] = [];
-  if (formatArgv) plan.push({ name: 'fmt', argv: formatArgv, timeoutSeconds: v.timeoutSeconds, kind: 'format' });
-  plan.push({ name: 'test', argv: v.test, timeoutSeconds: v.timeoutSeconds, kind: 'test' });
-  for (const s of v.extraSteps) plan.push({ name: s.name, argv: s.command, timeoutSeconds: s.timeoutSeconds ?? v.timeoutSeconds, kind: 'extra' });
-  const resolved: string[][] = [];
-  for (const p of plan) {
-    const r = resolveArgv(p.argv, `the ${p.name} step`);
-    if (!Array.isArray(r)) return toolFailure(r);
-    resolved.push(r);
+/** `cargo` is the cargo resolved for the stage; any other program is looked up like just and timeout. */
+function resolveArgv(argv: string[], what: string, inner: Inner): string[] | RebaseDailyError {
+  if (argv[0] === 'cargo') return [inner.cargo, ...argv.slice(1)];
+  const bin = resolveTool(argv[0], inner.toolOpts);
+  return bin ? [bin, ...argv.slice(1)] : toolMissingError(argv[0], what);
+}
+
+/**
+ * Run one step, then: files it changed are a finding (formatting: diff kept, files put back) or
+ * restored; a test step's output becomes `data.tests`; the record says why it failed, if it did.
+ */
+async function runPlannedStep(ctx: StageContext, tree: ValidationTree, inner: Inner, plan: Plan, p: PlannedStep, data: ValidateData): Promise<StepRecord> {
+  const { run } = ctx;
+  const safeName = p.name.replace(/[^A-Za-z0-9._-]/g, '_');
+  ctx.progress.info(`${p.name}: ${p.argv.join(' ')}`);
+  const stepOptions = { run, argv: p.resolved, cwd: plan.workdir, env: plan.env, timeoutSeconds: p.timeoutSeconds, logFile: join(plan.logDir, `${safeName}.log`) };
+  const step = p.kind === 'test' ? await runTestStep({ ...stepOptions, configured: p.argv }) : { ...(await runStep(stepOptions)), built: null };
+  const record: StepRecord = { name: p.name, argv: p.argv, status: 'ok', exitCode: step.exitCode, durationMs: step.durationMs, logFile: step.logFile };
+  const changes = await changedFiles(run, tree.root);
+
+  if (p.kind === 'format' && !noChanges(changes)) {
+    // Formatting rewrote files: a finding. Keep the diff, put the files back, fail the gate.
+    const diffPath = join(plan.logDir, 'fmt.diff');
+    await saveDiff(run, tree.root, changes, diffPath);
+    await restoreFiles(run, tree.root, changes);
+    data.format = { argv: p.argv, changedFiles: allChanged(changes), diffPath };
+    record.status = 'changed-files';
+    record.reason = 'format-changed-files';
+  } else if (!noChanges(changes)) {
+    data.restoredFiles.push(...allChanged(changes));
+    await restoreFiles(run, tree.root, changes);
   }
 
-  const data: ValidateData = {
-    cached: false,
-    cacheKey: inner.cacheKey,
-    trunk: ctx.config.trunk,
-    commit: tree.commit,
-    tree: tree.tree,
-    worktree: { kind: tree.kind, path: tree.root, why: tree.why },
-    workdir,
-    targetDir,
-    steps: [],
-    format: formatArgv ? { argv: formatArgv, changedFiles: [], diffPath: null } : null,
-    tests: null,
-    reasons: [],
-    restoredFiles: [],
-  };
-
-  for (let i = 0; i < plan.length; i++) {
-    if (ctx.signal.aborted) break;
-    const p = plan[i];
-    const safeName = p.name.replace(/[^A-Za-z0-9._-]/g, '_');
-    ctx.progress.info(`${p.name}: ${p.argv.join(' ')}`);
-    const stepOptions = { run, argv: resolved[i], cwd: workdir, env, timeoutSeconds: p.timeoutSeconds, logFile: join(logDir, `${safeName}.log`) };
-    const step = p.kind === 'test' ? await runTestStep({ ...stepOptions, configured: p.argv }) : { ...(await runStep(stepOptions)), built: null };
-    const record: StepRecord = { name: p.name, argv: p.argv, status: 'ok', exitCode: step.exitCode, durationMs: step.durationMs, logFile: step.logFile };
-    const changes = await changedFiles(run, tree.root);
-
-    if (p.kind === 'format' && !noChanges(changes)) {
-      // Formatting rewrote files: a finding. Keep the diff, put the files back, fail the gate.
-      const diffPath = join(logDir, 'fmt.diff');
-      await saveDiff(run, tree.root, changes, diffPath);
-      await restoreFiles(run, tree.root, changes);
-      data.format = { argv: p.argv, changedFiles: allChanged(changes), diffPath };
-      record.status = 'changed-files';
-      record.reason = 'format-changed-files';
-    } else if (!noChanges(changes)) {
-      data.restoredFiles.push(...allChanged(changes));
-      await restoreFiles(run, tree.root, changes);
-    }
-
-    if (p.kind === 'test') {
-      const log = readFileSync(step.logFile, 'utf8');
-      const report = parseCargoTestOutput(log);
-      const binaries = await attribute(ctx, report, step.built, { cargo: inner.cargo, workdir, env });
-      data.tests = {
-        logFile: step.logFile,
-        totals: report.totals,
-        crates: crateResults(binaries),
-        binaries,
-        failingTests: binaries.flatMap((b) => b.failingTests.map((test) => ({ crate: b.crate, binary: b.name, test }))),
-        compileFailures: report.compileFailures,
-        diagnostics: report.diagnostics,
-      };
-    }
-
-    if (step.timedOut) {
-      record.status = 'timed-out';
-      record.reason = 'timeout';
-    } else if (step.exitCode !== 0) {
-      record.status = 'failed';
-      if (p.kind === 'format') record.reason = 'format-failed';
-      else if (p.kind === 'test' && data.tests?.compileFailures.length) record.reason = 'compile-error';
-      else if (p.kind === 'test' && (data.tests?.totals.failed ?? 0) > 0) record.reason = 'tests-failed';
-      else record.reason = 'step-failed';
-    }
-    if (record.reason) data.reasons.push(record.reason);
-    data.steps.push(record);
-    // A formatting finding does not stop the tests (they run on the committed tree); any other failure does.
-    if (record.status !== 'ok' && record.reason !== 'format-changed-files') break;
+  if (p.kind === 'test') {
+    const log = readFileSync(step.logFile, 'utf8');
+    const report = parseCargoTestOutput(log);
+    const binaries = await attribute(ctx, report, step.built, { cargo: inner.cargo, workdir: plan.workdir, env: plan.env });
+    data.tests = {
+      logFile: step.logFile,
+      totals: report.totals,
+      crates: crateResults(binaries),
+      binaries,
+      failingTests: binaries.flatMap((b) => b.failingTests.map((test) => ({ crate: b.crate, binary: b.name, test }))),
+      compileFailures: report.compileFailures,
+      diagnostics: report.diagnostics,
+    };
   }
 
+  if (step.timedOut) {
+    record.status = 'timed-out';
+    record.reason = 'timeout';
+  } else if (step.exitCode !== 0) {
+    record.status = 'failed';
+    if (p.kind === 'format') record.reason = 'format-failed';
+    else if (p.kind === 'test' && data.tests?.compileFailures.length) record.reason = 'compile-error';
+    else if (p.kind === 'test' && (data.tests?.totals.failed ?? 0) > 0) record.reason = 'tests-failed';
+    else record.reason = 'step-failed';
+  }
+  return record;
+}
+
+/** The stage's result: interrupted, passed (recorded in the validation cache) or failed (counted, with next actions). */
+function conclude(ctx: StageContext, inner: Inner, data: ValidateData): StageResult {
   if (ctx.signal.aborted) {
     return { status: 'failed', outcome: 'error', summary: 'validation interrupted; worktree restored', data: { ...data }, errors: [{ code: errors.interrupted('a signal').code, message: 'validation interrupted' }] };
   }
