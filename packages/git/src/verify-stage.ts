@@ -35,7 +35,49 @@ export const verifyStage: StageImpl = async (ctx) => {
   }
 };
 
+/** What verify learned before replaying anything: the SHAs, the queue, the engine, and how to pin. */
+interface Survey {
+  ctx: StageContext;
+  upstream: string;
+  trunk: string;
+  seen: ObservedShas;
+  queue: Patch[];
+  superseded: VerifyData['superseded'];
+  skip: Set<string>;
+  decision: Awaited<ReturnType<typeof chooseEngine>>;
+  upstreamDelta: number;
+  dropped: number;
+  data: VerifyData;
+  warnings: string[];
+  pinOf: (clean: boolean, pinned?: string) => Pin;
+}
+
+/** survey (read-only) → up to date, or replay with the chosen engine → clean, or the conflict described. */
 async function verify(ctx: StageContext): Promise<StageResult> {
+  const s = await survey(ctx);
+  const { config } = ctx;
+  if (s.data.upToDate) {
+    return { status: 'ok', summary: `${config.trunk} already contains upstream ${short(s.upstream)}; nothing to replay`, data: s.data, pin: s.pinOf(true), warnings: s.warnings };
+  }
+  const outcome = await replay(s);
+  const how = fallbackNote(s.decision.use);
+  if (outcome.clean) {
+    return {
+      status: 'ok',
+      summary: `${s.queue.length} patch(es) replay cleanly onto upstream ${short(s.upstream)} (${s.upstreamDelta} new upstream commit(s)${s.dropped ? `, ${s.dropped} already upstream` : ''}${s.superseded.length ? `, ${s.superseded.length} superseded version bump(s) left out` : ''})${how}`,
+      data: s.data,
+      pin: s.pinOf(true),
+      warnings: s.warnings,
+    };
+  }
+  return conflictDay(s, outcome.conflict, how);
+}
+
+/**
+ * The SHAs verify proves (the trunk as it is now: what apply must find unchanged), the patch queue
+ * without superseded version bumps, the engine, and whether the trunk already contains upstream.
+ */
+async function survey(ctx: StageContext): Promise<Survey> {
   const { config } = ctx;
   const repo = config.repoPath;
   const refs = stageRefs(ctx);
@@ -44,7 +86,6 @@ async function verify(ctx: StageContext): Promise<StageResult> {
   if (!upstream) {
     throw errors.internal(`${config.remotes.upstream}/${config.upstreamBranch} not found; fetch ${config.remotes.upstream} or fix "upstreamBranch"`);
   }
-  // The trunk as it is now: that is what verify proves, and what apply must find unchanged.
   const trunk = await revParse(ctx.run, repo, refs.trunk);
   if (!trunk) throw errors.branchMissing(config.trunk, 'trunk');
   const warnings: string[] = [];
@@ -84,48 +125,39 @@ async function verify(ctx: StageContext): Promise<StageResult> {
     dropped: pq.dropped,
     merges: pq.merges,
     upstreamDelta: pq.upstreamDelta,
-    upToDate: false,
+    upToDate,
   };
+  return { ctx, upstream, trunk, seen, queue, superseded, skip, decision, upstreamDelta: pq.upstreamDelta.count, dropped: pq.dropped.length, data, warnings, pinOf };
+}
 
-  if (upToDate) {
-    data.upToDate = true;
-    return {
-      status: 'ok',
-      summary: `${config.trunk} already contains upstream ${short(upstream)}; nothing to replay`,
-      data,
-      pin: pinOf(true),
-      warnings,
-    };
-  }
-
+/** Replay the queue onto upstream with the chosen engine; nothing real moves. */
+async function replay(s: Survey): Promise<VerifyOutcome> {
+  const { ctx, queue, upstream, trunk, data, skip, decision } = s;
+  const { config } = ctx;
   if (decision.use.used === 'worktree' && decision.use.fallbackReasons) ctx.progress.warn(decision.warning ?? 'verify: using the worktree engine');
   ctx.progress.info(
-    `verify: replaying ${queue.length} patch(es)${superseded.length ? ` (${superseded.length} superseded version bump(s) left out)` : ''} onto ${config.remotes.upstream}/${config.upstreamBranch} ${short(upstream)} ${decision.use.used === 'memory' ? 'in memory (git merge-tree, temporary object directory)' : 'in a temporary worktree (git rebase)'}`,
+    `verify: replaying ${queue.length} patch(es)${s.superseded.length ? ` (${s.superseded.length} superseded version bump(s) left out)` : ''} onto ${config.remotes.upstream}/${config.upstreamBranch} ${short(upstream)} ${decision.use.used === 'memory' ? 'in memory (git merge-tree, temporary object directory)' : 'in a temporary worktree (git rebase)'}`,
   );
-  const reproduce = { repo, worktreePath: reproduceWorktreePath(ctx, 'verify'), trunk, upstream, skip: [...skip] };
-  const outcome =
-    decision.use.used === 'memory' ? await memoryVerify(ctx, queue, upstream, trunk, data, reproduce, skip) : await worktreeVerify(ctx, queue, upstream, trunk, data, reproduce, skip);
-  const how = fallbackNote(decision.use);
+  const reproduce = { repo: config.repoPath, worktreePath: reproduceWorktreePath(ctx, 'verify'), trunk, upstream, skip: [...skip] };
+  return decision.use.used === 'memory' ? memoryVerify(ctx, queue, upstream, trunk, data, reproduce, skip) : worktreeVerify(ctx, queue, upstream, trunk, data, reproduce, skip);
+}
 
-  if (outcome.clean) {
-    return {
-      status: 'ok',
-      summary: `${queue.length} patch(es) replay cleanly onto upstream ${short(upstream)} (${pq.upstreamDelta.count} new upstream commit(s)${pq.dropped.length ? `, ${pq.dropped.length} already upstream` : ''}${superseded.length ? `, ${superseded.length} superseded version bump(s) left out` : ''})${how}`,
-      data,
-      pin: pinOf(true),
-      warnings,
-    };
-  }
-  const { conflict } = outcome;
+/**
+ * A conflict: localized to the first breaking upstream commit (memory engine), with its context and
+ * next actions; with `onConflict: advance` a clean partial pin replaces it when there is one.
+ */
+async function conflictDay(s: Survey, conflict: Conflict, how: string): Promise<StageResult> {
+  const { ctx, upstream, trunk, seen, data, warnings, pinOf, skip, decision } = s;
+  const { config } = ctx;
   let localization: LocalizationRecord | null = null;
   if (decision.use.used === 'memory') {
     ctx.progress.info('verify: localizing the conflict (bisection over the new upstream commits)');
-    const loc = await localizeForReport(ctx.run, repo, trunk, upstream, skip);
+    const loc = await localizeForReport(ctx.run, config.repoPath, trunk, upstream, skip);
     if (loc.warning) warnings.push(loc.warning);
     localization = loc.record;
     if (localization) conflict.localization = { ...localization };
   }
-  conflict.context = await conflictContext(ctx.run, repo, conflict, pq.base ?? upstream, upstream, localization?.firstBreaking.sha);
+  conflict.context = await conflictContext(ctx.run, config.repoPath, conflict, data.base ?? upstream, upstream, localization?.firstBreaking.sha);
   const where = conflict.patch ? `patch ${conflict.position ?? '?'}/${conflict.queueLength ?? '?'} ${short(conflict.patch.sha)} "${conflict.patch.subject}"` : 'a patch';
   const nextActions = [
     'Reproduce the conflict with the commands under conflict.reproduce (a scratch worktree; no real branch moves).',
