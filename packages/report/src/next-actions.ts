@@ -61,21 +61,29 @@ const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : '(no
 const code = (line: string) => `\`${line}\``;
 const q = shellQuote;
 
-/**
- * The checklist a human (or an operator agent) follows after a run, derived from its outcome. Every
- * line is one action; a line with a command gives it exactly, in backticks, runnable as is: the
- * manual work happens under `rebase-daily lock` and every push carries an explicit-SHA lease.
- */
-export function deriveNextActions(input: NextActionsInput): string[] {
+/** What every outcome's checklist is written with: the input and the command builders. */
+interface Writer {
+  input: NextActionsInput;
+  actions: string[];
+  g: string;
+  rd: string;
+  patch: string;
+  where: string;
+  files: string;
+  push: (expected: string | null) => string;
+  reproduce: () => void;
+  resolveByHand: (why: string) => void;
+}
+
+function writer(input: NextActionsInput): Writer {
   const actions: string[] = [];
-  const { conflict, lease, trunk } = input;
+  const { conflict, trunk } = input;
   const g = `git -C ${q(input.repo)}`;
   const rd = `rebase-daily --config ${q(input.configPath)}`;
   const patch = conflict?.patch ? `${short(conflict.patch.sha)} "${conflict.patch.subject}"` : 'the failing patch';
   const where =
     conflict && conflict.position !== null ? ` (patch ${conflict.position}${conflict.queueLength !== null ? ` of ${conflict.queueLength}` : ''})` : '';
   const files = conflict && conflict.files.length > 0 ? ` in ${conflict.files.join(', ')}` : '';
-  const runbook = (section: string) => (input.docs ? `Runbook: ${input.docs.runbook} (${section}).` : null);
   const push = (expected: string | null) =>
     `${g} push --force-with-lease=refs/heads/${trunk}:${expected ?? ''} ${q(input.forkRemote)} "$(${g} rev-parse refs/heads/${trunk})":refs/heads/${trunk}`;
   const reproduce = () => {
@@ -88,112 +96,146 @@ export function deriveNextActions(input: NextActionsInput): string[] {
     actions.push(`Push with the lease on the fork trunk this run observed (${short(input.forkTrunkSha)}): ${code(push(input.forkTrunkSha))}`);
     actions.push(`Release the lock and rerun: ${code(`${rd} unlock && ${rd} daily`)}`);
   };
+  return { input, actions, g, rd, patch, where, files, push, reproduce, resolveByHand };
+}
 
-  switch (input.outcome) {
-    case 'success':
-    case 'no-change':
-      break;
-    case 'partial':
-      actions.push(
-        `Partial day: ${trunk} moved to the last upstream commit the queue replays onto; the rest of upstream stops at the conflict of ${patch}${where}${files}.`,
-      );
-      reproduce();
-      actions.push(`The remaining upstream commits need that conflict resolved; the next run absorbs them once it is.`);
-      resolveByHand(`resolving the partial day's conflict of ${patch}`);
-      break;
-    case 'verify-conflict':
-      actions.push(`No branch tip moved: verify replays the queue without touching real branches.`);
-      reproduce();
-      resolveByHand(`resolving verify conflict of ${patch}`);
-      break;
-    case 'apply-conflict':
-      actions.push(`The rebase was aborted and ${input.startBranch ? `branch ${input.startBranch}` : 'the starting branch'} restored; nothing was pushed.`);
-      reproduce();
-      resolveByHand(`resolving apply conflict of ${patch}`);
-      break;
-    case 'push-blocked': {
-      const remote = lease?.remote ?? input.forkRemote;
-      const ref = lease?.ref ?? `refs/heads/${trunk}`;
-      if (lease?.attempted === false) {
-        const branch = ref.replace(/^refs\/heads\//, '');
-        actions.push(`Nothing was pushed: no push was attempted (${lease.reason}).`);
-        actions.push(`Hold the lock while you work: ${code(`${rd} lock --reason ${q(`integrating ${remote} ${ref}`)}`)}`);
-        actions.push(`Fetch: ${code(`${g} fetch ${q(remote)}`)}`);
-        actions.push(`Inspect what ${remote} has that the local ${branch} lacks: ${code(`${g} log --oneline ${branch}..${remote}/${branch}`)}`);
-        actions.push(`Bring those commits into ${branch} (rebase or merge it onto ${remote}/${branch}), or confirm they may be dropped.`);
-        actions.push(`Release the lock and rerun: ${code(`${rd} unlock && ${rd} daily`)}`);
-        break;
-      }
-      actions.push(`Nothing was overwritten: the push of ${ref} to ${remote} was refused${lease?.reason ? ` (${lease.reason})` : ''}.`);
-      actions.push(`Hold the lock while you work: ${code(`${rd} lock --reason ${q(`integrating ${remote} ${ref}`)}`)}`);
-      actions.push(`Fetch: ${code(`${g} fetch ${q(remote)}`)}`);
-      if (lease?.expected && lease.actual && lease.expected !== lease.actual) {
-        actions.push(`Inspect the commits the remote has that this run did not expect: ${code(`${g} log --oneline ${lease.expected}..${lease.actual}`)}`);
-      } else if (lease && !lease.actual) {
-        actions.push(`The remote ref is missing or the push was rejected by protection: check ${ref} on ${remote} and its branch protection.`);
-      } else {
-        actions.push(`Inspect ${remote}'s ${trunk} against the local ${trunk}: ${code(`${g} log --oneline ${trunk}..${remote}/${trunk}`)}`);
-      }
-      actions.push(`Bring those commits into ${trunk} (or confirm they may be dropped), then push with the lease on what the remote has now: ${code(push(lease?.actual ?? input.forkTrunkSha))}`);
-      actions.push(`Release the lock and rerun: ${code(`${rd} unlock && ${rd} daily`)}`);
-      break;
-    }
-    case 'lock-taken': {
-      const h = input.lock.holder;
-      const manual = h && typeof h.manual === 'object' && h.manual ? (h.manual as Record<string, unknown>) : null;
-      const who = manual
-        ? `a manual session of ${String(manual.user ?? '?')} on ${String(h?.hostname ?? '?')} ("${String(manual.reason ?? '')}") since ${String(h?.startedAt ?? '?')}`
-        : h
-          ? `run ${String(h.runId ?? '?')} (pid ${String(h.ownerPid ?? h.pid ?? '?')} on ${String(h.hostname ?? '?')}${h.command ? `, ${String(h.command)}` : ''}) since ${String(h.startedAt ?? '?')}`
-          : 'an unknown run (no meta.json)';
-      const age = input.lock.ageHours !== null ? ` (${input.lock.ageHours.toFixed(1)} h old)` : '';
-      actions.push(`Nothing was touched: the lock ${input.lock.path} is held by ${who}${age}.`);
-      actions.push(`See who holds it: ${code(`${rd} status`)}`);
-      if (manual) {
-        actions.push(`That session ends its hold with ${code(`${rd} unlock`)} when its work on the trunk is done; rerun then: ${code(`${rd} daily`)}`);
-        break;
-      }
-      actions.push(`If that run is still going, wait for it to finish; the date folder's report is still the last finished run's.`);
-      actions.push(`If it crashed and the lock is older than lock.staleAfterHours, break it (recorded in the report; never breaks a fresh lock): ${code(`FORCE_STALE_LOCK=1 ${rd} daily`)}`);
-      break;
-    }
-    case 'validation-failed':
-      for (const t of input.failingTests.slice(0, 10)) actions.push(`Failing: ${t}`);
-      if (input.failingTests.length > 10) actions.push(`… and ${input.failingTests.length - 10} more failing.`);
-      if (input.validationLog) actions.push(`Read the log: ${input.validationLog}`);
-      actions.push(
-        input.trunkPushed
-          ? `${trunk} was already pushed at ${short(input.trunkPushed)} before validation (publish.when: after-apply); nothing further was pushed.`
-          : `Nothing was pushed: ${trunk} never reached ${input.forkRemote}, and the local refs were moved back to where the run found them.`,
-      );
-      actions.push(`Hold the lock, fix the failures on ${trunk}, push, release and rerun: ${code(`${rd} lock --reason ${q('fixing validation')}`)} … ${code(`${rd} unlock && ${rd} daily`)}`);
-      break;
-    case 'graphite-failed':
-      if (conflict?.branch) actions.push(`Restack conflict on branch ${conflict.branch}${files}.`);
-      reproduce();
-      actions.push(`${input.trunkPushed ? `${trunk} was already pushed at ${short(input.trunkPushed)} (publish.when: after-apply)` : `Nothing was pushed (${trunk} and the mirror were moved back locally)`}; restack the Graphite descendants by hand: ${code(`${rd} lock --reason ${q('restacking descendants')}`)}, then ${code(`cd ${q(input.repo)} && gt restack --branch ${q(trunk)} --upstack`)}, then ${code(`${rd} unlock && ${rd} daily`)}`);
-      break;
-    case 'usage-error':
-      for (const e of input.errors) actions.push(`${e.code}: ${e.message}`);
-      actions.push(`Fix the arguments or config as described, then rerun; nothing was touched.`);
-      break;
-    case 'interrupted':
-      actions.push(`The run was interrupted by a signal and cleaned up; nothing is half-done. Rerun when ready: ${code(`${rd} daily`)}`);
-      break;
-    case 'error':
-      for (const e of input.errors) actions.push(`${e.code}: ${e.message}`);
-      if (input.errors.length === 0) actions.push(`The run failed without a recorded error; read the command log.`);
-      if (input.commandLog) actions.push(`Command log: ${input.commandLog}`);
-      actions.push(`Fix the cause above, then rerun: ${code(`${rd} daily`)}`);
-      break;
+function partialDay(w: Writer): void {
+  const { trunk } = w.input;
+  w.actions.push(`Partial day: ${trunk} moved to the last upstream commit the queue replays onto; the rest of upstream stops at the conflict of ${w.patch}${w.where}${w.files}.`);
+  w.reproduce();
+  w.actions.push(`The remaining upstream commits need that conflict resolved; the next run absorbs them once it is.`);
+  w.resolveByHand(`resolving the partial day's conflict of ${w.patch}`);
+}
+
+function verifyConflict(w: Writer): void {
+  w.actions.push(`No branch tip moved: verify replays the queue without touching real branches.`);
+  w.reproduce();
+  w.resolveByHand(`resolving verify conflict of ${w.patch}`);
+}
+
+function applyConflict(w: Writer): void {
+  w.actions.push(`The rebase was aborted and ${w.input.startBranch ? `branch ${w.input.startBranch}` : 'the starting branch'} restored; nothing was pushed.`);
+  w.reproduce();
+  w.resolveByHand(`resolving apply conflict of ${w.patch}`);
+}
+
+function pushBlocked(w: Writer): void {
+  const { input, actions, g, rd } = w;
+  const { lease, trunk } = input;
+  const remote = lease?.remote ?? input.forkRemote;
+  const ref = lease?.ref ?? `refs/heads/${trunk}`;
+  if (lease?.attempted === false) {
+    const branch = ref.replace(/^refs\/heads\//, '');
+    actions.push(`Nothing was pushed: no push was attempted (${lease.reason}).`);
+    actions.push(`Hold the lock while you work: ${code(`${rd} lock --reason ${q(`integrating ${remote} ${ref}`)}`)}`);
+    actions.push(`Fetch: ${code(`${g} fetch ${q(remote)}`)}`);
+    actions.push(`Inspect what ${remote} has that the local ${branch} lacks: ${code(`${g} log --oneline ${branch}..${remote}/${branch}`)}`);
+    actions.push(`Bring those commits into ${branch} (rebase or merge it onto ${remote}/${branch}), or confirm they may be dropped.`);
+    actions.push(`Release the lock and rerun: ${code(`${rd} unlock && ${rd} daily`)}`);
+    return;
   }
+  actions.push(`Nothing was overwritten: the push of ${ref} to ${remote} was refused${lease?.reason ? ` (${lease.reason})` : ''}.`);
+  actions.push(`Hold the lock while you work: ${code(`${rd} lock --reason ${q(`integrating ${remote} ${ref}`)}`)}`);
+  actions.push(`Fetch: ${code(`${g} fetch ${q(remote)}`)}`);
+  if (lease?.expected && lease.actual && lease.expected !== lease.actual) {
+    actions.push(`Inspect the commits the remote has that this run did not expect: ${code(`${g} log --oneline ${lease.expected}..${lease.actual}`)}`);
+  } else if (lease && !lease.actual) {
+    actions.push(`The remote ref is missing or the push was rejected by protection: check ${ref} on ${remote} and its branch protection.`);
+  } else {
+    actions.push(`Inspect ${remote}'s ${trunk} against the local ${trunk}: ${code(`${g} log --oneline ${trunk}..${remote}/${trunk}`)}`);
+  }
+  actions.push(`Bring those commits into ${trunk} (or confirm they may be dropped), then push with the lease on what the remote has now: ${code(w.push(lease?.actual ?? input.forkTrunkSha))}`);
+  actions.push(`Release the lock and rerun: ${code(`${rd} unlock && ${rd} daily`)}`);
+}
+
+function lockTaken(w: Writer): void {
+  const { input, actions, rd } = w;
+  const h = input.lock.holder;
+  const manual = h && typeof h.manual === 'object' && h.manual ? (h.manual as Record<string, unknown>) : null;
+  const who = manual
+    ? `a manual session of ${String(manual.user ?? '?')} on ${String(h?.hostname ?? '?')} ("${String(manual.reason ?? '')}") since ${String(h?.startedAt ?? '?')}`
+    : h
+      ? `run ${String(h.runId ?? '?')} (pid ${String(h.ownerPid ?? h.pid ?? '?')} on ${String(h.hostname ?? '?')}${h.command ? `, ${String(h.command)}` : ''}) since ${String(h.startedAt ?? '?')}`
+      : 'an unknown run (no meta.json)';
+  const age = input.lock.ageHours !== null ? ` (${input.lock.ageHours.toFixed(1)} h old)` : '';
+  actions.push(`Nothing was touched: the lock ${input.lock.path} is held by ${who}${age}.`);
+  actions.push(`See who holds it: ${code(`${rd} status`)}`);
+  if (manual) {
+    actions.push(`That session ends its hold with ${code(`${rd} unlock`)} when its work on the trunk is done; rerun then: ${code(`${rd} daily`)}`);
+    return;
+  }
+  actions.push(`If that run is still going, wait for it to finish; the date folder's report is still the last finished run's.`);
+  actions.push(`If it crashed and the lock is older than lock.staleAfterHours, break it (recorded in the report; never breaks a fresh lock): ${code(`FORCE_STALE_LOCK=1 ${rd} daily`)}`);
+}
+
+function validationFailed(w: Writer): void {
+  const { input, actions, rd } = w;
+  const { trunk } = input;
+  for (const t of input.failingTests.slice(0, 10)) actions.push(`Failing: ${t}`);
+  if (input.failingTests.length > 10) actions.push(`… and ${input.failingTests.length - 10} more failing.`);
+  if (input.validationLog) actions.push(`Read the log: ${input.validationLog}`);
+  actions.push(
+    input.trunkPushed
+      ? `${trunk} was already pushed at ${short(input.trunkPushed)} before validation (publish.when: after-apply); nothing further was pushed.`
+      : `Nothing was pushed: ${trunk} never reached ${input.forkRemote}, and the local refs were moved back to where the run found them.`,
+  );
+  actions.push(`Hold the lock, fix the failures on ${trunk}, push, release and rerun: ${code(`${rd} lock --reason ${q('fixing validation')}`)} … ${code(`${rd} unlock && ${rd} daily`)}`);
+}
+
+function graphiteFailed(w: Writer): void {
+  const { input, actions, rd } = w;
+  const { trunk, conflict } = input;
+  if (conflict?.branch) actions.push(`Restack conflict on branch ${conflict.branch}${w.files}.`);
+  w.reproduce();
+  actions.push(`${input.trunkPushed ? `${trunk} was already pushed at ${short(input.trunkPushed)} (publish.when: after-apply)` : `Nothing was pushed (${trunk} and the mirror were moved back locally)`}; restack the Graphite descendants by hand: ${code(`${rd} lock --reason ${q('restacking descendants')}`)}, then ${code(`cd ${q(input.repo)} && gt restack --branch ${q(trunk)} --upstack`)}, then ${code(`${rd} unlock && ${rd} daily`)}`);
+}
+
+function usageError(w: Writer): void {
+  for (const e of w.input.errors) w.actions.push(`${e.code}: ${e.message}`);
+  w.actions.push(`Fix the arguments or config as described, then rerun; nothing was touched.`);
+}
+
+function interrupted(w: Writer): void {
+  w.actions.push(`The run was interrupted by a signal and cleaned up; nothing is half-done. Rerun when ready: ${code(`${w.rd} daily`)}`);
+}
+
+function runError(w: Writer): void {
+  const { input, actions } = w;
+  for (const e of input.errors) actions.push(`${e.code}: ${e.message}`);
+  if (input.errors.length === 0) actions.push(`The run failed without a recorded error; read the command log.`);
+  if (input.commandLog) actions.push(`Command log: ${input.commandLog}`);
+  actions.push(`Fix the cause above, then rerun: ${code(`${w.rd} daily`)}`);
+}
+
+/** Each outcome's checklist; null where a run that ended so needs nothing done. */
+const BY_OUTCOME: Record<Outcome, ((w: Writer) => void) | null> = {
+  success: null,
+  'no-change': null,
+  resolved: null,
+  partial: partialDay,
+  'verify-conflict': verifyConflict,
+  'apply-conflict': applyConflict,
+  'push-blocked': pushBlocked,
+  'lock-taken': lockTaken,
+  'validation-failed': validationFailed,
+  'graphite-failed': graphiteFailed,
+  'usage-error': usageError,
+  interrupted,
+  error: runError,
+};
+
+/**
+ * The checklist a human (or an operator agent) follows after a run, derived from its outcome. Every
+ * line is one action; a line with a command gives it exactly, in backticks, runnable as is: the
+ * manual work happens under `rebase-daily lock` and every push carries an explicit-SHA lease.
+ */
+export function deriveNextActions(input: NextActionsInput): string[] {
+  const w = writer(input);
+  BY_OUTCOME[input.outcome]?.(w);
   if (input.leftovers.length > 0) {
-    actions.push(`Leftovers of a crashed run were found (temporary ones cleaned): ${input.leftovers.join(', ')}; check nothing else was left behind.`);
+    w.actions.push(`Leftovers of a crashed run were found (temporary ones cleaned): ${input.leftovers.join(', ')}; check nothing else was left behind.`);
   }
   const section = RUNBOOK_SECTION[input.outcome];
-  if (section) {
-    const ref = runbook(`section "${section}"`);
-    if (ref) actions.push(ref);
-  }
-  return actions;
+  if (section && input.docs) w.actions.push(`Runbook: ${input.docs.runbook} (section "${section}").`);
+  return w.actions;
 }
