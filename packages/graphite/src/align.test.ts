@@ -1,16 +1,19 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createForkFixture, git, writeFile, type ForkFixture } from '@rebase-daily/core/testing';
-import { alignStage, createAlignStage, type AlignData } from './align.js';
+import { alignStage, type AlignData } from './align.js';
 import { verifyParentage } from './parentage.js';
+import { readBranchMetadata } from './metadata-db.js';
 import { discoverDescendants } from './descendants.js';
 import { gtSync, initGraphiteStack, workspaceGt, type StackBranch } from './testing.js';
-import { isolateGtHome, removeGtDir, stageContext, standInGt } from './test-support.js';
+import { installHook, isolateGtHome, removeGtDir, stageContext, syncStandInGt } from './test-support.js';
 import { boundRunner, CommandLog } from '@rebase-daily/core';
 
-// Real gt 1.8.6 (node_modules/.bin/gt) on real repos throughout. The only stand-ins: `gt sync`
-// (needs Graphite's service, unreachable here) and, where a test says so, a hanging or no-op restack.
+// Real gt 1.8.6 (node_modules/.bin/gt) on real repos throughout. The one stand-in is `gt sync`
+// succeeding (syncOk): it needs Graphite's service, which this machine cannot reach. A hanging or
+// failing sync is the real gt under a short timeout; a hanging restack is the real gt held up by a
+// git hook; a missing gt is a graphite.bin that names nothing installed.
 const TRUNK = 'fork/trunk';
 let home: string;
 let fx: ForkFixture | undefined;
@@ -47,6 +50,21 @@ function rewriteTrunk(f: ForkFixture, files: Record<string, string> = { 'upstrea
   return git(f.clone, 'rev-parse', 'HEAD');
 }
 
+/** Has process `pid` ended (gone, or a zombie nobody reaped)? Polls up to 15 s: a kill is an event, not an instant. */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 150; i++) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return true;
+    }
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return true;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  return false;
+}
+
 const tips = (repo: string, names: string[]) => Object.fromEntries(names.map((n) => [n, git(repo, 'rev-parse', n)]));
 const contains = (repo: string, ancestor: string, branch: string) => {
   try {
@@ -60,7 +78,8 @@ const contains = (repo: string, ancestor: string, branch: string) => {
 function ctxFor(f: ForkFixture, graphite: Record<string, unknown> | undefined) {
   return stageContext(f.root, { repo: f.clone, trunk: TRUNK, ...(graphite ? { graphite } : {}) });
 }
-const syncOk = (f: ForkFixture) => ({ bin: standInGt(join(f.root, 'bin'), { sync: 'ok' }) });
+/** graphite.bin: the real gt, except that `gt sync` succeeds (a stand-in for Graphite's unreachable service). */
+const syncOk = (f: ForkFixture) => ({ bin: syncStandInGt(join(f.root, 'bin')) });
 
 describe('align: not configured', () => {
   it('without a graphite section says so plainly', async () => {
@@ -79,21 +98,35 @@ describe('align: not configured', () => {
 });
 
 describe('align: preconditions (exit 13)', () => {
-  it('gt missing: graphite-failed with the install hint', async () => {
+  // What a user has when gt is not installed where the config says: a program name found neither on
+  // PATH nor in any node_modules/.bin (PATH cut down to the system folders, as the doctor tests do),
+  // or a path that does not exist. Either way the configured gt is never silently replaced by another.
+  it.each([
+    ['a program name that is not installed (restricted PATH)', 'gt-not-installed'],
+    ['a relative path that does not exist', './no/such/gt'],
+  ])('gt missing, graphite.bin is %s: E_GT_MISSING with the install hint, nothing run, nothing moved', async (_label, bin) => {
     const f = fork();
-    initGraphiteStack(f.clone, TRUNK, []);
-    const r = await createAlignStage({ pathEnv: '', searchFrom: [] })(ctxFor(f, {}));
+    initGraphiteStack(f.clone, TRUNK, STACK.slice(0, 1));
+    rewriteTrunk(f);
+    const before = tips(f.clone, ['a1', TRUNK]);
+    const savedPath = process.env.PATH;
+    process.env.PATH = '/usr/bin:/bin';
+    let r;
+    const ctx = ctxFor(f, { bin });
+    try {
+      r = await alignStage(ctx);
+    } finally {
+      process.env.PATH = savedPath;
+    }
     expect(r).toMatchObject({ status: 'failed', outcome: 'graphite-failed' });
-    expect(r.errors?.[0].code).toBe('E_GT_MISSING');
-    expect(r.summary).toMatch(/npm install .*@withgraphite\/graphite-cli/);
-  });
-
-  it('a configured graphite.bin that does not exist is not silently replaced', async () => {
-    const f = fork();
-    initGraphiteStack(f.clone, TRUNK, []);
-    const r = await alignStage(ctxFor(f, { bin: './no/such/gt' }));
-    expect(r.outcome).toBe('graphite-failed');
-    expect(r.summary).toContain('graphite.bin "./no/such/gt"');
+    expect(r.errors?.map((e) => e.code)).toEqual(['E_GT_MISSING']);
+    expect(r.errors?.[0].details).toMatchObject({ configured: bin });
+    expect(r.summary).toBe(`gt not found at graphite.bin "${bin}"; install the Graphite CLI with \`npm install --save-dev @withgraphite/graphite-cli\` in the workspace (or \`npm install -g @withgraphite/graphite-cli\`), or set graphite.bin in the config`);
+    expect((r.data as unknown as AlignData).gt).toBeNull();
+    // Not one gt call was made, and nothing moved.
+    expect(ctx.commandLog.entries.filter((e) => !e.argv[0].endsWith('git'))).toEqual([]);
+    expect(tips(f.clone, ['a1', TRUNK])).toEqual(before);
+    expect(git(f.clone, 'status', '--porcelain')).toBe('');
   });
 
   it("Graphite's trunk differs from the configured trunk: names both", async () => {
@@ -228,37 +261,75 @@ describe('align: parentage drift', () => {
     expect(await verifyParentage(run, f.clone, again.tree)).toEqual([]);
   });
 
-  it('a restack that claims success but leaves branches off their parents is exit 13, never a silent success', async () => {
+  it('real gt restack skips a branch moved with plain git and still exits 0: exit 13 naming that branch, never a silent success', async () => {
     const f = fork();
     initGraphiteStack(f.clone, TRUNK, STACK.slice(0, 2));
-    rewriteTrunk(f);
-    // Stand-in: `gt restack` exits 0 and does nothing; everything else is real gt.
-    const bin = standInGt(join(f.root, 'bin'), { sync: 'ok', restack: 'noop' });
-    const r = await alignStage(ctxFor(f, { bin }));
+    // Someone moved a2 off a1 with plain git before the run. gt 1.8.6 calls it "diverged from
+    // Graphite's tracking", restacks a1 onto the rewritten trunk, leaves a2 where it is, and exits 0.
+    git(f.clone, 'rebase', '-q', '--onto', TRUNK, 'a1', 'a2');
+    const newTrunk = rewriteTrunk(f);
+    const ctx = ctxFor(f, syncOk(f));
+    const r = await alignStage(ctx);
+    expect(ctx.commandLog.entries.find((e) => e.argv[1] === 'restack')).toMatchObject({ exitCode: 0, timedOut: false });
     expect(r).toMatchObject({ status: 'failed', outcome: 'graphite-failed' });
     expect(r.errors?.[0].code).toBe('E_GRAPHITE_PARENTAGE');
-    const drift = (r.data as unknown as AlignData).drift;
-    expect(drift.map((d) => d.branch)).toEqual(['a1']);
-    expect(r.summary).toContain('a1');
-    expect(r.nextActions?.some((a) => a.startsWith('gt restack --branch a1'))).toBe(true);
+    const data = r.data as unknown as AlignData;
+    expect(data.restacked).toEqual(['a1']);
+    expect(data.drift.map((d) => ({ branch: d.branch, parent: d.parent }))).toEqual([{ branch: 'a2', parent: 'a1' }]);
+    expect(r.summary).toContain('a2');
+    expect(r.nextActions).toEqual(['gt restack --branch a2   # keep a1 as the parent and rebase onto it']);
+    // What the report says is what git says: a1 is on the new trunk, a2 carries neither.
+    expect(contains(f.clone, newTrunk, 'a1')).toBe(true);
+    expect(contains(f.clone, git(f.clone, 'rev-parse', 'a1'), 'a2')).toBe(false);
+    expect(contains(f.clone, newTrunk, 'a2')).toBe(false);
   });
 });
 
 describe('align: gt sync and timeouts', () => {
-  it('gt hanging in restack: the timeout is honoured and every branch restored (stand-in restack sleeps)', async () => {
+  it('real gt hanging in restack (a git hook that sleeps): the timeout is honoured, the hook killed, every branch and gt metadata restored', async () => {
     const f = fork();
-    initGraphiteStack(f.clone, TRUNK, STACK.slice(0, 2));
+    initGraphiteStack(f.clone, TRUNK, STACK.slice(0, 3));
     rewriteTrunk(f);
-    const before = tips(f.clone, ['a1', 'a2', TRUNK]);
-    const bin = standInGt(join(f.root, 'bin'), { sync: 'ok', restack: 'hang' });
-    const ctx = ctxFor(f, { bin, restackTimeoutSeconds: 1 });
+    const names = ['a1', 'a2', 'a3', TRUNK];
+    const before = tips(f.clone, names);
+    const metadataDb = join(f.clone, '.git', '.graphite_metadata.db');
+    const recorded = async () => (await readBranchMetadata(metadataDb))?.filter((m) => m.parent).map((m) => `${m.branch}<-${m.parent}@${m.parentRevision}`).sort();
+    const metadataBefore = await recorded();
+    expect(metadataBefore?.map((m) => m.split('@')[0])).toEqual(['a1<-fork/trunk', 'a2<-a1', 'a3<-a2']);
+    // gt 1.8.6 restacks branches that are not checked out in memory (per branch: git merge-tree,
+    // commit-tree, update-ref; traced with GIT_TRACE): the one hook it passes through is
+    // reference-transaction. This one hangs, once, when gt moves a2, after a1 is already restacked.
+    const ran = join(f.root, 'hook-ran');
+    const pidFile = join(f.root, 'hook.pid');
+    installHook(f.clone, 'reference-transaction', [
+      '[ "$1" = prepared ] || exit 0',
+      "grep -q ' refs/heads/a2$' || exit 0",
+      `mkdir '${ran}' 2>/dev/null || exit 0`,
+      `echo $$ > '${pidFile}'`,
+      'exec sleep 600',
+    ].join('\n'));
+    // Wide: gt must reach a2 before the timeout on a busy machine (it takes about 2 s when idle).
+    const ctx = ctxFor(f, { ...syncOk(f), restackTimeoutSeconds: 20 });
     const r = await alignStage(ctx);
-    // The seam's timeout ended the (120 s) restack: its command-log entry says so.
-    expect(ctx.commandLog.entries.find((e) => e.argv[1] === 'restack')).toMatchObject({ timedOut: true });
+
+    // The hang was the hook's: it ran, and the seam's timeout ended the restack long before its 600 s sleep.
+    expect(existsSync(ran)).toBe(true);
+    const restack = ctx.commandLog.entries.find((e) => e.argv[1] === 'restack');
+    expect(restack).toMatchObject({ timedOut: true });
+    expect(restack!.durationMs).toBeLessThan(180_000);
     expect(r).toMatchObject({ status: 'failed', outcome: 'graphite-failed' });
     expect(r.errors?.[0].code).toBe('E_GRAPHITE_RESTACK_TIMEOUT');
-    expect(tips(f.clone, ['a1', 'a2', TRUNK])).toEqual(before);
-  });
+    // The hook's sleep was killed with gt (the seam kills the command's whole process group).
+    expect(await gone(Number(readFileSync(pidFile, 'utf8')))).toBe(true);
+    // Every branch back (a1 had moved), gt's metadata with them, no rebase or ref lock left, start branch checked out.
+    expect((r.data as { restore?: { resetBranches: string[] } }).restore).toMatchObject({ resetBranches: ['a1'], metadataRestored: true, restored: true });
+    expect(tips(f.clone, names)).toEqual(before);
+    // Graphite's records too: each branch's parent and the parent revision it is based on, as before.
+    expect(await recorded()).toEqual(metadataBefore);
+    for (const leftover of ['rebase-merge', 'rebase-apply', 'refs/heads/a2.lock']) expect(existsSync(join(f.clone, '.git', leftover)), leftover).toBe(false);
+    expect(git(f.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(TRUNK);
+    expect(git(f.clone, 'status', '--porcelain')).toBe('');
+  }, 240_000);
 
   // The real gt sync, offline, waits about 60 s for Graphite's service before failing
   // (sync.test.ts): with a 3 s timeout it is a real hanging sync.
@@ -289,7 +360,7 @@ describe('align: gt sync and timeouts', () => {
     expect(tips(f.clone, ['a1'])).toEqual(before);
   });
 
-  it('gt sync succeeding (stand-in sync only; restack and ls are real gt): no warning', async () => {
+  it("gt sync succeeding (stand-in for Graphite's unreachable service; restack and ls are real gt): no warning", async () => {
     const f = fork();
     initGraphiteStack(f.clone, TRUNK, STACK.slice(0, 1));
     rewriteTrunk(f);

@@ -28,13 +28,6 @@ import { verifyParentage, type ParentageDrift } from './parentage.js';
 import { abortAndRestore, inspectStoppedRebase, restackUpstack, takeSnapshot, type RestackSnapshot } from './restack.js';
 import { syncGraphite, type SyncOutcome } from './sync.js';
 
-export interface AlignOptions {
-  /** PATH to search for gt; default process.env.PATH. */
-  pathEnv?: string;
-  /** Folders whose node_modules/.bin is searched upward; default: the repo, then this package's location. */
-  searchFrom?: string[];
-}
-
 /** What align records in `StageResult.data`: core's AlignData contract (the report reads it), with gt's own types. */
 export interface AlignData extends AlignDataContract {
   gt: { path: string; source: string } | null;
@@ -85,34 +78,32 @@ function ends<T extends object>(r: T | StageResult): r is StageResult {
 }
 
 /**
- * The align stage, with injectable tool lookup (tests use it to make gt "missing"). `alignStage`
- * is this with the defaults.
+ * The align stage. gt is found as graphite.bin says, else on PATH, else in node_modules/.bin upward
+ * from the repo and from this package (gt-bin.ts).
  */
-export function createAlignStage(options: AlignOptions = {}): StageImpl {
-  return async (ctx: StageContext): Promise<StageResult> => {
-    const a = await checkPreconditions(ctx, options);
-    if (ends(a)) return a;
-    // 1. Sync Graphite's view with the remote; the policy decides what a failure means.
-    const syncStop = await syncWithRemote(a);
-    if (syncStop) return syncStop;
-    // 2. Discover the whole tracked tree above the trunk.
-    const before = await discoverTree(a);
-    if (ends(before)) return before;
-    // 3. Branches checked out in other worktrees cannot be rebased: refuse before touching anything.
-    const busy = await refuseBusyWorktrees(a, before);
-    if (busy) return busy;
-    // 4. Restack everything above the trunk; on any failure put every branch back.
-    const snapshot = await restackAll(a, before);
-    if (ends(snapshot)) return snapshot;
-    // 5. Prove the result: git ancestry for every branch, and Graphite agreeing nothing needs restack.
-    const after = await recordRestacked(a, snapshot);
-    if (ends(after)) return after;
-    return proveParentage(a, after);
-  };
-}
+export const alignStage: StageImpl = async (ctx: StageContext): Promise<StageResult> => {
+  const a = await checkPreconditions(ctx);
+  if (ends(a)) return a;
+  // 1. Sync Graphite's view with the remote; the policy decides what a failure means.
+  const syncStop = await syncWithRemote(a);
+  if (syncStop) return syncStop;
+  // 2. Discover the whole tracked tree above the trunk.
+  const before = await discoverTree(a);
+  if (ends(before)) return before;
+  // 3. Branches checked out in other worktrees cannot be rebased: refuse before touching anything.
+  const busy = await refuseBusyWorktrees(a, before);
+  if (busy) return busy;
+  // 4. Restack everything above the trunk; on any failure put every branch back.
+  const snapshot = await restackAll(a, before);
+  if (ends(snapshot)) return snapshot;
+  // 5. Prove the result: git ancestry for every branch, and Graphite agreeing nothing needs restack.
+  const after = await recordRestacked(a, snapshot);
+  if (ends(after)) return after;
+  return proveParentage(a, after);
+};
 
 /** Graphite is on and set up for this trunk, gt is found, and the repo is clean with no operation in progress. */
-async function checkPreconditions(ctx: StageContext, options: AlignOptions): Promise<Align | StageResult> {
+async function checkPreconditions(ctx: StageContext): Promise<Align | StageResult> {
   const { config, run } = ctx;
   const graphite = config.graphite;
   if (!graphite) {
@@ -132,8 +123,7 @@ async function checkPreconditions(ctx: StageContext, options: AlignOptions): Pro
   const gt = resolveGt({
     bin: graphite.bin,
     baseDir: dirname(config.configPath),
-    pathEnv: options.pathEnv,
-    searchFrom: options.searchFrom ?? [repo, packageDir()].filter((d): d is string => Boolean(d)),
+    searchFrom: [repo, packageDir()].filter((d): d is string => Boolean(d)),
   });
   if (!gt) {
     const e = graphiteErrors.gtMissing(graphite.bin);
@@ -331,9 +321,6 @@ async function remoteTracking(ctx: StageContext): Promise<Map<string, string>> {
   }
   return out;
 }
-
-/** The align stage with default tool lookup. */
-export const alignStage: StageImpl = createAlignStage();
 
 function parentOf(tree: DescendantTree, branch: string): string | null {
   return tree.branches.find((b) => b.branch === branch)?.parent ?? null;

@@ -1,4 +1,4 @@
-export { alignStage, createAlignStage, type AlignData, type AlignOptions } from './align.js';
+export { alignStage, type AlignData } from './align.js';
 export { resolveGt, packageDir, GT_ENV, GT_INSTALL_HINT, type GtResolution, type ResolveGtOptions } from './gt-bin.js';
 export { readGraphiteRepo, parseGraphiteRepoConfig, type GraphiteRepoConfig } from './graphite-repo.js';
 export { parseGtLsClassic, parseGtBranchLines, type GtLsEntry } from './gt-ls.js';

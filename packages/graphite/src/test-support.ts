@@ -42,21 +42,26 @@ export function stageContext(root: string, raw: Record<string, unknown>): StageC
 }
 
 /**
- * A stand-in `gt` for what cannot be real here. `sync: 'ok'` answers `gt sync` with success (the
- * real one needs Graphite's service, which this machine cannot reach; a hanging sync is the real gt
- * under a short timeout). `restack: 'hang'` sleeps, `'noop'` claims success without doing anything.
- * Every other command is handed to the real gt unchanged.
+ * A `gt` whose `sync` succeeds: a stand-in for Graphite's service, which this machine cannot reach
+ * (the real `gt sync --no-restack` fails offline after about 60 s; a hanging or failing sync is the
+ * real gt under a short timeout). Every other command is handed to the real gt unchanged.
  */
-export function standInGt(dir: string, behaviour: { sync?: 'ok'; restack?: 'hang' | 'noop' }): string {
+export function syncStandInGt(dir: string): string {
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, 'gt-stand-in');
-  const cases: string[] = [];
-  if (behaviour.sync === 'ok') cases.push('  sync) echo "stand-in: synced"; exit 0 ;;');
-  if (behaviour.restack === 'hang') cases.push('  restack) exec sleep 120 ;;');
-  if (behaviour.restack === 'noop') cases.push('  restack) exit 0 ;;');
-  writeFileSync(path, `#!/bin/sh\ncase "$1" in\n${cases.join('\n')}\nesac\nexec ${workspaceGt()} "$@"\n`);
+  const path = join(dir, 'gt-sync-stand-in');
+  writeFileSync(path, `#!/bin/sh\nif [ "$1" = sync ]; then echo "stand-in: synced"; exit 0; fi\nexec ${workspaceGt()} "$@"\n`);
   chmodSync(path, 0o755);
   return path;
+}
+
+/** Install an executable git hook in a repo's own hooks folder. */
+export function installHook(repo: string, name: string, body: string): string {
+  const dir = join(repo, '.git', 'hooks');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, name);
+  writeFileSync(file, `#!/bin/sh\n${body}\n`);
+  chmodSync(file, 0o755);
+  return file;
 }
 
 /**
