@@ -1,7 +1,7 @@
 import { run } from '@rebase-daily/core';
 import { createForkFixture, type ForkFixture, git } from '@rebase-daily/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { localizeConflict } from './localize.js';
+import { bisect, localizeConflict } from './localize.js';
 
 const env = { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
 let fixture: ForkFixture | undefined;
@@ -56,5 +56,30 @@ describe('localizeConflict', () => {
     const repo = fixture.clone;
     const result = await localizeConflict(run, repo, { trunk: 'HEAD', target: 'upstream/main', env });
     expect(result).toMatchObject({ clean: false, lastClean: { index: -1 }, firstBreaking: { index: 0, subject: 'upstream: rewrite lib' }, files: ['src/lib.txt'] });
+  });
+});
+
+describe('bisect (pure): the newest clean index and the first breaking one, in at most ⌈log2 n⌉ probes', () => {
+  const failureAt = (index: number) => ({ ok: false as const, onto: `u${index}`, commit: `p@${index}`, subject: 'patch', failedIndex: 0, files: [`f${index}`], conflicts: [], merges: 0, commits: [], alreadyUpstream: [] });
+  // The queue replays onto upstream commits 0..breaksAt-1 and breaks from breaksAt on (-1 stands for the base).
+  it.each([
+    { n: 1, breaksAt: 0, lastClean: -1, probes: 0 },
+    { n: 2, breaksAt: 0, lastClean: -1, probes: 1 },
+    { n: 2, breaksAt: 1, lastClean: 0, probes: 1 },
+    { n: 9, breaksAt: 0, lastClean: -1, probes: 3 },
+    { n: 9, breaksAt: 3, lastClean: 2, probes: 3 },
+    { n: 9, breaksAt: 8, lastClean: 7, probes: 4 },
+    { n: 1000, breaksAt: 617, lastClean: 616, probes: 10 },
+  ])('n=$n breaking from $breaksAt: last clean $lastClean, $probes probes', async ({ n, breaksAt, lastClean, probes }) => {
+    const asked: number[] = [];
+    const probe = async (index: number) => {
+      asked.push(index);
+      return index >= breaksAt ? failureAt(index) : { ok: true as const, onto: `u${index}`, newTip: '', newTree: '', commits: [], alreadyUpstream: [] };
+    };
+    const r = await bisect(probe, n, failureAt(n - 1) as never);
+    expect(r).toMatchObject({ lastClean, firstBreaking: breaksAt, failure: { commit: `p@${breaksAt}`, files: [`f${breaksAt}`] } });
+    expect(asked).toHaveLength(probes);
+    expect(probes).toBeLessThanOrEqual(Math.ceil(Math.log2(n)));
+    expect(asked.every((i) => i >= 0 && i < n - 1)).toBe(true);
   });
 });
