@@ -17,6 +17,7 @@ let status = 0;
 for (const pkg of picked.length ? picked : PACKAGES) {
   console.log(`\n== mutation testing: ${pkg}`);
   const r = spawnSync(join(root, 'node_modules', '.bin', 'stryker'), ['run', `tools/mutation/${pkg}.config.mjs`, ...passThrough], { cwd: root, stdio: 'inherit' });
+  if (r.error) console.error(`error: cannot start stryker (${r.error.message}); run \`npm ci\` first: @stryker-mutator/core is a devDependency`);
   if (r.status !== 0) status = r.status ?? 1;
 }
 process.exit(status);
