@@ -8,6 +8,7 @@ export * from './run-state.js';
 export * from './stage-data.js';
 export * from './publish-data.js';
 export * from './candidates.js';
+export * from './move-branch.js';
 export * from './stage.js';
 export * from './git-basics.js';
 export * from './lock.js';
