@@ -24,6 +24,8 @@ export * from './run-outcome.js';
 export * from './repo-checks.js';
 export * from './state-file.js';
 export * from './session.js';
+export * from './stage-records.js';
+export * from './standalone-context.js';
 export * from './pipeline.js';
 export * from './nx.js';
 export * from './resolve-state.js';
