@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResolveReportSchema, ResolveViewSchema } from '@rebase-daily/core';
@@ -290,6 +291,59 @@ describe('resolve', () => {
     expect(fin.code, JSON.stringify(fin.json)).toBe(0);
     expect(fin.json.data.report.validation).toMatchObject({ status: 'ok' });
     expect(fin.json.data.report.validation.summary).toMatch(/validated in the primary worktree/);
+  });
+
+  it('validate.worktree "dedicated": the validation worktree is on record before it exists and gone after; after a kill -9 during validation, abort removes it', async () => {
+    const block = join(tmpdir(), `rebase-daily-block-${process.pid}-${Date.now()}`);
+    const mark = `${block}.validating`;
+    d = oneConflict({ validate: { format: false, worktree: 'dedicated', test: ['sh', '-c', `touch '${mark}'; while [ -e '${block}' ]; do sleep 0.1; done; rm -f '${mark}'`] } });
+    const f = d.fixture;
+    const runs = join(f.clone, '.scratch', 'rebase-daily', 'runs');
+    const validateWt = join(f.clone, '.scratch', 'worktrees', 'validate');
+    const records = () => (existsSync(runs) ? readdirSync(runs).filter((id) => existsSync(join(runs, id, 'state.json'))).map((id) => JSON.parse(readFileSync(join(runs, id, 'state.json'), 'utf8'))) : []);
+    // post-checkout runs inside `git worktree add`, once the new worktree is checked out: what was on record then.
+    const atCheckout = join(f.root, 'records-at-checkout.txt');
+    const hook = join(f.clone, '.git', 'hooks', 'post-checkout');
+    writeFileSync(hook, `#!/bin/sh\n[ "$(basename "$PWD")" = validate ] || exit 0\ncat '${runs}'/*/state.json > '${atCheckout}' 2>/dev/null\nexit 0\n`);
+    chmodSync(hook, 0o755);
+    const start = await rd(d, 'resolve', 'start');
+    resolveFile(start.json.data.worktree, LIB, 'line 1\nline 2 upstream, fork\nline 3\n');
+    await rd(d, 'resolve', 'continue');
+    const before = d.refs();
+
+    writeFileSync(block, '');
+    const { child, done } = spawnCli(['resolve', 'finish', '--config', d.configPath]);
+    for (let i = 0; i < 1200 && !existsSync(mark); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(mark)).toBe(true);
+    expect(readFileSync(atCheckout, 'utf8')).toContain(JSON.stringify(validateWt));
+    const recorded = records().filter((s) => s.temporaries.length > 0);
+    expect(recorded).toMatchObject([{ command: 'resolve finish', finishedAt: null, temporaries: [{ kind: 'worktree', path: validateWt }] }]);
+    child.kill('SIGKILL');
+    await done;
+    rmSync(block);
+    for (let i = 0; i < 50 && existsSync(mark); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(validateWt)).toBe(true);
+
+    // The next resolve command removes what the killed finish recorded, and only that.
+    const abort = await rd(d, 'resolve', 'abort');
+    expect(abort.code, JSON.stringify(abort.json)).toBe(0);
+    expect(abort.json.data.actions.join('\n')).toContain(`(left by run ${recorded[0].runId})`);
+    expect(existsSync(validateWt)).toBe(false);
+    expect(records().flatMap((s) => s.temporaries)).toEqual([]);
+    expect(d.refs()).toEqual(before);
+
+    // Without a crash: recorded before it exists, removed after, and no record left behind.
+    rmSync(atCheckout);
+    const again = await rd(d, 'resolve', 'start');
+    expect(again.json.data.phase).toBe('replayed');
+    const fin = await rd(d, 'resolve', 'finish');
+    expect(fin.code, JSON.stringify(fin.json)).toBe(0);
+    expect(fin.json.data.report.validation).toMatchObject({ status: 'ok' });
+    expect(readFileSync(atCheckout, 'utf8')).toContain(JSON.stringify(validateWt));
+    expect(existsSync(validateWt)).toBe(false);
+    expect(records().filter((s) => s.command === 'resolve finish' && s.runId !== recorded[0].runId)).toEqual([]);
+    expect(d.refs().originTrunk).toBe(d.refs().trunk);
+    rmSync(mark, { force: true });
   });
 
   it('a recorded resolution is re-applied on a retry, and the report says so', async () => {

@@ -1,7 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from './config.js';
-import { listWorktrees, lsRemoteBranch, revParse } from './git-basics.js';
+import { lsRemoteBranch, revParse } from './git-basics.js';
+import { moveBranch, moveFailureText } from './move-branch.js';
 import { runPaths } from './paths.js';
 import { writeJsonAtomic } from './state-file.js';
 import type { Runner } from './process.js';
@@ -17,23 +18,24 @@ export function unpublished(candidates: readonly Candidate[]): Candidate[] {
 }
 
 /**
- * Move `refs/heads/<branch>` from `to` back to `from` with a compare-and-swap (delete when `from` is
- * null), and bring a worktree that has it checked out along (`git read-tree -m -u`, the two-tree
- * merge `git checkout` does: it refuses, touching nothing, when a local change would be lost — then
- * the ref goes back to `to`). Returns null, or the problem with the command that finishes the job.
+ * Move `refs/heads/<branch>` from `to` back to `from` (delete when `from` is null) with core's
+ * `moveBranch`: compare-and-swap, and a worktree that has it checked out follows or the branch stays
+ * at `to`. Returns null, or the problem with the command that finishes the job.
  */
 export async function moveBranchBack(run: Runner, repo: string, branch: string, to: string, from: string | null, reason: string): Promise<string | null> {
-  const ref = `refs/heads/${branch}`;
-  const holder = (await listWorktrees(run, repo)).find((w) => w.branch === branch)?.path ?? null;
-  const cas = from
-    ? await run('git', ['update-ref', '-m', reason, ref, from, to], { cwd: repo })
-    : await run('git', ['update-ref', '-m', reason, '-d', ref, to], { cwd: repo });
-  if (cas.exitCode !== 0) return `could not move ${branch} back to ${short(from)}: it is no longer at ${short(to)} (${cas.stderr.split('\n')[0]})`;
-  if (!holder || !from) return null;
-  const r = await run('git', ['read-tree', '-m', '-u', to, from], { cwd: holder });
-  if (r.exitCode === 0) return null;
-  const back = await run('git', ['update-ref', '-m', 'rebase-daily: worktree could not follow', ref, to, from], { cwd: repo });
-  return `could not move ${branch} back to ${short(from)}: the worktree ${holder} has it checked out and cannot follow (${r.stderr.split('\n')[0]}); ${back.exitCode === 0 ? `left at ${short(to)}` : 'the branch is moved but its worktree is not'}: run \`git -C ${holder} reset --keep ${from}\``;
+  const m = await moveBranch(run, repo, { branch, from: to, to: from, reason });
+  if (m.ok) return null;
+  const cannot = `could not move ${branch} back to ${short(from)}`;
+  switch (m.reason) {
+    case 'ref-moved':
+      return `${cannot}: it is no longer at ${short(to)} (it is at ${short(m.actual)})`;
+    case 'worktree-refused':
+      return `${cannot}: the worktree ${m.holder} has it checked out and cannot follow (${m.stderr}); ${m.restored ? `left at ${short(to)}` : 'the branch is moved but its worktree is not'}: run \`git -C ${m.holder} reset --keep ${from}\``;
+    case 'checked-out':
+      return `${cannot}: the worktree ${m.holder} has it checked out; left at ${short(to)}: switch that worktree to another branch, then run \`git branch -D ${branch}\``;
+    default:
+      return `${cannot}: ${moveFailureText(m)}`;
+  }
 }
 
 export interface UndoOutcome {

@@ -17,6 +17,7 @@ import { cleanLeftovers, PRUNED, refuseForeignOperation, restoreRepo } from './r
 import { loadState, saveState, writeJsonAtomic } from './state-file.js';
 import { PinSchema, STAGES, type Pin, type RunState, type StageName, type StageResult } from './run-state.js';
 import { checkStageData } from './stage-data.js';
+import { recordsInto } from './stage-records.js';
 import { nullProgress, type Progress, type StageContext, type StageImpl } from './stage.js';
 import { unstoppedOutcome } from './run-outcome.js';
 
@@ -277,23 +278,8 @@ export async function runStage(session: Session, name: Exclude<StageName, 'repor
     progress,
     runDir: runPaths(config.scratchPath, state.runId).runDir,
     signal: session.abort.signal,
-    registerTemporary(kind, path, detail) {
-      // Saved before the caller creates the thing: a crash right after still leaves its record.
-      state.temporaries.push({ ...detail, kind, path });
-      saveState(state);
-    },
-    unregisterTemporary(kind, path) {
-      state.temporaries = state.temporaries.filter((t) => !(t.kind === kind && t.path === path));
-      saveState(state);
-    },
-    recordCandidate(candidate) {
-      state.candidates = [...state.candidates.filter((c) => c.branch !== candidate.branch), { ...candidate }];
-      saveState(state);
-    },
-    recordUndoFile(file) {
-      state.undoFiles = [...state.undoFiles.filter((f) => f.path !== file.path), file];
-      saveState(state);
-    },
+    // Each record is saved before the hook returns: before the caller creates the thing.
+    ...recordsInto(state),
   };
   let result: StageResult;
   try {

@@ -2,6 +2,8 @@ import {
   errors,
   isAncestor,
   lsRemoteBranch,
+  moveBranch,
+  moveFailureText,
   outcomeOf,
   revParse,
   statusPorcelain,
@@ -25,7 +27,7 @@ import { replayedPatches } from './replayed-patches.js';
 import { describeConflict, replayConflict } from './rebase-conflict.js';
 import { chooseEngine, type EngineUse } from './engine-choice.js';
 import { conflictContext } from './conflict-context.js';
-import { casUpdateRef, listQueue, replayQueue } from './engine/index.js';
+import { listQueue, replayQueue } from './engine/index.js';
 import { abortIfRebasing, isRebasing } from './rebase-state.js';
 import { supersededSkipSet } from './version/apply-supersede.js';
 import { reproduceWorktreePath, tempWorktreePath, withTempWorktree } from './temp-worktree.js';
@@ -67,8 +69,6 @@ interface BuiltTrunk {
   bump?: BumpResult;
   upToDate: boolean;
   queue: Patch[];
-  /** The worktree that has the trunk checked out (proved clean), if any. */
-  holder: string | null;
 }
 
 /** A phase hands on its result, or a StageResult that ends the stage. */
@@ -240,7 +240,7 @@ async function buildTrunk(a: Apply, engine: EngineUse): Promise<BuiltTrunk | Sta
     };
   }
   if ('error' in trunkResult) return { ...failed(trunkResult.error), data, warnings, shasAfter: await shasAfter(a) };
-  return { newTrunk: trunkResult.newTrunk, bump: trunkResult.bump, upToDate, queue, holder };
+  return { newTrunk: trunkResult.newTrunk, bump: trunkResult.bump, upToDate, queue };
 }
 
 /** Record the trunk candidate, then move the trunk by compare-and-swap. Returns the moved trunk candidate. */
@@ -252,7 +252,7 @@ async function recordAndMoveTrunk(a: Apply, built: BuiltTrunk, engine: EngineUse
   if (newTrunk !== pin.trunk) {
     // Record before the move: a crash right after it leaves a trunk the next run knows is ours.
     ctx.recordCandidate(trunk);
-    const moved = await moveTrunk(ctx, built.holder, newTrunk, pin.trunk);
+    const moved = await moveTrunk(ctx, newTrunk, pin.trunk);
     if (moved) return { ...failed(moved), data, warnings, shasAfter: await shasAfter(a) };
   }
   trunk.status = 'moved';
@@ -428,29 +428,25 @@ async function replayAndBump(ctx: StageContext, pin: Pin, upToDate: boolean, que
 }
 
 /**
- * Move `refs/heads/<trunk>` from `old` to `newTip` with a compare-and-swap, then update the worktree
- * that has it checked out (preflight proved it clean). Returns an error, with everything as it was,
- * when the trunk moved concurrently or the worktree could not follow.
+ * Move `refs/heads/<trunk>` from `old` to `newTip` with core's `moveBranch` (compare-and-swap; the
+ * worktree that has it checked out — preflight proved it clean — follows, or the trunk is put back).
+ * Returns an error, with everything as it was, when the trunk moved concurrently or the worktree
+ * could not follow.
  */
-async function moveTrunk(ctx: StageContext, holder: string | null, newTip: string, old: string): Promise<RebaseDailyError | null> {
-  const repo = ctx.config.repoPath;
-  const ref = `refs/heads/${ctx.config.trunk}`;
-  // Once we decide to move, the move and the worktree update finish even if a signal arrives.
-  const run = uninterruptible(ctx.run);
-  const cas = await casUpdateRef(run, repo, ref, newTip, old, { reason: `rebase-daily: replay ${ctx.config.trunk} onto upstream` });
-  if (!cas.ok) return errors.movedSinceVerify(ref, old, (await revParse(run, repo, ref)) ?? '(deleted)');
-  if (!holder) return null;
-  // The worktree's index and files still hold the old tree. `git read-tree -m -u <old> <new>` is the
-  // two-tree merge `git checkout` performs: it moves index and files from the old tree to the new one
-  // and refuses, touching nothing, if that would lose a local change or overwrite an untracked file.
-  // Not `git reset --keep <new>`: it moves the branch itself (without our compare-and-swap on the
-  // verified SHA), and run after the CAS it sees HEAD already at <new> and updates no file at all.
-  const r = await run('git', ['read-tree', '-m', '-u', old, newTip], { cwd: holder });
-  if (r.exitCode === 0) return null;
-  const back = await casUpdateRef(run, repo, ref, old, newTip, { reason: 'rebase-daily: put the trunk back (worktree could not follow)' });
-  return errors.internal(
-    `moved ${ref} but could not update the worktree ${holder} (git read-tree exit ${r.exitCode}: ${r.stderr.split('\n')[0] ?? ''}); ${back.ok ? `${ctx.config.trunk} put back to ${short(old)}` : `${ctx.config.trunk} is at ${short(newTip)}: run \`git read-tree -m -u ${old} ${newTip}\` in ${holder}`}`,
-  );
+async function moveTrunk(ctx: StageContext, newTip: string, old: string): Promise<RebaseDailyError | null> {
+  const trunk = ctx.config.trunk;
+  const m = await moveBranch(ctx.run, ctx.config.repoPath, { branch: trunk, from: old, to: newTip, reason: `rebase-daily: replay ${trunk} onto upstream` });
+  if (m.ok) return null;
+  switch (m.reason) {
+    case 'ref-moved':
+      return errors.movedSinceVerify(m.ref, old, m.actual ?? '(deleted)');
+    case 'worktree-refused':
+      return errors.internal(
+        `moved ${m.ref} but could not update the worktree ${m.holder} (git read-tree exit ${m.exitCode}: ${m.stderr}); ${m.restored ? `${trunk} put back to ${short(old)}` : `${trunk} is at ${short(newTip)}: run \`git read-tree -m -u ${old} ${newTip}\` in ${m.holder}`}`,
+      );
+    default:
+      return errors.internal(moveFailureText(m));
+  }
 }
 
 /** Commits of `mirror` that upstream does not have ("sha subject"), or null when it is an ancestor. */

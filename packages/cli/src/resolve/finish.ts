@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { CommandLog, createRunState, errors, EXIT, exitCodeFor, resolvePaths, resolveErrors, type Lease, type Outcome, type ResolveReport, type StageContext } from '@rebase-daily/core';
+import { cleanLeftovers, CommandLog, errors, EXIT, exitCodeFor, resolvePaths, resolveErrors, standaloneStageContext, type Lease, type Outcome, type ResolveReport, type StageResult } from '@rebase-daily/core';
 import { validateStage } from '@rebase-daily/cargo-validate';
 import { completeResolution, prepareFinish, publishResolution, type Resolution, type ResolveEnv } from '@rebase-daily/git';
 import type { ParsedArgs } from '../args.js';
@@ -26,7 +26,7 @@ export async function finishCommand(io: CliIO, args: ParsedArgs, env: ResolveEnv
       fin.validation = { status: 'skipped', summary: 'validation not run (--no-validate)', skippedReason: args.reason!.trim() };
     } else {
       env.progress.info(`resolve: validating ${r.state.branch} in ${r.state.worktree}`);
-      const result = await validateStage(validationContext(env, r));
+      const result = await validateResolution(env, r);
       fin.validation = { status: result.status, summary: result.summary, skippedReason: null };
       if (result.status === 'failed') {
         r.save();
@@ -56,27 +56,32 @@ export async function finishCommand(io: CliIO, args: ParsedArgs, env: ResolveEnv
   return emitResolve(io, args, envelope(name, EXIT.ok, 'resolved', { report, ...written, archive: done.archive }), human);
 }
 
-/** The validate stage's context, pointed at the resolution worktree: its branch is the "trunk" there, checked out and clean. */
-function validationContext(env: ResolveEnv, r: Resolution): StageContext {
+/**
+ * The validate stage, pointed at the resolution worktree (its branch is the "trunk" there, checked
+ * out and clean), with real records: a dedicated validation worktree is on record before it is
+ * created and removed after; one a killed finish left is removed first, as the next daily run would.
+ */
+async function validateResolution(env: ResolveEnv, r: Resolution): Promise<StageResult> {
+  for (const line of await cleanLeftovers(env.run, env.config, r.state.lockRunId)) env.progress.info(`resolve: ${line}`);
   const v = env.config.validate;
   // A relative validate.targetDir means relative to the fork clone, not to the resolution worktree.
   const validate = v?.targetDir && !isAbsolute(v.targetDir) ? { ...v, targetDir: resolve(env.config.repoPath, v.targetDir) } : v;
   const config = { ...env.config, validate, repoPath: r.state.worktree!, trunk: r.state.branch! };
-  const state = createRunState(env.config, { command: 'resolve finish', stages: ['validate'] }, r.state.lockRunId);
-  return {
+  const stage = standaloneStageContext({
     config,
-    state,
     run: env.run,
+    command: 'resolve finish',
+    stages: ['validate'],
     commandLog: env.log ?? new CommandLog(),
     progress: env.progress,
     runDir: resolvePaths(env.config.scratchPath, r.state.id).archive,
-    signal: new AbortController().signal,
-    registerTemporary: () => undefined,
-    unregisterTemporary: () => undefined,
-    // Validation moves no ref and saves no file to put back: the resolution publishes on its own.
-    recordCandidate: () => undefined,
-    recordUndoFile: () => undefined,
-  };
+  });
+  try {
+    return await validateStage(stage.ctx);
+  } finally {
+    const closed = await stage.close();
+    for (const p of closed.problems) env.progress.warn(`resolve: ${p}`);
+  }
 }
 
 function reportOf(

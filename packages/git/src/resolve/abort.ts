@@ -1,4 +1,4 @@
-import { errors, lockDirFor, loadResolveState, lsRemoteBranch, readLockMeta, releaseLock, resolveErrors, type ResolveState } from '@rebase-daily/core';
+import { cleanLeftovers, errors, lockDirFor, loadResolveState, lsRemoteBranch, readLockMeta, releaseLock, resolveErrors, type ResolveState } from '@rebase-daily/core';
 import { endResolution, removeRecorded, requireResolution, type ResolveEnv } from './lifecycle.js';
 import { casMoveBranch } from './move-branch.js';
 
@@ -36,6 +36,8 @@ export async function abortResolution(env: ResolveEnv): Promise<AbortResult> {
     }
     actions.push(...(await undoMoves(env, state, r.save)));
   }
+  // What a killed finish recorded making (a dedicated validation worktree): undone under the lock, as the next daily run would.
+  actions.push(...(await cleanLeftovers(env.run, config, state.lockRunId)));
   actions.push(...(await removeRecorded(env, r)));
   const archive = endResolution(env, r, 'aborted');
   actions.push('ended the lock');
