@@ -19,6 +19,6 @@ export default defineConfig(({ mode }) =>
         },
       },
     ],
-    test: { env: { RECORD_REPORT_FIXTURES: mode === RECORD_MODE ? '1' : '' } },
+    test: { env: { RECORD_REPORT_FIXTURES: mode === RECORD_MODE ? '1' : '', REBASE_DAILY_VITEST_MODE: mode } },
   }),
 );

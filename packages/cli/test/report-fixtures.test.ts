@@ -22,7 +22,8 @@ describe('recording the fixtures', () => {
   // vitest.config.ts forces the variable empty outside `--mode record-report-fixtures`, so the test
   // target (or a shell that exported RECORD_REPORT_FIXTURES=1) never rewrites the report's fixtures.
   it('happens only in the record mode, never under the test target', () => {
-    expect(RECORD).toBe(import.meta.env.MODE === 'record-report-fixtures');
+    expect(process.env.REBASE_DAILY_VITEST_MODE).toBeTruthy();
+    expect(RECORD).toBe(process.env.REBASE_DAILY_VITEST_MODE === 'record-report-fixtures');
   });
 });
 
