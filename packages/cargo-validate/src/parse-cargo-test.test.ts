@@ -76,11 +76,11 @@ describe('parseCargoTestOutput on captured cargo output', () => {
 
 describe('parseCargoTestOutput on hand-cut edge cases', () => {
   it.each([
-    ['empty output', '', 0],
-    ['a header with no result (killed)', '     Running unittests src/lib.rs (target/debug/deps/x-0123456789abcdef)\n\nrunning 2 tests\ntest a ... ok\n', 1],
-    ['ANSI colours', '\x1b[32mtest result: ok\x1b[0m. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s', 1],
-  ])('%s', (_name, text, count) => {
-    expect(parseCargoTestOutput(text).binaries).toHaveLength(count);
+    ['empty output', '', []],
+    ['a header with no result (killed)', '     Running unittests src/lib.rs (target/debug/deps/x-0123456789abcdef)\n\nrunning 2 tests\ntest a ... ok\n', ['incomplete']],
+    ['ANSI colours', '\x1b[32mtest result: ok\x1b[0m. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s', ['ok']],
+  ])('%s', (_name, text, statuses) => {
+    expect(parseCargoTestOutput(text).binaries.map((b) => b.status)).toEqual(statuses);
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { commitFiles, createForkFixture, git, makeTempDir, removeDir, type ForkFixture } from '@rebase-daily/core/testing';
@@ -136,6 +136,10 @@ describe('validate stage on a real Cargo workspace', () => {
   it('a test binary killed by the timeout is `incomplete`; the binaries before it keep their results', async () => {
     const fx = fork();
     commitFiles(fx.clone, { 'crates/beta/tests/hang.rs': '#[test]\nfn hangs() {\n    std::thread::sleep(std::time::Duration::from_secs(600));\n}\n' }, 'beta: a hanging test');
+    // Built first, with no limit, into the same target dir: the 25 s limit then covers running the
+    // binaries (alpha and beta take milliseconds, hang sleeps 600 s), not a cold compile on a busy
+    // machine, which could use up the limit before alpha and beta ever ran.
+    execFileSync(resolveTool('cargo')!, ['test', '--no-run', '--all-features', '--offline', '--quiet'], { cwd: fx.clone, env: { ...process.env, CARGO_TARGET_DIR: targetDir }, stdio: 'ignore' });
     const started = Date.now();
     const { ctx } = stageContext(fx, validate({ format: false, timeoutSeconds: 25 }));
     const result = await createValidateStage({ cache: false })(ctx);

@@ -123,6 +123,25 @@ function producersIn(code: string, catalogs: { name: string; text: string }[], s
 }
 const producers = (code: string) => producersIn(code, CATALOGS.map((c) => ({ name: c.name, text: readFileSync(c.file, 'utf8') })), producingSources);
 
+/**
+ * Test files that make things happen and assert the error code that came out — every test of every
+ * package except the ones that only read or render text (this file; the prompt renderer's test,
+ * which checks the prompt names the codes; the report builder's, which feeds recorded errors in).
+ */
+const TEXT_ONLY_TESTS = ['docs-sync.test.ts', 'render-prompt.test.ts', 'build-report.test.ts'];
+function testFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === 'node_modules' || name === 'dist' ? [] : testFiles(p);
+    return /\.test\.ts$/.test(name) && !TEXT_ONLY_TESTS.includes(name) ? [p] : [];
+  });
+}
+const behaviourTests = readdirSync(join(workspaceRoot, 'packages'))
+  .flatMap((p) => testFiles(join(workspaceRoot, 'packages', p)))
+  .map((f) => ({ file: f, text: readFileSync(f, 'utf8') }));
+/** The behaviour tests that name `code` (as a word: `E_CONFIG` is not found inside `E_CONFIG_INVALID`). */
+const assertedBy = (code: string) => behaviourTests.filter((t) => new RegExp(`\\b${code}\\b`).test(t.text)).map((t) => t.file);
+
 describe('error catalogs', () => {
   it.each(CATALOGS)('every entry of $name is used by some package (no code that nothing can produce)', ({ name, file }) => {
     const entries = catalogEntries(readFileSync(file, 'utf8'), name);
@@ -167,6 +186,10 @@ describe.each(texts)('%s stays in sync with the code', (_name, text) => {
 
   it('names only error codes some package produces (a catalog entry in use, or made in place)', () => {
     for (const code of new Set(text.match(/\bE_[A-Z][A-Z_]+\b/g) ?? [])) expect(producers(code), code).not.toEqual([]);
+  });
+
+  it('names only error codes that a behaviour test makes happen (a real run asserting that code came out)', () => {
+    for (const code of new Set(text.match(/\bE_[A-Z][A-Z_]+\b/g) ?? [])) expect(assertedBy(code), `${code}: no test makes it happen`).not.toEqual([]);
   });
 
   it('every exit code in its tables exists in core', () => {

@@ -10,13 +10,22 @@ import { cli, day, spawnCli, workspaceRoot, type Day } from './helpers.js';
 /**
  * The report's fixtures are recorded from real runs: each scenario below builds a real fork (bare
  * remotes by file path), runs the real CLI, compares the report's fields with git itself, and —
- * with RECORD_REPORT_FIXTURES=1 (`npm run record-report-fixtures -w @rebase-daily/cli`) — writes
+ * only under `npm run record-report-fixtures -w @rebase-daily/cli` (vitest's record mode) — writes
  * the run's state.json to packages/report/src/__fixtures__/runs/<scenario>.json, which the report's
  * render tests read. Without the variable every scenario still runs live and must parse with core's
  * stage contracts and render: a stage whose output changes without the report following fails here.
  */
 const FIXTURES = resolve(workspaceRoot, 'packages', 'report', 'src', '__fixtures__', 'runs');
 const RECORD = process.env.RECORD_REPORT_FIXTURES === '1';
+
+describe('recording the fixtures', () => {
+  // vitest.config.ts forces the variable empty outside `--mode record-report-fixtures`, so the test
+  // target (or a shell that exported RECORD_REPORT_FIXTURES=1) never rewrites the report's fixtures.
+  it('happens only in the record mode, never under the test target', () => {
+    expect(process.env.REBASE_DAILY_VITEST_MODE).toBeTruthy();
+    expect(RECORD).toBe(process.env.REBASE_DAILY_VITEST_MODE === 'record-report-fixtures');
+  });
+});
 
 const days: Day[] = [];
 const homes: string[] = [];

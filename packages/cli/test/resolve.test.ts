@@ -208,6 +208,29 @@ describe('resolve', () => {
     expect(cont.json.errors[0].code).toBe('E_RESOLVE_NONE');
   });
 
+  it('a resolution that leaves the patch empty (upstream\'s side taken): continue refuses with E_RESOLVE_WOULD_DROP, the rebase stays stopped there, nothing moves', async () => {
+    d = oneConflict();
+    const before = d.refs();
+    const start = await rd(d, 'resolve', 'start');
+    expect(start.code, start.stdout).toBe(0);
+    const wt = start.json.data.worktree;
+    // Upstream's line 2 exactly: the staged tree equals HEAD, so the patch would become empty.
+    resolveFile(wt, LIB, 'line 1\nline 2 upstream\nline 3\n');
+    const cont = await rd(d, 'resolve', 'continue');
+    expect(cont.code).toBe(1);
+    expect(cont.json.errors).toEqual([
+      expect.objectContaining({
+        code: 'E_RESOLVE_WOULD_DROP',
+        message: expect.stringMatching(/^the resolution leaves patch 1\/2 [0-9a-f]{12} "fork: change line 2" empty, which drops it from the queue; .*rerun `resolve continue`$/),
+      }),
+    ]);
+    const view = ResolveViewSchema.parse((await rd(d, 'resolve', 'status')).json.data);
+    expect(view).toMatchObject({ phase: 'conflict', position: 1, rebaseInProgress: true });
+    expect(d.refs()).toEqual(before);
+    expect((await rd(d, 'resolve', 'abort')).code).toBe(0);
+    expect(d.refs()).toEqual(before);
+  });
+
   it('the fork remote trunk moved during the resolution: finish exits 12, nothing published (bare remote refs byte-identical), local refs unchanged', async () => {
     d = oneConflict();
     const start = await rd(d, 'resolve', 'start');

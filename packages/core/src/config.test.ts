@@ -4,11 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { configJsonSchema, loadConfig, parseConfig } from './config.js';
 import { makeTempDir } from './testing/index.js';
 
+/** The errors of a result that must have failed; a result that passed fails the test here (no silent branch). */
+function errorsOf(r: { ok: true } | { ok: false; errors: string[] }): string[] {
+  if (r.ok) throw new Error('expected the config to be refused, but it parsed');
+  return r.errors;
+}
+
 describe('parseConfig', () => {
   it('fills every default from a minimal config', () => {
     const r = parseConfig({ trunk: 'codex/integration-upstream-main' }, '/x/rebase-daily.json');
-    expect(r.ok).toBe(true);
-    if (!r.ok) return;
+    if (!r.ok) throw new Error(`expected the minimal config to parse: ${r.errors.join('; ')}`);
     expect(r.config).toMatchObject({
       repo: '.',
       repoPath: '/x',
@@ -61,15 +66,12 @@ describe('parseConfig', () => {
     [null, ['the config must be a JSON object like {"trunk": "my-fork/main"}, found null; rewrite the file as one JSON object']],
     [42, ['the config must be a JSON object like {"trunk": "my-fork/main"}, found the number 42; rewrite the file as one JSON object']],
   ])('rejects %j with every problem named', (raw, expected) => {
-    const r = parseConfig(raw, '/x/rebase-daily.json');
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors).toEqual(expected);
+    expect(errorsOf(parseConfig(raw, '/x/rebase-daily.json'))).toEqual(expected);
   });
 
   it('reports all problems at once', () => {
-    const r = parseConfig({ mirror: 'a b', lock: { staleAfterHours: 'x' } }, '/x/c.json');
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors.length).toBe(3);
+    const problems = errorsOf(parseConfig({ mirror: 'a b', lock: { staleAfterHours: 'x' } }, '/x/c.json'));
+    expect(problems.map((e) => e.split(':')[0])).toEqual(['trunk', 'mirror', 'lock.staleAfterHours']);
   });
 });
 
@@ -90,18 +92,13 @@ describe('loadConfig', () => {
   it('names the fix when the file is missing', () => {
     const dir = makeTempDir();
     const missing = loadConfig({ cwd: dir, env: {} });
-    expect(missing.ok).toBe(false);
-    if (!missing.ok) {
-      expect(missing.notFound).toBe(true);
-      expect(missing.errors).toEqual([`config file not found: ${join(dir, 'rebase-daily.json')}; pass --config FILE, set REBASE_DAILY_CONFIG, or run \`rebase-daily init\``]);
-    }
+    expect(errorsOf(missing)).toEqual([`config file not found: ${join(dir, 'rebase-daily.json')}; pass --config FILE, set REBASE_DAILY_CONFIG, or run \`rebase-daily init\``]);
+    expect(missing).toMatchObject({ ok: false, notFound: true });
   });
 
   it('says so when --config names a directory', () => {
     const dir = makeTempDir();
-    const r = loadConfig({ configPath: dir, cwd: dir, env: {} });
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors).toEqual([`${dir}: is a directory, not a config file; pass the file itself (e.g. --config ${dir}/rebase-daily.json)`]);
+    expect(errorsOf(loadConfig({ configPath: dir, cwd: dir, env: {} }))).toEqual([`${dir}: is a directory, not a config file; pass the file itself (e.g. --config ${dir}/rebase-daily.json)`]);
   });
 
   it.each([
@@ -114,9 +111,7 @@ describe('loadConfig', () => {
   ])('invalid JSON %j names the line and column', (text, expected) => {
     const dir = makeTempDir();
     writeFileSync(join(dir, 'rebase-daily.json'), text);
-    const r = loadConfig({ cwd: dir, env: {} });
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors).toEqual([`${join(dir, 'rebase-daily.json')}: is not valid JSON: ${expected}`]);
+    expect(errorsOf(loadConfig({ cwd: dir, env: {} }))).toEqual([`${join(dir, 'rebase-daily.json')}: is not valid JSON: ${expected}`]);
   });
 });
 

@@ -21,19 +21,19 @@ function heldSince(ms: number): string {
 
 describe('lock stale boundary (staleAfterHours = 6)', () => {
   it.each([
-    ['exactly 6 h', 6 * HOUR, true],
-    ['6 h + 1 ms', 6 * HOUR + 1, true],
-    ['6 h − 1 ms', 6 * HOUR - 1, false],
-    ['5 h', 5 * HOUR, false],
-    ['0 h', 0, false],
-  ] as const)('held for %s: stale = %s', (_label, ageMs, stale) => {
+    { label: 'exactly 6 h', ageMs: 6 * HOUR, stale: true },
+    { label: '6 h + 1 ms', ageMs: 6 * HOUR + 1, stale: true },
+    { label: '6 h − 1 ms', ageMs: 6 * HOUR - 1, stale: false },
+    { label: '5 h', ageMs: 5 * HOUR, stale: false },
+    { label: '0 h', ageMs: 0, stale: false },
+  ] as const)('held for $label: stale = $stale', ({ ageMs, stale }) => {
     const lockDir = heldSince(ageMs);
     const r = acquireLock({ lockDir, meta: meta('next', now.toISOString(), process.pid), staleAfterHours: 6, forceStale: false, now });
     expect(r.acquired).toBe(false);
     if (r.acquired) throw new Error('unreachable');
     expect(r.stale).toBe(stale);
     expect(r.ageHours).toBe(ageMs / HOUR);
-    expect(r.message).toMatch(stale ? /it is stale \(> 6 h\): rerun with FORCE_STALE_LOCK=1/ : /it becomes stale after 6 h; wait for it to finish/);
+    expect(r.message).toMatch(stale ? /it is stale \(6 h or older\): rerun with FORCE_STALE_LOCK=1/ : /it becomes stale after 6 h; wait for it to finish/);
   });
 
   it('FORCE_STALE_LOCK breaks a lock of exactly 6 h, records its age, and leaves no broken copy behind', () => {
@@ -54,9 +54,9 @@ describe('lock stale boundary (staleAfterHours = 6)', () => {
   });
 
   it.each([
-    ['exactly 6 h', 6 * HOUR, true],
-    ['6 h − 1 s', 6 * HOUR - 1000, false],
-  ] as const)('a lock without readable meta.json is aged by its directory mtime: %s → stale = %s', (_label, ageMs, stale) => {
+    { label: 'exactly 6 h', ageMs: 6 * HOUR, stale: true },
+    { label: '6 h − 1 s', ageMs: 6 * HOUR - 1000, stale: false },
+  ] as const)('a lock without readable meta.json is aged by its directory mtime: $label → stale = $stale', ({ ageMs, stale }) => {
     const lockDir = join(makeTempDir(), 'locks', 'rebase-daily.lock');
     mkdirSync(lockDir, { recursive: true });
     writeFileSync(join(lockDir, 'meta.json'), 'not json');
@@ -140,7 +140,7 @@ describe('lock: who holds it, as the refusal says', () => {
     const r = acquireLock({ lockDir, meta: meta('next', now.toISOString(), process.pid), staleAfterHours: 6, forceStale: true, now });
     if (r.acquired) throw new Error('acquired a lock that was never broken');
     expect(r).toMatchObject({ stale: true, ageHours: 7, holder: { runId: 'holder' } });
-    expect(r.message).toMatch(/^lock held by run holder .*it is stale \(> 6 h\): rerun with FORCE_STALE_LOCK=1/);
+    expect(r.message).toMatch(/^lock held by run holder .*it is stale \(6 h or older\): rerun with FORCE_STALE_LOCK=1/);
     expect(readLockMeta(lockDir)?.runId).toBe('holder');
   });
 });

@@ -274,7 +274,7 @@ function lockTakenMessage(lockDir: string, holder: LockMeta | null, ageHours: nu
       : `an unknown run (no meta.json) for ${ageHours.toFixed(1)} h`;
   const life = alive === true ? '; that process is still running' : holder && !holder.manual && alive === null ? `; it runs on another host (${holder.hostname}), so this host cannot tell whether it is alive` : '';
   const next = stale
-    ? `it is stale (> ${staleAfter} h): rerun with FORCE_STALE_LOCK=1 to break it (recorded in the report)`
+    ? `it is stale (${staleAfter} h or older): rerun with FORCE_STALE_LOCK=1 to break it (recorded in the report)`
     : holder?.manual
       ? `it becomes stale after ${staleAfter} h${forced ? ' (FORCE_STALE_LOCK never breaks a fresh lock)' : ''}; wait until that session ends it`
       : `it becomes stale after ${staleAfter} h${forced ? ' (FORCE_STALE_LOCK never breaks a fresh lock)' : ''}; wait for it to finish, or if it crashed, rerun with FORCE_STALE_LOCK=1 once it is stale`;

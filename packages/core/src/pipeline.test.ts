@@ -109,15 +109,22 @@ describe('runPipeline', () => {
   });
 
   it.each([
-    ['a missing remote', (f: ForkFixture) => git(f.clone, 'remote', 'remove', 'upstream'), /E_REMOTE_MISSING|git remote "upstream" does not exist/],
-    ['a missing trunk', (f: ForkFixture) => (git(f.clone, 'checkout', '-q', f.mirror), git(f.clone, 'branch', '-D', f.trunk)), /branch "fork\/trunk" does not exist locally/],
-  ])('refuses %s with a one-line error naming the fix', async (_name, breakIt, message) => {
+    ['a missing remote', 'E_REMOTE_MISSING', (f: ForkFixture) => git(f.clone, 'remote', 'remove', 'upstream'), /git remote "upstream" does not exist/],
+    // Still on the fork remote, so it is no config typo: the local branch is the user's to create.
+    ['a missing local trunk', 'E_BRANCH_MISSING', (f: ForkFixture) => (git(f.clone, 'checkout', '-q', f.mirror), git(f.clone, 'branch', '-D', f.trunk)), /branch "fork\/trunk" does not exist locally/],
+    ['an unreachable upstream remote (its URL a path that does not exist)', 'E_FETCH_FAILED', (f: ForkFixture) => git(f.clone, 'remote', 'set-url', 'upstream', join(f.root, 'gone.git')), /^git fetch upstream failed: .*; check the remote URL and credentials$/],
+  ] as const)('refuses %s with %s: one line naming the fix, before any stage, no ref moved', async (_name, code, breakIt, message) => {
     const config = setup();
     breakIt(fixture);
-    const state = await runPipeline(config, { command: 'daily', impls: { verify: ok }, writeReport });
+    const refsBefore = git(fixture.clone, 'for-each-ref', '--format=%(refname) %(objectname)');
+    let verified = false;
+    const state = await runPipeline(config, { command: 'daily', impls: { verify: async () => ((verified = true), { status: 'ok', summary: '' }) }, writeReport });
     expect(state.exitCode).toBe(1);
+    expect(state.errors.map((e) => e.code)).toEqual([code]);
     expect(state.errors[0].message).toMatch(message);
     expect(state.errors[0].message.split('\n')).toHaveLength(1);
+    expect(verified).toBe(false);
+    expect(git(fixture.clone, 'for-each-ref', '--format=%(refname) %(objectname)')).toBe(refsBefore);
   });
 
   it('cleans up after a stage that leaves a mess: rebase aborted, temporaries removed, start branch and clean tree restored', async () => {

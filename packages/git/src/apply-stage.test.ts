@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createForkFixture, git, type ForkFixture, type ForkFixtureOptions } from '@rebase-daily/core/testing';
@@ -19,6 +19,22 @@ afterEach(() => {
 });
 
 const clean = (f: ForkFixture) => git(f.clone, 'status', '--porcelain', '--untracked-files=all');
+/**
+ * No rebase left anywhere in the clone: not in its own git dir, not in a linked worktree's (where
+ * the worktree engine rebases), and no linked worktree or temporary branch left either. Checks the
+ * directories themselves: `rev-parse --git-path rebase-merge` prints a path whether or not it exists.
+ */
+const noRebaseLeft = (f: ForkFixture) => {
+  const gitDir = join(f.clone, '.git');
+  const linked = existsSync(join(gitDir, 'worktrees')) ? readdirSync(join(gitDir, 'worktrees')) : [];
+  return {
+    rebaseDirs: [gitDir, ...linked.map((w) => join(gitDir, 'worktrees', w))].flatMap((d) => ['rebase-merge', 'rebase-apply'].map((r) => join(d, r))).filter((d) => existsSync(d)),
+    linkedWorktrees: linked,
+    worktreeList: git(f.clone, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')),
+    tempBranches: git(f.clone, 'for-each-ref', '--format=%(refname)', 'refs/heads/rebase-daily/'),
+  };
+};
+const nothingLeft = (f: ForkFixture) => ({ rebaseDirs: [], linkedWorktrees: [], worktreeList: [`worktree ${f.clone}`], tempBranches: '' });
 const onUpstream = { upstreamCommits: [{ files: { 'NEW.md': 'new upstream file\n' }, message: 'upstream: new file' }] };
 const conflicting: ForkFixtureOptions = {
   patches: [
@@ -146,7 +162,7 @@ describe('applyStage', () => {
     expect(remoteSha(f, f.trunk)).toBe(before.forkTrunk);
     expect(git(f.clone, 'symbolic-ref', '--short', 'HEAD')).toBe(f.trunk);
     expect(clean(f)).toBe('');
-    expect(existsSync(join(f.clone, git(f.clone, 'rev-parse', '--git-path', 'rebase-merge')))).toBe(false);
+    expect(noRebaseLeft(f)).toEqual(nothingLeft(f));
     expect(() => git(f.clone, 'rev-parse', '--verify', '--quiet', 'REBASE_HEAD')).toThrow();
   });
 
@@ -344,8 +360,12 @@ exit 0
       ctx.setPin({ ...before, upstream: before.upstream!, trunk: before.trunk!, forkMirror: before.forkMirror ?? null, verifiedAt: new Date().toISOString(), runId: ctx.state.runId, clean: true });
       const r = await applyStage(ctx);
       expect(r.outcome).toBe('apply-conflict');
+      expect(r.data?.engine, engine).toMatchObject({ used: engine });
       expect(git(f.clone, 'rev-parse', f.trunk)).toBe(before.trunk);
       expect(clean(f)).toBe('');
+      // The worktree engine's rebase stopped in a linked worktree: aborted and removed with it.
+      expect(noRebaseLeft(f), engine).toEqual(nothingLeft(f));
+      expect(ctx.temporaries, engine).toEqual([]);
       return r.conflict;
     };
     expect(await conflictOf('memory')).toEqual(await conflictOf('worktree'));

@@ -28,8 +28,10 @@ describe('real gt sync, offline', () => {
     const trunkBefore = git(fx.clone, 'rev-parse', TRUNK);
     const started = Date.now();
     const s = await syncGraphite(boundRunner(new CommandLog()), fx.clone, workspaceGt(), TRUNK, 3_000);
-    expect(Date.now() - started).toBeLessThan(20_000);
+    // The seam says it timed out (the event); the bound only tells the 3 s kill from gt's own failure
+    // after about 60 s, with room for a busy 2-core machine.
     expect(s).toMatchObject({ ok: false, timedOut: true, message: 'gt sync timed out after 3s' });
+    expect(Date.now() - started).toBeLessThan(45_000);
     expect(s.trunkMoved).toBeUndefined();
     expect(git(fx.clone, 'rev-parse', TRUNK)).toBe(trunkBefore);
   });

@@ -6,8 +6,8 @@ import { recordedRun, withState, type RecordedRun } from './testing/recorded-run
 
 // States recorded from real runs (testing/recorded-runs.ts), with the outcome or exit code removed.
 const stripped = (name: RecordedRun, patch: Partial<RunState> = {}) => withState(name, { outcome: null, exitCode: null, ...patch });
-const withStage = (name: RecordedRun, stage: string, status: string) =>
-  recordedRun(name).stages.map((s) => (s.name === stage ? { ...s, status, summary: status === 'failed' ? 'boom' : '' } : s)) as RunState['stages'];
+const withStage = (name: RecordedRun, stage: string, status: RunState['stages'][number]['status']): RunState['stages'] =>
+  recordedRun(name).stages.map((s) => (s.name === stage ? { ...s, status, summary: status === 'failed' ? 'boom' : '' } : s));
 
 // A run state read back after a crash can lack its exit code; the report then derives it from the
 // outcome. The documented numbers, written out (not through core's EXIT), for every outcome.

@@ -39,7 +39,7 @@ describe('replayQueue', () => {
     expect(loose(repo)).toBe(before);
     const reference = await worktreeReplay(run, repo, { onto: upstream, trunk, env });
     expect(reference.ok).toBe(true);
-    if (!result.ok || !reference.ok) return;
+    if (!result.ok || !reference.ok) throw new Error('both replays must be clean (asserted above)');
     expect(result.newTree).toBe(reference.newTree);
     expect(git(repo, 'worktree', 'list').split('\n')).toHaveLength(1);
   });
