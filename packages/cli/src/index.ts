@@ -1,4 +1,5 @@
-export { main, processIO, latestRunState, type CliIO } from './main.js';
+export { main, latestRunState } from './main.js';
+export { processIO, useColor, type CliIO } from './io.js';
 export { parseCliArgs, COMMANDS, COMMAND_FLAGS, FLAG_SPECS, READ_ONLY_COMMANDS, type CommandName, type FlagName, type FlagSpec, type ParsedArgs } from './args.js';
 export { EnvelopeSchema, envelope, envelopeJsonSchema, type Envelope } from './envelope.js';
 export { helpText, usageOf, FLAGS, flagNames } from './help.js';

@@ -27,13 +27,12 @@ import {
   RebaseDailyError,
   toErrorRecord,
   type LockMeta,
-  type Progress,
   type ResolvedConfig,
   type RunState,
 } from '@rebase-daily/core';
 import { readLatestReport, writeRunReport } from '@rebase-daily/report';
 import { parseCliArgs, type CommandName, type ParsedArgs } from './args.js';
-import { envelope, lockTakenRecord, type Envelope } from './envelope.js';
+import { envelope, lockTakenRecord } from './envelope.js';
 import { helpText } from './help.js';
 import { stageImpls } from './stages.js';
 import { runDoctor } from './doctor/doctor.js';
@@ -42,35 +41,8 @@ import { fileExistsError } from './init/write-files.js';
 import { cliInvocation } from './locate.js';
 import { renderPrompt } from './prompt/render-prompt.js';
 import { resolveCommand } from './resolve/command.js';
-
-export interface CliIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  isTTY: boolean;
-}
-
-export const processIO: CliIO = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  env: process.env,
-  cwd: process.cwd(),
-  isTTY: Boolean(process.stderr.isTTY),
-};
-
-/** Colour only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org) or TERM=dumb. */
-export function useColor(io: Pick<CliIO, 'env' | 'isTTY'>): boolean {
-  return io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
-}
-
-function progressFor(io: CliIO): Progress {
-  const mark = useColor(io)
-    ? { info: '\u001b[36m▸\u001b[0m', warn: '\u001b[33mwarning:\u001b[0m', error: '\u001b[31merror:\u001b[0m' }
-    : { info: 'rebase-daily:', warn: 'rebase-daily: warning:', error: 'rebase-daily: error:' };
-  // Progress always goes to stderr, so --json stdout stays one document.
-  return { info: (m) => io.stderr(`${mark.info} ${m}\n`), warn: (m) => io.stderr(`${mark.warn} ${m}\n`), error: (m) => io.stderr(`${mark.error} ${m}\n`) };
-}
+import { emit } from './emit.js';
+import { processIO, progressFor, type CliIO } from './io.js';
 
 /**
  * Every byte the CLI prints passes through core's `redact`: remote URLs with credentials, tokens
@@ -79,12 +51,6 @@ function progressFor(io: CliIO): Progress {
 function redactingIO(io: CliIO): CliIO {
   redactEnv(io.env);
   return { ...io, stdout: (t) => io.stdout(redact(t)), stderr: (t) => io.stderr(redact(t)) };
-}
-
-function emit(io: CliIO, args: Pick<ParsedArgs, 'json'>, env: Envelope, human: string): number {
-  if (args.json) io.stdout(`${JSON.stringify(redactDeep(env), null, 2)}\n`);
-  else if (human) io.stdout(human.endsWith('\n') ? human : `${human}\n`);
-  return env.exitCode;
 }
 
 /** The CLI. Returns the exit code; never calls process.exit itself. */

@@ -10,26 +10,19 @@ import {
   resolvePaths,
   shellQuote,
   type Outcome,
-  type Progress,
   type ResolvedConfig,
 } from '@rebase-daily/core';
 import { abortResolution, continueResolution, resolutionView, startResolution, type ResolveEnv } from '@rebase-daily/git';
 import type { ParsedArgs } from '../args.js';
-import { envelope, lockTakenRecord, type Envelope } from '../envelope.js';
+import { envelope, lockTakenRecord } from '../envelope.js';
 import { cliInvocation } from '../locate.js';
-import type { CliIO } from '../main.js';
+import { progressFor, type CliIO } from '../io.js';
+import { emit as emitResolve } from '../emit.js';
 import { finishCommand } from './finish.js';
 import { renderResolveView } from './render.js';
 
 export const RESOLVE_SUBCOMMANDS = ['start', 'continue', 'finish', 'abort', 'status'] as const;
 export type ResolveSubcommand = (typeof RESOLVE_SUBCOMMANDS)[number];
-
-/** Print the envelope (--json) or the human text; returns the exit code. */
-export function emitResolve(io: CliIO, args: Pick<ParsedArgs, 'json'>, env: Envelope, human: string): number {
-  if (args.json) io.stdout(`${JSON.stringify(env, null, 2)}\n`);
-  else if (human) io.stdout(human.endsWith('\n') ? human : `${human}\n`);
-  return env.exitCode;
-}
 
 function userOf(io: CliIO): string {
   const u = io.env.USER || io.env.LOGNAME;
@@ -45,9 +38,7 @@ function userOf(io: CliIO): string {
 export function resolveEnv(io: CliIO, config: ResolvedConfig): ResolveEnv {
   const log = new CommandLog();
   log.attach(resolvePaths(config.scratchPath).commandLog);
-  const mark = io.isTTY ? '\u001b[36m▸\u001b[0m' : 'rebase-daily:';
-  const progress: Progress = { info: (m) => io.stderr(`${mark} ${m}\n`), warn: (m) => io.stderr(`${mark} warning: ${m}\n`), error: (m) => io.stderr(`${mark} error: ${m}\n`) };
-  return { run: boundRunner(log), log, config, progress, user: userOf(io), cli: cliInvocation(io.env), configFlag: `--config ${shellQuote(config.configPath)}` };
+  return { run: boundRunner(log), log, config, progress: progressFor(io), user: userOf(io), cli: cliInvocation(io.env), configFlag: `--config ${shellQuote(config.configPath)}` };
 }
 
 /**

@@ -4,8 +4,8 @@ import { validateStage } from '@rebase-daily/cargo-validate';
 import { completeResolution, prepareFinish, publishResolution, type Resolution, type ResolveEnv } from '@rebase-daily/git';
 import type { ParsedArgs } from '../args.js';
 import { envelope } from '../envelope.js';
-import type { CliIO } from '../main.js';
-import { emitResolve } from './command.js';
+import type { CliIO } from '../io.js';
+import { emit as emitResolve } from '../emit.js';
 import { writeResolveReport } from './report.js';
 
 /**

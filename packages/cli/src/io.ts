@@ -1,0 +1,32 @@
+import type { Progress } from '@rebase-daily/core';
+
+/** What the CLI reads and writes: streams, environment, working directory (tests pass their own). */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  isTTY: boolean;
+}
+
+export const processIO: CliIO = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  env: process.env,
+  cwd: process.cwd(),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+/** Colour only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org) or TERM=dumb. */
+export function useColor(io: Pick<CliIO, 'env' | 'isTTY'>): boolean {
+  return io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+}
+
+/** Progress lines on stderr (so --json stdout stays one document), coloured only where useColor says. */
+export function progressFor(io: CliIO): Progress {
+  const mark = useColor(io)
+    ? { info: '\u001b[36m▸\u001b[0m', warn: '\u001b[33mwarning:\u001b[0m', error: '\u001b[31merror:\u001b[0m' }
+    : { info: 'rebase-daily:', warn: 'rebase-daily: warning:', error: 'rebase-daily: error:' };
+  // Progress always goes to stderr, so --json stdout stays one document.
+  return { info: (m) => io.stderr(`${mark.info} ${m}\n`), warn: (m) => io.stderr(`${mark.warn} ${m}\n`), error: (m) => io.stderr(`${mark.error} ${m}\n`) };
+}
