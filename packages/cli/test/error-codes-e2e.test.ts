@@ -76,15 +76,19 @@ describe('refusals before anything is touched: the code in report.json, nothing 
       ],
       ['E_GIT_LOCK', 'a git lock file no killed run of rebase-daily left', () => writeFileSync(lockFile, ''), () => rmSync(lockFile)],
     ];
+    const seen: string[] = [];
     for (const [code, what, breakIt, fixIt] of cases) {
       breakIt();
       const before = snap(d);
       const { report } = await expectRun(d, ['daily'], 1, code);
+      seen.push(...codes(report));
       expect(report, what).toMatchObject({ outcome: 'error', pushed: [] });
       expect(unexpectedChanges(before, snap(d), RUN_WRITES), what).toEqual([]);
       if (code === 'E_GIT_LOCK') expect(existsSync(lockFile), 'the lock file is not the run\'s to remove').toBe(true);
       fixIt();
     }
+    // Each run's report.json holds exactly its one code.
+    expect(seen).toEqual(['E_REMOTE_MISSING', 'E_FETCH_FAILED', 'E_BRANCH_MISSING', 'E_GIT_LOCK']);
 
     const before = snapshotRepo({ repo: d.fixture.root, beside: d.fixture.root });
     const runs = runsWritten(d);
