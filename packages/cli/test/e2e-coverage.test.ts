@@ -15,7 +15,6 @@ import { cliRoot, workspaceRoot } from './helpers.js';
 const NOT_THROUGH_CLI: Record<string, string> = {
   E_REBASE_IN_PROGRESS:
     "align's re-check for an operation started while the run is going; an operation present when a command starts is refused first by preflight as E_OPERATION_IN_PROGRESS",
-  E_GT_MISSING: 'pending h4 (the helper replacing the gt stand-ins adds the gt-missing end-to-end test)',
 };
 
 /** Helpers of the CLI tests that assert their exit-code and error-code arguments (exit code, envelope and report.json). */
