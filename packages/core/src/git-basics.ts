@@ -156,3 +156,8 @@ export function parseGitVersion(text: string): [number, number, number] | null {
   const m = /git version (\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
   return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : null;
 }
+
+/** Which worktree (absolute path) has `refs/heads/<branch>` checked out, if any. */
+export async function worktreeHolding(run: Runner, repo: string, branch: string): Promise<string | null> {
+  return (await listWorktrees(run, repo)).find((w) => w.branch === branch)?.path ?? null;
+}

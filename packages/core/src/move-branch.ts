@@ -1,8 +1,7 @@
-import { listWorktrees, revParse, statusPorcelain } from './git-basics.js';
-import type { CommandResult, Runner } from './process.js';
+import { revParse, statusPorcelain, worktreeHolding } from './git-basics.js';
+import { uninterruptible, type CommandResult, type Runner } from './process.js';
 
 const ZERO = '0'.repeat(40);
-const neverAborted = new AbortController().signal;
 
 export interface MoveBranchRequest {
   branch: string;
@@ -47,8 +46,8 @@ export type MoveBranchResult = { ok: true; holder: string | null } | ({ ok: fals
  */
 export async function moveBranch(run: Runner, repo: string, m: MoveBranchRequest): Promise<MoveBranchResult> {
   const ref = `refs/heads/${m.branch}`;
-  const safe: Runner = (command, args, options) => run(command, args, { ...options, signal: neverAborted });
-  const holder = (await listWorktrees(safe, repo)).find((w) => w.branch === m.branch)?.path ?? null;
+  const safe = uninterruptible(run);
+  const holder = await worktreeHolding(safe, repo, m.branch);
   if (m.from === m.to) return { ok: true, holder };
   if (holder && m.to === null) return { ok: false, ref, reason: 'checked-out', holder };
   const follows = holder !== null && m.from !== null && m.to !== null;

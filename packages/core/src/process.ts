@@ -300,6 +300,14 @@ export async function run(command: string, args: readonly string[], options: Run
 /** A runner bound to a command log, so stages do not pass the log around. */
 export type Runner = (command: string, args: readonly string[], options: RunOptions) => Promise<CommandResult>;
 
+/** A signal that never fires: for the commands that must finish once started (undo, cleanup, a ref move and its worktree). */
+export const neverAborted: AbortSignal = new AbortController().signal;
+
+/** `run` with every call uninterruptible: an interrupt of the run does not stop these commands halfway. */
+export function uninterruptible(run: Runner): Runner {
+  return (command, args, options) => run(command, args, { ...options, signal: neverAborted });
+}
+
 export function boundRunner(log: CommandLog, signal?: AbortSignal): Runner {
   return (command, args, options) => run(command, args, signal && !options.signal ? { ...options, signal } : options, log);
 }

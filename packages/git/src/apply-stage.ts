@@ -1,25 +1,27 @@
 import {
+  type ApplyData,
+  type Candidate,
   errors,
   isAncestor,
+  type Lease,
   lsRemoteBranch,
   moveBranch,
   moveFailureText,
   outcomeOf,
-  revParse,
-  statusPorcelain,
-  toErrorRecord,
-  type ApplyData,
-  type Candidate,
-  type Lease,
   type Patch,
   type Pin,
   type RebaseDailyError,
+  revParse,
   type StageContext,
   type StageImpl,
   type StageResult,
+  statusPorcelain,
+  toErrorRecord,
+  uninterruptible,
+  worktreeHolding,
 } from '@rebase-daily/core';
 import { bumpFailure, bumpVersion, type BumpResult } from './bump-version.js';
-import { listCommits, mergeFfOnly, recordedRebase, resetHard, uninterruptible, updateRefCas, worktreeHolding } from './git-ops.js';
+import { listCommits, mergeFfOnly, recordedRebase, resetHard, updateRefCas } from './git-ops.js';
 import { neverUpstream, publishCandidates } from './publish-stage.js';
 import { stageRefs } from './observed-shas.js';
 import { readPatchQueue } from './patch-queue.js';

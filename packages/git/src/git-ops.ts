@@ -1,17 +1,9 @@
-import { listWorktrees, revParse, type Runner, type StageContext } from '@rebase-daily/core';
+import { neverAborted, revParse, type Runner, type StageContext } from '@rebase-daily/core';
 
 /**
  * One small function per git operation the git stages perform. Each takes the runner and an
  * explicit cwd; mutating ones return the CommandResult so callers decide on the exit code.
  */
-
-/** A signal that never fires: cleanup commands must run even after the run was interrupted. */
-const neverAborted = new AbortController().signal;
-
-/** The same runner, but its commands are not cancelled by the run's abort signal (for cleanup). */
-export function uninterruptible(run: Runner): Runner {
-  return (command, args, options) => run(command, args, { ...options, signal: neverAborted });
-}
 
 /** `git rebase <onto>` for a branch checked out in `cwd`. */
 export function rebaseOnto(run: Runner, cwd: string, onto: string, skip: readonly string[] = []) {
@@ -95,11 +87,6 @@ export function resetHard(run: Runner, cwd: string, sha: string) {
 
 export function mergeFfOnly(run: Runner, cwd: string, sha: string) {
   return run('git', ['merge', '--ff-only', '--quiet', sha], { cwd });
-}
-
-/** Which worktree (absolute path) has `refs/heads/<branch>` checked out, if any. */
-export async function worktreeHolding(run: Runner, repo: string, branch: string): Promise<string | null> {
-  return (await listWorktrees(run, repo)).find((w) => w.branch === branch)?.path ?? null;
 }
 
 /** `sha` → its subject line, or '' when unknown. */

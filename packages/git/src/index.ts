@@ -9,7 +9,8 @@ export { describeConflict, readRebaseStop, reproduceCommands, type RebaseStop, t
 export { withTempWorktree, tempWorktreePath, reproduceWorktreePath, type TempWorktree } from './temp-worktree.js';
 export { observedShas, stageRefs, type ObservedShas } from './observed-shas.js';
 export { isRebasing, abortIfRebasing } from './rebase-state.js';
-export { worktreeHolding, uninterruptible } from './git-ops.js';
+/** Moved to core (the process seam and git basics); re-exported for consumers of 0.1. */
+export { uninterruptible, worktreeHolding } from '@rebase-daily/core';
 export { compareVersions } from './version/compare-versions.js';
 export { manifestVersion, setManifestVersion, setLockVersions, inheritsWorkspaceVersion } from './version/cargo-manifest.js';
 export { cargoWorkspaceMembers, cargoAcceptsLock, parseCargoMetadata, staleLockEntries, type BumpChecks, type CargoMember } from './version/cargo-metadata.js';

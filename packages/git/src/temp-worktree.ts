@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { errors, excludeScratch, firstLine, removeWorktree, type StageContext } from '@rebase-daily/core';
+import { errors, excludeScratch, firstLine, removeWorktree, type StageContext, uninterruptible } from '@rebase-daily/core';
 import { abortIfRebasing } from './rebase-state.js';
-import { addWorktree, deleteBranch, uninterruptible } from './git-ops.js';
+import { addWorktree, deleteBranch } from './git-ops.js';
 
 export interface TempWorktree {
   path: string;

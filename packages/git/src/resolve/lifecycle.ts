@@ -2,24 +2,25 @@ import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
   acquireLock,
+  type CommandLog,
   errors,
   loadResolveState,
   lockDirFor,
-  readLockMeta,
-  releaseLock,
-  resolveErrors,
-  resolvePaths,
-  saveResolveState,
-  writeJsonAtomic,
-  type CommandLog,
   type LockMeta,
   type Progress,
+  readLockMeta,
+  releaseLock,
   removeWorktree,
   type ResolvedConfig,
+  resolveErrors,
+  resolvePaths,
   type ResolveState,
   type Runner,
+  saveResolveState,
+  uninterruptible,
+  writeJsonAtomic,
 } from '@rebase-daily/core';
-import { deleteBranch, uninterruptible } from '../git-ops.js';
+import { deleteBranch } from '../git-ops.js';
 import { removeRerereLink } from './rerere-memory.js';
 
 /** What every resolve step gets: the process seam, the config, progress lines, who runs it. */
