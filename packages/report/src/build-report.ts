@@ -36,7 +36,8 @@ export function buildReport(state: RunState, options: BuildReportOptions = {}): 
   const finishedAt = state.finishedAt ?? (options.now ?? new Date()).toISOString();
   const started = Date.parse(state.startedAt);
   const finished = Date.parse(finishedAt);
-  const durationMs = Number.isFinite(started) && Number.isFinite(finished) ? Math.max(0, finished - started) : null;
+  // startedAt is a timestamp (reportLocations below refuses the state otherwise); finishedAt may not be.
+  const durationMs = Number.isFinite(finished) ? Math.max(0, finished - started) : null;
 
   const stages = reportStages(state, outcome);
   const scratch = isAbsolute(state.scratchDir) ? state.scratchDir : resolve(state.repo, state.scratchDir);
