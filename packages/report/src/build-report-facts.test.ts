@@ -58,6 +58,11 @@ describe('buildReport copies the run state', () => {
     expect(r.patches.droppedUpstream).toEqual((stage(state, 'verify').data as { dropped: unknown[] }).dropped);
   });
 
+  it('leftovers are the state’s', () => {
+    const leftovers = ['/fixture/fork/.scratch/worktrees/verify-1 (worktree)'];
+    expect(buildReport(withState('success', { leftovers }), { docs: null }).leftovers).toEqual(leftovers);
+  });
+
   it('a relative scratch dir is resolved against the repo', () => {
     const state = withState('success', { scratchDir: '.scratch' });
     expect(buildReport(state, { docs: null }).paths.scratch).toBe(resolve(state.repo, '.scratch'));
@@ -100,7 +105,10 @@ describe('buildReport: upstream counts', () => {
 
   it.each<[string, () => RunState]>([
     ['apply did not rebase', () => withData('success', 'apply', (d) => ({ ...d, trunk: { ...(d.trunk as object), rebased: false } }))],
-    ['apply left the trunk where it was', () => withData('success', 'apply', (d) => ({ ...d, trunk: { ...(d.trunk as { before: string }), after: (d.trunk as { before: string }).before } }))],
+    ['apply left the trunk where it was', () => {
+      const s = withData('success', 'apply', (d) => ({ ...d, trunk: { ...(d.trunk as { before: string }), after: (d.trunk as { before: string }).before } }));
+      return withState('success', { stages: s.stages, shas: { ...s.shas, after: { ...s.shas.after, trunk: s.shas.before.trunk } } });
+    }],
     ['the trunk is no longer where apply put it', () => { const s = recordedRun('success'); return withState('success', { shas: { ...s.shas, after: { ...s.shas.after, trunk: s.shas.before.trunk } } }); }],
     ['verify recorded no delta', () => withData('success', 'verify', () => ({}))],
   ])('nothing absorbed when %s', (_why, state) => {
@@ -209,7 +217,7 @@ describe('buildReport: what the next actions are told', () => {
     const state = recordedRun('verify-conflict');
     const r = buildReport(state, { docs: null });
     expect(rebaseLine(r)).toContain(`rebase ${state.pin!.upstream}\``);
-    expect(pushLine(r)).toContain(`(${short(state.pin!.forkTrunk)})`);
+    expect(pushLine(r)).toContain(`(${short(state.pin!.forkTrunk!)})`);
   });
 
   it('without a pin: verify’s upstream, then what the run observed, then the state before', () => {
@@ -234,10 +242,16 @@ describe('buildReport: what the next actions are told', () => {
     const newSha = 'e'.repeat(40);
     stage(state, 'apply').data = {
       ...stage(state, 'apply').data,
-      publish: { ...(stage(recordedRun('success'), 'publish').data as object), refs: [{ branch: state.trunk, role: 'trunk', expected: null, newSha, actual: newSha, outcome: 'pushed', moved: true }] },
+      publish: {
+        ...(stage(recordedRun('success'), 'publish').data as object),
+        refs: [
+          { branch: state.mirror, role: 'mirror', expected: null, newSha: 'f'.repeat(40), actual: 'f'.repeat(40), outcome: 'pushed', moved: true },
+          { branch: state.trunk, role: 'trunk', expected: null, newSha, actual: newSha, outcome: 'pushed', moved: true },
+        ],
+      },
     };
     const r = buildReport(state, { docs: null });
-    expect(r.pushed.map((p) => p.ref)).toEqual([trunk]);
+    expect(r.pushed.map((p) => p.ref)).toEqual([`refs/heads/${state.mirror}`, trunk]);
     expect(r.nextActions).toContain(`${state.trunk} was already pushed at ${short(newSha)} before validation (publish.when: after-apply); nothing further was pushed.`);
   });
 

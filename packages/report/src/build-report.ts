@@ -130,7 +130,7 @@ function upstreamCounts(state: RunState, data: RunData): Report['upstream'] {
 }
 
 function queueWithNewShas(data: RunData): Report['patches']['queue'] {
-  const replayed = new Map((data.apply?.replayed ?? []).map((r) => [r.old, r.new]));
+  const replayed = new Map(data.apply?.replayed?.map((r) => [r.old, r.new]));
   return (data.verify?.queue ?? []).map((p) => ({ sha: p.sha, subject: p.subject, newSha: replayed.get(p.sha) ?? null }));
 }
 
@@ -150,7 +150,7 @@ function pushedRefs(state: RunState, data: RunData): Report['pushed'] {
 
 function graphiteOf(align: AlignData | null): Report['graphite'] {
   if (!align) return null;
-  const after = new Map((align.after ?? []).map((b) => [b.branch, b]));
+  const after = new Map(align.after?.map((b) => [b.branch, b]));
   const descendants = align.before.map((b) => ({
     branch: b.branch,
     parent: after.get(b.branch)?.parent ?? b.parent,

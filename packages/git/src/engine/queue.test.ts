@@ -1,5 +1,5 @@
 import { run } from '@rebase-daily/core';
-import { commitFiles, git, initRepo, makeTempDir, removeDir } from '@rebase-daily/core/testing';
+import { commitFiles, initRepo, makeTempDir, removeDir } from '@rebase-daily/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readCommits } from './queue.js';
 
