@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { boundRunner, CommandLog, run } from '@rebase-daily/core';
 import { createForkFixture, git, makeTempDir, removeDir, type ForkFixture, type ForkFixtureOptions } from '@rebase-daily/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -156,5 +158,99 @@ describe('an empty queue', () => {
     expect(log.entries).toHaveLength(1);
     expect(log.entries[0].argv).toContain('log');
     expect(log.entries.flatMap((e) => e.argv)).not.toContain('cat-file');
+  });
+});
+
+describe('an empty root commit in the queue (a merged unrelated history) is empty from the start', () => {
+  // Rebase counts a root commit as empty when its tree is the empty tree (is_original_commit_empty
+  // compares with the empty tree) and keeps it even when `--cherry-mark` marks it `=` like any empty
+  // patch. A fork reaches this by merging an unrelated history that starts with `--allow-empty`.
+  function withEmptyRoot(f: ForkFixture): void {
+    git(f.clone, 'checkout', '-q', '--orphan', 'side');
+    git(f.clone, 'rm', '-rqf', '.');
+    git(f.clone, 'commit', '-q', '--allow-empty', '-m', 'side: empty root');
+    git(f.clone, 'commit', '-q', '--allow-empty', '-m', 'side: empty child');
+    writeFileSync(join(f.clone, 'SIDE.md'), 'side notes\n');
+    git(f.clone, 'add', 'SIDE.md');
+    git(f.clone, 'commit', '-q', '-m', 'side: add notes');
+    git(f.clone, 'checkout', '-q', f.trunk);
+    git(f.clone, 'merge', '-q', '--allow-unrelated-histories', '--no-edit', 'side');
+    git(f.clone, 'branch', '-q', '-D', 'side');
+    git(f.clone, 'push', '-q', 'origin', f.trunk);
+    git(f.upstreamWork, 'commit', '-q', '--allow-empty', '-m', 'upstream: empty marker');
+    git(f.upstreamWork, 'push', '-q', 'origin', f.upstreamBranch);
+  }
+
+  it('listQueue and outlineQueue keep it (and the empty child), as git rebase does; a repo set to log.showRoot=false reads the same', async () => {
+    const f = fixture();
+    withEmptyRoot(f);
+    git(f.clone, 'fetch', '-q', 'upstream');
+    const upstream = git(f.clone, 'rev-parse', `upstream/${f.upstreamBranch}`);
+    const trunk = git(f.clone, 'rev-parse', f.trunk);
+    const [root, child] = [git(f.clone, 'rev-parse', `${trunk}^2~2`), git(f.clone, 'rev-parse', `${trunk}^2~1`)];
+    expect(git(f.clone, 'rev-list', '--cherry-mark', '--right-only', '--no-merges', `${upstream}...${trunk}`).split('\n')).toEqual(expect.arrayContaining([`=${root}`, `=${child}`]));
+    const reference = gitRebaseReference(f);
+    expect(reference.exitCode).toBe(0);
+    expect(reference.subjects).toHaveLength(4);
+    const empty = new Set(['side: empty root', 'side: empty child']);
+    for (const showRoot of ['true', 'false']) {
+      git(f.clone, 'config', 'log.showRoot', showRoot);
+      const listed = await listQueue(run, f.clone, upstream, trunk);
+      const outlined = await outlineQueue(run, f.clone, upstream, trunk);
+      for (const q of [listed, outlined]) {
+        expect(q.alreadyUpstream, `log.showRoot=${showRoot}`).toEqual([git(f.clone, 'rev-parse', `${trunk}^1~1`)]);
+        expect(q.commits.map((c) => [c.message.split('\n')[0], c.emptyFromStart]), `log.showRoot=${showRoot}`).toEqual(
+          [...reference.subjects].reverse().map((s) => [s, empty.has(s)]),
+        );
+      }
+      expect(outlined.paths.get(root)).toEqual([]);
+      expect(outlined.paths.get(git(f.clone, 'rev-parse', `${trunk}^2`))).toEqual([{ status: 'A', path: 'SIDE.md' }]);
+    }
+  });
+
+  it.each(['memory', 'worktree'] as const)('apply (%s engine) replays it like git rebase: same commits, same tree', async (engine) => {
+    const f = fixture();
+    withEmptyRoot(f);
+    const reference = gitRebaseReference(f);
+    const ctx = makeStageContext(f, { engine });
+    const v = await verifyStage(ctx);
+    expect(v.status, v.summary).toBe('ok');
+    ctx.setPin(v.pin!);
+    const r = await applyStage(ctx);
+    expect(r.status, r.summary).toBe('ok');
+    expect(git(f.clone, 'log', '--format=%s', `${v.pin!.upstream}..${f.trunk}`).split('\n')).toEqual(reference.subjects);
+    expect(git(f.clone, 'rev-parse', `${f.trunk}^{tree}`)).toBe(reference.tree);
+  });
+});
+
+describe('a root commit that is already upstream (a merged unrelated history upstream also took)', () => {
+  it('is dropped like git rebase drops it, also in a repo set to log.showRoot=false (the walk reads roots with --root)', async () => {
+    const f = fixture();
+    git(f.clone, 'checkout', '-q', '--orphan', 'side');
+    git(f.clone, 'rm', '-rqf', '.');
+    writeFileSync(join(f.clone, 'SIDE.md'), 'side notes\n');
+    git(f.clone, 'add', 'SIDE.md');
+    git(f.clone, 'commit', '-q', '-m', 'side: add notes (root)');
+    git(f.clone, 'checkout', '-q', f.trunk);
+    git(f.clone, 'merge', '-q', '--allow-unrelated-histories', '--no-edit', 'side');
+    git(f.clone, 'branch', '-q', '-D', 'side');
+    git(f.clone, 'push', '-q', 'origin', f.trunk);
+    writeFileSync(join(f.upstreamWork, 'SIDE.md'), 'side notes\n');
+    git(f.upstreamWork, 'add', 'SIDE.md');
+    git(f.upstreamWork, 'commit', '-q', '-m', 'upstream: add the same notes');
+    git(f.upstreamWork, 'push', '-q', 'origin', f.upstreamBranch);
+    git(f.clone, 'fetch', '-q', 'upstream');
+    git(f.clone, 'config', 'log.showRoot', 'false');
+    const upstream = git(f.clone, 'rev-parse', `upstream/${f.upstreamBranch}`);
+    const trunk = git(f.clone, 'rev-parse', f.trunk);
+    const root = git(f.clone, 'rev-parse', `${trunk}^2`);
+    const reference = gitRebaseReference(f);
+    expect(reference.exitCode).toBe(0);
+    expect(reference.subjects).toEqual(['fork: add notes']);
+    for (const q of [await listQueue(run, f.clone, upstream, trunk), await outlineQueue(run, f.clone, upstream, trunk)]) {
+      expect(q.alreadyUpstream).toEqual([git(f.clone, 'rev-parse', `${trunk}^1~1`), root]);
+      expect(q.commits.map((c) => [c.message.split('\n')[0], c.emptyFromStart])).toEqual([['fork: add notes', false]]);
+    }
+    expect((await outlineQueue(run, f.clone, upstream, trunk)).paths.get(root)).toEqual([{ status: 'A', path: 'SIDE.md' }]);
   });
 });

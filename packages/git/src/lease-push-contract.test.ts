@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CommandLog, boundRunner } from '@rebase-daily/core';
 import { commitFiles, createForkFixture, git, type ForkFixture } from '@rebase-daily/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { leaseArg, leasePush, leaseRecord } from './lease-push.js';
+import { atomicLeasePush, leaseArg, leasePush, leaseRecord } from './lease-push.js';
 import './testing/stage-context.js'; // keeps the seam's git off the machine's global config
 
 // leasePush against a real bare remote: the push happens only when the remote branch is exactly the
@@ -99,5 +99,59 @@ describe('leasePush on a real remote', () => {
   it('leaseRecord of an outcome without detail is the kind alone; an unknown actual is null', () => {
     const push = { ref: 'refs/heads/t', remote: 'origin', expected: 'e', newSha: 'n', ok: false, command: '', result: {} as never, outcome: { kind: 'timeout' as const, detail: '', line: null } };
     expect(leaseRecord(push)).toEqual({ ref: 'refs/heads/t', remote: 'origin', expected: 'e', actual: null, reason: 'timeout', attempted: true });
+  });
+});
+
+describe('atomicLeasePush on a real remote: every ref with its own lease, all or none', () => {
+  // Two refs: the trunk (lease on the remote tip) and a new branch (lease: must be absent).
+  function two() {
+    const s = setup();
+    const updates = [
+      { branch: s.f.trunk, newSha: s.next, expected: s.remoteTip },
+      { branch: 'fresh', newSha: s.next, expected: null },
+    ];
+    const command = `git push --porcelain --atomic --force-with-lease=refs/heads/${s.f.trunk}:${s.remoteTip} --force-with-lease=refs/heads/fresh: origin ${s.next}:refs/heads/${s.f.trunk} ${s.next}:refs/heads/fresh`;
+    return { ...s, updates, command };
+  }
+
+  it('both leases hold: both refs move, one exact command, no look at the remote after', async () => {
+    const { f, log, run, next, remoteRef, updates, command } = two();
+    const r = await atomicLeasePush(run, f.clone, 'origin', updates, { timeoutMs: 30_000 });
+    expect(r).toMatchObject({ ok: true, atomicUnsupported: false, command });
+    expect(r.result.exitCode).toBe(0);
+    expect(r.refs.map((x) => [x.branch, x.newSha, x.expected, x.outcome.kind, x.actual])).toEqual([
+      [f.trunk, next, updates[0].expected, 'pushed', undefined],
+      ['fresh', next, null, 'pushed', undefined],
+    ]);
+    expect(log.entries.map((e) => e.argv.join(' '))).toEqual([command]);
+    expect([remoteRef(f.trunk), remoteRef('fresh')]).toEqual([next, next]);
+  });
+
+  it('one lease stale: neither ref moves; each ref says why and what the remote has', async () => {
+    const { f, run, remoteTip, remoteRef, updates } = two();
+    const other = f.otherClone();
+    git(other, 'checkout', '-q', '-B', f.trunk, `origin/${f.trunk}`);
+    const theirs = commitFiles(other, { 'THEIRS.md': 'theirs\n' }, 'someone else');
+    git(other, 'push', '-q', 'origin', `HEAD:refs/heads/${f.trunk}`);
+    const r = await atomicLeasePush(run, f.clone, 'origin', updates);
+    expect(r).toMatchObject({ ok: false, atomicUnsupported: false });
+    expect(r.refs.map((x) => [x.branch, x.outcome.kind, x.actual])).toEqual([
+      [f.trunk, 'stale-info', theirs],
+      ['fresh', 'atomic-failed', null],
+    ]);
+    expect([remoteRef(f.trunk), remoteRef('fresh')]).toEqual([theirs, null]);
+    expect(remoteTip).not.toBe(theirs);
+  });
+
+  it('a remote that does not advertise --atomic: nothing sent, every ref atomic-unsupported', async () => {
+    const { f, run, remoteTip, remoteRef, updates } = two();
+    git(f.originBare, 'config', 'receive.advertiseAtomic', 'false');
+    const r = await atomicLeasePush(run, f.clone, 'origin', updates);
+    expect(r).toMatchObject({ ok: false, atomicUnsupported: true });
+    expect(r.refs.map((x) => [x.branch, x.outcome.kind, x.actual])).toEqual([
+      [f.trunk, 'atomic-unsupported', remoteTip],
+      ['fresh', 'atomic-unsupported', null],
+    ]);
+    expect([remoteRef(f.trunk), remoteRef('fresh')]).toEqual([remoteTip, null]);
   });
 });

@@ -36,7 +36,8 @@ export function buildReport(state: RunState, options: BuildReportOptions = {}): 
   const finishedAt = state.finishedAt ?? (options.now ?? new Date()).toISOString();
   const started = Date.parse(state.startedAt);
   const finished = Date.parse(finishedAt);
-  const durationMs = Number.isFinite(started) && Number.isFinite(finished) ? Math.max(0, finished - started) : null;
+  // startedAt is a timestamp (reportLocations below refuses the state otherwise); finishedAt may not be.
+  const durationMs = Number.isFinite(finished) ? Math.max(0, finished - started) : null;
 
   const stages = reportStages(state, outcome);
   const scratch = isAbsolute(state.scratchDir) ? state.scratchDir : resolve(state.repo, state.scratchDir);
@@ -129,7 +130,7 @@ function upstreamCounts(state: RunState, data: RunData): Report['upstream'] {
 }
 
 function queueWithNewShas(data: RunData): Report['patches']['queue'] {
-  const replayed = new Map((data.apply?.replayed ?? []).map((r) => [r.old, r.new]));
+  const replayed = new Map(data.apply?.replayed?.map((r) => [r.old, r.new]));
   return (data.verify?.queue ?? []).map((p) => ({ sha: p.sha, subject: p.subject, newSha: replayed.get(p.sha) ?? null }));
 }
 
@@ -149,7 +150,7 @@ function pushedRefs(state: RunState, data: RunData): Report['pushed'] {
 
 function graphiteOf(align: AlignData | null): Report['graphite'] {
   if (!align) return null;
-  const after = new Map((align.after ?? []).map((b) => [b.branch, b]));
+  const after = new Map(align.after?.map((b) => [b.branch, b]));
   const descendants = align.before.map((b) => ({
     branch: b.branch,
     parent: after.get(b.branch)?.parent ?? b.parent,

@@ -1,11 +1,9 @@
 import type { Runner } from '@rebase-daily/core';
 import { type CommitInfo, parseCatFileBatch, parseCommitObject } from './commit-object.js';
 
-/** A queue commit plus what replay needs to know about its parent. */
+/** A queue commit plus what replay needs to know about it. */
 export interface QueueCommit extends CommitInfo {
-  /** Tree of the first parent (the replay's merge base); null for a root commit. */
-  parentTree: string | null;
-  /** Empty from the start (tree equals its parent's tree): rebase keeps these. */
+  /** Empty from the start (tree equals its first parent's tree, the empty tree for a root commit): rebase keeps these. */
   emptyFromStart: boolean;
 }
 
@@ -28,7 +26,7 @@ export interface CherryMark {
   same: boolean;
 }
 
-/** Read commits in one `git cat-file --batch` call; a map by SHA. */
+/** Read commits in one `git cat-file --batch` call; a map by SHA holding every SHA asked for (or it throws). */
 export async function readCommits(run: Runner, repo: string, shas: readonly string[], options: EngineCallOptions = {}): Promise<Map<string, CommitInfo>> {
   const map = new Map<string, CommitInfo>();
   const unique = [...new Set(shas)];
@@ -39,39 +37,26 @@ export async function readCommits(run: Runner, repo: string, shas: readonly stri
     if (obj.type !== 'commit') throw new Error(`cat-file: ${obj.sha} is a ${obj.type}, not a commit`);
     map.set(obj.sha, parseCommitObject(obj.sha, obj.body));
   }
+  // cat-file answers under the full SHA: a name given any other way (abbreviated, a ref) would be
+  // missing from the map, so every caller may look up exactly what it asked for.
+  const unanswered = unique.find((sha) => !map.has(sha));
+  if (unanswered !== undefined) throw new Error(`cat-file: no commit under the name ${unanswered} (pass full SHAs)`);
   return map;
 }
 
 /**
  * The commits `git rebase <upstream>` would replay from `trunk`, with their metadata: the one queue
- * walk (walkQueue) plus one `git cat-file --batch` for the commit objects and their parents' trees.
+ * walk (walkQueue, which applies rebase's drop rule) plus one `git cat-file --batch` for the commit
+ * objects of what it replays.
  */
 export async function listQueue(run: Runner, repo: string, upstreamSha: string, trunkSha: string, options: EngineCallOptions = {}): Promise<Queue> {
   const walk = await walkQueue(run, repo, upstreamSha, trunkSha, options);
-  return resolveQueue(run, repo, walk.marked, options);
-}
-
-/** The second half of listQueue: metadata for the marked commits and rebase's drop rule applied (from the trees, as walkQueue does from the paths). */
-export async function resolveQueue(run: Runner, repo: string, marks: readonly CherryMark[], options: EngineCallOptions = {}): Promise<Queue> {
-  if (marks.length === 0) return { commits: [], alreadyUpstream: [] };
-  // rev-list --parents names each first parent, so the queue and the parents' trees (the merge
-  // bases) come from a single cat-file --batch.
-  const infos = await readCommits(run, repo, [...marks.map((m) => m.sha), ...marks.flatMap((m) => m.parents.slice(0, 1))], options);
-  const treeOf = (sha: string | undefined): string | null => (sha === undefined ? null : (infos.get(sha)?.tree ?? null));
-  const commits: QueueCommit[] = [];
-  const alreadyUpstream: string[] = [];
-  for (const mark of marks) {
-    const info = infos.get(mark.sha);
-    if (!info) throw new Error(`cat-file: no data for ${mark.sha}`);
-    const parentTree = treeOf(info.parents[0]);
-    const emptyFromStart = parentTree !== null && parentTree === info.tree;
-    if (mark.same && !emptyFromStart) {
-      alreadyUpstream.push(mark.sha);
-      continue;
-    }
-    commits.push({ ...info, parentTree, emptyFromStart });
-  }
-  return { commits, alreadyUpstream };
+  const infos = await readCommits(run, repo, walk.replay.map((c) => c.sha), options);
+  return {
+    // readCommits holds every SHA asked for or throws.
+    commits: walk.replay.map((c) => ({ ...(infos.get(c.sha) as CommitInfo), emptyFromStart: emptyFromStart(c) })),
+    alreadyUpstream: walk.alreadyUpstream.map((c) => c.sha),
+  };
 }
 
 /** A queue commit as `git log --raw` outlines it: no whole commit object read. */
@@ -130,7 +115,7 @@ export interface QueueWalk {
  * <upstream>...<trunk>` (without --topo-order the order differs from rebase's when the queue holds
  * merges), with each commit's parents, tree, subject and changed paths, in one call. Rebase's
  * sequencer marks cherry-picks rather than hiding them and drops a marked commit only when it is not
- * empty from the start (no changed paths, for a commit with a parent), so this uses `--cherry-mark`
+ * empty from the start (no changed paths; a root commit counts against the empty tree), so this uses `--cherry-mark`
  * and applies the same rule (`--cherry-pick` would also drop an empty commit whose empty patch
  * matches an empty upstream commit).
  */
@@ -139,7 +124,8 @@ export async function walkQueue(run: Runner, repo: string, upstreamSha: string, 
     'git',
     // -c diff.ignoreSubmodules=none: log (unlike rev-list and rebase) lets that setting into the
     // patch-ids of --cherry-mark, where it would mark a submodule bump as already upstream.
-    ['-c', 'diff.ignoreSubmodules=none', 'log', '-z', '--raw', ...PLAIN_DIFF_FLAGS, '--no-show-signature', '--no-decorate', '--format=%m%H %P%x00%T%x00%s', '--reverse', '--no-merges', '--cherry-mark', '--right-only', '--topo-order', `${upstreamSha}...${trunkSha}`, '--'],
+    // --root: a root commit's paths are its whole tree even under log.showRoot=false.
+    ['-c', 'diff.ignoreSubmodules=none', 'log', '-z', '--raw', ...PLAIN_DIFF_FLAGS, '--no-show-signature', '--no-decorate', '--format=%m%H %P%x00%T%x00%s', '--root', '--reverse', '--no-merges', '--cherry-mark', '--right-only', '--topo-order', `${upstreamSha}...${trunkSha}`, '--'],
     { cwd: repo, env: options.env, timeoutMs: options.timeoutMs, raw: true },
   );
   if (r.exitCode !== 0) throw new Error(`git log ${upstreamSha}...${trunkSha} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
@@ -150,9 +136,13 @@ export async function walkQueue(run: Runner, repo: string, upstreamSha: string, 
   return { marked, replay, alreadyUpstream };
 }
 
-/** Empty from the start: a commit with a parent that changes no path (rebase keeps these). */
+/**
+ * Empty from the start: a commit that changes no path against its first parent — for a root commit,
+ * against the empty tree, which `--root` lists — as rebase's is_original_commit_empty decides.
+ * Rebase keeps these even when marked as already upstream.
+ */
 function emptyFromStart(c: OutlinedCommit): boolean {
-  return c.parents.length > 0 && c.paths.length === 0;
+  return c.paths.length === 0;
 }
 
 /**
