@@ -154,4 +154,10 @@ describe('atomicLeasePush on a real remote: every ref with its own lease, all or
     ]);
     expect([remoteRef(f.trunk), remoteRef('fresh')]).toEqual([remoteTip, null]);
   });
+
+  it('no ref to push is refused before git runs (with no refspec git would push what push.default picks, without a lease)', async () => {
+    const { f, run, remoteTip, remoteRef } = two();
+    await expect(atomicLeasePush(run, f.clone, 'origin', [])).rejects.toMatchObject({ code: 'E_INTERNAL', message: expect.stringMatching(/no ref to push/) });
+    expect([remoteRef(f.trunk), remoteRef('fresh')]).toEqual([remoteTip, null]);
+  });
 });

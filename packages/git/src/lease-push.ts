@@ -1,5 +1,5 @@
-import { describeCommand, lsRemoteBranch, type CommandResult, type Lease, type Runner } from '@rebase-daily/core';
-import { classifyPush, type PushOutcome } from './push-rejection.js';
+import { describeCommand, errors, lsRemoteBranch, type CommandResult, type Lease, type Runner } from '@rebase-daily/core';
+import { atomicRefusal, classifyPush, type PushOutcome } from './push-rejection.js';
 
 export interface LeasePushResult {
   ok: boolean;
@@ -80,11 +80,13 @@ export interface MultiPushResult {
  * failure reads each ref's actual SHA back from the remote for the report.
  */
 export async function atomicLeasePush(run: Runner, repo: string, remote: string, updates: RefUpdate[], options: { timeoutMs?: number } = {}): Promise<MultiPushResult> {
+  // With no refspec git would push what push.default picks, without a lease: never.
+  if (updates.length === 0) throw errors.internal('atomicLeasePush called with no ref to push; callers return before publishing nothing');
   const args = ['push', '--porcelain', '--atomic', ...updates.map((u) => leaseArg(u.branch, u.expected)), remote, ...updates.map((u) => `${u.newSha}:refs/heads/${u.branch}`)];
   const result = await run('git', args, { cwd: repo, timeoutMs: options.timeoutMs });
   const ok = result.exitCode === 0;
   const refs = updates.map((u) => ({ ...u, outcome: classifyPush(result, `refs/heads/${u.branch}`) }));
-  const atomicUnsupported = refs.some((r) => r.outcome.kind === 'atomic-unsupported');
+  const atomicUnsupported = atomicRefusal(result) !== null;
   const out: MultiPushResult = { ok, refs, atomicUnsupported, command: describeCommand(result), result };
   if (!ok) for (const r of out.refs) (r as { actual?: string | null }).actual = await lsRemoteBranch(run, repo, remote, r.branch, options.timeoutMs);
   return out;

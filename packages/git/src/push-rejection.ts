@@ -74,8 +74,8 @@ export function classifyPush(input: { exitCode: number; timedOut?: boolean; stdo
     return { kind: 'unknown', detail: withRemote, line };
   }
   const fatal = input.stderr.split('\n').find((l) => l.startsWith('fatal:'));
-  // git's only signal for this is its message; it exits 128 before sending anything.
-  if (fatal && /does not support --atomic push/.test(fatal)) return { kind: 'atomic-unsupported', detail: fatal.replace(/^fatal:\s*/, ''), line };
+  const atomic = atomicRefusal(input);
+  if (atomic) return { kind: 'atomic-unsupported', detail: atomic, line };
   if (input.exitCode === 128 || fatal) return { kind: 'unreachable', detail: (fatal ?? input.stderr.split('\n')[0] ?? '').replace(/^fatal:\s*/, ''), line };
   // Exit 1 with no ref line: git stopped before sending anything — a pre-push hook said no.
   const said = input.stderr
@@ -84,4 +84,13 @@ export function classifyPush(input: { exitCode: number; timedOut?: boolean; stdo
     .filter((l) => l && !l.startsWith('error: failed to push some refs'))
     .join(' / ');
   return { kind: 'refused-locally', detail: said || 'push refused before sending (pre-push hook?)', line };
+}
+
+/**
+ * The remote's refusal of `--atomic` itself — a property of the whole push, not of one ref: git's
+ * only signal is its fatal message, and it exits 128 before sending anything. null when absent.
+ */
+export function atomicRefusal(result: { stderr: string }): string | null {
+  const fatal = result.stderr.split('\n').find((l) => l.startsWith('fatal:'));
+  return fatal && /does not support --atomic push/.test(fatal) ? fatal.replace(/^fatal:\s*/, '') : null;
 }
