@@ -283,14 +283,18 @@ describe('the pipeline definition', () => {
     const plain = await runPipeline(config, { command: 'verify', impls: { verify: watch }, writeReport, fetch: false });
     expect(plain.exitCode).toBe(0);
     expect(during).toEqual({ SIGINT: before.SIGINT.length, SIGTERM: before.SIGTERM.length });
+    let calledTwice = false;
     const quiet: StageImpl = async () => {
       const ours = process.listeners('SIGINT').filter((l) => !before.SIGINT.includes(l));
       ours[0]('SIGINT');
       ours[0]('SIGINT');
+      calledTwice = true;
       return { status: 'ok', summary: 'fine' };
     };
     const state = await runPipeline(config, { command: 'verify', impls: { verify: quiet }, writeReport, handleSignals: true, fetch: false });
+    expect(calledTwice).toBe(true);
     expect(state.exitCode).toBe(130);
+    expect(state.errors.map((e) => e.code)).toEqual(['E_INTERRUPTED']);
     expect(process.listeners('SIGINT')).toEqual(before.SIGINT);
   });
 });

@@ -5,7 +5,7 @@ import { parseConfig, type ResolvedConfig } from './config.js';
 import { RebaseDailyError } from './errors.js';
 import { rebaseIdentity } from './git-basics.js';
 import { runPaths } from './paths.js';
-import { run } from './process.js';
+import { boundRunner, CommandLog, run } from './process.js';
 import { cleanLeftovers, ownsOperation, recordedOperationOwner, refuseForeignOperation, removeTemporary, restoreRepo, undoTemporaries, undoTemporary, unfinishedTemporaries } from './repo-guard.js';
 import type { RunState, Temporary } from './run-state.js';
 import { createRunState } from './session.js';
@@ -128,8 +128,11 @@ describe('undoTemporary', () => {
   it('the rebase the record names: aborted (the branch back where it was), and the line says so', async () => {
     const { f, repo } = setup();
     const { origHead, onto } = stoppedRebase(f);
-    const r = await undoTemporary(run, repo, op(repo, { origHead, onto, heads: [f.trunk] }));
+    const log = new CommandLog();
+    const r = await undoTemporary(boundRunner(log), repo, op(repo, { origHead, onto, heads: [f.trunk] }));
     expect(r).toEqual({ action: `aborted the rebase this run started in ${repo}` });
+    // A clean abort needs no `rebase --quit`: nothing failed in the run's command log.
+    expect(log.entries.filter((e) => e.exitCode !== 0)).toEqual([]);
     expect(existsSync(join(repo, '.git', 'rebase-merge'))).toBe(false);
     expect(git(repo, 'symbolic-ref', '--short', 'HEAD')).toBe(f.trunk);
     expect(git(repo, 'rev-parse', 'HEAD')).toBe(origHead);
@@ -170,7 +173,10 @@ describe('undoTemporary', () => {
   it('an operation record with nothing in progress, a path that is gone or not a repository: nothing to undo', async () => {
     const { f, repo } = setup();
     expect(await undoTemporary(run, repo, op(repo))).toEqual({});
-    expect(await undoTemporary(run, repo, op(join(f.root, 'gone')))).toEqual({});
+    // A path that is gone is not asked about: no failed git call in the run's command log.
+    const goneLog = new CommandLog();
+    expect(await undoTemporary(boundRunner(goneLog), repo, op(join(f.root, 'gone')))).toEqual({});
+    expect(goneLog.entries).toEqual([]);
     mkdirSync(join(f.root, 'plain'));
     expect(await undoTemporary(run, repo, op(join(f.root, 'plain')))).toEqual({});
   });
@@ -307,16 +313,20 @@ describe('restoreRepo', () => {
     expect(r).toEqual({ actions: [], problems: [expect.stringMatching(/^could not check out starting branch gone: error: pathspec 'gone' did not match[^\n]*$/)] });
     const missing = 'f'.repeat(40);
     const d = await restoreRepo(run, config, started(config, { startBranch: null, startHead: missing }));
-    expect(d).toEqual({ actions: [], problems: [expect.stringMatching(/^could not restore detached HEAD at ffffffffffff: [^\n]+$/)] });
+    expect(d).toEqual({ actions: [], problems: [`could not restore detached HEAD at ffffffffffff: fatal: reference is not a tree: ${missing}`] });
     expect(git(repo, 'symbolic-ref', '--short', 'HEAD')).toBe(f.trunk);
   });
 
-  it('what reset and clean cannot remove (a nested repository) is reported as still dirty', async () => {
+  it('what reset and clean cannot remove (nested repositories) is reported as still dirty, the first five named', async () => {
     const { f, repo, config } = setup();
-    git(repo, 'init', '-q', join(repo, 'nested'));
+    const nested = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
+    for (const n of nested) git(repo, 'init', '-q', join(repo, n));
     const r = await restoreRepo(run, config, started(config, { startBranch: f.trunk }));
-    expect(r).toEqual({ actions: ['discarded 1 change(s) this run left in the tree: nested/'], problems: ['tree still dirty after cleanup: ?? nested/'] });
-    expect(existsSync(join(repo, 'nested', '.git'))).toBe(true);
+    expect(r).toEqual({
+      actions: ['discarded 6 change(s) this run left in the tree: n1/, n2/, n3/, n4/, n5/'],
+      problems: ['tree still dirty after cleanup: ?? n1/, ?? n2/, ?? n3/, ?? n4/, ?? n5/'],
+    });
+    for (const n of nested) expect(existsSync(join(repo, n, '.git'))).toBe(true);
   });
 
   it('before preflight passed, only recorded temporaries are undone: the tree and branch are the user\'s', async () => {
@@ -356,10 +366,10 @@ describe('what other runs recorded', () => {
     const { config, repo } = setup();
     recordRun(config, '20200101T000000Z-1-a', [{ kind: 'branch', path: 'rebase-daily/a' }]);
     recordRun(config, '20200101T000000Z-2-b', []);
-    recordRun(config, '20200101T000000Z-3-c', [op(repo), { kind: 'dir', path: '/tmp/x' }]);
+    recordRun(config, '20200101T000000Z-3-c', [op(repo), { kind: 'dir', path: join(config.scratchPath, 'x') }]);
     expect(unfinishedTemporaries(config.scratchPath)).toEqual([
       { runId: '20200101T000000Z-1-a', temporaries: [{ kind: 'branch', path: 'rebase-daily/a' }] },
-      { runId: '20200101T000000Z-3-c', temporaries: [op(repo), { kind: 'dir', path: '/tmp/x' }] },
+      { runId: '20200101T000000Z-3-c', temporaries: [op(repo), { kind: 'dir', path: join(config.scratchPath, 'x') }] },
     ]);
     expect(unfinishedTemporaries(config.scratchPath, '20200101T000000Z-1-a').map((r) => r.runId)).toEqual(['20200101T000000Z-3-c']);
   });
@@ -374,7 +384,7 @@ describe('what other runs recorded', () => {
     recordRun(config, '20200101T000000Z-2-b', [op(repo, { origHead: onto, onto })]);
     expect(recordedOperationOwner(config, gitDir)).toBeNull();
     // The path as recorded need not be spelled the same way.
-    recordRun(config, '20200101T000000Z-3-c', [{ kind: 'dir', path: '/tmp/x' }, op(`${repo}/.`, { origHead, onto })]);
+    recordRun(config, '20200101T000000Z-3-c', [{ kind: 'dir', path: join(config.scratchPath, 'x') }, op(`${repo}/.`, { origHead, onto })]);
     expect(recordedOperationOwner(config, gitDir)).toBe('20200101T000000Z-3-c');
   });
 
