@@ -5,9 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type ResolvedConfig } from './config.js';
 import { acquireLock, lockDirFor } from './lock.js';
 import { runPaths } from './paths.js';
-import { runPipeline } from './pipeline.js';
+import { DAILY_STAGES, runPipeline, stagesFor } from './pipeline.js';
 import type { RunState } from './run-state.js';
-import type { StageImpl } from './stage.js';
+import type { Progress, StageImpl } from './stage.js';
 import { createForkFixture, git, writeFixtureConfig, type ForkFixture } from './testing/index.js';
 
 let fixture: ForkFixture;
@@ -208,5 +208,100 @@ describe('recoverUnfinishedRun', () => {
     expect(state?.reportDir && existsSync(join(state.reportDir, 'report.json'))).toBe(true);
     // A finished run is left alone.
     expect((await recoverUnfinishedRun(config, session.state.runId, 'again', fileWriter))?.finishedAt).toBe(state?.finishedAt);
+  });
+});
+
+describe('the pipeline definition', () => {
+  it.each([
+    ['daily', ['verify', 'apply', 'align', 'validate', 'publish', 'report']],
+    ['verify', ['verify', 'report']],
+    ['apply', ['apply', 'report']],
+    ['align', ['align', 'report']],
+    ['validate', ['validate', 'report']],
+    ['publish', ['publish', 'report']],
+    ['report', ['report']],
+    ['doctor', ['report']],
+    ['nx:verify', ['report']],
+  ])('stagesFor(%s) = %j', (command, stages) => {
+    expect(stagesFor(command)).toEqual(stages);
+  });
+
+  it('daily runs every stage in order', () => {
+    expect(DAILY_STAGES).toEqual(['verify', 'apply', 'align', 'validate', 'publish', 'report']);
+  });
+
+  /** Progress lines of one run, by kind. */
+  function recorder(): Progress & { lines: { info: string[]; warn: string[]; error: string[] } } {
+    const lines = { info: [] as string[], warn: [] as string[], error: [] as string[] };
+    return { lines, info: (m) => lines.info.push(m), warn: (m) => lines.warn.push(m), error: (m) => lines.error.push(m) };
+  }
+
+  it('a stage with no implementation installed is recorded as not configured and the run goes on; report is never run as a stage', async () => {
+    const config = setup();
+    const progress = recorder();
+    const state = await runPipeline(config, { command: 'daily', impls: { verify: ok, align: ok, validate: ok, publish: ok }, writeReport, progress, fetch: false });
+    expect(state.stages.find((s) => s.name === 'apply')).toMatchObject({ status: 'not-configured', summary: 'no apply implementation is installed' });
+    expect(statuses(state)).toEqual({ verify: 'ok', apply: 'not-configured', align: 'ok', validate: 'ok', publish: 'ok', report: 'ok' });
+    expect(progress.lines.info.filter((l) => l.endsWith(': started'))).toEqual(['verify: started', 'apply: started', 'align: started', 'validate: started', 'publish: started']);
+  });
+
+  it('stages given explicitly replace the command\'s', async () => {
+    const config = setup();
+    const order: string[] = [];
+    const mk = (n: string): StageImpl => async () => (order.push(n), { status: 'ok', summary: n });
+    const state = await runPipeline(config, { command: 'daily', stages: ['align', 'report'], impls: { verify: mk('verify'), apply: mk('apply'), align: mk('align') }, writeReport, fetch: false });
+    expect(order).toEqual(['align']);
+    expect(statuses(state)).toMatchObject({ verify: 'skipped', apply: 'skipped', align: 'ok', report: 'ok' });
+  });
+
+  // The handlers are called as the signal would call them: a real signal to our own pid works only
+  // in a main thread (the SIGTERM case above), and StrykerJS runs tests in worker threads.
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('with handleSignals, %s ends the run as interrupted (exit %i); a second one only says to wait; the handlers are gone afterwards', async (signal, exitCode) => {
+    const config = setup();
+    const progress = recorder();
+    const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+    const added: Record<string, number> = {};
+    const stage: StageImpl = async (ctx) => {
+      const ours = process.listeners(signal).filter((l) => !before[signal].includes(l));
+      for (const s of ['SIGINT', 'SIGTERM'] as const) added[s] = process.listeners(s).filter((l) => !before[s].includes(l)).length;
+      ours[0](signal);
+      expect(ctx.signal.aborted).toBe(true);
+      ours[0](signal);
+      return { status: 'ok', summary: 'fine' };
+    };
+    const state = await runPipeline(config, { command: 'daily', impls: { verify: stage, apply: ok }, writeReport, progress, handleSignals: true, fetch: false });
+    expect(added).toEqual({ SIGINT: 1, SIGTERM: 1 });
+    expect(progress.lines.warn).toEqual([`${signal} received: stopping the current command, cleaning up, writing the report`, `${signal} again: still cleaning up, please wait`]);
+    expect(state.exitCode).toBe(exitCode);
+    expect(state.outcome).toBe('interrupted');
+    expect(statuses(state).apply).toBe('skipped');
+    expect(process.listeners('SIGINT')).toEqual(before.SIGINT);
+    expect(process.listeners('SIGTERM')).toEqual(before.SIGTERM);
+  });
+
+  it('the handlers need no progress to report to; without handleSignals none are installed', async () => {
+    const config = setup();
+    const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+    let during: { SIGINT: number; SIGTERM: number } | undefined;
+    const watch: StageImpl = async () => ((during = { SIGINT: process.listeners('SIGINT').length, SIGTERM: process.listeners('SIGTERM').length }), { status: 'ok', summary: 'fine' });
+    const plain = await runPipeline(config, { command: 'verify', impls: { verify: watch }, writeReport, fetch: false });
+    expect(plain.exitCode).toBe(0);
+    expect(during).toEqual({ SIGINT: before.SIGINT.length, SIGTERM: before.SIGTERM.length });
+    let calledTwice = false;
+    const quiet: StageImpl = async () => {
+      const ours = process.listeners('SIGINT').filter((l) => !before.SIGINT.includes(l));
+      ours[0]('SIGINT');
+      ours[0]('SIGINT');
+      calledTwice = true;
+      return { status: 'ok', summary: 'fine' };
+    };
+    const state = await runPipeline(config, { command: 'verify', impls: { verify: quiet }, writeReport, handleSignals: true, fetch: false });
+    expect(calledTwice).toBe(true);
+    expect(state.exitCode).toBe(130);
+    expect(state.errors.map((e) => e.code)).toEqual(['E_INTERRUPTED']);
+    expect(process.listeners('SIGINT')).toEqual(before.SIGINT);
   });
 });

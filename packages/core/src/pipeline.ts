@@ -58,9 +58,8 @@ export async function runPipeline(config: ResolvedConfig, options: PipelineOptio
     }
     return await finishRun(session, options.writeReport);
   } finally {
-    if (options.handleSignals) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    // A no-op when the handlers were never installed.
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

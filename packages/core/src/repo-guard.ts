@@ -17,9 +17,9 @@ import { removeWorktree } from './worktree-removal.js';
 
 /** Does the operation in progress in `gitDirPath` match the recorded one (a rebase this run started)? */
 export function ownsOperation(t: Temporary, gitDirPath: string): boolean {
-  if (t.kind !== 'operation' || operationInProgress(gitDirPath) !== 'rebase') return false;
-  const id = rebaseIdentity(gitDirPath);
-  if (!id) return false;
+  // rebaseIdentity also reads a `git am` (rebase-apply), so the operation is checked first.
+  const id = operationInProgress(gitDirPath) === 'rebase' ? rebaseIdentity(gitDirPath) : null;
+  if (t.kind !== 'operation' || !id) return false;
   if (t.origHead && id.origHead !== t.origHead) return false;
   if (t.onto && id.onto !== t.onto) return false;
   if (t.heads && !t.heads.includes((id.headName ?? '').replace(/^refs\/heads\//, ''))) return false;
@@ -38,8 +38,9 @@ async function branchExists(run: Runner, repo: string, branch: string): Promise<
 export async function undoTemporary(run: Runner, repo: string, t: Temporary): Promise<{ action?: string; problem?: string }> {
   if (t.kind === 'operation') {
     const dir = existsSync(t.path) ? await gitDir(run, t.path) : null;
-    const op = dir ? operationInProgress(dir) : null;
-    if (!dir || !op) return {};
+    if (!dir) return {};
+    const op = operationInProgress(dir);
+    if (!op) return {};
     if (!ownsOperation(t, dir)) return { action: `left the ${op} in progress in ${t.path} alone: this run did not start it` };
     const r = await run('git', ['rebase', '--abort'], { cwd: t.path });
     if (r.exitCode !== 0) {
@@ -142,8 +143,9 @@ export const PRUNED = 'git worktree prune: ';
 export async function refuseForeignOperation(run: Runner, config: ResolvedConfig): Promise<{ op: string; recordedBy: string } | null> {
   const repo = config.repoPath;
   const dir = await gitDir(run, repo);
-  const op = dir ? operationInProgress(dir) : null;
-  if (!dir || !op) return null;
+  if (!dir) return null;
+  const op = operationInProgress(dir);
+  if (!op) return null;
   const owner = recordedOperationOwner(config, dir);
   if (owner) return { op, recordedBy: owner };
   throw errors.operationInProgress(op, repo, operationCommands(op, repo));
@@ -152,7 +154,8 @@ export async function refuseForeignOperation(run: Runner, config: ResolvedConfig
 /** The run whose unfinished record names the operation in progress in the repo's git dir, if any. */
 export function recordedOperationOwner(config: ResolvedConfig, repoGitDir: string): string | null {
   for (const { runId, temporaries } of unfinishedTemporaries(config.scratchPath)) {
-    if (temporaries.some((t) => t.kind === 'operation' && resolve(t.path) === resolve(config.repoPath) && ownsOperation(t, repoGitDir))) return runId;
+    // ownsOperation is false for any record that is not an operation.
+    if (temporaries.some((t) => resolve(t.path) === resolve(config.repoPath) && ownsOperation(t, repoGitDir))) return runId;
   }
   return null;
 }
