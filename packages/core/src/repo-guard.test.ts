@@ -6,7 +6,7 @@ import { RebaseDailyError } from './errors.js';
 import { rebaseIdentity } from './git-basics.js';
 import { runPaths } from './paths.js';
 import { boundRunner, CommandLog, run } from './process.js';
-import { cleanLeftovers, ownsOperation, recordedOperationOwner, refuseForeignOperation, removeTemporary, restoreRepo, undoTemporaries, undoTemporary, unfinishedTemporaries } from './repo-guard.js';
+import { cleanLeftovers, ownsOperation, recordedOperationOwner, refuseForeignOperation, restoreRepo, undoTemporaries, undoTemporary, unfinishedTemporaries } from './repo-guard.js';
 import type { RunState, Temporary } from './run-state.js';
 import { createRunState } from './session.js';
 import { loadState, saveState } from './state-file.js';
@@ -210,16 +210,6 @@ describe('undoTemporary', () => {
     expect(await undoTemporary(run, repo, { kind: 'dir', path: dir })).toEqual({ action: `removed temporary directory ${dir}` });
     expect(existsSync(dir)).toBe(false);
     expect(await undoTemporary(run, repo, { kind: 'dir', path: dir })).toEqual({});
-  });
-
-  it('removeTemporary: true when the temporary is gone, false when it could not be undone', async () => {
-    const { f, repo } = setup();
-    const dir = join(f.root, 'tmp-dir');
-    mkdirSync(dir);
-    expect(await removeTemporary(run, repo, { kind: 'dir', path: dir })).toBe(true);
-    expect(existsSync(dir)).toBe(false);
-    writeFileSync(join(repo, '.git', 'rebase-merge'), 'damaged\n');
-    expect(await removeTemporary(run, repo, op(repo))).toBe(false);
   });
 });
 

@@ -181,9 +181,3 @@ export async function cleanLeftovers(run: Runner, config: ResolvedConfig, ownRun
   }
   return found;
 }
-
-/** Kept for callers of the earlier API: remove one temporary, true when it is gone. */
-export async function removeTemporary(run: Runner, repo: string, t: Temporary): Promise<boolean> {
-  return !(await undoTemporary(run, repo, t)).problem;
-}
-

@@ -61,3 +61,29 @@ describe('removeWorktree', () => {
     expect(s.listed()).toEqual([s.repo, s.ours, s.theirs]);
   });
 });
+
+describe('removeWorktree never removes what is not a linked worktree (a damaged record naming it)', () => {
+  it.each([
+    { named: 'the repository itself (its main worktree)', pick: (s: ReturnType<typeof setup>) => s.repo, why: /it is or holds the repository/ },
+    { named: 'a folder that holds the repository', pick: (s: ReturnType<typeof setup>) => s.root, why: /it is or holds the repository/ },
+    { named: 'a repository of its own', pick: (s: ReturnType<typeof setup>) => initRepo(join(s.root, 'scratch', 'other-repo')), why: /a repository of its own/ },
+  ])('$named: refused with the reason, nothing removed', async ({ pick, why }) => {
+    const s = setup();
+    const path = pick(s);
+    const before = s.listed();
+    const r = await removeWorktree(run, s.repo, path, { what: 'temporary worktree' });
+    expect(r.action).toBeNull();
+    expect(r.problem).toMatch(why);
+    expect(r.problem).toMatch(/^refused to remove .*nothing was removed$/);
+    expect(existsSync(path)).toBe(true);
+    expect(existsSync(join(s.repo, 'a.txt'))).toBe(true);
+    expect(s.listed()).toEqual(before);
+  });
+
+  it('the main worktree, named from a linked worktree\'s checkout: refused', async () => {
+    const s = setup();
+    const r = await removeWorktree(run, s.theirs, s.repo, { what: 'temporary worktree' });
+    expect(r).toEqual({ action: null, problem: expect.stringMatching(/it is the main worktree/) });
+    expect(existsSync(join(s.repo, 'a.txt'))).toBe(true);
+  });
+});

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parseWorktreeList } from './git-basics.js';
 import type { Runner } from './process.js';
 
@@ -43,6 +43,8 @@ export async function removeWorktree(run: Runner, repo: string, path: string, op
   const wasRegistered = await registered();
   const dirExisted = existsSync(target);
   if (!wasRegistered && !dirExisted) return { action: null, problem: null };
+  const unsafe = await notATemporaryWorktree(run, repo, target, call);
+  if (unsafe) return { action: null, problem: `refused to remove ${path}: ${unsafe}; the record that names it as a ${what} is wrong — nothing was removed` };
 
   if (wasRegistered && dirExisted) await run('git', ['worktree', 'remove', '--force', '--force', target], call);
   if (existsSync(target)) rmSync(target, { recursive: true, force: true });
@@ -71,5 +73,23 @@ async function adminDirOf(run: Runner, repo: string, target: string, env?: NodeJ
     const gitdir = readFileSync(gitdirFile, 'utf8').trim();
     if (canonical(dirname(isAbsolute(gitdir) ? gitdir : resolve(admin, name, gitdir))) === target) return join(admin, name);
   }
+  return null;
+}
+
+/**
+ * Why `target` must never be removed as a temporary worktree, or null: the repository's main
+ * worktree, the repository itself or a folder holding it, or a repository of its own (a `.git`
+ * directory, where a linked worktree has a `.git` file). A damaged or hand-edited record naming such
+ * a path would otherwise have `rmSync` delete it when git refuses.
+ */
+async function notATemporaryWorktree(run: Runner, repo: string, target: string, call: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<string | null> {
+  const top = await run('git', ['rev-parse', '--path-format=absolute', '--show-toplevel'], call);
+  const repoRoot = canonical(top.exitCode === 0 && top.stdout.trim() ? top.stdout.trim() : repo);
+  if (repoRoot === target || repoRoot.startsWith(`${target}${sep}`) || target === sep) return `it is or holds the repository ${repoRoot}`;
+  const list = await run('git', ['worktree', 'list', '--porcelain'], call);
+  const main = list.exitCode === 0 ? parseWorktreeList(list.stdout)[0] : undefined;
+  if (main && canonical(main.path) === target) return 'it is the main worktree';
+  const dotGit = join(target, '.git');
+  if (existsSync(dotGit) && statSync(dotGit).isDirectory()) return 'it is a repository of its own (its .git is a directory)';
   return null;
 }
