@@ -104,7 +104,11 @@ export async function bumpVersion(run: Runner, options: BumpVersionOptions): Pro
     result.files = originals.map((w) => relative(cwd, w.path));
     const message = version.commitMessage.replaceAll('{version}', target);
     const add = await run('git', ['add', '--', ...result.files], { cwd });
-    if (add.exitCode !== 0) throw versionError(`git add failed: ${add.stderr.split('\n')[0]}`);
+    if (add.exitCode !== 0) {
+      // git add stages the paths it can before refusing one (an ignored Cargo.lock): unstage them.
+      await run('git', ['reset', '--quiet', '--', ...result.files], { cwd });
+      throw versionError(`git add failed: ${add.stderr.split('\n')[0]}`);
+    }
     // Commit only these paths: the trunk worktree is clean, but be explicit about what the bump owns.
     const commit = await run('git', ['commit', '--quiet', '-m', message, '--trailer', `${BUMP_TRAILER}: ${target}`, '--', ...result.files], { cwd });
     if (commit.exitCode !== 0) {
