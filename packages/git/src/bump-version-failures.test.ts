@@ -65,7 +65,7 @@ describe('bumpVersion failures leave the trunk as it was', () => {
     const { f, upstream, head } = fork(cargoWorkspaceFiles('1.2.0'), [{ files: { 'Cargo.toml': null }, message: 'fork: move the manifest away' }]);
     const r = await bumpVersion(run, { cwd: f.clone, upstreamSha: upstream, version });
     expect(failure(r)).toEqual({ status: 'failed', code: 'E_VERSION_BUMP', message: 'Cargo.toml not found on the trunk; fix version.manifest' });
-    expect(r).toMatchObject({ upstreamVersion: '1.2.0', forkVersion: '1.2.0-fork.1', previousVersion: null, files: [], checks: null, commit: null });
+    expect(r).toMatchObject({ upstreamVersion: '1.2.0', forkVersion: '1.2.0-fork.1', previousVersion: null, files: [], members: [], checks: null, commit: null });
     expectUntouched(f, head, {});
   });
 

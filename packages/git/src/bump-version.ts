@@ -44,6 +44,7 @@ export interface BumpResult {
  * is written or committed.
  */
 export async function bumpVersion(run: Runner, options: BumpVersionOptions): Promise<BumpResult> {
+  // 'failed' until a path returns 'unchanged' or 'committed' (nothing can throw after either is set).
   const result: BumpResult = { status: 'failed', upstreamVersion: null, forkVersion: null, previousVersion: null, source: null, commit: null, files: [], members: [], checks: null };
   const originals: { path: string; text: string }[] = [];
   const putBack = () => {
@@ -117,12 +118,11 @@ export async function bumpVersion(run: Runner, options: BumpVersionOptions): Pro
     }
     originals.length = 0;
     const head = await run('git', ['rev-parse', 'HEAD'], { cwd });
-    result.commit = head.stdout.trim();
+    result.commit = head.stdout;
     result.status = 'committed';
     return result;
   } catch (err) {
     putBack();
-    result.status = 'failed';
     // Edit guards throw plain Errors; report them under the bump's own code.
     result.error = toErrorRecord(err instanceof RebaseDailyError ? err : versionError(`${options.version.manifest}: ${(err as Error).message}`));
     return result;
