@@ -1,10 +1,11 @@
 import { run } from '@rebase-daily/core';
 import { createForkFixture, type ForkFixture, git } from '@rebase-daily/core/testing';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { findStdbuf } from './merge-session.js';
 import { objectDirEnv } from './object-dir.js';
 import { listQueue } from './queue.js';
 import { replayQueue } from './replay.js';
@@ -28,6 +29,21 @@ function loose(objectDir: string): number {
   return readdirSync(objectDir)
     .filter((d) => /^[0-9a-f]{2}$/.test(d))
     .reduce((n, d) => n + readdirSync(join(objectDir, d)).length, 0);
+}
+
+/** `git merge-tree` processes still running in `repo` (Linux /proc: pid, cwd, command line). */
+function mergeTreesIn(repo: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/cwd`) !== repo) continue;
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (argv.includes('merge-tree')) found.push(`${pid}: ${argv}`);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
 }
 
 const lib = (line2: string) => `line 1\n${line2}\nline 3\n`;
@@ -170,6 +186,27 @@ describe('replayQueue: what it writes', () => {
     const withObjects = { ...process.env, ...objectDirEnv(objectDir, repoObjects, env) };
     expect(execFileSync('git', ['show', '--format=%s', '-s', result.newTip], { cwd: repo, env: withObjects, encoding: 'utf8' })).toBe('fork: line 2\n');
     expect(execFileSync('git', ['show', `${result.newTip}:src/lib.txt`], { cwd: repo, env: withObjects, encoding: 'utf8' })).toBe(lib('line 2 fork'));
+  });
+
+  it('ends its merge-tree process whether the replay is clean or stops at a conflict', async () => {
+    // The session keeps one `git merge-tree --stdin` for all merges when stdbuf is there (it is, on the test machines).
+    expect(findStdbuf()).toBeDefined();
+    fixture = createForkFixture({
+      patches: [
+        { files: { 'FORK.md': 'fork notes\n' }, message: 'fork: add notes' },
+        { files: { 'src/lib.txt': 'line 1 fork\nline 2\nline 3\n' }, message: 'fork: change line 1' },
+      ],
+      upstreamCommits: [{ files: { 'src/lib.txt': 'line 1 up\nline 2\nline 3\n' }, message: 'upstream: change line 1' }],
+    });
+    const repo = realpathSync(fixture.clone);
+    const upstream = git(repo, 'rev-parse', 'upstream/main');
+    const queue = await listQueue(run, repo, upstream, 'HEAD', { env });
+    const clean = await replayQueue(run, repo, { onto: upstream, commits: queue.commits.slice(0, 1), committer, env });
+    expect(clean.ok).toBe(true);
+    expect(mergeTreesIn(repo)).toEqual([]);
+    const conflict = await replayQueue(run, repo, { onto: upstream, commits: queue.commits, committer, env });
+    expect(conflict.ok).toBe(false);
+    expect(mergeTreesIn(repo)).toEqual([]);
   });
 
   it('fails with a plain message when onto is not a commit', async () => {

@@ -99,8 +99,8 @@ async function replay(run: Runner, repo: string, options: ReplayOptions, { info,
   let committer = options.committer;
   if (!committer) {
     const v = await run('git', ['var', 'GIT_COMMITTER_IDENT'], call);
-    if (v.exitCode !== 0) throw new Error(`git var GIT_COMMITTER_IDENT failed (exit ${v.exitCode}): ${v.stderr.trim()}`);
-    committer = v.stdout.trim();
+    if (v.exitCode !== 0) throw new Error(`git var GIT_COMMITTER_IDENT failed (exit ${v.exitCode}): ${v.stderr}`);
+    committer = v.stdout;
   }
   const write = (tree: string, parents: string[], author: string, message: string): string =>
     writeLooseObject(writeDir, 'commit', commitBody(tree, parents, author, committer, message), info.hash);
