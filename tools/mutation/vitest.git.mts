@@ -9,6 +9,7 @@ config.test!.include = [
   'src/lease-push-contract.test.ts',
   'src/push-rejection.test.ts',
   'src/bump-version.test.ts',
+  'src/bump-version-failures.test.ts',
   'src/superseded-replay.test.ts',
   'src/engine/*.test.ts',
 ];

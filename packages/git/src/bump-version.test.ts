@@ -100,7 +100,7 @@ describe('bumpVersion', () => {
     const r = await bumpVersion(run, { cwd: f.clone, upstreamSha: upstream, version: VersionConfigSchema.parse({ suffix: '-fork.1' }) });
     expect(r.status).toBe('committed');
     expect([...r.members].sort()).toEqual(['a', 'b', 'p']);
-    expect(r.checks).toEqual({ lockEntries: { members: 4, stale: [], missing: [] }, locked: { before: 'ok', after: 'ok' } });
+    expect(r.checks).toStrictEqual({ lockEntries: { members: 4, stale: [], missing: [] }, locked: { before: 'ok', after: 'ok' } });
     expect(versionOf(cargoMetadataLocked(f.clone).packages, 'p')).toBe('1.2.0-fork.1');
     expect(git(f.clone, 'log', '-1', '--format=%(trailers:key=Rebase-Daily-Bump,valueonly)').trim()).toBe('1.2.0-fork.1');
   });

@@ -44,6 +44,7 @@ export interface BumpResult {
  * is written or committed.
  */
 export async function bumpVersion(run: Runner, options: BumpVersionOptions): Promise<BumpResult> {
+  // 'failed' until a path returns 'unchanged' or 'committed' (nothing can throw after either is set).
   const result: BumpResult = { status: 'failed', upstreamVersion: null, forkVersion: null, previousVersion: null, source: null, commit: null, files: [], members: [], checks: null };
   const originals: { path: string; text: string }[] = [];
   const putBack = () => {
@@ -104,7 +105,11 @@ export async function bumpVersion(run: Runner, options: BumpVersionOptions): Pro
     result.files = originals.map((w) => relative(cwd, w.path));
     const message = version.commitMessage.replaceAll('{version}', target);
     const add = await run('git', ['add', '--', ...result.files], { cwd });
-    if (add.exitCode !== 0) throw versionError(`git add failed: ${add.stderr.split('\n')[0]}`);
+    if (add.exitCode !== 0) {
+      // git add stages the paths it can before refusing one (an ignored Cargo.lock): unstage them.
+      await run('git', ['reset', '--quiet', '--', ...result.files], { cwd });
+      throw versionError(`git add failed: ${add.stderr.split('\n')[0]}`);
+    }
     // Commit only these paths: the trunk worktree is clean, but be explicit about what the bump owns.
     const commit = await run('git', ['commit', '--quiet', '-m', message, '--trailer', `${BUMP_TRAILER}: ${target}`, '--', ...result.files], { cwd });
     if (commit.exitCode !== 0) {
@@ -113,12 +118,11 @@ export async function bumpVersion(run: Runner, options: BumpVersionOptions): Pro
     }
     originals.length = 0;
     const head = await run('git', ['rev-parse', 'HEAD'], { cwd });
-    result.commit = head.stdout.trim();
+    result.commit = head.stdout;
     result.status = 'committed';
     return result;
   } catch (err) {
     putBack();
-    result.status = 'failed';
     // Edit guards throw plain Errors; report them under the bump's own code.
     result.error = toErrorRecord(err instanceof RebaseDailyError ? err : versionError(`${options.version.manifest}: ${(err as Error).message}`));
     return result;

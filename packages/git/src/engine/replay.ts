@@ -78,16 +78,15 @@ export async function replayQueue(run: Runner, repo: string, options: ReplayOpti
   const env = options.objectDir && options.objectDir !== info.objectDir ? objectDirEnv(options.objectDir, info.objectDir, options.env) : options.env;
   const session = openMergeSession(run, repo, { env, timeoutMs: options.timeoutMs });
   try {
-    return await replay(run, repo, { ...options, objectInfo: info }, session);
+    return await replay(run, repo, options, { info, env }, session);
   } finally {
     await session.close();
   }
 }
 
-async function replay(run: Runner, repo: string, options: ReplayOptions & { objectInfo: RepoObjectInfo }, session: MergeSession): Promise<ReplayResult> {
-  const info = options.objectInfo ?? (await repoObjectInfo(run, repo, options));
+/** `info` and `env` as replayQueue worked them out (the merge session runs under the same env). */
+async function replay(run: Runner, repo: string, options: ReplayOptions, { info, env }: { info: RepoObjectInfo; env: NodeJS.ProcessEnv | undefined }, session: MergeSession): Promise<ReplayResult> {
   const writeDir = options.objectDir ?? info.objectDir;
-  const env = options.objectDir && options.objectDir !== info.objectDir ? objectDirEnv(options.objectDir, info.objectDir, options.env) : options.env;
   const call = { cwd: repo, env, timeoutMs: options.timeoutMs };
 
   let ontoSha = options.onto;
@@ -95,13 +94,13 @@ async function replay(run: Runner, repo: string, options: ReplayOptions & { obje
   if (!ontoTree) {
     const head = await run('git', ['rev-parse', `${options.onto}^{commit}`, `${options.onto}^{tree}`], call);
     if (head.exitCode !== 0) throw new Error(`replay: ${options.onto} is not a commit`);
-    [ontoSha, ontoTree] = head.stdout.split('\n').map((l) => l.trim());
+    [ontoSha, ontoTree] = head.stdout.split('\n');
   }
   let committer = options.committer;
   if (!committer) {
     const v = await run('git', ['var', 'GIT_COMMITTER_IDENT'], call);
-    if (v.exitCode !== 0) throw new Error(`git var GIT_COMMITTER_IDENT failed (exit ${v.exitCode}): ${v.stderr.trim()}`);
-    committer = v.stdout.trim();
+    if (v.exitCode !== 0) throw new Error(`git var GIT_COMMITTER_IDENT failed (exit ${v.exitCode}): ${v.stderr}`);
+    committer = v.stdout;
   }
   const write = (tree: string, parents: string[], author: string, message: string): string =>
     writeLooseObject(writeDir, 'commit', commitBody(tree, parents, author, committer, message), info.hash);
