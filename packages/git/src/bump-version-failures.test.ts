@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { boundRunner, CommandLog, EXIT, RebaseDailyError, VersionConfigSchema } from '@rebase-daily/core';
 import { createForkFixture, git, writeFile, type ForkFixture } from '@rebase-daily/core/testing';
@@ -106,14 +106,28 @@ describe('bumpVersion failures leave the trunk as it was', () => {
     expectUntouched(f, head, { 'Cargo.toml': files['Cargo.toml'], 'Cargo.lock': files['Cargo.lock'] });
   });
 
-  it('E_VERSION_BUMP when git add refuses (Cargo.lock ignored): nothing staged, both files put back', async () => {
+  it('a Cargo.lock git ignores is the user\'s: the bump commits the manifest alone and leaves that lock byte for byte', async () => {
     const { 'Cargo.lock': lock, ...files } = cargoWorkspaceFiles('1.2.0');
     const { f, upstream, head } = fork({ ...files, '.gitignore': 'Cargo.lock\n' });
     // The lock exists in the worktree but git ignores it (common for library crates).
     writeFile(f.clone, 'Cargo.lock', lock);
     const r = await bumpVersion(run, { cwd: f.clone, upstreamSha: upstream, version });
-    expect(failure(r)).toEqual({ status: 'failed', code: 'E_VERSION_BUMP', message: 'git add failed: The following paths are ignored by one of your .gitignore files:' });
-    expectUntouched(f, head, { 'Cargo.toml': files['Cargo.toml'], 'Cargo.lock': lock });
+    expect(r).toMatchObject({ status: 'committed', files: ['Cargo.toml'], forkVersion: '1.2.0-fork.1' });
+    expect(r.checks).toStrictEqual({ lockEntries: null, locked: { before: 'no-lock', after: 'skipped' } });
+    expect(git(f.clone, 'rev-parse', 'HEAD~1')).toBe(head);
+    expect(git(f.clone, 'show', '--name-only', '--format=', 'HEAD')).toBe('Cargo.toml');
+    expect(readFileSync(join(f.clone, 'Cargo.lock'), 'utf8')).toBe(lock);
+    expect(git(f.clone, 'status', '--porcelain')).toBe('');
+  });
+
+  it('E_VERSION_BUMP when git add fails (the index is locked): nothing staged, the files put back', async () => {
+    const files = cargoWorkspaceFiles('1.2.0');
+    const { f, upstream, head } = fork(files);
+    writeFile(f.clone, '.git/index.lock', '');
+    const r = await bumpVersion(run, { cwd: f.clone, upstreamSha: upstream, version });
+    expect(failure(r)).toMatchObject({ status: 'failed', code: 'E_VERSION_BUMP', message: expect.stringMatching(/^git add failed: fatal: Unable to create .*index\.lock': File exists\.$/) });
+    rmSync(join(f.clone, '.git/index.lock'));
+    expectUntouched(f, head, { 'Cargo.toml': files['Cargo.toml'], 'Cargo.lock': files['Cargo.lock'] });
   });
 
   it('E_VERSION_BUMP when git commit fails (a pre-commit hook refuses): index reset, files put back', async () => {

@@ -64,7 +64,10 @@ export async function bumpVersion(run: Runner, options: BumpVersionOptions): Pro
     if (!current) throw versionError(`${version.manifest} declares no [workspace.package] version; add one`);
     result.previousVersion = current.version;
     const lockPath = join(dirname(manifestPath), 'Cargo.lock');
-    const lockText = existsSync(lockPath) ? readFileSync(lockPath, 'utf8') : null;
+    // A Cargo.lock git does not track (ignored, as library crates often do) is the user's file and
+    // no part of the bump commit: left alone, as if there were none.
+    const lockTracked = existsSync(lockPath) && (await run('git', ['ls-files', '--', lockPath], { cwd })).stdout.trim() !== '';
+    const lockText = lockTracked ? readFileSync(lockPath, 'utf8') : null;
     const before = lockText === null ? null : await cargoAcceptsLock(run, manifestPath, options.cargo);
 
     // The manifest first: cargo then reports every member's version as it will be.
