@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createRunState, loadConfig, saveState } from '@rebase-daily/core';
-import { commitFiles, FETCHED, git, makeTempDir, removeDir, RUN_BOOKKEEPING, snapshotRepo, unexpectedChanges, type RepoSnapshot } from '@rebase-daily/core/testing';
+import { commitFiles, FETCHED, git, RUN_BOOKKEEPING, snapshotRepo, unexpectedChanges, type RepoSnapshot } from '@rebase-daily/core/testing';
 import { initGraphiteStack } from '@rebase-daily/graphite/testing';
-import { cli, day, spawnCli, type Day } from './helpers.js';
+import { cleanupDay, cli, day, useThrowawayHome, spawnCli, type Day } from './helpers.js';
 
 // Issue 12, "End-to-end gaps": each documented error code that no other CLI test makes occur, made
 // to occur here through the CLI on real repos (bare remotes by path), real gt, real cargo's absence.
@@ -12,29 +12,9 @@ import { cli, day, spawnCli, type Day } from './helpers.js';
 // got far enough to write one), and that nothing the user owns changed (core's repo snapshot).
 // e2e-coverage.test.ts fails when a documented code has no such test.
 let d: Day | undefined;
-let home: string;
-const savedHome = process.env.HOME;
-beforeAll(() => {
-  // gt keeps its user config and caches under HOME: a throwaway one.
-  home = makeTempDir('rebase-daily-codes-home-');
-  process.env.HOME = home;
-  process.env.GRAPHITE_DISABLE_TELEMETRY = '1';
-  process.env.GRAPHITE_DISABLE_UPGRADE_PROMPT = '1';
-});
-afterAll(() => {
-  process.env.HOME = savedHome;
-  try {
-    removeDir(home);
-  } catch {
-    // gt's background helpers may still write there; a leftover temp dir is not a failure.
-  }
-});
+useThrowawayHome('rebase-daily-codes-home-');
 afterEach(() => {
-  try {
-    d?.fixture.cleanup();
-  } catch {
-    // as above
-  }
+  cleanupDay(d);
   d = undefined;
 });
 

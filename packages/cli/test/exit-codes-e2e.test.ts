@@ -1,43 +1,17 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { git, makeTempDir, removeDir } from '@rebase-daily/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { git } from '@rebase-daily/core/testing';
 import { initGraphiteStack, workspaceGt } from '@rebase-daily/graphite/testing';
-import { cli, day, type Day } from './helpers.js';
+import { cleanupDay, cli, day, useThrowawayHome, type Day } from './helpers.js';
 
 // One end-to-end run per exit code and documented error code that the scenario tests do not reach,
 // through the CLI on real repos (bare remotes by path), real gt and real cargo. The only stand-in is
 // for Graphite's service (see E_GRAPHITE_SYNC_MOVED_TRUNK), which this machine cannot reach.
 let d: Day | undefined;
-let home: string;
-const savedHome = process.env.HOME;
-beforeAll(() => {
-  // gt keeps its user config and caches under HOME: a throwaway one, nothing leaks in or out.
-  home = makeTempDir('rebase-daily-e2e-home-');
-  // rustup and cargo find their toolchains under HOME unless told: keep pointing at the real ones.
-  if (savedHome) {
-    for (const [name, dir] of [['RUSTUP_HOME', '.rustup'], ['CARGO_HOME', '.cargo']] as const) {
-      if (!process.env[name] && existsSync(join(savedHome, dir))) process.env[name] = join(savedHome, dir);
-    }
-  }
-  process.env.HOME = home;
-  process.env.GRAPHITE_DISABLE_TELEMETRY = '1';
-  process.env.GRAPHITE_DISABLE_UPGRADE_PROMPT = '1';
-});
-afterAll(() => {
-  process.env.HOME = savedHome;
-  try {
-    removeDir(home);
-  } catch {
-    // gt's background helpers may still write there; a leftover temp dir is not a failure.
-  }
-});
+useThrowawayHome('rebase-daily-e2e-home-');
 afterEach(() => {
-  try {
-    d?.fixture.cleanup();
-  } catch {
-    // as above
-  }
+  cleanupDay(d);
   d = undefined;
 });
 

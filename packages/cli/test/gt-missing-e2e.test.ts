@@ -1,40 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { git, makeTempDir, removeDir } from '@rebase-daily/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { git } from '@rebase-daily/core/testing';
 import { initGraphiteStack } from '@rebase-daily/graphite/testing';
-import { cli, day, type Day } from './helpers.js';
+import { cleanupDay, cli, day, useThrowawayHome, type Day } from './helpers.js';
 
 // A daily run whose config names a gt that is not installed, through the CLI on a real
 // Graphite-initialised fork (real git, real gt to build the stack). No stand-in: the program name
 // is found nowhere, with PATH cut down to the system folders (as the doctor tests do), and a
 // relative path points at nothing.
 let d: Day | undefined;
-let home: string;
-const savedHome = process.env.HOME;
 const savedPath = process.env.PATH;
-beforeAll(() => {
-  // gt keeps its user config and caches under HOME: a throwaway one, nothing leaks in or out.
-  home = makeTempDir('rebase-daily-gt-missing-home-');
-  process.env.HOME = home;
-  process.env.GRAPHITE_DISABLE_TELEMETRY = '1';
-  process.env.GRAPHITE_DISABLE_UPGRADE_PROMPT = '1';
-});
-afterAll(() => {
-  process.env.HOME = savedHome;
-  try {
-    removeDir(home);
-  } catch {
-    // gt's background helpers may still write there; a leftover temp dir is not a failure.
-  }
-});
+useThrowawayHome('rebase-daily-gt-missing-home-');
 afterEach(() => {
   process.env.PATH = savedPath;
-  try {
-    d?.fixture.cleanup();
-  } catch {
-    // as above
-  }
+  cleanupDay(d);
   d = undefined;
 });
 

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createForkFixture, git, writeFixtureConfig, type ForkFixture, type ForkFixtureOptions } from '@rebase-daily/core/testing';
+import { afterAll, beforeAll } from 'vitest';
+import { createForkFixture, git, makeTempDir, removeDir, writeFixtureConfig, type ForkFixture, type ForkFixtureOptions } from '@rebase-daily/core/testing';
 import { main, type CliIO } from '../src/index.js';
 
 export const cliRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -76,4 +77,42 @@ export function day(options: ForkFixtureOptions = {}, extraConfig: Record<string
     clean: () => git(fixture.clone, 'status', '--porcelain') === '' && !existsSync(join(fixture.clone, '.git', 'rebase-merge')),
     head: () => git(fixture.clone, 'symbolic-ref', '--short', 'HEAD'),
   };
+}
+
+/**
+ * For a test file whose runs call gt: a throwaway HOME for the whole file (gt keeps its user config
+ * and caches under HOME; nothing leaks in or out), with rustup and cargo still found under the real
+ * one, and gt told not to phone home or prompt.
+ */
+export function useThrowawayHome(prefix: string): void {
+  const savedHome = process.env.HOME;
+  let home = '';
+  beforeAll(() => {
+    home = makeTempDir(prefix);
+    if (savedHome) {
+      for (const [name, dir] of [['RUSTUP_HOME', '.rustup'], ['CARGO_HOME', '.cargo']] as const) {
+        if (!process.env[name] && existsSync(join(savedHome, dir))) process.env[name] = join(savedHome, dir);
+      }
+    }
+    process.env.HOME = home;
+    process.env.GRAPHITE_DISABLE_TELEMETRY = '1';
+    process.env.GRAPHITE_DISABLE_UPGRADE_PROMPT = '1';
+  });
+  afterAll(() => {
+    process.env.HOME = savedHome;
+    removeQuietly(() => removeDir(home));
+  });
+}
+
+/** Clean up a test's day; gt's background helpers may still write there, and a leftover temp dir is no failure. */
+export function cleanupDay(d: Day | undefined): void {
+  removeQuietly(() => d?.fixture.cleanup());
+}
+
+function removeQuietly(remove: () => void): void {
+  try {
+    remove();
+  } catch {
+    // see cleanupDay
+  }
 }
