@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRunState, loadConfig, saveState } from '@rebase-daily/core';
-import { commitFiles, FETCHED, git, makeTempDir, RUN_BOOKKEEPING, snapshotRepo, unexpectedChanges, writeFile } from '@rebase-daily/core/testing';
+import { commitFiles, FETCHED, git, gitSucceeds, makeTempDir, RUN_BOOKKEEPING, snapshotRepo, unexpectedChanges, writeFile } from '@rebase-daily/core/testing';
 import { cli, day, spawnCli, type Day } from './helpers.js';
 
 // Issue 10 through the CLI, on real forks: each case snapshots the clone and both bare remotes
@@ -15,14 +15,7 @@ beforeAll(() => {
 
 const snap = (dd: Day) => snapshotRepo({ repo: dd.fixture.clone, remotes: [dd.fixture.upstreamBare, dd.fixture.originBare] });
 const check = (json: any, name: string) => json.data.checks.find((c: any) => c.name === name);
-const tryGit = (cwd: string, ...args: string[]) => {
-  try {
-    git(cwd, ...args);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const tryGit = gitSucceeds;
 
 /** A real conflicting `git rebase` of a topic branch, stopped, with a hand-made resolution staged. */
 function stopUserRebase(dd: Day): void {

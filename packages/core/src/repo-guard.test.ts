@@ -10,7 +10,7 @@ import { cleanLeftovers, ownsOperation, recordedOperationOwner, refuseForeignOpe
 import type { RunState, Temporary } from './run-state.js';
 import { createRunState } from './session.js';
 import { loadState, saveState } from './state-file.js';
-import { commitFiles, createForkFixture, git, writeFile, type ForkFixture } from './testing/index.js';
+import { commitFiles, createForkFixture, git, gitSucceeds, writeFile, type ForkFixture } from './testing/index.js';
 
 /**
  * The repo guard's functions one by one, against real repositories: real stopped rebases, merges
@@ -28,14 +28,7 @@ function setup(): { f: ForkFixture; config: ResolvedConfig; repo: string; gitDir
   return { f, config: r.config, repo: f.clone, gitDir: join(f.clone, '.git') };
 }
 
-const tryGit = (cwd: string, ...args: string[]) => {
-  try {
-    git(cwd, ...args);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const tryGit = gitSucceeds;
 
 /** A real `git rebase other` of the trunk, stopped on a conflict in README.md; returns its identity. */
 function stoppedRebase(f: ForkFixture): { origHead: string; onto: string } {

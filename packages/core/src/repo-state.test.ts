@@ -10,7 +10,7 @@ import type { RunState } from './run-state.js';
 import { createRunState } from './session.js';
 import { loadState, saveState } from './state-file.js';
 import type { StageImpl } from './stage.js';
-import { commitFiles, createForkFixture, FETCHED, git, RUN_BOOKKEEPING, snapshotRepo, unexpectedChanges, writeFile, writeFixtureConfig, type ForkFixture } from './testing/index.js';
+import { commitFiles, createForkFixture, FETCHED, git, gitSucceeds, RUN_BOOKKEEPING, snapshotRepo, unexpectedChanges, writeFile, writeFixtureConfig, type ForkFixture } from './testing/index.js';
 
 /**
  * "Never harm what the run did not create" (issue 10): each case snapshots the repo and both bare
@@ -30,14 +30,7 @@ function setup(extra: Record<string, unknown> = {}, repoOverride?: string): Reso
 const snap = () => snapshotRepo({ repo: fixture.clone, remotes: [fixture.upstreamBare, fixture.originBare] });
 const ok: StageImpl = async () => ({ status: 'ok', summary: 'fine' });
 const writeReport = () => ({ dir: 'memory' });
-const tryGit = (cwd: string, ...args: string[]) => {
-  try {
-    git(cwd, ...args);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const tryGit = gitSucceeds;
 
 /** A real conflicting `git rebase` of a topic branch, stopped, with a hand-made resolution staged. */
 function stopUserRebase(f: ForkFixture): void {

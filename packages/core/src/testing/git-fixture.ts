@@ -28,6 +28,16 @@ export function git(cwd: string, ...args: string[]): string {
   }).trim();
 }
 
+/** `git <args>` in `cwd` (as `git` runs it): true when it exits 0, false otherwise (its output dropped). */
+export function gitSucceeds(cwd: string, ...args: string[]): boolean {
+  try {
+    git(cwd, ...args);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function makeTempDir(prefix = 'rebase-daily-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
