@@ -64,12 +64,11 @@ describe('crash injection', () => {
     expect(trials.filter((t) => t.phase === 'apply (in the trunk ref update)'), context).toHaveLength(2);
     expect(trials.flatMap((t) => t.violations), context).toEqual([]);
     expect(trials.flatMap((t) => t.orphans), context).toEqual([]);
-    // Recovery needs no human: reruns end in exit 0 and leave a settled fork. A run on the way may
-    // only exit 1 with E_REBASE_IN_PROGRESS (the killed run's rebase, aborted by that run's cleanup;
-    // the runbook: rerun) — never 15 (the dead run's lock is taken over), never E_GIT_LOCK.
+    // Recovery needs no human and no second try: the first plain rerun ends in exit 0 and leaves a
+    // settled fork — the dead run's lock taken over (never 15), its git lock files and its recorded
+    // rebase undone by that rerun's cleanup (never E_GIT_LOCK, never an operation in progress).
     expect(summary.notRecovered, context).toEqual([]);
-    const onTheWay = trials.flatMap((t) => t.reruns.slice(0, -1));
-    expect(onTheWay.filter((r) => r.code !== 1 || r.errors.join() !== 'E_REBASE_IN_PROGRESS'), context).toEqual([]);
+    expect(trials.filter((t) => t.reruns.length > 1).map((t) => ({ trial: t.phase, reruns: t.reruns })), context).toEqual([]);
     // Each kill inside the trunk's ref update left git's ref lock; the next run removed it.
     expect(summary.gitLockFilesRemoved, context).toBeGreaterThanOrEqual(2);
     for (const t of trials.filter((x) => x.phase === 'apply (in the push)')) {
