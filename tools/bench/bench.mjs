@@ -3,7 +3,11 @@
 // git rebase) side by side in one process, several rounds, medians and ratio; then conflict
 // localization (bisection) over 1,000 upstream commits.
 //
-//   node tools/bench/bench.mjs [repo] [--rounds N] [--regenerate]
+//   node tools/bench/bench.mjs [repo] [--rounds N] [--regenerate] [--only bisection] [--vs DIR]
+//
+// --vs DIR: also bundle the engine of another checkout (e.g. `git worktree add --detach /tmp/base
+// <commit>` with its own `npm ci`) and time it in the same process, rounds alternating, medians side
+// by side — an A/B on one machine at one time, which a figure from another day is not.
 //
 // The repo is made by generate.mjs on first use. The engine is bundled from its TypeScript sources
 // with esbuild (already installed with tsup), so this runs right after `npm ci`, no build needed.
@@ -18,15 +22,19 @@ const root = resolve(here, '../..');
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const repo = resolve(args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--rounds')) ?? DEFAULT_DIR);
+const repo = resolve(args.find((a, i) => !a.startsWith('--') && !['--rounds', '--only', '--vs'].includes(args[i - 1])) ?? DEFAULT_DIR);
 const rounds = Number(option('--rounds', process.env.BENCH_ROUNDS ?? 3));
+const only = option('--only', null);
+const vsDir = option('--vs', null);
+if (only && only !== 'bisection') throw new Error(`--only ${only}: only "bisection" is known`);
 
-async function loadEngine() {
-  const cache = join(here, '.cache');
+async function loadEngine(engineRoot = root, tag = 'this') {
+  // The entry lives in that checkout, so its '@rebase-daily/core' (the process seam) is its own.
+  const cache = join(engineRoot, 'tools', 'bench', '.cache');
   mkdirSync(cache, { recursive: true });
-  const entry = join(cache, 'entry.ts');
-  writeFileSync(entry, `export * from '${join(root, 'packages/git/src/engine/index.ts')}';\nexport { run } from '@rebase-daily/core';\n`);
-  const outfile = join(cache, 'engine.mjs');
+  const entry = join(cache, `entry-${tag}.ts`);
+  writeFileSync(entry, `export * from '${join(engineRoot, 'packages/git/src/engine/index.ts')}';\nexport { run } from '@rebase-daily/core';\n`);
+  const outfile = join(cache, `engine-${tag}.mjs`);
   await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', conditions: ['@rebase-daily/source'], external: ['execa', 'zod'], logLevel: 'warning' });
   return import(outfile);
 }
@@ -45,6 +53,7 @@ if (flag('--regenerate') || !existsSync(join(repo, 'HEAD'))) {
 }
 
 const engine = await loadEngine();
+const vsEngine = vsDir ? await loadEngine(resolve(vsDir), 'vs') : null;
 const env = { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_COMMITTER_NAME: 'Bench Bot', GIT_COMMITTER_EMAIL: 'bot@example.com' };
 let spawns = 0;
 const run = (cmd, argv, opts) => {
@@ -88,7 +97,7 @@ const rows = [];
 // The verify stage gets both tips as SHAs from its preflight (one rev-parse for the whole run), so
 // every engine here is given SHAs too.
 const shaOf = async (ref) => (await run('git', ['rev-parse', '--verify', `${ref}^{commit}`], { cwd: repo })).stdout.trim();
-for (const variant of ['clean', 'conflict']) {
+for (const variant of only ? [] : ['clean', 'conflict']) {
   const trunk = await shaOf(`trunk-${variant}`);
   const onto = await shaOf('upstream');
   const times = { mem: [], replay: [], wt: [] };
@@ -114,15 +123,23 @@ for (const variant of ['clean', 'conflict']) {
 }
 
 const bisect = [];
+const bisectVs = [];
 let loc;
+const localize = (e) => e.localizeConflict((cmd, argv, opts) => (spawns++, e.run(cmd, argv, { ...opts, quiet: true })), repo, { trunk: 'trunk-clean', target: 'upstream-long', env });
 for (let i = 0; i < rounds; i++) {
-  const t = await timed(() => engine.localizeConflict(run, repo, { trunk: 'trunk-clean', target: 'upstream-long', env }));
-  bisect.push(t.ms);
-  loc = t.result;
-  console.log(`  bisection round ${i + 1}: ${secs(t.ms)}, ${loc.replays} replays, ${t.spawns} spawns`);
+  // With --vs, both engines each round, the order alternating so neither always runs warm.
+  const order = vsEngine && i % 2 ? ['vs', 'this'] : ['this', 'vs'];
+  for (const which of order) {
+    if (which === 'vs' && !vsEngine) continue;
+    const t = await timed(() => localize(which === 'vs' ? vsEngine : engine));
+    (which === 'vs' ? bisectVs : bisect).push(t.ms);
+    if (which === 'this') loc = t.result;
+    console.log(`  bisection round ${i + 1}${vsEngine ? ` (${which === 'vs' ? vsDir : 'this checkout'})` : ''}: ${secs(t.ms)}, ${t.result.replays} replays, ${t.spawns} spawns`);
+  }
 }
+if (vsEngine) console.log(`bisection medians of ${rounds}: this checkout ${secs(median(bisect))}, ${vsDir} ${secs(median(bisectVs))} (this / vs ${(median(bisect) / median(bisectVs)).toFixed(2)})`);
 
-console.log(`\nmedians of ${rounds}   memory verify   memory full replay   worktree (rebase)   worktree / memory verify   worktree / full replay`);
+if (rows.length) console.log(`\nmedians of ${rounds}   memory verify   memory full replay   worktree (rebase)   worktree / memory verify   worktree / full replay`);
 for (const r of rows) {
   console.log(
     `  ${r.variant.padEnd(10)} ${secs(r.memory).padEnd(15)} ${secs(r.replay).padEnd(20)} ${secs(r.worktree).padEnd(19)} ${(r.worktree / r.memory).toFixed(1).padStart(5)}×${' '.repeat(20)}${(r.worktree / r.replay).toFixed(1)}×`,
