@@ -11,6 +11,8 @@ config.test!.include = [
   'src/lock.test.ts',
   'src/lock-age.test.ts',
   'src/lock-boundary.test.ts',
+  'src/lock-race.test.ts',
+  'src/lock-guard.test.ts',
   'src/holder.test.ts',
   'src/exit-codes.test.ts',
   'src/outcome-of.test.ts',

@@ -142,5 +142,6 @@ describe('lock: who holds it, as the refusal says', () => {
     expect(r).toMatchObject({ stale: true, ageHours: 7, holder: { runId: 'holder' } });
     expect(r.message).toMatch(/^lock held by run holder .*it is stale \(6 h or older\): rerun with FORCE_STALE_LOCK=1/);
     expect(readLockMeta(lockDir)?.runId).toBe('holder');
+    expect(readdirSync(aside)).toEqual(['occupied']);
   });
 });

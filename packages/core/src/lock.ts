@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { bootId, holderLiveness, readProcStat, type Liveness } from './holder.js';
@@ -100,7 +101,7 @@ export function lockAge(lockDir: string, meta: LockMeta | null, staleAfterHours:
  * without its holder's identity. rename(2) fails when the lock exists (and is not empty).
  */
 function createLock(lockDir: string, meta: LockMeta): boolean {
-  const draft = join(dirname(lockDir), `.${basename(lockDir)}.new-${process.pid}-${Math.random().toString(16).slice(2, 8)}`);
+  const draft = join(dirname(lockDir), `.${basename(lockDir)}.new-${process.pid}-${randomUUID()}`);
   mkdirSync(draft);
   try {
     // meta.json is read by status, doctor and every refused run's report: a token in a `lock --reason` stays out.
@@ -129,12 +130,8 @@ function sleepSync(ms: number): void {
  */
 function clearDeadGuard(guard: string, now: Date): void {
   const holder = readLockMeta(guard);
-  let ageMs: number;
-  try {
-    ageMs = now.getTime() - statSync(guard).mtimeMs;
-  } catch {
-    return; // gone already
-  }
+  // A guard gone already has no age (NaN): judged by its holder only, and the rename below fails.
+  const ageMs = now.getTime() - (statSync(guard, { throwIfNoEntry: false })?.mtimeMs ?? NaN);
   const dead = (holder ? lockHolderLiveness(holder).alive === false : false) || ageMs > BREAK_GUARD_STALE_MS;
   if (!dead) return;
   const aside = `${guard}.dead-${now.getTime()}-${process.pid}`;
@@ -153,7 +150,7 @@ function clearDeadGuard(guard: string, now: Date): void {
     }
     return;
   }
-  rmSync(aside, { recursive: true, force: true });
+  rmSync(aside, { recursive: true });
 }
 
 /**
@@ -166,10 +163,9 @@ function clearDeadGuard(guard: string, now: Date): void {
  */
 function underBreakGuard<T>(lockDir: string, waitMs: number, fn: () => T): T | null {
   const guard = `${lockDir}.breaking`;
-  const meta: LockMeta = { runId: `breaker-${process.pid}-${Math.random().toString(16).slice(2, 10)}`, pid: process.pid, ownerPid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), command: 'break-lock', shas: {}, ...holderIdentity(process.pid) };
+  const meta: LockMeta = { runId: `breaker-${process.pid}-${randomUUID()}`, pid: process.pid, ownerPid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), command: 'break-lock', shas: {}, ...holderIdentity(process.pid) };
   const until = Date.now() + waitMs;
   for (;;) {
-    if (createLock(guard, meta)) break;
     clearDeadGuard(guard, new Date());
     if (createLock(guard, meta)) break;
     if (Date.now() >= until) return null;
@@ -178,7 +174,7 @@ function underBreakGuard<T>(lockDir: string, waitMs: number, fn: () => T): T | n
   try {
     return fn();
   } finally {
-    if (readLockMeta(guard)?.runId === meta.runId) rmSync(guard, { recursive: true, force: true });
+    if (readLockMeta(guard)?.runId === meta.runId) rmSync(guard, { recursive: true });
   }
 }
 
@@ -190,15 +186,15 @@ function underBreakGuard<T>(lockDir: string, waitMs: number, fn: () => T): T | n
 function breakLock(lockDir: string, judged: LockMeta | null, tag: string, now: Date = new Date()): boolean {
   return (
     underBreakGuard(lockDir, 2_000, () => {
-      if (!existsSync(lockDir)) return false; // released or broken already: the next create decides who wins
-      if ((readLockMeta(lockDir)?.runId ?? null) !== (judged?.runId ?? null)) return false; // taken over in between
+      // Taken over in between, or released or broken already (no meta.json: the rename below fails).
+      if ((readLockMeta(lockDir)?.runId ?? null) !== (judged?.runId ?? null)) return false;
       const aside = `${lockDir}.${tag}-${now.getTime()}-${process.pid}`;
       try {
         renameSync(lockDir, aside);
       } catch {
         return false; // the aside name is taken (a leftover of an earlier break at this very millisecond): refuse, change nothing
       }
-      rmSync(aside, { recursive: true, force: true });
+      rmSync(aside, { recursive: true });
       return true;
     }) ?? false
   );
@@ -227,22 +223,25 @@ export function acquireLock(options: AcquireOptions): AcquireResult {
     const age = ageIfPresent(lockDir, holder, staleAfterHours, now);
     if (!age) continue;
     const { ageHours, stale } = age;
-    const liveness = holder ? lockHolderLiveness(holder) : null;
-    if (!broke && holder && liveness?.alive === false) {
-      broke = true;
-      if (breakLock(lockDir, holder, 'dead', now)) takenOver = { previous: holder, reason: liveness.reason };
-      continue;
-    }
-    if (holder && liveness?.alive === false) {
-      // Dead, yet not broken: another run held the break guard throughout and is taking it over now.
-      return { acquired: false, holder, ageHours, stale, pidAlive: false, message: `lock ${lockDir}: its holder, ${describeRunHolder(holder)}, is dead (${liveness.reason}) and another run is taking the lock over right now; rerun in a minute` };
+    let alive: boolean | null = null;
+    if (holder) {
+      const liveness = lockHolderLiveness(holder);
+      alive = liveness.alive;
+      if (alive === false && !broke) {
+        broke = true;
+        if (breakLock(lockDir, holder, 'dead', now)) takenOver = { previous: holder, reason: liveness.reason };
+        continue;
+      }
+      if (alive === false) {
+        // Dead, yet not broken: another run held the break guard throughout and is taking it over now.
+        return { acquired: false, holder, ageHours, stale, pidAlive: false, message: `lock ${lockDir}: its holder, ${describeRunHolder(holder)}, is dead (${liveness.reason}) and another run is taking the lock over right now; rerun in a minute` };
+      }
     }
     if (!broke && stale && forceStale) {
       broke = true;
       if (breakLock(lockDir, holder, 'broken', now)) override = { previous: holder, ageHours };
       continue;
     }
-    const alive = liveness?.alive ?? null;
     return { acquired: false, holder, ageHours, stale, pidAlive: alive, message: lockTakenMessage(lockDir, holder, ageHours, stale, alive, staleAfterHours, forceStale) };
   }
   const holder = readLockMeta(lockDir);
@@ -272,7 +271,7 @@ function lockTakenMessage(lockDir: string, holder: LockMeta | null, ageHours: nu
     : holder
       ? describeRunHolder(holder)
       : `an unknown run (no meta.json) for ${ageHours.toFixed(1)} h`;
-  const life = alive === true ? '; that process is still running' : holder && !holder.manual && alive === null ? `; it runs on another host (${holder.hostname}), so this host cannot tell whether it is alive` : '';
+  const life = alive === true ? '; that process is still running' : holder && !holder.manual ? `; it runs on another host (${holder.hostname}), so this host cannot tell whether it is alive` : '';
   const next = stale
     ? `it is stale (${staleAfter} h or older): rerun with FORCE_STALE_LOCK=1 to break it (recorded in the report)`
     : holder?.manual
@@ -319,7 +318,7 @@ export function releaseManualHold(lockDir: string): ReleaseHoldResult {
   }
   const gone = underBreakGuard(lockDir, 5_000, () => {
     if (readLockMeta(lockDir)?.runId !== holder.runId) return false;
-    rmSync(lockDir, { recursive: true, force: true });
+    rmSync(lockDir, { recursive: true });
     return true;
   });
   if (!gone) return { released: false, reason: 'run', holder, message: `lock ${lockDir} changed while unlocking (another run is breaking or taking it); run \`rebase-daily status\` and retry` };
