@@ -183,21 +183,28 @@ function underBreakGuard<T>(lockDir: string, waitMs: number, fn: () => T): T | n
  * in between must keep it. Done under the break guard, so "still the one judged" stays true until
  * it is gone. Returns false when the lock was not removed.
  */
-function breakLock(lockDir: string, judged: LockMeta | null, tag: string, now: Date = new Date()): boolean {
-  return (
-    underBreakGuard(lockDir, 2_000, () => {
-      // Taken over in between, or released or broken already (no meta.json: the rename below fails).
-      if ((readLockMeta(lockDir)?.runId ?? null) !== (judged?.runId ?? null)) return false;
-      const aside = `${lockDir}.${tag}-${now.getTime()}-${process.pid}`;
-      try {
-        renameSync(lockDir, aside);
-      } catch {
-        return false; // the aside name is taken (a leftover of an earlier break at this very millisecond): refuse, change nothing
-      }
-      rmSync(aside, { recursive: true });
-      return true;
-    }) ?? false
-  );
+function breakLock(lockDir: string, judged: LockMeta | null, tag: string, now: Date = new Date(), waitMs = 2_000): boolean {
+  return underBreakGuard(lockDir, waitMs, () => removeIfStill(lockDir, judged?.runId ?? null, tag, now)) ?? false;
+}
+
+/**
+ * Remove the lock if it is still run `runId`'s: moved aside first, then deleted — never deleted in
+ * place, where the emptied directory could take another run's fresh lock (a rename onto an empty
+ * directory succeeds) just before the recursive delete reaches it.
+ */
+function removeIfStill(lockDir: string, runId: string | null, tag: string, now: Date, unreadable: 'keep' | 'remove' = 'keep'): boolean {
+  const meta = readLockMeta(lockDir);
+  // Taken over in between, or released or broken already (no meta.json: the rename below fails).
+  // A run releasing its own lock removes it also when meta.json cannot be read (as it always did).
+  if (meta ? meta.runId !== runId : unreadable === 'keep' && runId !== null) return false;
+  const aside = `${lockDir}.${tag}-${now.getTime()}-${process.pid}`;
+  try {
+    renameSync(lockDir, aside);
+  } catch {
+    return false; // the aside name is taken (a leftover of an earlier break at this very millisecond): refuse, change nothing
+  }
+  rmSync(aside, { recursive: true });
+  return true;
 }
 
 /**
@@ -282,12 +289,7 @@ function lockTakenMessage(lockDir: string, holder: LockMeta | null, ageHours: nu
 
 /** Release the lock if (and only if) it is ours. */
 export function releaseLock(lockDir: string, runId: string): boolean {
-  const release = () => {
-    const meta = readLockMeta(lockDir);
-    if (!existsSync(lockDir) || (meta && meta.runId !== runId)) return false;
-    rmSync(lockDir, { recursive: true, force: true });
-    return true;
-  };
+  const release = () => removeIfStill(lockDir, runId, 'released', new Date(), 'remove');
   // A breaker holds the guard for milliseconds; after 5 s of a live one, release anyway (it is our own lock).
   return underBreakGuard(lockDir, 5_000, release) ?? release();
 }
@@ -310,17 +312,16 @@ export function releaseManualHold(lockDir: string): ReleaseHoldResult {
   }
   if (holder && !holder.manual) {
     const liveness = lockHolderLiveness(holder);
-    if (liveness.alive === false && breakLock(lockDir, holder, 'dead')) return { released: true, holder, dead: liveness.reason };
+    if (liveness.alive === false) {
+      if (breakLock(lockDir, holder, 'dead')) return { released: true, holder, dead: liveness.reason };
+      return { released: false, reason: 'run', holder, message: `lock held by ${describeRunHolder(holder)}, which is dead (${liveness.reason}), but another run is taking the lock over right now; run \`rebase-daily status\` in a minute` };
+    }
   }
   if (!holder?.manual) {
     const who = holder ? describeRunHolder(holder) : 'an unknown run (no meta.json)';
     return { released: false, reason: 'run', holder, message: `lock held by ${who}, not by a manual session and not by a dead process; unlock only ends a hold taken by \`rebase-daily lock\` or the lock of a run that died on this host — wait for the run to end (see the runbook, exit 15)` };
   }
-  const gone = underBreakGuard(lockDir, 5_000, () => {
-    if (readLockMeta(lockDir)?.runId !== holder.runId) return false;
-    rmSync(lockDir, { recursive: true });
-    return true;
-  });
+  const gone = breakLock(lockDir, holder, 'unlocked', new Date(), 5_000);
   if (!gone) return { released: false, reason: 'run', holder, message: `lock ${lockDir} changed while unlocking (another run is breaking or taking it); run \`rebase-daily status\` and retry` };
   return { released: true, holder };
 }
