@@ -12,10 +12,7 @@ import { cliRoot, workspaceRoot } from './helpers.js';
  * Documented codes no CLI test makes occur, each with why. Keep it short and honest: a code listed
  * here that a CLI test does assert fails this file (remove the entry).
  */
-const NOT_THROUGH_CLI: Record<string, string> = {
-  E_REBASE_IN_PROGRESS:
-    "align's re-check for an operation started while the run is going; an operation present when a command starts is refused first by preflight as E_OPERATION_IN_PROGRESS",
-};
+const NOT_THROUGH_CLI: Record<string, string> = {};
 
 /** Helpers of the CLI tests that assert their exit-code and error-code arguments (exit code, envelope and report.json). */
 const ASSERTING_HELPERS = ['expectRun'];
