@@ -120,6 +120,19 @@ describe('bumpVersion failures leave the trunk as it was', () => {
     expect(git(f.clone, 'status', '--porcelain')).toBe('');
   });
 
+  it('E_VERSION_BUMP when git add refuses one path after staging another (a manifest git ignores, a tracked lock): the staged one unstaged, both files put back', async () => {
+    const files = cargoWorkspaceFiles('1.2.0');
+    // The patch takes Cargo.toml out of git (it stays on disk, ignored); Cargo.lock stays tracked.
+    const { f, upstream } = fork(files, [{ files: { '.gitignore': 'Cargo.toml\n' }, message: 'fork: keep the manifest local' }]);
+    git(f.clone, 'rm', '--cached', '-q', 'Cargo.toml');
+    git(f.clone, 'commit', '-q', '-m', 'fork: untrack the manifest');
+    const head = git(f.clone, 'rev-parse', 'HEAD');
+    const r = await bumpVersion(run, { cwd: f.clone, upstreamSha: upstream, version });
+    expect(failure(r)).toEqual({ status: 'failed', code: 'E_VERSION_BUMP', message: 'git add failed: The following paths are ignored by one of your .gitignore files:' });
+    // git add staged Cargo.lock before refusing Cargo.toml: without the unstage, the index would keep it.
+    expectUntouched(f, head, { 'Cargo.toml': files['Cargo.toml'], 'Cargo.lock': files['Cargo.lock'] });
+  });
+
   it('E_VERSION_BUMP when git add fails (the index is locked): nothing staged, the files put back', async () => {
     const files = cargoWorkspaceFiles('1.2.0');
     const { f, upstream, head } = fork(files);

@@ -66,7 +66,7 @@ export async function bumpVersion(run: Runner, options: BumpVersionOptions): Pro
     const lockPath = join(dirname(manifestPath), 'Cargo.lock');
     // A Cargo.lock git does not track (ignored, as library crates often do) is the user's file and
     // no part of the bump commit: left alone, as if there were none.
-    const lockTracked = existsSync(lockPath) && (await run('git', ['ls-files', '--', lockPath], { cwd })).stdout.trim() !== '';
+    const lockTracked = existsSync(lockPath) && (await run('git', ['ls-files', '--', lockPath], { cwd })).stdout !== '';
     const lockText = lockTracked ? readFileSync(lockPath, 'utf8') : null;
     const before = lockText === null ? null : await cargoAcceptsLock(run, manifestPath, options.cargo);
 
