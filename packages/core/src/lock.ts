@@ -192,11 +192,12 @@ function breakLock(lockDir: string, judged: LockMeta | null, tag: string, now: D
  * place, where the emptied directory could take another run's fresh lock (a rename onto an empty
  * directory succeeds) just before the recursive delete reaches it.
  */
-function removeIfStill(lockDir: string, runId: string | null, tag: string, now: Date, unreadable: 'keep' | 'remove' = 'keep'): boolean {
+function removeIfStill(lockDir: string, runId: string | null, tag: string, now: Date): boolean {
+  // Taken over in between: another run's meta.json. Gone already: no meta.json, and the rename below
+  // fails. A lock whose meta.json cannot be read is no other run's (a run's lock appears with its
+  // meta.json in place, see createLock), so it goes.
   const meta = readLockMeta(lockDir);
-  // Taken over in between, or released or broken already (no meta.json: the rename below fails).
-  // A run releasing its own lock removes it also when meta.json cannot be read (as it always did).
-  if (meta ? meta.runId !== runId : unreadable === 'keep' && runId !== null) return false;
+  if (meta && meta.runId !== runId) return false;
   const aside = `${lockDir}.${tag}-${now.getTime()}-${process.pid}`;
   try {
     renameSync(lockDir, aside);
@@ -289,7 +290,7 @@ function lockTakenMessage(lockDir: string, holder: LockMeta | null, ageHours: nu
 
 /** Release the lock if (and only if) it is ours. */
 export function releaseLock(lockDir: string, runId: string): boolean {
-  const release = () => removeIfStill(lockDir, runId, 'released', new Date(), 'remove');
+  const release = () => removeIfStill(lockDir, runId, 'released', new Date());
   // A breaker holds the guard for milliseconds; after 5 s of a live one, release anyway (it is our own lock).
   return underBreakGuard(lockDir, 5_000, release) ?? release();
 }
