@@ -195,7 +195,10 @@ describe('unlock racing a breaker', () => {
     const lockDir = newLockDir();
     place(lockDir, meta('dead-run', deadPid()));
     place(`${lockDir}.breaking`, meta('breaker-live', liveChild().pid!));
-    expect(releaseManualHold(lockDir)).toMatchObject({ released: false, reason: 'run', holder: { runId: 'dead-run' } });
+    const r = releaseManualHold(lockDir);
+    expect(r).toMatchObject({ released: false, reason: 'run', holder: { runId: 'dead-run' } });
+    // It says what is going on: the holder is dead and another run is taking the lock over.
+    expect(r.released === false && r.reason === 'run' && r.message).toMatch(/^lock held by run dead-run .*, which is dead \(pid \d+ is not running\), but another run is taking the lock over right now; run `rebase-daily status` in a minute$/);
     expect(readLockMeta(lockDir)?.runId).toBe('dead-run');
   });
 
