@@ -3,5 +3,5 @@ import { mutationConfig } from './shared.mjs';
 export default mutationConfig({
   pkg: 'core',
   vitestConfig: 'tools/mutation/vitest.core.mts',
-  mutate: ['packages/core/src/lock.ts', 'packages/core/src/exit-codes.ts', 'packages/core/src/repo-guard.ts', 'packages/core/src/pipeline.ts'],
+  mutate: ['packages/core/src/lock/lock.ts', 'packages/core/src/errors/exit-codes.ts', 'packages/core/src/repo/repo-guard.ts', 'packages/core/src/run/pipeline.ts'],
 });

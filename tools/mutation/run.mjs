@@ -2,7 +2,7 @@
 // Mutation testing with StrykerJS, one package after another (slow: not part of CI or `npm test`).
 //   npm run mutation                       all modules (core, git, report)
 //   npm run mutation -- git                one package
-//   npm run mutation -- git --mutate packages/git/src/lease-push.ts   one module (any stryker flag passes through)
+//   npm run mutation -- git --mutate packages/git/src/refs/lease-push.ts   one module (any stryker flag passes through)
 // Scores land in reports/mutation/<pkg>.json (and the clear-text table on stdout).
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';

@@ -8,18 +8,18 @@ import { packageTestConfig } from '../../vitest.shared.mts';
 const config = packageTestConfig();
 config.test!.include = [
   // lock and exit codes
-  'src/lock.test.ts',
-  'src/lock-age.test.ts',
-  'src/lock-boundary.test.ts',
-  'src/lock-race.test.ts',
-  'src/lock-guard.test.ts',
-  'src/holder.test.ts',
-  'src/exit-codes.test.ts',
-  'src/outcome-of.test.ts',
-  'src/run-outcome.test.ts',
+  'src/lock/lock.test.ts',
+  'src/lock/lock-age.test.ts',
+  'src/lock/lock-boundary.test.ts',
+  'src/lock/lock-race.test.ts',
+  'src/lock/lock-guard.test.ts',
+  'src/process/holder.test.ts',
+  'src/errors/exit-codes.test.ts',
+  'src/run/outcome-of.test.ts',
+  'src/run/run-outcome.test.ts',
   // repo guard and pipeline
-  'src/repo-guard.test.ts',
-  'src/pipeline.test.ts',
-  'src/session-recovery.test.ts',
+  'src/repo/repo-guard.test.ts',
+  'src/run/pipeline.test.ts',
+  'src/run/session-recovery.test.ts',
 ];
 export default config;

@@ -5,12 +5,12 @@ import { packageTestConfig } from '../../vitest.shared.mts';
 // on a 2-core machine. The stage tests still run in `nx run git:test`.
 const config = packageTestConfig();
 config.test!.include = [
-  'src/already-upstream.test.ts',
-  'src/lease-push-contract.test.ts',
-  'src/push-rejection.test.ts',
-  'src/bump-version.test.ts',
-  'src/bump-version-failures.test.ts',
-  'src/superseded-replay.test.ts',
+  'src/engine/already-upstream.test.ts',
+  'src/refs/lease-push-contract.test.ts',
+  'src/refs/push-rejection.test.ts',
+  'src/version/bump-version.test.ts',
+  'src/version/bump-version-failures.test.ts',
+  'src/version/superseded-replay.test.ts',
   'src/engine/*.test.ts',
 ];
 export default config;

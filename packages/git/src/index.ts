@@ -1,14 +1,14 @@
-export { verifyStage, verifyBranchName } from './verify-stage.js';
-export { applyStage } from './apply-stage.js';
-export { publishStage, publishCandidates, refsToPublish, neverUpstream } from './publish-stage.js';
-export { bumpVersion, type BumpResult, type BumpVersionOptions } from './bump-version.js';
-export { leasePush, leaseArg, leaseRecord, atomicLeasePush, type LeasePushResult, type MultiPushResult, type RefUpdate } from './lease-push.js';
-export { classifyPush, parsePushPorcelain, type PushOutcome, type PushOutcomeKind, type PushRefLine } from './push-rejection.js';
-export { readPatchQueue, type PatchQueue } from './patch-queue.js';
-export { describeConflict, readRebaseStop, reproduceCommands, type RebaseStop, type ReproduceInput } from './rebase-conflict.js';
-export { withTempWorktree, tempWorktreePath, reproduceWorktreePath, type TempWorktree } from './temp-worktree.js';
-export { observedShas, stageRefs, type ObservedShas } from './observed-shas.js';
-export { isRebasing, abortIfRebasing } from './rebase-state.js';
+export { verifyStage, verifyBranchName } from './stages/verify-stage.js';
+export { applyStage } from './stages/apply-stage.js';
+export { publishStage, publishCandidates, refsToPublish, neverUpstream } from './stages/publish-stage.js';
+export { bumpVersion, type BumpResult, type BumpVersionOptions } from './version/bump-version.js';
+export { leasePush, leaseArg, leaseRecord, atomicLeasePush, type LeasePushResult, type MultiPushResult, type RefUpdate } from './refs/lease-push.js';
+export { classifyPush, parsePushPorcelain, type PushOutcome, type PushOutcomeKind, type PushRefLine } from './refs/push-rejection.js';
+export { readPatchQueue, type PatchQueue } from './engine/patch-queue.js';
+export { describeConflict, readRebaseStop, reproduceCommands, type RebaseStop, type ReproduceInput } from './engine/rebase-conflict.js';
+export { withTempWorktree, tempWorktreePath, reproduceWorktreePath, type TempWorktree } from './engine/temp-worktree.js';
+export { observedShas, stageRefs, type ObservedShas } from './stages/observed-shas.js';
+export { isRebasing, abortIfRebasing } from './engine/rebase-state.js';
 /** Moved to core (the process seam and git basics); re-exported for consumers of 0.1. */
 export { uninterruptible, worktreeHolding } from '@rebase-daily/core';
 export { compareVersions } from './version/compare-versions.js';
@@ -17,9 +17,9 @@ export { cargoWorkspaceMembers, cargoAcceptsLock, parseCargoMetadata, staleLockE
 export { findSupersededBumps, parseBumpLog, versionOnlyChange, bumpSubjectPatterns, BUMP_TRAILER, BUMP_LOG_FORMAT, type SupersededCommit, type SupersedeScan } from './version/superseded-bumps.js';
 export { upstreamVersion, newestTagVersion, forkVersionOf, type UpstreamVersion, type VersionConfig } from './version/upstream-version.js';
 
-export { chooseEngine, type EngineDecision, type EngineUse } from './engine-choice.js';
-export { localizationRecord, localizeForReport, type LocalizationRecord } from './conflict-localization.js';
-export { replayConflict, type ReplayStop } from './rebase-conflict.js';
+export { chooseEngine, type EngineDecision, type EngineUse } from './stages/engine-choice.js';
+export { localizationRecord, localizeForReport, type LocalizationRecord } from './engine/conflict-localization.js';
+export { replayConflict, type ReplayStop } from './engine/rebase-conflict.js';
 
 // The in-memory replay engine (src/engine/): see src/engine/README.md.
 export * from './engine/index.js';

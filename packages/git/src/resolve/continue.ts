@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolveErrors, revParse } from '@rebase-daily/core';
-import { conflictedFiles } from '../git-ops.js';
-import { isRebasing } from '../rebase-state.js';
+import { conflictedFiles } from '../engine/git-ops.js';
+import { isRebasing } from '../engine/rebase-state.js';
 import { requireResolution, type Resolution, type ResolveEnv } from './lifecycle.js';
 import { filesWithMarkers, replay, stoppedAt, type ReplayOutcome } from './replay.js';
 

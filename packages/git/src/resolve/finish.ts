@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errors, isAncestor, lsRemoteBranch, resolvePaths, resolveErrors, revParse, type Lease } from '@rebase-daily/core';
-import { bumpVersion } from '../bump-version.js';
-import { listCommits } from '../git-ops.js';
-import { isRebasing } from '../rebase-state.js';
+import { bumpVersion } from '../version/bump-version.js';
+import { listCommits } from '../engine/git-ops.js';
+import { isRebasing } from '../engine/rebase-state.js';
 import { undoMoves } from './abort.js';
 import { endResolution, removeRecorded, requireResolution, type Resolution, type ResolveEnv } from './lifecycle.js';
 import { casMoveBranch } from './move-branch.js';

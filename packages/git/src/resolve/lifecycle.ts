@@ -20,7 +20,7 @@ import {
   uninterruptible,
   writeJsonAtomic,
 } from '@rebase-daily/core';
-import { deleteBranch } from '../git-ops.js';
+import { deleteBranch } from '../engine/git-ops.js';
 import { removeRerereLink } from './rerere-memory.js';
 
 /** What every resolve step gets: the process seam, the config, progress lines, who runs it. */

@@ -1,6 +1,6 @@
 import { errors, type ErrorRecord, type Lease, type Runner } from '@rebase-daily/core';
-import { atomicLeasePush, leasePush } from '../lease-push.js';
-import type { PushOutcome } from '../push-rejection.js';
+import { atomicLeasePush, leasePush } from '../refs/lease-push.js';
+import type { PushOutcome } from '../refs/push-rejection.js';
 
 /** One branch to publish: move `refs/heads/<branch>` on the remote from exactly `expected` (null: absent) to `next`. */
 export interface PublishRef {

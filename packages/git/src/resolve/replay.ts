@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errors, firstLine, gitDir, resolvePaths, revParse, shellQuote, type ResolveState } from '@rebase-daily/core';
-import { conflictedFiles } from '../git-ops.js';
-import { readRebaseStop } from '../rebase-conflict.js';
-import { isRebasing } from '../rebase-state.js';
+import { conflictedFiles } from '../engine/git-ops.js';
+import { readRebaseStop } from '../engine/rebase-conflict.js';
+import { isRebasing } from '../engine/rebase-state.js';
 import { type ResolveEnv, type Resolution } from './lifecycle.js';
 import { hasConflictMarkers, parseRerereReused } from './parsers.js';
 import { withRerereMemory } from './rerere-memory.js';

@@ -26,8 +26,8 @@ import {
   type ResolvePin,
   type ResolveState,
 } from '@rebase-daily/core';
-import { addWorktree } from '../git-ops.js';
-import { readPatchQueue } from '../patch-queue.js';
+import { addWorktree } from '../engine/git-ops.js';
+import { readPatchQueue } from '../engine/patch-queue.js';
 import { removeRecorded, resolution, resolveLockMeta, type ResolveEnv } from './lifecycle.js';
 import { replay, type ReplayOutcome } from './replay.js';
 

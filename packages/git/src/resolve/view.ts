@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { revParse, type ResolveState, type ResolveView, type UpstreamTouch } from '@rebase-daily/core';
-import { conflictedFiles } from '../git-ops.js';
-import { isRebasing } from '../rebase-state.js';
+import { conflictedFiles } from '../engine/git-ops.js';
+import { isRebasing } from '../engine/rebase-state.js';
 import type { ResolveEnv } from './lifecycle.js';
 import { conflictKind, parseConflictHunks, parseTouchLog, parseUnmergedStages, TOUCH_LOG_FORMAT } from './parsers.js';
 import { stoppedAt } from './replay.js';
