@@ -71,6 +71,12 @@ export async function main(argv: string[], rawIO: CliIO = processIO): Promise<nu
     io.stdout(`${pkg.version}\n`);
     return 0;
   }
+  if (args.bare) {
+    const message = 'no command; usage: rebase-daily <command> [flags] (`rebase-daily --help` lists the commands)';
+    if (args.json) io.stdout(`${JSON.stringify(envelope('usage', EXIT.usage, 'usage-error', null, [errors.usage(message).toJSON()]), null, 2)}\n`);
+    else io.stderr(helpText());
+    return EXIT.usage;
+  }
   if (args.help || args.command === 'help') {
     io.stdout(helpText(args.command === 'help' ? undefined : args.command));
     return 0;
