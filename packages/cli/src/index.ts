@@ -11,7 +11,8 @@ export { promptValues, docTokens, type RenderOptions } from './render/values.js'
 export { DOCS, renderDocs } from './docs/render-docs.js';
 export { runDoctor, pushUrlDisabled, MIN_GIT, type DoctorCheck, type DoctorResult, type DoctorOptions, type CheckStatus } from './doctor/doctor.js';
 export { initFork, starterConfig, type InitOptions, type InitResult } from './init/init.js';
-export { detectFork, findCargoWorkspace, workspacePackageVersion, type Detected } from './init/detect.js';
+export { detectFork, findCargoWorkspace, findCargoProject, cargoManifestKind, workspacePackageVersion, type Detected } from './init/detect.js';
+export { justRecipes } from './init/just-recipes.js';
 export { scheduleFor, type Schedule } from './init/schedule.js';
 export { planWrites, writePlanned, type PlannedFile, type WrittenFile, type FileAction } from './init/write-files.js';
 export { cliInvocation, workspaceRoot } from './locate.js';

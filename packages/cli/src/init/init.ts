@@ -52,7 +52,8 @@ export function starterConfig(d: Detected, configPath: string, trunk: string): C
     remotes: { fork: d.fork, upstream: d.upstream },
   };
   if (d.graphiteTrunk) config.graphite = {};
-  if (d.cargoWorkspace) config.validate = { cwd: d.cargoWorkspace };
+  // A `test` recipe is the project's own definition of its tests (formatting already prefers `just fmt`).
+  if (d.cargoWorkspace) config.validate = { cwd: d.cargoWorkspace, ...(d.justRecipes.includes('test') ? { test: ['just', 'test'] } : {}) };
   return config;
 }
 
@@ -118,7 +119,8 @@ export async function initFork(options: InitOptions): Promise<InitResult> {
   }
   if (!detected.upstreamRemoteExists) warnings.push(`no upstream remote yet: add it with \`git -C ${repo} remote add ${config.remotes.upstream} <upstream url>\``);
   if (detected.graphiteTrunk && detected.graphiteTrunk !== config.trunk) warnings.push(`Graphite's trunk is ${detected.graphiteTrunk}, the config's is ${config.trunk}: align will refuse until they agree`);
-  if (!detected.cargoWorkspace) warnings.push('no Cargo workspace found (Cargo.toml with [workspace] at the root or one folder down): validate is not configured');
+  if (!detected.cargoWorkspace && !config.validate)
+    warnings.push('no Cargo.toml (a workspace or a crate) at the root or one folder down: validate is not configured, and each published day says "rebased, not validated: no validate section"');
   if (detected.workspaceVersion && !config.version)
     warnings.push(`the workspace version is ${detected.workspaceVersion}: to bump the fork version each day, add "version": { "manifest": "${join(config.validate?.cwd ?? '.', 'Cargo.toml')}", "suffix": "-fork.1" } (a fork-policy decision)`);
 
