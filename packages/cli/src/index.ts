@@ -15,4 +15,5 @@ export { detectFork, findCargoWorkspace, findCargoProject, cargoManifestKind, wo
 export { justRecipes } from './init/just-recipes.js';
 export { scheduleFor, type Schedule } from './init/schedule.js';
 export { planWrites, writePlanned, type PlannedFile, type WrittenFile, type FileAction } from './init/write-files.js';
-export { cliInvocation, workspaceRoot } from './locate.js';
+export { cliInvocation, installedBinary, workspaceRoot } from './locate.js';
+export { schedulerPath } from './init/scheduler-path.js';

@@ -3,7 +3,8 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { boundRunner, CommandLog, excludeScratch, gitDir, parseConfig, errors, type ConfigInput, type ResolvedConfig, type Runner } from '@rebase-daily/core';
 import { renderDocs } from '../docs/render-docs.js';
 import { renderPrompt } from '../prompt/render-prompt.js';
-import { workspaceRoot } from '../locate.js';
+import { installedBinary, workspaceRoot } from '../locate.js';
+import { schedulerPath } from './scheduler-path.js';
 import { detectFork, type Detected } from './detect.js';
 import { scheduleFor, type Schedule } from './schedule.js';
 import { writePlanned, type PlannedFile, type WrittenFile } from './write-files.js';
@@ -21,8 +22,10 @@ export interface InitOptions {
   force: boolean;
   cwd: string;
   cli: string;
-  /** PATH pinned into the scheduler entries (default: this process's). */
+  /** PATH the scheduler's tools are looked up on (default: this process's); only their folders go into the entries. */
   path?: string;
+  /** The installed `rebase-daily` the scheduler entries run (default: this process's, if installed; null: none). */
+  installed?: string | null;
   /** Override the workspace used for the scheduler entries (tests). */
   workspace?: string | null;
 }
@@ -135,7 +138,12 @@ export async function initFork(options: InitOptions): Promise<InitResult> {
   const files = writePlanned(planned, options.force);
   const excluded = await addExcludes(run, repo, planned.map((f) => f.path));
   await excludeScratch(run, repo, config.scratchPath);
-  const schedule = scheduleFor(config, { workspace: options.workspace === undefined ? workspaceRoot() : options.workspace, cli: options.cli, path: options.path ?? process.env.PATH });
+  const schedule = scheduleFor(config, {
+    workspace: options.workspace === undefined ? workspaceRoot() : options.workspace,
+    cli: options.cli,
+    installed: options.installed === undefined ? installedBinary() : options.installed,
+    path: schedulerPath(options.path ?? process.env.PATH),
+  });
   return {
     repo,
     configPath,
