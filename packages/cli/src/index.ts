@@ -1,5 +1,6 @@
 export { main, latestRunState } from './main.js';
-export { processIO, useColor, type CliIO } from './io.js';
+export { processIO, useColor, useStdoutColor, type CliIO } from './io.js';
+export { terminalSummary, nextCommands, MAX_NEXT_COMMANDS } from './render/terminal-summary.js';
 export { parseCliArgs, COMMANDS, COMMAND_FLAGS, FLAG_SPECS, READ_ONLY_COMMANDS, type CommandName, type FlagName, type FlagSpec, type ParsedArgs } from './args.js';
 export { EnvelopeSchema, envelope, envelopeJsonSchema, type Envelope } from './envelope.js';
 export { helpText, usageOf, FLAGS, flagNames } from './help.js';
