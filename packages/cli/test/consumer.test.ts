@@ -149,7 +149,9 @@ describe('the six packages packed and installed into an empty project', () => {
     writeFileSync(join(dir, 'pipeline.mts'), readmeExample('core', null));
     writeFileSync(join(dir, 'parse-log.mts'), readmeExample('cargo-validate', '## Example'));
     writeFileSync(join(dir, 'bump.mjs'), readmeExample('git', 'Or use the library pieces directly'));
+    // The report example has no top-level await: it must work as ESM and as CJS, from one source.
     writeFileSync(join(dir, 'show-report.mts'), readmeExample('report', '## Example'));
+    writeFileSync(join(dir, 'show-report.cts'), readmeExample('report', '## Example'));
     writeFileSync(
       join(dir, 'tsconfig.json'),
       JSON.stringify({
@@ -218,9 +220,11 @@ describe('the six packages packed and installed into an empty project', () => {
     for (const [fork, exit, outcome] of [[good, 0, 'success'], [bad, 10, 'verify-conflict']] as const) {
       const day = sh(cliBin, ['daily', '--config', writeFixtureConfig(fork, { repo: './fork' })], fork.root, env);
       expect(day.code, day.all).toBe(exit);
-      const shown = sh(process.execPath, [join(out, 'show-report.mjs'), stateOf(fork.clone)], dir);
-      expect(shown.code, shown.all).toBe(0);
-      expect(shown.stdout).toMatch(new RegExp(`^latest: ${outcome} \\(exit ${exit}\\) in \\S+report\\.json${exit ? ' — needs a human' : '$'}`, 'm'));
+      for (const file of ['show-report.mjs', 'show-report.cjs']) {
+        const shown = sh(process.execPath, [join(out, file), stateOf(fork.clone)], dir);
+        expect(shown.code, `${file}: ${shown.all}`).toBe(0);
+        expect(shown.stdout).toMatch(new RegExp(`^latest: ${outcome} \\(exit ${exit}\\) in \\S+report\\.json${exit ? ' — needs a human' : '$'}`, 'm'));
+      }
     }
 
     // graphite: align a Graphite-initialised fork rebase-daily has never run in (real gt from the
