@@ -26,11 +26,22 @@ export default defineConfig([
     onSuccess: async () => copyDocs(),
   },
   {
+    // The installed command is one self-contained file: the workspace packages and their npm
+    // dependencies are bundled in, so `npm install -g ./packages/cli` (a link to this folder) or a
+    // copy of dist/bin.js runs from any folder, and nothing is fetched from a registry.
     entry: { bin: 'src/bin.ts' },
     format: ['esm'],
+    platform: 'node',
     sourcemap: true,
     target: 'node20',
-    banner: {},
+    noExternal: [/.*/],
+    // CJS dependencies bundled into ESM call require() for Node builtins: give them one.
+    banner: { js: "import { createRequire as __rdCreateRequire } from 'node:module'; const require = __rdCreateRequire(import.meta.url);" },
+    shims: true,
     loader,
+    esbuildOptions(options) {
+      // sql.js's wasm inlined (no sql-wasm.wasm to find beside the bundle).
+      options.alias = { ...options.alias, 'sql.js': 'sql.js/dist/sql-wasm-inline.js' };
+    },
   },
 ]);

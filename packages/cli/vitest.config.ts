@@ -7,8 +7,11 @@ import { packageTestConfig } from '../../vitest.shared.mts';
 // test run never rewrites files the report's tests then compare with.
 export const RECORD_MODE = 'record-report-fixtures';
 
+/** Minutes each: a month of days, many kills, six packages packed and installed with their examples run. `npm run test:slow`, not `npm test`. */
+export const SLOW_TESTS = ['test/time-lapse.test.ts', 'test/crash-injection.test.ts', 'test/consumer.test.ts'];
+
 export default defineConfig(({ mode }) =>
-  mergeConfig(packageTestConfig({ testTimeout: 120_000 }), {
+  mergeConfig(packageTestConfig({ testTimeout: 120_000, slow: SLOW_TESTS, mode }), {
     // Markdown imports are text, as tsup bundles them (`loader: { '.md': 'text' }`).
     plugins: [
       {

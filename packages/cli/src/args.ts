@@ -28,6 +28,8 @@ export interface ParsedArgs {
   repo?: string;
   json: boolean;
   help: boolean;
+  /** No command and neither --help nor --version: usage on stderr, exit 2 (a typo'd cron line must not look fine). */
+  bare: boolean;
   version: boolean;
   /** prompt: write the rendered prompt here instead of stdout. */
   write?: string;
@@ -171,6 +173,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     repo: str('repo'),
     json: values.json === true,
     help: values.help === true || first === 'help' || first === undefined,
+    bare: first === undefined && values.help !== true && values.version !== true,
     version: values.version === true,
     write: str('write'),
     force: values.force === true,

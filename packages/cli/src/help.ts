@@ -1,5 +1,6 @@
 import { EXIT_CODE_MEANINGS } from '@rebase-daily/core';
 import { COMMAND_FLAGS, COMMANDS, FLAG_SPECS, type CommandName, type FlagName, type FlagSpec } from './args.js';
+import { COMMAND_HELP } from './command-help.js';
 
 /** Every flag, as `--name ARG` → meaning. The docs-sync test checks the docs against these keys. */
 export const FLAGS: Record<string, string> = {
@@ -37,23 +38,48 @@ export function usageOf(command: CommandName): string {
     .join(' ');
 }
 
-/** `rebase-daily --help` lists every command and flag; `rebase-daily <command> --help` (or `help <command>`) only what that command accepts. */
+/** Rows `  left  right`, the left column padded to its widest entry (one width per table). */
+function table(rows: readonly (readonly [string, string])[]): string[] {
+  const width = Math.max(...rows.map(([left]) => left.length));
+  return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`);
+}
+
+const ENVIRONMENT: [string, string][] = [
+  ['REBASE_DAILY_CONFIG', 'config file when --config is absent'],
+  ['FORCE_STALE_LOCK=1', 'break a lock older than lock.staleAfterHours (never a fresh one); recorded in the report'],
+  ['NO_COLOR', 'no colour on a terminal (https://no-color.org)'],
+];
+
+/** Environment lines a command reads: the lock override only where a lock is taken. */
+function environmentFor(command: CommandName): [string, string][] {
+  const takesLock = !['status', 'report', 'doctor', 'prompt', 'init', 'unlock'].includes(command);
+  return ENVIRONMENT.filter(([name]) => (name.startsWith('FORCE_STALE_LOCK') ? takesLock : name !== 'REBASE_DAILY_CONFIG' || command !== 'init'));
+}
+
+/** `rebase-daily <command> --help` (or `help <command>`): rendered only from COMMAND_HELP[command]. */
+function commandHelp(command: CommandName): string[] {
+  const h = COMMAND_HELP[command];
+  const step = command === 'resolve' ? ' <step>' : '';
+  const lines = [`rebase-daily ${command} — ${COMMANDS[command]}`, '', `Usage: rebase-daily ${command}${step} ${usageOf(command)}`];
+  if (h.subcommands) lines.push('', 'Steps (in this order; status at any time):', ...table(h.subcommands.map(([name, text], i) => [`${i + 1}. ${name}`, text])));
+  lines.push('', 'Flags:', ...table(COMMAND_FLAGS[command].map((f) => [flagKey(f), h.flags[f] ?? FLAGS[flagKey(f)]])));
+  lines.push('', 'Environment:', ...table(environmentFor(command)));
+  lines.push('', 'Exit codes:', ...table([...h.exitCodes].sort((a, b) => a - b).map((code) => [String(code).padStart(3), EXIT_CODE_MEANINGS[code]])));
+  lines.push('', 'Example:', `  ${h.example}`);
+  return lines;
+}
+
+/**
+ * `rebase-daily --help` lists every command, flag and exit code; `rebase-daily <command> --help`
+ * (or `help <command>`) only that command's usage, flags, exit codes, steps and an example.
+ */
 export function helpText(command?: CommandName): string {
-  const lines: string[] = [];
-  let flags: string[];
-  if (command) {
-    lines.push(`rebase-daily ${command} — ${COMMANDS[command]}`, '', `Usage: rebase-daily ${command} ${usageOf(command)}`);
-    flags = COMMAND_FLAGS[command].map(flagKey);
-  } else {
-    lines.push('rebase-daily — rebase a fork trunk onto upstream, safely, once a day', '', 'Usage: rebase-daily <command> [flags]', '       rebase-daily help <command>', '', 'Commands:');
-    for (const [name, text] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${text}`);
-    flags = Object.keys(FLAGS);
-  }
-  lines.push('', 'Flags:');
-  for (const flag of flags) lines.push(`  ${flag.padEnd(19)} ${FLAGS[flag]}`);
-  lines.push('', 'Environment:', '  REBASE_DAILY_CONFIG  config file when --config is absent', '  FORCE_STALE_LOCK=1   break a lock older than lock.staleAfterHours (never a fresh one); recorded in the report');
-  lines.push('', 'Exit codes:');
-  for (const [code, text] of Object.entries(EXIT_CODE_MEANINGS)) lines.push(`  ${code.padStart(2)}  ${text}`);
+  if (command) return `${commandHelp(command).join('\n')}\n`;
+  const lines = ['rebase-daily — rebase a fork trunk onto upstream, safely, once a day', '', 'Usage: rebase-daily <command> [flags]', '       rebase-daily help <command>', '', 'Commands:'];
+  lines.push(...table(Object.entries(COMMANDS)));
+  lines.push('', 'Flags:', ...table(Object.entries(FLAGS)));
+  lines.push('', 'Environment:', ...table(ENVIRONMENT));
+  lines.push('', 'Exit codes:', ...table(Object.entries(EXIT_CODE_MEANINGS).map(([code, text]) => [code.padStart(3), text])));
   lines.push('', 'Docs: runbook, gotchas, fork policy, UPDATING, Graphite practices (`rebase-daily init` renders them into the fork).');
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 export { main, latestRunState } from './main.js';
-export { processIO, useColor, type CliIO } from './io.js';
+export { processIO, useColor, useStdoutColor, type CliIO } from './io.js';
+export { terminalSummary, nextCommands, MAX_NEXT_COMMANDS } from './render/terminal-summary.js';
 export { parseCliArgs, COMMANDS, COMMAND_FLAGS, FLAG_SPECS, READ_ONLY_COMMANDS, type CommandName, type FlagName, type FlagSpec, type ParsedArgs } from './args.js';
 export { EnvelopeSchema, envelope, envelopeJsonSchema, type Envelope } from './envelope.js';
 export { helpText, usageOf, FLAGS, flagNames } from './help.js';
@@ -11,7 +12,9 @@ export { promptValues, docTokens, type RenderOptions } from './render/values.js'
 export { DOCS, renderDocs } from './docs/render-docs.js';
 export { runDoctor, pushUrlDisabled, MIN_GIT, type DoctorCheck, type DoctorResult, type DoctorOptions, type CheckStatus } from './doctor/doctor.js';
 export { initFork, starterConfig, type InitOptions, type InitResult } from './init/init.js';
-export { detectFork, findCargoWorkspace, workspacePackageVersion, type Detected } from './init/detect.js';
+export { detectFork, findCargoWorkspace, findCargoProject, cargoManifestKind, workspacePackageVersion, type Detected } from './init/detect.js';
+export { justRecipes } from './init/just-recipes.js';
 export { scheduleFor, type Schedule } from './init/schedule.js';
 export { planWrites, writePlanned, type PlannedFile, type WrittenFile, type FileAction } from './init/write-files.js';
-export { cliInvocation, workspaceRoot } from './locate.js';
+export { cliInvocation, installedBinary, workspaceRoot } from './locate.js';
+export { schedulerPath } from './init/scheduler-path.js';

@@ -6,7 +6,10 @@ export interface CliIO {
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** stderr is a terminal (progress colour). */
   isTTY: boolean;
+  /** stdout is a terminal: a run prints the compact terminal summary instead of the Markdown. */
+  stdoutIsTTY?: boolean;
 }
 
 export const processIO: CliIO = {
@@ -15,7 +18,13 @@ export const processIO: CliIO = {
   env: process.env,
   cwd: process.cwd(),
   isTTY: Boolean(process.stderr.isTTY),
+  stdoutIsTTY: Boolean(process.stdout.isTTY),
 };
+
+/** Colour for stdout: a terminal, NO_COLOR unset or empty, TERM not dumb. */
+export function useStdoutColor(io: Pick<CliIO, 'env' | 'stdoutIsTTY'>): boolean {
+  return Boolean(io.stdoutIsTTY) && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+}
 
 /** Colour only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org) or TERM=dumb. */
 export function useColor(io: Pick<CliIO, 'env' | 'isTTY'>): boolean {

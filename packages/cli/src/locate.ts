@@ -1,5 +1,5 @@
 import { existsSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shellQuote } from '@rebase-daily/core';
 
@@ -20,11 +20,24 @@ export function workspaceRoot(from = cliModuleDir()): string | null {
 }
 
 /**
- * How an operator invokes this CLI: $REBASE_DAILY_CLI, else `node <this bin.js>` when running from
+ * The installed command this process runs as (`<prefix>/bin/rebase-daily`, put there by
+ * `npm install -g ./packages/cli`): argv[1] as invoked, not its target, so a later reinstall or
+ * rebuild is what the scheduler runs. null when run as `node …/bin.js`, through npx or a
+ * project's node_modules/.bin.
+ */
+export function installedBinary(script = process.argv[1]): string | null {
+  if (!script || !isAbsolute(script) || basename(script) !== 'rebase-daily' || /[\\/]node_modules[\\/]\.bin[\\/]/.test(script)) return null;
+  return existsSync(script) ? script : null;
+}
+
+/**
+ * How an operator invokes this CLI: $REBASE_DAILY_CLI, else the installed `rebase-daily`, else `node <this bin.js>` when running from
  * the built bin (so rendered commands work from any cwd), else `npx rebase-daily`.
  */
 export function cliInvocation(env: NodeJS.ProcessEnv, script = process.argv[1]): string {
   if (env.REBASE_DAILY_CLI) return env.REBASE_DAILY_CLI;
+  const installed = installedBinary(script);
+  if (installed) return shellQuote(installed);
   if (script) {
     try {
       const real = realpathSync(script);

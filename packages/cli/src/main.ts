@@ -30,7 +30,8 @@ import {
   type ResolvedConfig,
   type RunState,
 } from '@rebase-daily/core';
-import { readLatestReport, writeRunReport } from '@rebase-daily/report';
+import { readLatestReport, writeRunReport, type Report } from '@rebase-daily/report';
+import { terminalSummary } from './render/terminal-summary.js';
 import { parseCliArgs, type CommandName, type ParsedArgs } from './args.js';
 import { envelope, lockTakenRecord } from './envelope.js';
 import { helpText } from './help.js';
@@ -42,7 +43,7 @@ import { cliInvocation } from './locate.js';
 import { renderPrompt } from './prompt/render-prompt.js';
 import { resolveCommand } from './resolve/command.js';
 import { emit } from './emit.js';
-import { processIO, progressFor, type CliIO } from './io.js';
+import { processIO, progressFor, useStdoutColor, type CliIO } from './io.js';
 
 /**
  * Every byte the CLI prints passes through core's `redact`: remote URLs with credentials, tokens
@@ -70,6 +71,12 @@ export async function main(argv: string[], rawIO: CliIO = processIO): Promise<nu
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     io.stdout(`${pkg.version}\n`);
     return 0;
+  }
+  if (args.bare) {
+    const message = 'no command; usage: rebase-daily <command> [flags] (`rebase-daily --help` lists the commands)';
+    if (args.json) io.stdout(`${JSON.stringify(envelope('usage', EXIT.usage, 'usage-error', null, [errors.usage(message).toJSON()]), null, 2)}\n`);
+    else io.stderr(helpText());
+    return EXIT.usage;
   }
   if (args.help || args.command === 'help') {
     io.stdout(helpText(args.command === 'help' ? undefined : args.command));
@@ -183,8 +190,14 @@ async function runStages(io: CliIO, args: ParsedArgs, config: ResolvedConfig, co
   const exitCode = state.exitCode ?? EXIT.internal;
   // The command log is referenced, not inlined: the envelope stays a few KB whatever the run ran.
   const data = { runId: state.runId, reportPath: written?.reportPath ?? null, summaryPath: written?.summaryPath ?? null, commandLog: state.commandLog, report: written?.report ?? null };
-  const human = written ? `${readFileSync(written.summaryPath, 'utf8')}\nreport: ${written.reportPath}` : `run ${state.runId}: ${state.outcome} (exit ${exitCode})`;
+  const human = written ? humanSummary(io, written) : `run ${state.runId}: ${state.outcome} (exit ${exitCode})`;
   return emit(io, args, envelope(command, exitCode, state.outcome, data, state.errors), human);
+}
+
+/** On a terminal the compact summary; elsewhere (a pipe, a cron mail, a file) the Markdown as written. */
+function humanSummary(io: CliIO, written: { report: Report; summaryPath: string; reportPath: string }): string {
+  if (io.stdoutIsTTY) return terminalSummary(written.report, written, useStdoutColor(io));
+  return `${readFileSync(written.summaryPath, 'utf8')}\nreport: ${written.reportPath}`;
 }
 
 /** The newest run state under <scratch>/rebase-daily/runs (run ids sort by start time). */
@@ -209,7 +222,7 @@ function rerender(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
   const written = writeRunReport(state);
   const code = state.exitCode ?? exitCodeFor(state.outcome ?? 'error');
   // `report` itself succeeded: its exit code is 0; the run's own code is in data.report.exitCode.
-  return emit(io, args, envelope('report', 0, state.outcome, { runId: state.runId, runExitCode: code, reportPath: written.reportPath, summaryPath: written.summaryPath, commandLog: state.commandLog, report: written.report }), `${readFileSync(written.summaryPath, 'utf8')}\nreport: ${written.reportPath}`);
+  return emit(io, args, envelope('report', 0, state.outcome, { runId: state.runId, runExitCode: code, reportPath: written.reportPath, summaryPath: written.summaryPath, commandLog: state.commandLog, report: written.report }), humanSummary(io, written));
 }
 
 function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {

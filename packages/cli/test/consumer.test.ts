@@ -149,7 +149,9 @@ describe('the six packages packed and installed into an empty project', () => {
     writeFileSync(join(dir, 'pipeline.mts'), readmeExample('core', null));
     writeFileSync(join(dir, 'parse-log.mts'), readmeExample('cargo-validate', '## Example'));
     writeFileSync(join(dir, 'bump.mjs'), readmeExample('git', 'Or use the library pieces directly'));
-    writeFileSync(join(dir, 'show-report.mjs'), readmeExample('report', '## Example'));
+    // The report example has no top-level await: it must work as ESM and as CJS, from one source.
+    writeFileSync(join(dir, 'show-report.mts'), readmeExample('report', '## Example'));
+    writeFileSync(join(dir, 'show-report.cts'), readmeExample('report', '## Example'));
     writeFileSync(
       join(dir, 'tsconfig.json'),
       JSON.stringify({
@@ -205,19 +207,37 @@ describe('the six packages packed and installed into an empty project', () => {
     const pipeline = sh(process.execPath, [join(out, 'pipeline.mjs')], fx.root, env);
     expect(pipeline.code, pipeline.all).toBe(0);
 
-    // report: re-render that run's report from its saved state.
-    const runs = join(fx.clone, '.scratch', 'rebase-daily', 'runs');
-    const runId = readdirSync(runs).find((d) => existsSync(join(runs, d, 'state.json')))!;
-    const shown = sh(process.execPath, [join(dir, 'show-report.mjs'), join(runs, runId, 'state.json')], dir);
-    expect(shown.code, shown.all).toBe(0);
-    expect(shown.stdout).toMatch(/^latest: /m);
+    // report (show-report.mts, type-checked under strict): re-render a run's report from its saved
+    // state, on a success day and on a conflict day (readable, not ok: it once crashed on `problems`).
+    const stateOf = (clone: string) => {
+      const runs = join(clone, '.scratch', 'rebase-daily', 'runs');
+      return join(runs, readdirSync(runs).sort().reverse().find((d) => existsSync(join(runs, d, 'state.json')))!, 'state.json');
+    };
+    const cliBin = join(dir, 'node_modules', '.bin', 'rebase-daily');
+    const good = createForkFixture({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] });
+    const bad = createForkFixture({ patches: [{ files: { 'src/lib.txt': 'fork\n' }, message: 'fork: change lib' }], upstreamCommits: [{ files: { 'src/lib.txt': 'upstream\n' }, message: 'upstream: change lib' }] });
+    fixtures.push(good, bad);
+    for (const [fork, exit, outcome] of [[good, 0, 'success'], [bad, 10, 'verify-conflict']] as const) {
+      const day = sh(cliBin, ['daily', '--config', writeFixtureConfig(fork, { repo: './fork' })], fork.root, env);
+      expect(day.code, day.all).toBe(exit);
+      for (const file of ['show-report.mjs', 'show-report.cjs']) {
+        const shown = sh(process.execPath, [join(out, file), stateOf(fork.clone)], dir);
+        expect(shown.code, `${file}: ${shown.all}`).toBe(0);
+        expect(shown.stdout).toMatch(new RegExp(`^latest: ${outcome} \\(exit ${exit}\\) in \\S+report\\.json${exit ? ' — needs a human' : '$'}`, 'm'));
+      }
+    }
 
-    // graphite: align a Graphite-initialised fork (real gt from the workspace, HOME kept apart).
-    initGraphiteStack(fx.clone, fx.trunk, [{ name: 'feat-a', parent: fx.trunk, files: { 'a.txt': 'a\n' } }]);
-    git(fx.clone, 'checkout', '-q', fx.trunk);
-    const aligned = sh(process.execPath, [join(out, 'align.mjs')], fx.root, env);
+    // graphite: align a Graphite-initialised fork rebase-daily has never run in (real gt from the
+    // workspace, HOME kept apart): the example keeps its scratch dir out of `git status` itself.
+    const fresh = createForkFixture({});
+    fixtures.push(fresh);
+    writeFixtureConfig(fresh, { repo: './fork', graphite: { syncTimeoutSeconds: 3 } });
+    initGraphiteStack(fresh.clone, fresh.trunk, [{ name: 'feat-a', parent: fresh.trunk, files: { 'a.txt': 'a\n' } }]);
+    git(fresh.clone, 'checkout', '-q', fresh.trunk);
+    const aligned = sh(process.execPath, [join(out, 'align.mjs')], fresh.root, env);
     expect(aligned.code, aligned.all).toBe(0);
     expect(aligned.stdout).toMatch(/^ok /);
+    expect(git(fresh.clone, 'status', '--porcelain')).toBe('');
 
     // git: the fork version bump on the checkout, from upstream's manifest.
     const upstreamSha = git(fx.clone, 'rev-parse', `upstream/${fx.upstreamBranch}`);

@@ -4,7 +4,7 @@ export { buildReport, type BuildReportOptions } from './build-report.js';
 export { findDocs, DOC_FILES, type DocsLocation } from './docs-location.js';
 export { readRunData, type RunData } from './stage-data.js';
 export { deriveNextActions, type NextActionsInput } from './next-actions.js';
-export { renderSummary, formatDuration } from './render-summary.js';
+export { renderSummary, formatDuration, notValidatedNote } from './render-summary.js';
 export {
   writeReport,
   writeAtomic,

@@ -1,7 +1,7 @@
 import { readStageData } from '@rebase-daily/core';
 import { describe, expect, it } from 'vitest';
 import { buildReport } from './build-report.js';
-import { formatDuration, renderSummary } from './render-summary.js';
+import { formatDuration, notValidatedNote, renderSummary } from './render-summary.js';
 import { RECORDED_RUNS, recordedRun, withState, type RecordedRun } from './testing/recorded-runs.js';
 
 // Every summary here is rendered from a run state recorded from a real run (see testing/recorded-runs.ts).
@@ -18,7 +18,22 @@ describe('recorded runs parse with the stage contracts and render', () => {
     for (const s of state.stages) expect(readStageData(state, s.name).problems, s.name).toEqual([]);
     const report = reportOf(name);
     expect(report.warnings.filter((w) => w.includes('contract'))).toEqual([]);
-    expect(firstLine(renderSummary(report))).toMatch(new RegExp(`: .+ ${report.outcome} \\(exit ${report.exitCode}\\)$`));
+    // These recorded days ran without a validate section: a published one says so on its first line.
+    const unvalidated = ['success', 'partial'].includes(report.outcome) && report.stages.some((s) => s.name === 'validate' && s.status === 'not-configured');
+    const note = unvalidated ? ' — rebased, not validated: no validate section' : '';
+    expect(firstLine(renderSummary(report))).toMatch(new RegExp(`: .+ ${report.outcome}${note} \\(exit ${report.exitCode}\\)$`));
+  });
+
+  it.each([
+    ['success', 'not-configured', ' — rebased, not validated: no validate section'],
+    ['partial', 'not-configured', ' — rebased, not validated: no validate section'],
+    ['success', 'ok', ''],
+    ['no-change', 'not-configured', ''],
+    ['verify-conflict', 'not-configured', ''],
+  ] as const)('first-line note: %s with validate %s → %j', (outcome, status, note) => {
+    const report = reportOf('success');
+    const stages = report.stages.map((s) => (s.name === 'validate' ? { ...s, status } : s));
+    expect(notValidatedNote({ ...report, outcome, stages })).toBe(note);
   });
 });
 

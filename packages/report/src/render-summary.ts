@@ -43,7 +43,7 @@ export function formatDuration(ms: number | null): string {
 export function renderSummary(report: Report): string {
   const out: string[] = [];
   const { data } = readRunData(report);
-  out.push(`# rebase-daily ${localDate(report.startedAt)}: ${OUTCOME_ICON[report.outcome]} ${report.outcome} (exit ${report.exitCode})`, '');
+  out.push(`# rebase-daily ${localDate(report.startedAt)}: ${OUTCOME_ICON[report.outcome]} ${report.outcome}${notValidatedNote(report)} (exit ${report.exitCode})`, '');
   out.push(whatChanged(report, data), '');
 
   out.push('| Stage | Status | Time | Summary |', '| --- | --- | --- | --- |');
@@ -78,6 +78,15 @@ export function renderSummary(report: Report): string {
   if (report.docs) out.push(`- Runbook: ${tick(report.docs.runbook)}`);
   out.push(`- Run ${tick(report.runId)} (${report.command}) on ${report.host}, ${report.startedAt} → ${report.finishedAt} (${formatDuration(report.durationMs)})`);
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Exit 0 means "rebased and validated": a day that published a trunk no validation ran on says
+ * otherwise on its first line, where a reader (and a cron mail subject) sees it.
+ */
+export function notValidatedNote(report: Report): string {
+  if (report.outcome !== 'success' && report.outcome !== 'partial') return '';
+  return report.stages.some((s) => s.name === 'validate' && s.status === 'not-configured') ? ' — rebased, not validated: no validate section' : '';
 }
 
 /** Align restacks descendants even on a day the trunk stays put; say so in the headline paragraph. */

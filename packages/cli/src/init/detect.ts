@@ -1,6 +1,7 @@
 import { currentBranch, revParse, type Runner } from '@rebase-daily/core';
 import { readGraphiteRepo } from '@rebase-daily/graphite';
 import { isJustfileName } from '@rebase-daily/cargo-validate';
+import { justRecipes } from './just-recipes.js';
 
 /** What `rebase-daily init` found in a fork. */
 export interface Detected {
@@ -14,10 +15,14 @@ export interface Detected {
   currentBranch: string | null;
   /** --trunk, else Graphite's trunk, else the checked-out branch unless it is the upstream branch. */
   trunk: string | null;
-  /** Folder (relative to the repo, '.' for the root) holding a Cargo.toml with [workspace]. */
+  /** Folder (relative to the repo, '.' for the root) holding the Cargo.toml validation runs in: a workspace, else a single crate. */
   cargoWorkspace: string | null;
+  /** What that Cargo.toml declares: `[workspace]` or a single crate's `[package]`. */
+  cargoKind: 'workspace' | 'crate' | null;
   /** Whether that folder (or the repo root) has a justfile. */
   justfile: boolean;
+  /** The recipes that justfile defines (`fmt`, `test`, …), read from the trunk's tree. */
+  justRecipes: string[];
   /** `[workspace.package] version` is set: a version bump could be configured. */
   workspaceVersion: string | null;
 }
@@ -42,23 +47,36 @@ async function showFile(run: Runner, repo: string, treeish: string, path: string
   return r.exitCode === 0 ? r.stdout : null;
 }
 
-/** A Cargo.toml that declares a workspace in `treeish`, at the root or one folder down (e.g. codex-rs/). */
-export async function findCargoWorkspace(run: Runner, repo: string, treeish: string): Promise<{ dir: string; manifest: string } | null> {
-  const manifestAt = async (dir: string) => {
-    const text = await showFile(run, repo, treeish, dir === '.' ? 'Cargo.toml' : `${dir}/Cargo.toml`);
-    return text && /^\s*\[workspace\]/m.test(text) ? text : null;
-  };
-  const root = await manifestAt('.');
-  if (root) return { dir: '.', manifest: root };
+/** What a Cargo.toml declares: a workspace wins over the `[package]` a workspace root may also have. */
+export function cargoManifestKind(manifest: string): 'workspace' | 'crate' | null {
+  if (/^\s*\[workspace\]/m.test(manifest)) return 'workspace';
+  return /^\s*\[package\]/m.test(manifest) ? 'crate' : null;
+}
+
+/**
+ * The Cargo project validation runs in, in `treeish`: a Cargo.toml declaring a workspace at the
+ * root or one folder down (e.g. codex-rs/), else a single crate's Cargo.toml at the root or one
+ * folder down. A workspace one folder down wins over a crate at the root.
+ */
+export async function findCargoProject(run: Runner, repo: string, treeish: string): Promise<{ dir: string; manifest: string; kind: 'workspace' | 'crate' } | null> {
   const subdirs = (await lsTree(run, repo, treeish, '.'))
     .filter((e) => e.type === 'tree' && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name))
     .map((e) => e.name)
     .sort();
-  for (const dir of subdirs) {
-    const manifest = await manifestAt(dir);
-    if (manifest) return { dir, manifest };
+  const found: { dir: string; manifest: string; kind: 'workspace' | 'crate' }[] = [];
+  for (const dir of ['.', ...subdirs]) {
+    const manifest = await showFile(run, repo, treeish, dir === '.' ? 'Cargo.toml' : `${dir}/Cargo.toml`);
+    const kind = manifest ? cargoManifestKind(manifest) : null;
+    if (manifest && kind === 'workspace') return { dir, manifest, kind };
+    if (manifest && kind) found.push({ dir, manifest, kind });
   }
-  return null;
+  return found[0] ?? null;
+}
+
+/** A Cargo.toml that declares a workspace in `treeish`, at the root or one folder down (e.g. codex-rs/). */
+export async function findCargoWorkspace(run: Runner, repo: string, treeish: string): Promise<{ dir: string; manifest: string } | null> {
+  const p = await findCargoProject(run, repo, treeish);
+  return p?.kind === 'workspace' ? { dir: p.dir, manifest: p.manifest } : null;
 }
 
 /** `version = "x"` under `[workspace.package]`. */
@@ -85,9 +103,14 @@ export async function detectFork(run: Runner, repo: string, trunkOverride?: stri
   const branch = await currentBranch(run, repo);
   const trunk = trunkOverride ?? graphite?.trunk ?? (branch && branch !== upstreamBranch ? branch : null);
   const treeish = trunk && (await revParse(run, repo, `refs/heads/${trunk}`)) ? `refs/heads/${trunk}` : 'HEAD';
-  const cargo = await findCargoWorkspace(run, repo, treeish);
-  const names = async (dir: string) => (await lsTree(run, repo, treeish, dir)).map((e) => e.name);
-  const justfile = cargo ? [...(await names(cargo.dir)), ...(await names('.'))].some(isJustfileName) : false;
+  const cargo = await findCargoProject(run, repo, treeish);
+  // just looks in the working directory, then upward: the Cargo folder's justfile, else the root's.
+  const justPath = async (dir: string) => {
+    const name = (await lsTree(run, repo, treeish, dir)).find((e) => e.type === 'blob' && isJustfileName(e.name))?.name;
+    return name ? (dir === '.' ? name : `${dir}/${name}`) : null;
+  };
+  const justfilePath = cargo ? ((await justPath(cargo.dir)) ?? (cargo.dir === '.' ? null : await justPath('.'))) : null;
+  const recipes = justfilePath ? justRecipes((await showFile(run, repo, treeish, justfilePath)) ?? '') : [];
   return {
     repo,
     remotes,
@@ -99,7 +122,9 @@ export async function detectFork(run: Runner, repo: string, trunkOverride?: stri
     currentBranch: branch,
     trunk,
     cargoWorkspace: cargo?.dir ?? null,
-    justfile,
-    workspaceVersion: cargo ? workspacePackageVersion(cargo.manifest) : null,
+    cargoKind: cargo?.kind ?? null,
+    justfile: justfilePath !== null,
+    justRecipes: recipes,
+    workspaceVersion: cargo?.kind === 'workspace' ? workspacePackageVersion(cargo.manifest) : null,
   };
 }

@@ -3,7 +3,8 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { boundRunner, CommandLog, excludeScratch, gitDir, parseConfig, errors, type ConfigInput, type ResolvedConfig, type Runner } from '@rebase-daily/core';
 import { renderDocs } from '../docs/render-docs.js';
 import { renderPrompt } from '../prompt/render-prompt.js';
-import { workspaceRoot } from '../locate.js';
+import { installedBinary, workspaceRoot } from '../locate.js';
+import { schedulerPath } from './scheduler-path.js';
 import { detectFork, type Detected } from './detect.js';
 import { scheduleFor, type Schedule } from './schedule.js';
 import { writePlanned, type PlannedFile, type WrittenFile } from './write-files.js';
@@ -21,8 +22,10 @@ export interface InitOptions {
   force: boolean;
   cwd: string;
   cli: string;
-  /** PATH pinned into the scheduler entries (default: this process's). */
+  /** PATH the scheduler's tools are looked up on (default: this process's); only their folders go into the entries. */
   path?: string;
+  /** The installed `rebase-daily` the scheduler entries run (default: this process's, if installed; null: none). */
+  installed?: string | null;
   /** Override the workspace used for the scheduler entries (tests). */
   workspace?: string | null;
 }
@@ -52,7 +55,8 @@ export function starterConfig(d: Detected, configPath: string, trunk: string): C
     remotes: { fork: d.fork, upstream: d.upstream },
   };
   if (d.graphiteTrunk) config.graphite = {};
-  if (d.cargoWorkspace) config.validate = { cwd: d.cargoWorkspace };
+  // A `test` recipe is the project's own definition of its tests (formatting already prefers `just fmt`).
+  if (d.cargoWorkspace) config.validate = { cwd: d.cargoWorkspace, ...(d.justRecipes.includes('test') ? { test: ['just', 'test'] } : {}) };
   return config;
 }
 
@@ -118,7 +122,8 @@ export async function initFork(options: InitOptions): Promise<InitResult> {
   }
   if (!detected.upstreamRemoteExists) warnings.push(`no upstream remote yet: add it with \`git -C ${repo} remote add ${config.remotes.upstream} <upstream url>\``);
   if (detected.graphiteTrunk && detected.graphiteTrunk !== config.trunk) warnings.push(`Graphite's trunk is ${detected.graphiteTrunk}, the config's is ${config.trunk}: align will refuse until they agree`);
-  if (!detected.cargoWorkspace) warnings.push('no Cargo workspace found (Cargo.toml with [workspace] at the root or one folder down): validate is not configured');
+  if (!detected.cargoWorkspace && !config.validate)
+    warnings.push('no Cargo.toml (a workspace or a crate) at the root or one folder down: validate is not configured, and each published day says "rebased, not validated: no validate section"');
   if (detected.workspaceVersion && !config.version)
     warnings.push(`the workspace version is ${detected.workspaceVersion}: to bump the fork version each day, add "version": { "manifest": "${join(config.validate?.cwd ?? '.', 'Cargo.toml')}", "suffix": "-fork.1" } (a fork-policy decision)`);
 
@@ -133,7 +138,12 @@ export async function initFork(options: InitOptions): Promise<InitResult> {
   const files = writePlanned(planned, options.force);
   const excluded = await addExcludes(run, repo, planned.map((f) => f.path));
   await excludeScratch(run, repo, config.scratchPath);
-  const schedule = scheduleFor(config, { workspace: options.workspace === undefined ? workspaceRoot() : options.workspace, cli: options.cli, path: options.path ?? process.env.PATH });
+  const schedule = scheduleFor(config, {
+    workspace: options.workspace === undefined ? workspaceRoot() : options.workspace,
+    cli: options.cli,
+    installed: options.installed === undefined ? installedBinary() : options.installed,
+    path: schedulerPath(options.path ?? process.env.PATH),
+  });
   return {
     repo,
     configPath,

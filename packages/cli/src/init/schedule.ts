@@ -11,17 +11,24 @@ export interface Schedule {
 }
 
 /**
- * Scheduler entries for the daily run: through the workspace's Nx entrypoint when this CLI lives
- * in a rebase-daily workspace (exact exit codes through Nx), else the CLI itself.
+ * Scheduler entries for the daily run: the installed `rebase-daily` when this CLI runs as one
+ * (`npm install -g ./packages/cli`), else the workspace's Nx entrypoint when this CLI lives in a
+ * rebase-daily workspace (exact exit codes through Nx), else the CLI itself.
  */
-export function scheduleFor(config: ResolvedConfig, options: { workspace: string | null; cli: string; node?: string; path?: string }): Schedule {
+export function scheduleFor(config: ResolvedConfig, options: { workspace: string | null; cli: string; installed?: string | null; node?: string; path?: string }): Schedule {
   const node = options.node ?? process.execPath;
   const cfg = shellQuote(config.configPath);
-  const cwd = options.workspace ?? config.repoPath;
-  const command = options.workspace ? `${shellQuote(node)} ${shellQuote(join(options.workspace, 'tools', 'rebase', 'daily.mjs'))} --config ${cfg}` : `${options.cli} daily --config ${cfg}`;
+  const viaWorkspace = !options.installed && options.workspace;
+  const cwd = viaWorkspace ? options.workspace! : config.repoPath;
+  const command = options.installed
+    ? `${shellQuote(options.installed)} daily --config ${cfg}`
+    : viaWorkspace
+      ? `${shellQuote(node)} ${shellQuote(join(options.workspace!, 'tools', 'rebase', 'daily.mjs'))} --config ${cfg}`
+      : `${options.cli} daily --config ${cfg}`;
   const unitName = `rebase-daily-${config.trunk.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
   // The log lives outside the repo: a file in the tree would make the next preflight refuse a dirty tree.
-  // cron and systemd start with a minimal PATH: pin the one init ran with, where gt/cargo/just were found.
+  // cron and systemd start with a minimal PATH: options.path is the folders of node, git, gt, cargo
+  // and just (schedulerPath), not the interactive PATH init ran with.
   const pathEnv = options.path ? `PATH=${shellQuote(options.path)} ` : '';
   const cron = `17 5 * * *  cd ${shellQuote(cwd)} && ${pathEnv}${command} >> "$HOME/${unitName}.log" 2>&1`;
   const systemdService = [

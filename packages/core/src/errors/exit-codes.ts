@@ -75,7 +75,7 @@ export function outcomeForExit(code: ExitCode): Outcome {
 
 /** One line per exit code, for --help and docs. */
 export const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
-  0: 'success (rebased and validated, or nothing to do)',
+  0: 'success (rebased and validated, or nothing to do); with no validate section the first line says "rebased, not validated: no validate section"',
   1: 'unexpected repository state or internal error (nothing half-done is left behind)',
   2: 'usage or config error (nothing was touched)',
   10: 'verify conflict: the patch queue does not replay onto upstream; no ref moved',
