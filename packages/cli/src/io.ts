@@ -7,6 +7,8 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   cwd: string;
   isTTY: boolean;
+  /** Whether stdout is a terminal (tables colour only then); absent: as isTTY. */
+  stdoutIsTTY?: boolean;
 }
 
 export const processIO: CliIO = {
@@ -15,6 +17,7 @@ export const processIO: CliIO = {
   env: process.env,
   cwd: process.cwd(),
   isTTY: Boolean(process.stderr.isTTY),
+  stdoutIsTTY: Boolean(process.stdout.isTTY),
 };
 
 /** Colour only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org) or TERM=dumb. */

@@ -30,7 +30,7 @@ import {
   type ResolvedConfig,
   type RunState,
 } from '@rebase-daily/core';
-import { readLatestReport, writeRunReport } from '@rebase-daily/report';
+import { readLatestReport, recordRun, writeRunReport } from '@rebase-daily/report';
 import { parseCliArgs, type CommandName, type ParsedArgs } from './args.js';
 import { envelope, lockTakenRecord } from './envelope.js';
 import { helpText } from './help.js';
@@ -42,6 +42,8 @@ import { cliInvocation } from './locate.js';
 import { renderPrompt } from './prompt/render-prompt.js';
 import { resolveCommand } from './resolve/command.js';
 import { emit } from './emit.js';
+import { dashboardCommand, fleetForks } from './history/dashboard-command.js';
+import { historyCommand } from './history/history-command.js';
 import { processIO, progressFor, type CliIO } from './io.js';
 
 /**
@@ -79,6 +81,11 @@ export async function main(argv: string[], rawIO: CliIO = processIO): Promise<nu
   try {
     if (command === 'doctor') return await doctor(io, args);
     if (command === 'init') return await init(io, args);
+    // A fleet page names its forks' configs itself (--fleet FILE, or --config repeated).
+    if (command === 'dashboard') {
+      const fleet = fleetForks(io, args);
+      if (fleet) return await dashboardCommand(io, args, null, fleet);
+    }
   } catch (err) {
     return failure(io, args, command, err);
   }
@@ -102,6 +109,8 @@ export async function main(argv: string[], rawIO: CliIO = processIO): Promise<nu
     }
     if (command === 'unlock') return unlock(io, args, config);
     if (command === 'resolve') return await resolveCommand(io, args, config);
+    if (command === 'history') return await historyCommand(io, args, config);
+    if (command === 'dashboard') return await dashboardCommand(io, args, config, null);
     return await runStages(io, args, config, command);
   } catch (err) {
     return failure(io, args, command, err);
@@ -171,14 +180,19 @@ async function init(io: CliIO, args: ParsedArgs): Promise<number> {
 
 async function runStages(io: CliIO, args: ParsedArgs, config: ResolvedConfig, command: CommandName): Promise<number> {
   const progress = progressFor(io);
-  let written: ReturnType<typeof writeRunReport> | undefined;
+  let written: Awaited<ReturnType<typeof recordRun>> | undefined;
   const state = await runPipeline(config, {
     command,
     impls: stageImpls(),
     progress,
     env: io.env,
     handleSignals: true,
-    writeReport: (s) => (written = writeRunReport(s)),
+    // The report, the history ledger line and the dashboard refresh (report.dashboard).
+    writeReport: async (s) => {
+      written = await recordRun(s, { config });
+      for (const p of written.problems) progress.warn(p);
+      return written;
+    },
   });
   const exitCode = state.exitCode ?? EXIT.internal;
   // The command log is referenced, not inlined: the envelope stays a few KB whatever the run ran.
