@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { boundRunner, CommandLog, loadConfig, type ResolvedConfig, type RunState } from '@rebase-daily/core';
 import { refreshDashboard } from '../dashboard/write-dashboard.js';
 import { writeRunReport, type WriteRunReportOptions } from '../write-run-report.js';
 import { entryFromReport } from './entry-from-report.js';
-import { appendHistory } from './history-ledger.js';
+import { appendHistory, historyPath as ledgerPath } from './history-ledger.js';
+import { rebuildHistory } from './rebuild-history.js';
 
 export interface RecordedRun extends ReturnType<typeof writeRunReport> {
   /** The ledger this run's line went to, or null when it could not be written (see `problems`). */
@@ -25,7 +27,9 @@ export async function recordRun(state: RunState, options: WriteRunReportOptions 
   let historyPath: string | null = null;
   const scratch = written.report.paths.scratch;
   try {
-    historyPath = appendHistory(scratch, await entryFromReport(written.report, run, `${written.runDir}/summary.md`));
+    // The first run with a ledger: rebuild it from every run report (this run's included) instead.
+    if (existsSync(ledgerPath(scratch))) historyPath = appendHistory(scratch, await entryFromReport(written.report, run, `${written.runDir}/summary.md`));
+    else historyPath = (await rebuildHistory(scratch, run)).path;
   } catch (err) {
     problems.push(`history: ${(err as Error).message}`);
   }
