@@ -14,6 +14,6 @@ table { border-collapse: collapse; width: 100%; background: #fff; } th, td { bor
 .bar { display: inline-block; height: 8px; margin-left: 6px; background: #d62728; border-radius: 2px; }
 .problem { color: #b42318; }
 .outcome-success { background: #2da44e; } .outcome-no-change { background: #8fd19e; color: #1d2330; } .outcome-partial { background: #bf8700; }
-.outcome-verify-conflict, .outcome-apply-conflict { background: #fb8500; } .outcome-validation-failed { background: #cf222e; } .outcome-push-blocked { background: #8250df; }
-.outcome-graphite-failed { background: #bc4c00; } .outcome-lock-taken { background: #6e7781; } .outcome-error, .outcome-usage-error { background: #6e0f14; } .outcome-interrupted { background: #57606a; } .outcome-resolved { background: #0969da; }
+.outcome-verify-conflict { background: #fb8500; } .outcome-apply-conflict { background: #bc4c00; } .outcome-validation-failed { background: #cf222e; } .outcome-push-blocked { background: #8250df; }
+.outcome-graphite-failed { background: #9a6700; } .outcome-lock-taken { background: #6e7781; } .outcome-error, .outcome-usage-error { background: #6e0f14; } .outcome-interrupted { background: #57606a; } .outcome-resolved { background: #0969da; }
 `;
