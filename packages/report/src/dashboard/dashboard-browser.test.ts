@@ -72,22 +72,22 @@ describe('dashboard in headless Chromium', () => {
     expect(cells).toHaveLength(30);
     expect(cells.map((c) => c.cls)).toEqual(GENERATED_OUTCOMES.map((o) => `day outcome-${o}`));
     expect(cells[0]!.href).toMatch(/^scratch\/rebase-daily\/\d{4}-\d{2}-\d{2}\/summary\.md$/);
-    const colours = await page.$$eval('#calendar-0 .day', (els) => [...new Set(els.map((e) => getComputedStyle(e).backgroundColor))]);
+    // Page-side code as strings: this package compiles without the DOM lib.
+    const colours = (await page.evaluate(`[...new Set([...document.querySelectorAll('#calendar-0 .day')].map((e) => getComputedStyle(e).backgroundColor))]`)) as string[];
     expect(colours.length).toBe(new Set(GENERATED_OUTCOMES).size);
 
-    const behind = await page.evaluate(() => {
-      const u = (window as unknown as { rebaseDailyCharts: Record<string, { data: (number | null)[][]; ctx: CanvasRenderingContext2D }> }).rebaseDailyCharts['behind:0']!;
-      return { xs: u.data[0]!.length, ys: u.data[1]!.filter((y) => y !== null).length, canvas: [u.ctx.canvas.width, u.ctx.canvas.height] };
-    });
+    const behind = (await page.evaluate(
+      `(() => { const u = window.rebaseDailyCharts['behind:0']; return { xs: u.data[0].length, ys: u.data[1].filter((y) => y !== null).length, canvas: [u.ctx.canvas.width, u.ctx.canvas.height] }; })()`,
+    )) as { xs: number; ys: number; canvas: number[] };
     expect(behind.xs).toBe(30);
     expect(behind.ys).toBe(30);
     expect(behind.canvas[0]).toBeGreaterThan(300);
-    const charts = await page.evaluate(() => Object.keys((window as unknown as { rebaseDailyCharts: object }).rebaseDailyCharts).sort());
+    const charts = (await page.evaluate('Object.keys(window.rebaseDailyCharts).sort()')) as string[];
     expect(charts).toEqual(['behind:0', 'queue:0', 'stages:0']);
 
-    const conflicted = await page.$$eval('table.conflicts tbody tr', (rows) => rows.map((r) => (r as HTMLElement).innerText));
+    const conflicted = (await page.evaluate(`[...document.querySelectorAll('table.conflicts tbody tr')].map((r) => r.innerText)`)) as string[];
     expect(conflicted[0]).toMatch(/src\/net\/client\.rs\s+4\s+\S+ fork: retry idempotent requests/);
-    const ranked = await page.$$eval('table.risk tbody tr', (rows) => rows.map((r) => (r as HTMLElement).innerText.split('\t')[1]));
+    const ranked = (await page.evaluate(`[...document.querySelectorAll('table.risk tbody tr')].map((r) => r.cells[1].innerText)`)) as string[];
     expect(ranked.map((r) => r!.replace(/^\S+ /, ''))).toEqual(['fork: retry idempotent requests', 'fork: pin tokio', 'fork: add notes']);
 
     expect(problems).toEqual([]);
