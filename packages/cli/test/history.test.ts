@@ -131,6 +131,47 @@ describe('history ledger: facts of real runs, checked against git', () => {
   });
 });
 
+describe('history ledger: resolve sessions', () => {
+  it('start, abort, start, finish: one line each, with the pinned SHAs and the conflicted files', async () => {
+    const LIB = 'src/lib.txt';
+    const d = day(
+      {
+        base: { 'README.md': 'upstream project\n', [LIB]: 'line 1\nline 2\nline 3\n' },
+        patches: [{ files: { [LIB]: 'line 1\nline 2 fork\nline 3\n' }, message: 'fork: change line 2' }],
+        upstreamCommits: [{ files: { [LIB]: 'line 1\nline 2 upstream\nline 3\n' }, message: 'upstream: change line 2' }],
+      },
+      {},
+    );
+    days.push(d);
+    expect((await cli(['daily', '--config', d.configPath])).code).toBe(10);
+    const before = d.refs();
+    expect((await cli(['resolve', 'start', '--config', d.configPath])).code).toBe(0);
+    expect((await cli(['resolve', 'abort', '--config', d.configPath])).code).toBe(0);
+    const start = await cli(['resolve', 'start', '--config', d.configPath, '--json']);
+    const wt = start.json.data.worktree as string;
+    writeFileSync(join(wt, LIB), 'line 1\nline 2 upstream and fork\nline 3\n');
+    git(wt, 'add', '--', LIB);
+    expect((await cli(['resolve', 'continue', '--config', d.configPath])).code).toBe(0);
+    const fin = await cli(['resolve', 'finish', '--no-validate', '--reason', 'no test suite here', '--config', d.configPath]);
+    expect(fin.code, fin.stderr).toBe(0);
+    const resolves = linesOf(d).filter((e) => e.kind === 'resolve');
+    expect(resolves.map((e) => [e.event, e.outcome, e.exitCode])).toEqual([
+      ['start', 'started', 0],
+      ['abort', 'aborted', 0],
+      ['start', 'started', 0],
+      ['finish', 'resolved', 0],
+    ]);
+    for (const e of resolves) expect(e.shas.before).toEqual({ upstream: before.upstream, trunk: before.trunk });
+    const finish = resolves[3];
+    expect(finish.shas.after.trunk).toBe(git(d.fixture.clone, 'rev-parse', d.fixture.trunk));
+    expect(finish.daysBehind.after).toBe(0);
+    expect(finish.conflict).toMatchObject({ stage: 'resolve', files: [LIB], patch: { subject: 'fork: change line 2' } });
+    expect(resolves[0].finishedAt).toBeNull();
+    // The table shows them among the runs.
+    expect((await cli(['history', '--config', d.configPath])).stdout).toMatch(/resolve finish\s+resolved/);
+  });
+});
+
 describe('dashboard: a fleet page', () => {
   it('--config twice and --fleet FILE: one page, a row per fork', async () => {
     const a = make();
