@@ -44,6 +44,7 @@ import { resolveCommand } from './resolve/command.js';
 import { emit } from './emit.js';
 import { dashboardCommand, fleetForks } from './history/dashboard-command.js';
 import { historyCommand } from './history/history-command.js';
+import { statusHistory, statusHistoryLine } from './history/status-history.js';
 import { processIO, progressFor, type CliIO } from './io.js';
 
 /**
@@ -243,6 +244,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
     : { held: false, path: lockDir };
   const report = latest?.readable ? latest.report : null;
   const unfinished = lastUnfinishedRun(config, report?.runId ?? null, meta);
+  const history = statusHistory(config.scratchPath);
   const lines = [
     unfinished
       ? `last run: ${unfinished.runId} (${unfinished.command}, started ${unfinished.startedAt}) did not finish — ${unfinished.running ? 'it is still running' : `crashed or killed${unfinished.stage ? ` during ${unfinished.stage}` : ''}; the next run cleans up what it recorded`}`
@@ -252,6 +254,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
     lock.held
       ? `lock: held by ${meta?.manual ? `a manual session of ${meta.manual.user} ("${meta.manual.reason}") on ${meta.hostname} since ${meta.startedAt}; \`rebase-daily unlock\` ends it` : meta ? `run ${meta.runId}, pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname} since ${meta.startedAt}` : 'an unknown run'}${'pidAlive' in lock && lock.pidAlive === false ? ' (process not running; the next run takes the lock over)' : ''}${'stale' in lock && lock.stale ? ' — stale' : ''}`
       : 'lock: free',
+    history ? statusHistoryLine(history) : '',
   ].filter(Boolean);
   // latest.ok is the last run's own success (exit 0), never just "the report was readable".
   const brief = latest
@@ -259,7 +262,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
       ? { readable: true, ok: latest.ok, runId: latest.report.runId, outcome: latest.outcome, exitCode: latest.exitCode, reportPath: latest.reportPath, summaryPath: latest.summaryPath, commandLog: latest.report.commands.log }
       : { readable: false, ok: false, reportPath: latest.reportPath, summaryPath: latest.summaryPath, problems: latest.problems }
     : null;
-  return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest: brief, lock, unfinished }), lines.join('\n'));
+  return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest: brief, lock, unfinished, history }), lines.join('\n'));
 }
 
 /**

@@ -86,6 +86,11 @@ describe('history ledger: facts of real runs, checked against git', () => {
     expect(table[1]!.indexOf('success')).toBe(table[0]!.indexOf('OUTCOME'));
     expect(table.join('\n')).not.toContain('\u001b[');
 
+    // status reads the ledger too: runs of the last 7 days, days behind after the newest.
+    const status = await cli(['status', '--config', d.configPath, '--json']);
+    expect(status.json.data.history).toMatchObject({ days: 7, runs: 2, green: 1, daysBehind: second.daysBehind.after, malformed: 0 });
+    expect((await cli(['status', '--config', d.configPath])).stdout).toMatch(/^history: 2 run\(s\) in the last 7 days, 1 green; \d+\.\d days behind upstream after the last run$/m);
+
     // A missing ledger is rebuilt from runs/*/report.json with the same facts.
     rmSync(ledgerOf(d));
     const rebuilt = await cli(['history', '--config', d.configPath, '--json']);
