@@ -15,5 +15,5 @@ table { border-collapse: collapse; width: 100%; background: #fff; } th, td { bor
 .problem { color: #b42318; }
 .outcome-success { background: #2da44e; } .outcome-no-change { background: #8fd19e; color: #1d2330; } .outcome-partial { background: #bf8700; }
 .outcome-verify-conflict { background: #fb8500; } .outcome-apply-conflict { background: #bc4c00; } .outcome-validation-failed { background: #cf222e; } .outcome-push-blocked { background: #8250df; }
-.outcome-graphite-failed { background: #9a6700; } .outcome-lock-taken { background: #6e7781; } .outcome-error, .outcome-usage-error { background: #6e0f14; } .outcome-interrupted { background: #57606a; } .outcome-resolved { background: #0969da; }
+.outcome-graphite-failed { background: #9a6700; } .outcome-lock-taken { background: #6e7781; } .outcome-error, .outcome-usage-error { background: #6e0f14; } .outcome-none { background: #eaeef2; color: #57606a; } .outcome-interrupted { background: #57606a; } .outcome-resolved { background: #0969da; }
 `;

@@ -77,13 +77,32 @@ ${calendar(v, i)}
 
 function calendar(v: ForkView, i: number): string {
   if (!v.days.length) return '<p>No days yet.</p>';
-  const cells = v.days.map(
-    (d) =>
-      `<a class="day outcome-${esc(d.outcome)}" href="${esc(d.href)}" title="${esc(`${d.date}: ${d.outcome}${d.runs > 1 ? ` (last of ${d.runs} runs)` : ''} · ${fmtDays(d.behind)} days behind`)}" data-date="${esc(d.date)}" data-outcome="${esc(d.outcome)}"><span>${Number(d.date.slice(8))}</span></a>`,
-  );
+  const byDate = new Map(v.days.map((d) => [d.date, d]));
+  const cells: string[] = [];
+  // Every calendar day from the first to the last: a day with no run is a grey cell, not a gap.
+  for (const date of datesBetween(v.days[0]!.date, v.days.at(-1)!.date)) {
+    const d = byDate.get(date);
+    cells.push(
+      d
+        ? `<a class="day outcome-${esc(d.outcome)}" href="${esc(d.href)}" title="${esc(`${d.date}: ${d.outcome}${d.runs > 1 ? ` (last of ${d.runs} runs)` : ''} · ${fmtDays(d.behind)} days behind`)}" data-date="${esc(d.date)}" data-outcome="${esc(d.outcome)}"><span>${Number(d.date.slice(8))}</span></a>`
+        : `<span class="day outcome-none" title="${esc(`${date}: no run`)}" data-date="${esc(date)}"><span>${Number(date.slice(8))}</span></span>`,
+    );
+  }
   const outcomes = [...new Set(v.days.map((d) => d.outcome))];
   const legend = outcomes.map((o) => `<span class="legend-item"><span class="swatch outcome-${esc(o)}"></span>${esc(o)}</span>`).join(' ');
-  return `<div class="calendar" id="calendar-${i}">${cells.join('')}</div><p class="legend">${legend}</p>`;
+  return `<div class="calendar" id="calendar-${i}">${cells.join('')}</div><p class="legend">${legend}${cells.length > v.days.length ? ' <span class="legend-item"><span class="swatch outcome-none"></span>no run</span>' : ''}</p>`;
+}
+
+/** YYYY-MM-DD from `first` to `last` inclusive (calendar dates, no time zone involved). */
+export function datesBetween(first: string, last: string): string[] {
+  const out: string[] = [];
+  const d = new Date(`${first}T00:00:00Z`);
+  const end = new Date(`${last}T00:00:00Z`).getTime();
+  while (d.getTime() <= end && out.length < 3660) {
+    out.push(d.toISOString().slice(0, 10));
+    d.setUTCDate(d.getUTCDate() + 1);
+  }
+  return out;
 }
 
 function conflictTable(v: ForkView): string {
