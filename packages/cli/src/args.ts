@@ -16,11 +16,13 @@ export const COMMANDS = {
   lock: 'hold the lock for manual work (resolving a conflict, the manual fallback); runs exit 15 meanwhile',
   unlock: 'end a hold taken by `lock`, or remove the lock of a run that died (never a live run\'s lock)',
   resolve: 'agent-owned conflict resolution: resolve start|continue|finish|abort|status (a worktree, under the lock)',
+  history: 'past runs and resolve sessions from the history ledger: a table, or --json',
+  dashboard: 'write the self-contained HTML dashboard (one fork, or a fleet: several --config, or --fleet FILE)',
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 
 /** Commands that mutate nothing in the repository (they still need or accept a config). */
-export const READ_ONLY_COMMANDS: readonly CommandName[] = ['status', 'report', 'doctor', 'prompt'];
+export const READ_ONLY_COMMANDS: readonly CommandName[] = ['status', 'report', 'doctor', 'prompt', 'history', 'dashboard'];
 
 export interface ParsedArgs {
   command: CommandName | 'help';
@@ -49,6 +51,14 @@ export interface ParsedArgs {
   authorisedBy?: string;
   /** resolve finish: publish without validation (needs --reason). */
   noValidate: boolean;
+  /** history / dashboard: only the last N days. */
+  days?: number;
+  /** dashboard: the HTML file to write. */
+  out?: string;
+  /** dashboard: a fleet summary JSON (`{forks: [{name, config}]}`). */
+  fleet?: string;
+  /** dashboard: every --config given (a fleet page when more than one). */
+  configs: string[];
 }
 
 export interface FlagSpec {
@@ -71,6 +81,9 @@ export const FLAG_SPECS = {
   reason: { type: 'string', arg: 'TEXT' },
   'authorised-by': { type: 'string', arg: 'TEXT' },
   'no-validate': { type: 'boolean' },
+  days: { type: 'string', arg: 'N' },
+  out: { type: 'string', arg: 'FILE' },
+  fleet: { type: 'string', arg: 'FILE' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, FlagSpec>;
@@ -94,6 +107,8 @@ export const COMMAND_FLAGS: Record<CommandName, readonly FlagName[]> = {
   lock: [...COMMON, 'reason'],
   unlock: COMMON,
   resolve: [...COMMON, 'authorised-by', 'no-validate', 'reason'],
+  history: [...COMMON, 'days'],
+  dashboard: [...COMMON, 'days', 'out', 'fleet'],
 };
 
 const RESOLVE_STEPS = ['start', 'continue', 'finish', 'abort', 'status'];
@@ -141,6 +156,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     helpFor = rest[0] as CommandName | undefined;
   }
   const values: Partial<Record<FlagName, string | boolean>> = {};
+  const configs: string[] = [];
   for (const t of options) {
     const given = t.rawName;
     const name = t.name as FlagName;
@@ -162,11 +178,20 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     if (t.value === undefined || t.value === '' || (t.inlineValue === false && /^--?[A-Za-z]/.test(t.value))) {
       throw usage(`${given} needs a value: ${given} ${spec.arg}; see ${helpRef}`);
     }
+    // dashboard: one page for several forks, one --config each.
+    if (name === 'config' && command === 'dashboard') {
+      configs.push(t.value);
+      values[name] ??= t.value;
+      continue;
+    }
     if (values[name] !== undefined && values[name] !== t.value) throw usage(`${given} given twice ("${String(values[name])}" and "${t.value}"); keep one; see ${helpRef}`);
     values[name] = t.value;
   }
   if (first !== 'help' && rest.length) throw usage(`unexpected argument "${rest[0]}"; see ${helpRef}`);
   const str = (n: FlagName) => values[n] as string | undefined;
+  const days = str('days');
+  if (days !== undefined && !/^[1-9]\d{0,4}$/.test(days)) throw usage(`--days needs a whole number of days, 1 or more (got "${days}"); e.g. --days 30; see ${helpRef}`);
+  if (command === 'dashboard' && values.fleet !== undefined && configs.length > 0) throw usage(`--fleet and --config name the forks twice; give one of them; see ${helpRef}`);
   return {
     command: helpFor ?? command ?? 'help',
     config: str('config'),
@@ -184,6 +209,10 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     subcommand: sub,
     authorisedBy: str('authorised-by'),
     noValidate: values['no-validate'] === true,
+    days: days === undefined ? undefined : Number(days),
+    out: str('out'),
+    fleet: str('fleet'),
+    configs,
   };
 }
 

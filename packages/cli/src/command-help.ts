@@ -55,6 +55,22 @@ export const COMMAND_HELP: Record<CommandName, CommandHelp> = {
     exitCodes: [EXIT.ok, EXIT.internal, EXIT.usage],
     example: 'cd ~/fork && rebase-daily init',
   },
+  history: {
+    flags: { ...COMMON_FLAGS, days: 'only the runs of the last N days' },
+    exitCodes: [EXIT.ok, EXIT.internal, EXIT.usage],
+    example: 'rebase-daily history --config rebase-daily.json --days 30',
+  },
+  dashboard: {
+    flags: {
+      ...COMMON_FLAGS,
+      config: 'config file (else $REBASE_DAILY_CONFIG, else ./rebase-daily.json); repeat it for a fleet page',
+      days: 'only the runs of the last N days',
+      out: 'the HTML file to write (default <scratch>/rebase-daily/dashboard.html; for a fleet, ./rebase-daily-fleet.html)',
+      fleet: 'a fleet summary JSON ({"forks": [{"name", "config"}]}): one page, a row per fork',
+    },
+    exitCodes: [EXIT.ok, EXIT.internal, EXIT.usage],
+    example: 'rebase-daily dashboard --config rebase-daily.json --out /var/www/fork-health.html',
+  },
   lock: {
     flags: { ...COMMON_FLAGS, reason: 'why it is held (runs refused meanwhile show it)' },
     exitCodes: [EXIT.ok, EXIT.internal, EXIT.usage, EXIT.lockTaken],

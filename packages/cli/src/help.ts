@@ -4,7 +4,7 @@ import { COMMAND_HELP } from './command-help.js';
 
 /** Every flag, as `--name ARG` → meaning. The docs-sync test checks the docs against these keys. */
 export const FLAGS: Record<string, string> = {
-  '--config FILE': 'config file (else $REBASE_DAILY_CONFIG, else ./rebase-daily.json); init: where to write it',
+  '--config FILE': 'config file (else $REBASE_DAILY_CONFIG, else ./rebase-daily.json); init: where to write it; dashboard: repeat it for a fleet page',
   '--repo DIR': "operate on this clone instead of the config's repo; init: the fork (default: current dir)",
   '--json': 'print one JSON envelope on stdout (progress stays on stderr)',
   '--write FILE': 'prompt: write the rendered prompt to FILE instead of stdout',
@@ -17,6 +17,9 @@ export const FLAGS: Record<string, string> = {
   '--version': 'print the version (no command)',
   '--authorised-by TEXT': 'resolve start: who authorised the agent to resolve the conflict (recorded in the report)',
   '--no-validate': 'resolve finish: publish without validation, only with --reason (recorded)',
+  '--days N': 'history, dashboard: only the runs of the last N days',
+  '--out FILE': 'dashboard: the HTML file to write (default <scratch>/rebase-daily/dashboard.html; for a fleet, ./rebase-daily-fleet.html)',
+  '--fleet FILE': 'dashboard: a fleet summary JSON ({"forks": [{"name", "config"}]}): one page, a row per fork',
 };
 
 /** Flag names (without the argument word), e.g. `--config`. */

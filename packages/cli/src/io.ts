@@ -8,7 +8,7 @@ export interface CliIO {
   cwd: string;
   /** stderr is a terminal (progress colour). */
   isTTY: boolean;
-  /** stdout is a terminal: a run prints the compact terminal summary instead of the Markdown. */
+  /** stdout is a terminal: a run prints the compact terminal summary instead of the Markdown, and tables colour only then; absent: as isTTY. */
   stdoutIsTTY?: boolean;
 }
 

@@ -30,7 +30,7 @@ import {
   type ResolvedConfig,
   type RunState,
 } from '@rebase-daily/core';
-import { readLatestReport, writeRunReport, type Report } from '@rebase-daily/report';
+import { readLatestReport, recordRun, writeRunReport, type Report } from '@rebase-daily/report';
 import { terminalSummary } from './render/terminal-summary.js';
 import { parseCliArgs, type CommandName, type ParsedArgs } from './args.js';
 import { envelope, lockTakenRecord } from './envelope.js';
@@ -43,6 +43,9 @@ import { cliInvocation } from './locate.js';
 import { renderPrompt } from './prompt/render-prompt.js';
 import { resolveCommand } from './resolve/command.js';
 import { emit } from './emit.js';
+import { dashboardCommand, fleetForks } from './history/dashboard-command.js';
+import { historyCommand } from './history/history-command.js';
+import { statusHistory, statusHistoryLine } from './history/status-history.js';
 import { processIO, progressFor, useStdoutColor, type CliIO } from './io.js';
 
 /**
@@ -86,6 +89,11 @@ export async function main(argv: string[], rawIO: CliIO = processIO): Promise<nu
   try {
     if (command === 'doctor') return await doctor(io, args);
     if (command === 'init') return await init(io, args);
+    // A fleet page names its forks' configs itself (--fleet FILE, or --config repeated).
+    if (command === 'dashboard') {
+      const fleet = fleetForks(io, args);
+      if (fleet) return await dashboardCommand(io, args, null, fleet);
+    }
   } catch (err) {
     return failure(io, args, command, err);
   }
@@ -109,6 +117,8 @@ export async function main(argv: string[], rawIO: CliIO = processIO): Promise<nu
     }
     if (command === 'unlock') return unlock(io, args, config);
     if (command === 'resolve') return await resolveCommand(io, args, config);
+    if (command === 'history') return await historyCommand(io, args, config);
+    if (command === 'dashboard') return await dashboardCommand(io, args, config, null);
     return await runStages(io, args, config, command);
   } catch (err) {
     return failure(io, args, command, err);
@@ -178,14 +188,19 @@ async function init(io: CliIO, args: ParsedArgs): Promise<number> {
 
 async function runStages(io: CliIO, args: ParsedArgs, config: ResolvedConfig, command: CommandName): Promise<number> {
   const progress = progressFor(io);
-  let written: ReturnType<typeof writeRunReport> | undefined;
+  let written: Awaited<ReturnType<typeof recordRun>> | undefined;
   const state = await runPipeline(config, {
     command,
     impls: stageImpls(),
     progress,
     env: io.env,
     handleSignals: true,
-    writeReport: (s) => (written = writeRunReport(s)),
+    // The report, the history ledger line and the dashboard refresh (report.dashboard).
+    writeReport: async (s) => {
+      written = await recordRun(s, { config });
+      for (const p of written.problems) progress.warn(p);
+      return written;
+    },
   });
   const exitCode = state.exitCode ?? EXIT.internal;
   // The command log is referenced, not inlined: the envelope stays a few KB whatever the run ran.
@@ -242,6 +257,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
     : { held: false, path: lockDir };
   const report = latest?.readable ? latest.report : null;
   const unfinished = lastUnfinishedRun(config, report?.runId ?? null, meta);
+  const history = statusHistory(config.scratchPath);
   const lines = [
     unfinished
       ? `last run: ${unfinished.runId} (${unfinished.command}, started ${unfinished.startedAt}) did not finish — ${unfinished.running ? 'it is still running' : `crashed or killed${unfinished.stage ? ` during ${unfinished.stage}` : ''}; the next run cleans up what it recorded`}`
@@ -251,6 +267,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
     lock.held
       ? `lock: held by ${meta?.manual ? `a manual session of ${meta.manual.user} ("${meta.manual.reason}") on ${meta.hostname} since ${meta.startedAt}; \`rebase-daily unlock\` ends it` : meta ? `run ${meta.runId}, pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname} since ${meta.startedAt}` : 'an unknown run'}${'pidAlive' in lock && lock.pidAlive === false ? ' (process not running; the next run takes the lock over)' : ''}${'stale' in lock && lock.stale ? ' — stale' : ''}`
       : 'lock: free',
+    history ? statusHistoryLine(history) : '',
   ].filter(Boolean);
   // latest.ok is the last run's own success (exit 0), never just "the report was readable".
   const brief = latest
@@ -258,7 +275,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
       ? { readable: true, ok: latest.ok, runId: latest.report.runId, outcome: latest.outcome, exitCode: latest.exitCode, reportPath: latest.reportPath, summaryPath: latest.summaryPath, commandLog: latest.report.commands.log }
       : { readable: false, ok: false, reportPath: latest.reportPath, summaryPath: latest.summaryPath, problems: latest.problems }
     : null;
-  return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest: brief, lock, unfinished }), lines.join('\n'));
+  return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest: brief, lock, unfinished, history }), lines.join('\n'));
 }
 
 /**

@@ -92,9 +92,9 @@ describe('flags: one line naming the fix, exit 2, nothing touched', () => {
     [['daily', '--json=yes'], 'rebase-daily: --json takes no value (got "yes"); write --json alone; see `rebase-daily daily --help`'],
     [['daily', '--config', 'a.json', '--config', 'b.json'], 'rebase-daily: --config given twice ("a.json" and "b.json"); keep one; see `rebase-daily daily --help`'],
     [['--reason', 'x'], 'rebase-daily: --reason needs a command, e.g. `rebase-daily lock --reason TEXT`; see `rebase-daily --help`'],
-    [['dialy'], 'rebase-daily: unknown command "dialy"; did you mean `rebase-daily daily`? commands: daily, verify, apply, align, validate, publish, report, status, doctor, prompt, init, lock, unlock, resolve'],
+    [['dialy'], 'rebase-daily: unknown command "dialy"; did you mean `rebase-daily daily`? commands: daily, verify, apply, align, validate, publish, report, status, doctor, prompt, init, lock, unlock, resolve, history, dashboard'],
     [['daily', 'extra'], 'rebase-daily: unexpected argument "extra"; see `rebase-daily daily --help`'],
-    [['help', 'dialy'], 'rebase-daily: unknown command "dialy" after help; commands: daily, verify, apply, align, validate, publish, report, status, doctor, prompt, init, lock, unlock, resolve'],
+    [['help', 'dialy'], 'rebase-daily: unknown command "dialy" after help; commands: daily, verify, apply, align, validate, publish, report, status, doctor, prompt, init, lock, unlock, resolve, history, dashboard'],
   ])('%j', async (args, line) => {
     d = day();
     const before = snapshot(d);
@@ -141,7 +141,7 @@ describe('help', () => {
     for (const f of COMMAND_FLAGS[command].filter((x) => x !== 'help')) expect(usage).toContain(`--${f}`);
     // Every flag the help lists is accepted (parses without a usage error).
     for (const f of COMMAND_FLAGS[command]) {
-      const r = await raw([command, `--${f}`, ...(['config', 'repo', 'write', 'docs-dir', 'prompt-file', 'trunk', 'reason', 'authorised-by'].includes(f) ? ['x'] : []), '--help']);
+      const r = await raw([command, `--${f}`, ...(['config', 'repo', 'write', 'docs-dir', 'prompt-file', 'trunk', 'reason', 'authorised-by', 'out', 'fleet'].includes(f) ? ['x'] : f === 'days' ? ['7'] : []), '--help']);
       expect(r.code, `${command} --${f}`).toBe(0);
     }
   });

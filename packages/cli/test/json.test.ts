@@ -23,7 +23,7 @@ describe('--json on every command', () => {
     };
     const seen: string[] = [];
     // verify before apply (apply needs a clean verify), publish after it (it pushes what apply left); daily last but one, status/report after it.
-    for (const command of ['doctor', 'prompt', 'init', 'verify', 'apply', 'align', 'validate', 'publish', 'daily', 'report', 'status', 'lock', 'unlock', 'resolve']) {
+    for (const command of ['doctor', 'prompt', 'init', 'verify', 'apply', 'align', 'validate', 'publish', 'daily', 'report', 'status', 'history', 'dashboard', 'lock', 'unlock', 'resolve']) {
       const r = await cli([command, ...(command === 'init' ? [] : ['--config', d.configPath]), ...(argsFor[command] ?? []), '--json']);
       const env = EnvelopeSchema.parse(r.json);
       expect(env.command, command).toBe(command === 'resolve' ? 'resolve status' : command);

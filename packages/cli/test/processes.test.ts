@@ -115,5 +115,9 @@ describe('processes', () => {
     expect(d.report().stages.find((s: any) => s.name === 'report').status).toBe('ok');
     const cron = spawnSync(process.execPath, [join(workspaceRoot, 'tools', 'rebase', 'daily.mjs')], { cwd: workspaceRoot, env, encoding: 'utf8', timeout: 180_000 });
     expect(cron.status).toBe(10);
+    // One history line per run, however many Nx tasks it took (the writer runs once, when the run finishes).
+    const ledger = readFileSync(join(d.fixture.clone, '.scratch', 'rebase-daily', 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(ledger.map((e) => e.outcome)).toEqual(['success', 'verify-conflict', 'verify-conflict']);
+    expect(existsSync(join(d.fixture.clone, '.scratch', 'rebase-daily', 'dashboard.html'))).toBe(true);
   }, 300_000);
 });

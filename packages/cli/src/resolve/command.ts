@@ -17,6 +17,7 @@ import type { ParsedArgs } from '../args.js';
 import { envelope, lockTakenRecord } from '../envelope.js';
 import { cliInvocation } from '../locate.js';
 import { progressFor, type CliIO } from '../io.js';
+import { recordResolveEvent } from '../history/record-resolve.js';
 import { emit as emitResolve } from '../emit.js';
 import { finishCommand } from './finish.js';
 import { renderResolveView } from './render.js';
@@ -56,6 +57,7 @@ export async function resolveCommand(io: CliIO, args: ParsedArgs, config: Resolv
       if (!args.json) io.stderr(`rebase-daily: E_LOCK_TAKEN: ${r.message}\n`);
       return emitResolve(io, args, envelope(name, EXIT.lockTaken, 'lock-taken', { lock: { held: true, path: lockDirFor(config.scratchPath), holder: r.holder } }, [lockTakenRecord(r.message)]), '');
     }
+    await recordResolveEvent(config, { event: 'start', state: r.state }, env.progress.warn);
     const view = await resolutionView(env, r.state);
     return emitResolve(io, args, envelope(name, EXIT.ok, null, view), renderResolveView(view));
   }
@@ -75,7 +77,9 @@ export async function resolveCommand(io: CliIO, args: ParsedArgs, config: Resolv
     return emitResolve(io, args, envelope(name, EXIT.ok, null, view), renderResolveView(view));
   }
   if (sub === 'abort') {
+    const before = loadResolveState(config.scratchPath);
     const r = await abortResolution(env);
+    if (r.id && before) await recordResolveEvent(config, { event: 'abort', state: before }, env.progress.warn);
     const text = r.id ? `aborted resolution ${r.id}; nothing moved\n${r.actions.map((a) => `- ${a}`).join('\n')}` : 'no conflict resolution in progress; nothing to abort';
     return emitResolve(io, args, envelope(name, EXIT.ok, null, r), text);
   }

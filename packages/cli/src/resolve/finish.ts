@@ -7,6 +7,7 @@ import { envelope } from '../envelope.js';
 import type { CliIO } from '../io.js';
 import { emit as emitResolve } from '../emit.js';
 import { writeResolveReport } from './report.js';
+import { recordResolveEvent } from '../history/record-resolve.js';
 
 /**
  * `resolve finish`: range-diff and version bump (packages/git), validation in the resolution
@@ -33,6 +34,7 @@ export async function finishCommand(io: CliIO, args: ParsedArgs, env: ResolveEnv
         const outcome: Outcome = result.outcome === 'validation-failed' ? 'validation-failed' : 'error';
         const report = reportOf(env, r, outcome, { actions: ['nothing published: validation failed after the resolution (escalation gate)'], errors: (result.errors ?? []).map(({ code, message }) => ({ code, message })) });
         const written = writeResolveReport(config, report);
+        await recordResolveEvent(config, { event: 'finish', state: r.state, report }, env.progress.warn);
         if (!args.json) io.stderr(`rebase-daily: ${result.summary}\n`);
         return emitResolve(io, args, envelope(name, report.exitCode, outcome, { report, ...written }, [{ code: outcome === 'error' ? 'E_VALIDATE' : 'E_VALIDATION_FAILED', message: result.summary }]), '');
       }
@@ -44,6 +46,7 @@ export async function finishCommand(io: CliIO, args: ParsedArgs, env: ResolveEnv
     const err = pub.publish?.atomicUnsupported ? errors.atomicUnsupported(config.remotes.fork) : errors.leaseBlocked(pub.lease.ref, pub.lease.expected ?? '(absent)', pub.lease.actual ?? '(absent)', pub.lease.reason);
     const report = reportOf(env, r, 'push-blocked', { actions: [...pub.actions, 'nothing published'], lease: pub.lease, publish: pub.publish, errors: [err.toJSON()] });
     const written = writeResolveReport(config, report);
+    await recordResolveEvent(config, { event: 'finish', state: r.state, report }, env.progress.warn);
     if (!args.json) io.stderr(`rebase-daily: ${err.code}: ${err.message}\n`);
     return emitResolve(io, args, envelope(name, EXIT.pushBlocked, 'push-blocked', { report, ...written }, [err.toJSON()]), '');
   }
@@ -52,6 +55,7 @@ export async function finishCommand(io: CliIO, args: ParsedArgs, env: ResolveEnv
   const done = await completeResolution(env, r);
   report.actions.push(...done.actions);
   writeResolveReport(config, report);
+  await recordResolveEvent(config, { event: 'finish', state: r.state, report }, env.progress.warn);
   const human = `resolved: ${config.trunk} ${r.state.pin!.trunk.slice(0, 12)} → ${fin.newTrunk!.slice(0, 12)} on upstream ${r.state.pin!.upstream.slice(0, 12)}\n${report.actions.map((a) => `- ${a}`).join('\n')}\nreport: ${written.reportPath}`;
   return emitResolve(io, args, envelope(name, EXIT.ok, 'resolved', { report, ...written, archive: done.archive }), human);
 }

@@ -127,6 +127,15 @@ export const ConfigSchema = z
     version: VersionConfigSchema.optional(),
     graphite: GraphiteConfigSchema.optional(),
     validate: ValidateConfigSchema.optional(),
+    /** The run history dashboard the report stage refreshes at the end of every run. */
+    report: z
+      .object({
+        /** true: `<scratch>/rebase-daily/dashboard.html`; a path (relative to the repo): there; false: not refreshed (`rebase-daily dashboard` still writes it). */
+        dashboard: z.union([z.boolean(), z.string().min(1)]).default(true),
+      })
+      .strict()
+      .default({ dashboard: true })
+      .describe('The report stage: whether (and where) it refreshes the history dashboard'),
     /** Who resolves a conflict day: a human (the run stops at exit 10/11) or the operator agent, through `rebase-daily resolve`. */
     conflicts: z
       .object({ owner: z.enum(['human', 'agent']).default('human') })

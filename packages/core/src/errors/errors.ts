@@ -175,6 +175,9 @@ export const errors = {
       EXIT.usage,
       { paths },
     ),
+  /** `rebase-daily dashboard --fleet FILE`: the fleet summary is missing or not `{forks: [{name, config}]}` (exit 2, nothing written). */
+  fleetInvalid: (path: string, why: string) =>
+    new RebaseDailyError('E_FLEET_INVALID', `fleet summary ${path}: ${why}; write {"forks": [{"name": "my-fork", "config": "path/to/rebase-daily.json"}]} (config paths relative to the file)`, EXIT.usage, { path }),
   toolMissing: e('E_TOOL_MISSING', EXIT.internal),
   versionBump: e('E_VERSION_BUMP', EXIT.internal),
 } as const;

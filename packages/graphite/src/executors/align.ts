@@ -1,6 +1,6 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { runNxStage } from '@rebase-daily/core';
-import { writeRunReport } from '@rebase-daily/report';
+import { recordRun } from '@rebase-daily/report';
 import { alignStage } from '../align.js';
 
 export interface AlignExecutorOptions {
@@ -10,5 +10,5 @@ export interface AlignExecutorOptions {
 
 /** `nx run <project>:align`: the align stage through the shared pipeline definition in core. */
 export default async function alignExecutor(options: AlignExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
-  return runNxStage('align', alignStage, options, context, writeRunReport);
+  return runNxStage('align', alignStage, options, context, (s) => recordRun(s));
 }
