@@ -196,6 +196,15 @@ function codexShapedTemplate(dir) {
   return dir;
 }
 
+/** A copy of a generated fork whose clone's remotes point at the copy's own bare repositories. */
+function copyFork(template, dir) {
+  cpSync(template, dir, { recursive: true });
+  git(join(dir, 'clone'), 'remote', 'set-url', 'origin', join(dir, 'fork.git'));
+  git(join(dir, 'clone'), 'remote', 'set-url', 'upstream', join(dir, 'upstream.git'));
+  git(join(dir, 'clone'), 'remote', 'set-url', '--push', 'upstream', 'DISABLED');
+  return dir;
+}
+
 /** The same day by hand: fetch upstream, rebase the queue onto it, one atomic leased push. */
 const PLAIN_DAY = `set -e
 cd clone
@@ -214,11 +223,7 @@ git push --quiet --atomic origin \\
 
 if (!only || only === 'day') {
   const template = codexShapedTemplate(mk(join(work, 'day-template')));
-  const fresh = (side, i) => {
-    const d = join(work, `day-${side}-${i}`);
-    cpSync(template, d, { recursive: true });
-    return d;
-  };
+  const fresh = (side, i) => copyFork(template, join(work, `day-${side}-${i}`));
   results.push(
     pair(
       'clean day',
@@ -232,8 +237,7 @@ if (!only || only === 'day') {
 
 // ---- 3. a no-change day: CLI against the cron entrypoint ---------------------------------------
 if (!only || only === 'nochange') {
-  const d = join(work, 'nochange');
-  cpSync(existsSync(join(work, 'day-template')) ? join(work, 'day-template') : codexShapedTemplate(mk(join(work, 'nc-template'))), d, { recursive: true });
+  const d = copyFork(existsSync(join(work, 'day-template')) ? join(work, 'day-template') : codexShapedTemplate(mk(join(work, 'nc-template'))), join(work, 'nochange'));
   const config = join(d, 'rebase-daily.json');
   const first = spawnSync(process.execPath, [cli, 'daily', '--config', config], { env, encoding: 'utf8' });
   if (first.status !== 0) throw new Error(`nochange setup: exit ${first.status}\n${first.stderr}`);
