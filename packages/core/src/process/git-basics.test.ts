@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseWorktreeList } from './git-basics.js';
+import { parseRefLines, parseWorktreeList } from './git-basics.js';
 
 describe('parseWorktreeList', () => {
   it.each([
@@ -17,5 +17,21 @@ describe('parseWorktreeList', () => {
     ['empty', '', []],
   ])('%s', (_name, stdout, expected) => {
     expect(parseWorktreeList(stdout)).toEqual(expected);
+  });
+});
+
+describe('parseRefLines (readRefs: for-each-ref with peeled fields)', () => {
+  const a = 'a'.repeat(40);
+  const b = 'b'.repeat(40);
+  const c = 'c'.repeat(40);
+  it.each([
+    ['a branch (no peeled fields: three spaces before the name)', `${a} commit   refs/heads/main\n`, { 'refs/heads/main': a }],
+    ['an annotated tag is peeled to its commit', `${a} tag ${b} commit refs/tags/v1\n`, { 'refs/tags/v1': b }],
+    ['a ref to a tree is left out (rev-parse ^{commit} fails)', `${a} tree   refs/heads/odd\n`, {}],
+    ['a tag of a tree is left out', `${a} tag ${c} tree refs/tags/t\n`, {}],
+    ['sha256 names', `${'d'.repeat(64)} commit   refs/remotes/origin/x\n`, { 'refs/remotes/origin/x': 'd'.repeat(64) }],
+    ['empty output', '', {}],
+  ])('%s', (_name, text, want) => {
+    expect(Object.fromEntries(parseRefLines(text))).toEqual(want);
   });
 });

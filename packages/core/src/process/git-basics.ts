@@ -11,6 +11,29 @@ export async function revParse(run: Runner, cwd: string, rev: string): Promise<s
   return r.exitCode === 0 ? r.stdout.trim() : null;
 }
 
+/**
+ * Every ref under `patterns` (full names or prefixes, as `git for-each-ref` takes them) with the
+ * commit it points to, in one process. A ref to a non-commit (an annotated tag) is peeled; a ref to
+ * something that is not a commit at all is left out, as `rev-parse --verify <ref>^{commit}` fails.
+ */
+export async function readRefs(run: Runner, cwd: string, patterns: readonly string[]): Promise<Map<string, string>> {
+  const r = await run('git', ['for-each-ref', '--format=%(objectname) %(objecttype) %(*objectname) %(*objecttype) %(refname)', ...patterns], { cwd });
+  return parseRefLines(r.exitCode === 0 ? r.stdout : '');
+}
+
+/** Parse `readRefs`' for-each-ref lines: `<sha> <type> <peeled sha> <peeled type> <refname>` (peeled empty for non-tags). */
+export function parseRefLines(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]{40,64}) (\w+) ([0-9a-f]{40,64})? ?(\w+)? ?(\S.*)$/.exec(line);
+    if (!m) continue;
+    const [, sha, type, peeled, peeledType, ref] = m;
+    if (type === 'commit') out.set(ref!, sha!);
+    else if (peeledType === 'commit') out.set(ref!, peeled!);
+  }
+  return out;
+}
+
 export async function currentBranch(run: Runner, cwd: string): Promise<string | null> {
   const r = await run('git', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd });
   return r.exitCode === 0 ? r.stdout.trim() : null;

@@ -15,13 +15,30 @@ export interface RemoteUrls {
   upstream: { fetch: string; push: string } | null;
 }
 
+/** Both configured remotes' URLs, from one `git remote -v` (URL rewrites applied, as `get-url` applies them). */
 export async function readRemoteUrls(run: Runner, config: ResolvedConfig): Promise<RemoteUrls> {
-  const read = async (name: string) => {
-    const fetch = await remoteUrl(run, config.repoPath, name);
-    if (fetch === null) return null;
-    return { fetch, push: (await remoteUrl(run, config.repoPath, name, true)) ?? fetch };
-  };
-  return { fork: await read(config.remotes.fork), upstream: await read(config.remotes.upstream) };
+  const r = await run('git', ['remote', '-v'], { cwd: config.repoPath });
+  const all = parseRemoteVerbose(r.exitCode === 0 ? r.stdout : '');
+  return { fork: all.get(config.remotes.fork) ?? null, upstream: all.get(config.remotes.upstream) ?? null };
+}
+
+/**
+ * Parse `git remote -v`: `<name>\t<url> (fetch|push)` lines. The first push line of a remote is its
+ * push URL (what `get-url --push` prints first); a remote without one pushes to its fetch URL. Pure.
+ */
+export function parseRemoteVerbose(text: string): Map<string, { fetch: string; push: string }> {
+  const seen = new Map<string, { fetch?: string; push?: string }>();
+  for (const line of text.split('\n')) {
+    const m = /^(\S+)\t(.*) \((fetch|push)\)$/.exec(line);
+    if (!m) continue;
+    const [, name, url, kind] = m as unknown as [string, string, string, 'fetch' | 'push'];
+    const entry = seen.get(name) ?? {};
+    entry[kind] ??= url;
+    seen.set(name, entry);
+  }
+  const out = new Map<string, { fetch: string; push: string }>();
+  for (const [name, e] of seen) if (e.fetch !== undefined) out.set(name, { fetch: e.fetch, push: e.push ?? e.fetch });
+  return out;
 }
 
 /** Same repository, written the same way give or take a trailing slash or `.git`. */
@@ -65,7 +82,7 @@ export function pushUrlProblem(config: ResolvedConfig, urls: RemoteUrls): Rebase
 }
 
 /** Preflight's check: throws E_CONFIG (exit 2) when a push could reach upstream. */
-export async function assertPushUrlsSafe(run: Runner, config: ResolvedConfig): Promise<void> {
-  const problem = pushUrlProblem(config, await readRemoteUrls(run, config));
+export async function assertPushUrlsSafe(run: Runner, config: ResolvedConfig, urls?: RemoteUrls): Promise<void> {
+  const problem = pushUrlProblem(config, urls ?? (await readRemoteUrls(run, config)));
   if (problem) throw problem;
 }

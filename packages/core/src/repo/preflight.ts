@@ -1,9 +1,9 @@
 import type { ResolvedConfig } from '../config/config.js';
 import { errors } from '../errors/errors.js';
-import { currentBranch, gitDir, operationCommands, operationInProgress, remoteExists, revParse, statusPorcelain } from '../process/git-basics.js';
-import { combineConfigErrors, configBranchProblems, knownBranchesFromRefs } from './repo-checks.js';
+import { currentBranch, gitDir, operationCommands, operationInProgress, readRefs, revParse, statusPorcelain } from '../process/git-basics.js';
+import { combineConfigErrors, configBranchProblems, knownBranchesFrom } from './repo-checks.js';
 import type { Runner } from '../process/process.js';
-import { assertPushUrlsSafe } from '../refs/push-urls.js';
+import { assertPushUrlsSafe, readRemoteUrls } from '../refs/push-urls.js';
 import type { ShaSet } from '../contracts/run-state.js';
 
 export interface PreflightResult {
@@ -29,17 +29,20 @@ export function refNames(config: ResolvedConfig) {
   };
 }
 
+/** The refs a run reads, in one `for-each-ref` (it was five `rev-parse` processes). */
 export async function readShas(run: Runner, config: ResolvedConfig): Promise<ShaSet> {
-  const refs = refNames(config);
-  const cwd = config.repoPath;
-  const [upstream, mirror, trunk, forkTrunk, forkMirror] = await Promise.all([
-    revParse(run, cwd, refs.upstream),
-    revParse(run, cwd, refs.mirror),
-    revParse(run, cwd, refs.trunk),
-    revParse(run, cwd, refs.forkTrunk),
-    revParse(run, cwd, refs.forkMirror),
-  ]);
-  return { upstream, mirror, trunk, forkTrunk, forkMirror };
+  return shasFrom(await readRefs(run, config.repoPath, Object.values(refNames(config))), config);
+}
+
+function shasFrom(refs: Map<string, string>, config: ResolvedConfig): ShaSet {
+  const names = refNames(config);
+  const get = (ref: string) => refs.get(ref) ?? null;
+  return { upstream: get(names.upstream), mirror: get(names.mirror), trunk: get(names.trunk), forkTrunk: get(names.forkTrunk), forkMirror: get(names.forkMirror) };
+}
+
+/** Prefixes of every ref preflight reads after the fetch: one process answers the branch checks and the SHAs. */
+function preflightPrefixes(config: ResolvedConfig): string[] {
+  return ['refs/heads/', `refs/remotes/${config.remotes.fork}/`, `refs/remotes/${config.remotes.upstream}/`];
 }
 
 /**
@@ -56,32 +59,39 @@ export async function preflight(run: Runner, config: ResolvedConfig, options: { 
   if (op) throw errors.operationInProgress(op, cwd, operationCommands(op, cwd));
   const dirty = await statusPorcelain(run, cwd);
   if (dirty.length) throw errors.dirtyTree(dirty.map((l) => l.slice(3)));
-  for (const [name, field] of [
-    [config.remotes.fork, 'remotes.fork'],
-    [config.remotes.upstream, 'remotes.upstream'],
+  const urls = await readRemoteUrls(run, config);
+  for (const [name, field, url] of [
+    [config.remotes.fork, 'remotes.fork', urls.fork],
+    [config.remotes.upstream, 'remotes.upstream', urls.upstream],
   ] as const) {
-    if (!(await remoteExists(run, cwd, name))) throw errors.remoteMissing(name, field);
+    if (!url) throw errors.remoteMissing(name, field);
   }
-  await assertPushUrlsSafe(run, config);
+  await assertPushUrlsSafe(run, config, urls);
   const startBranch = await currentBranch(run, cwd);
   const startHead = await revParse(run, cwd, 'HEAD');
   const shasBeforeFetch = await readShas(run, config);
   if (options.fetch !== false) {
-    for (const remote of [config.remotes.upstream, config.remotes.fork]) {
-      // --prune so a branch deleted on the remote is not mistaken for a live lease target.
-      const r = await run('git', ['fetch', '--prune', '--quiet', remote], { cwd, timeoutMs: options.timeoutMs ?? 300_000 });
-      if (r.exitCode !== 0) throw errors.fetchFailed(remote, r.timedOut ? 'timed out' : r.stderr);
-    }
+    // Both remotes at once: they write disjoint remote-tracking refs, and neither writes FETCH_HEAD
+    // (nothing reads it; two fetches writing it at once would interleave). --prune so a branch
+    // deleted on the remote is not mistaken for a live lease target. Errors in config order.
+    const remotes = [config.remotes.upstream, config.remotes.fork];
+    const results = await Promise.all(
+      remotes.map((remote) => run('git', ['fetch', '--prune', '--quiet', '--no-write-fetch-head', remote], { cwd, timeoutMs: options.timeoutMs ?? 300_000 })),
+    );
+    results.forEach((r, i) => {
+      if (r.exitCode !== 0) throw errors.fetchFailed(remotes[i]!, r.timedOut ? 'timed out' : r.stderr);
+    });
   }
   // The branches the config names must exist: a typo must not become a new branch that the run
   // fast-forwards and pushes. Checked here, after the fetch and before any stage: the fetch writes
   // only remote-tracking refs (git's copy of the remotes, which --prune just made exact), never a
   // local branch, a worktree or a remote; no extra `ls-remote` round trip is needed for the truth.
-  const problem = combineConfigErrors(configBranchProblems(config, await knownBranchesFromRefs(run, config)));
+  const refs = await readRefs(run, cwd, preflightPrefixes(config));
+  const problem = combineConfigErrors(configBranchProblems(config, knownBranchesFrom(refs, config)));
   if (problem) throw problem;
+  const shas = shasFrom(refs, config);
   // It exists on the fork remote only: the run works on the local branch, which is the user's to create.
-  if (!(await revParse(run, cwd, `refs/heads/${config.trunk}`))) throw errors.branchMissing(config.trunk, 'trunk');
-  const shas = await readShas(run, config);
+  if (!shas.trunk) throw errors.branchMissing(config.trunk, 'trunk');
   if (!shas.upstream)
     throw errors.upstreamMissing(config.remotes.upstream, config.upstreamBranch);
   const from = shasBeforeFetch.upstream;

@@ -3,6 +3,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ResolvedConfig } from '../config/config.js';
 import { errors, RebaseDailyError } from '../errors/errors.js';
 import type { Runner } from '../process/process.js';
+import { readRefs } from '../process/git-basics.js';
 
 /**
  * Checks of the config against the disk and the repository that read and never write: every run
@@ -126,12 +127,14 @@ export async function refsUnder(run: Runner, cwd: string, prefix: string): Promi
  * After preflight's `git fetch --prune` the remote-tracking refs are the remotes' branches.
  */
 export async function knownBranchesFromRefs(run: Runner, config: ResolvedConfig): Promise<KnownBranches> {
-  const cwd = config.repoPath;
-  return {
-    local: await refsUnder(run, cwd, 'refs/heads/'),
-    fork: await refsUnder(run, cwd, `refs/remotes/${config.remotes.fork}/`),
-    upstream: await refsUnder(run, cwd, `refs/remotes/${config.remotes.upstream}/`),
-  };
+  const { fork, upstream } = config.remotes;
+  return knownBranchesFrom(await readRefs(run, config.repoPath, ['refs/heads/', `refs/remotes/${fork}/`, `refs/remotes/${upstream}/`]), config);
+}
+
+/** `KnownBranches` from refs already read (full ref name → SHA). Pure. */
+export function knownBranchesFrom(refs: ReadonlyMap<string, string>, config: Pick<ResolvedConfig, 'remotes'>): KnownBranches {
+  const under = (prefix: string) => [...refs.keys()].filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length)).filter((n) => n !== 'HEAD');
+  return { local: under('refs/heads/'), fork: under(`refs/remotes/${config.remotes.fork}/`), upstream: under(`refs/remotes/${config.remotes.upstream}/`) };
 }
 
 /** Branch names of `git ls-remote --heads <remote>`, or null when the remote cannot be listed. */

@@ -100,6 +100,8 @@ export async function restoreRepo(run: Runner, config: ResolvedConfig, state: Ru
       return { actions, problems };
     }
     const dirty = await statusPorcelain(run, repo);
+    // The tree can only turn dirty again through what this cleanup does: look again only then.
+    let touched = dirty.length > 0;
     if (dirty.length) {
       // Preflight proved the tree clean at the start, so anything here was written by this run.
       await run('git', ['reset', '--quiet', '--hard', 'HEAD'], { cwd: repo });
@@ -109,14 +111,16 @@ export async function restoreRepo(run: Runner, config: ResolvedConfig, state: Ru
     const now = await currentBranch(run, repo);
     if (state.startBranch && now !== state.startBranch) {
       const r = await run('git', ['checkout', '--quiet', state.startBranch], { cwd: repo });
+      touched = true;
       if (r.exitCode === 0) actions.push(`checked out starting branch ${state.startBranch}`);
       else problems.push(`could not check out starting branch ${state.startBranch}: ${r.stderr.split('\n')[0]}`);
     } else if (!state.startBranch && state.startHead && now) {
       const r = await run('git', ['checkout', '--quiet', '--detach', state.startHead], { cwd: repo });
+      touched = true;
       if (r.exitCode === 0) actions.push(`restored detached HEAD at ${state.startHead.slice(0, 12)}`);
       else problems.push(`could not restore detached HEAD at ${state.startHead.slice(0, 12)}: ${r.stderr.split('\n')[0]}`);
     }
-    const still = await statusPorcelain(run, repo);
+    const still = touched ? await statusPorcelain(run, repo) : [];
     if (still.length) problems.push(`tree still dirty after cleanup: ${still.slice(0, 5).join(', ')}`);
   } catch (err) {
     problems.push(`cleanup error: ${(err as Error).message}`);

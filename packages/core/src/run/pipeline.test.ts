@@ -176,7 +176,7 @@ describe('runPipeline', () => {
     const config = setup();
     const state = await runPipeline(config, { command: 'verify', impls: { verify: ok }, writeReport });
     const log = readFileSync(runPaths(config.scratchPath, state.runId).commandLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(log.some((e) => e.argv.join(' ').startsWith('git fetch --prune --quiet upstream'))).toBe(true);
+    expect(log.some((e) => e.argv.join(' ').startsWith('git fetch --prune --quiet --no-write-fetch-head upstream'))).toBe(true);
     expect(existsSync(runPaths(config.scratchPath, state.runId).state)).toBe(true);
     expect(git(fixture.clone, 'status', '--porcelain')).toBe('');
   });

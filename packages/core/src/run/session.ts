@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { ResolvedConfig } from '../config/config.js';
 import { errors, outcomeOf, toErrorRecord } from '../errors/errors.js';
 import { exitCodeFor, type Outcome } from '../errors/exit-codes.js';
-import { excludeScratch, revParse } from '../process/git-basics.js';
+import { excludeScratch, readRefs } from '../process/git-basics.js';
 import type { PublishData } from '../contracts/publish-data.js';
 import { adoptKeptCandidates, pruneCandidateRefs, recoverCrashedCandidates, undoCandidates, unpublished } from '../recovery/candidates.js';
 import { recoverGitLocks } from '../recovery/git-locks.js';
@@ -163,7 +163,8 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
   log.attach(paths.commandLog);
   state.commandLog = paths.commandLog;
 
-  const quickShas: Record<string, string | null> = { trunk: await revParse(run, config.repoPath, `refs/heads/${config.trunk}`), mirror: await revParse(run, config.repoPath, `refs/heads/${config.mirror}`) };
+  const quick = await readRefs(run, config.repoPath, [`refs/heads/${config.trunk}`, `refs/heads/${config.mirror}`]);
+  const quickShas: Record<string, string | null> = { trunk: quick.get(`refs/heads/${config.trunk}`) ?? null, mirror: quick.get(`refs/heads/${config.mirror}`) ?? null };
   const ownerPid = options.ownerPid ?? process.pid;
   const lock = acquireLock({
     lockDir: state.lock.path,
