@@ -30,3 +30,4 @@ export * from './pipeline.js';
 export * from './nx.js';
 export * from './resolve-state.js';
 export * from './resolve-errors.js';
+export * from './fleet.js';
