@@ -85,8 +85,10 @@ export function inferForkProjects(files: readonly string[], options: ForkPluginO
   });
   if (external) {
     const name = readName(external) ?? 'rebase';
-    // A project needs a root inside the workspace: a folder of the workspace's scratch dir stands in.
-    const root = `.rebase-daily/forks/${name}`;
+    // A project needs a root inside the workspace that Nx knows files of (its task hasher refuses a
+    // project without): the workspace root, which no other project claims here. Its targets take no
+    // file inputs, so owning the workspace's loose files changes no hash.
+    const root = '.';
     results.push(['nx.json', { projects: { [root]: project(external, root, name) } }] as const);
   }
   return results;
