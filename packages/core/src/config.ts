@@ -86,11 +86,6 @@ export const ValidateConfigSchema = z
 export const ConfigSchema = z
   .object({
     $schema: z.string().optional(),
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'is not a valid project name (letters, digits, . _ -)')
-      .optional()
-      .describe("This fork's Nx project name (fleet runs); default: rebase when the workspace has one fork, else the config's folder name"),
     repo: z.string().default('.').describe('Path to the fork clone, relative to this config file'),
     trunk: branchName.describe('The fork trunk: upstream plus the patch queue'),
     mirror: branchName.default('main').describe('Pure mirror of upstream on the fork'),
@@ -137,6 +132,11 @@ export const ConfigSchema = z
       .object({ owner: z.enum(['human', 'agent']).default('human') })
       .strict()
       .default({ owner: 'human' }),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'is not a valid project name (letters, digits, . _ -)')
+      .optional()
+      .describe("This fork's Nx project name (fleet runs); default: rebase when the workspace has one fork, else the config's folder name"),
   })
   .strict();
 
