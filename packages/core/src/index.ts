@@ -31,3 +31,4 @@ export * from './nx.js';
 export * from './resolve-state.js';
 export * from './resolve-errors.js';
 export * from './fleet.js';
+export * from './remote-lock.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RemoteLockInfoSchema } from './remote-lock.js';
 import { OUTCOMES } from './exit-codes.js';
 import { CandidateSchema, UndoFileSchema } from './publish-data.js';
 
@@ -107,6 +108,8 @@ export const LockInfoSchema = z.object({
   ageHours: z.number().nullable().default(null),
   /** The lock of a run whose holder was dead on this host, taken over at the start of this run. */
   takenOver: z.object({ previous: z.record(z.string(), z.unknown()), reason: z.string() }).nullish(),
+  /** The fork remote's lock (config lock.remote). */
+  remote: RemoteLockInfoSchema.nullish(),
 });
 
 /**

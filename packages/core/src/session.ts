@@ -8,6 +8,7 @@ import type { PublishData } from './publish-data.js';
 import { adoptKeptCandidates, pruneCandidateRefs, recoverCrashedCandidates, undoCandidates, unpublished } from './candidates.js';
 import { recoverGitLocks } from './git-locks.js';
 import { acquireLock, lockDirFor, readLockMeta, releaseLock, pidAlive } from './lock.js';
+import { acquireRemoteLock, releaseRemoteLock } from './remote-lock.js';
 import { newRunId, runPaths } from './paths.js';
 import { preflight, readShas } from './preflight.js';
 import { redactDeep } from './redact.js';
@@ -132,6 +133,32 @@ function stopRun(state: RunState, outcome: Outcome, stage: StageName | null, err
 }
 
 /**
+ * The fork remote's lock, taken right after the local one. Refused: the local lock is given back
+ * and the run stops as lock-taken (exit 15) naming the holder's host and run.
+ */
+async function takeRemoteLock(session: Session, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const { config, state, run, progress } = session;
+  const meta = { host: hostname(), pid: process.pid, runId: state.runId, startedAt: state.startedAt };
+  const options = { repo: config.repoPath, remote: config.remotes.fork, trunk: config.trunk, meta, staleAfterHours: config.lock.staleAfterHours, forceStale: env.FORCE_STALE_LOCK === '1', timeoutMs: config.push.timeoutSeconds * 1000 };
+  const result = await acquireRemoteLock(run, options).catch((err: Error) => ({ acquired: false as const, info: null, stale: false, message: `could not take the fork remote's lock: ${err.message}` }));
+  if (result.acquired) {
+    state.lock.remote = result.info;
+    if (result.warning) {
+      state.warnings.push(result.warning);
+      progress.warn(result.warning);
+    }
+    return true;
+  }
+  state.lock.remote = result.info;
+  releaseLock(state.lock.path, state.runId);
+  state.lock.acquired = false;
+  progress.error(result.message);
+  stopRun(state, 'lock-taken', null, errors.lockTaken(result.message, { remoteHolder: result.info?.holder ?? null, stale: result.stale }));
+  saveState(state);
+  return false;
+}
+
+/**
  * Begin a run: lock, leftovers of crashed runs, preflight (clean tree, remotes, fetch), SHA
  * snapshot. Always returns a session; when the lock is refused or preflight fails the state is
  * already stopped (outcome lock-taken / error) and the caller goes straight to `finishRun`.
@@ -189,6 +216,7 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
     state.warnings.push(`took over the lock of run ${lock.takenOver.previous.runId} (${lock.takenOver.previous.command}, since ${lock.takenOver.previous.startedAt}): its holder is dead — ${lock.takenOver.reason}`);
     progress.warn(state.warnings[state.warnings.length - 1]);
   }
+  if (config.lock.remote && !(await takeRemoteLock(session, env))) return session;
   if (ownerPid !== process.pid) atomicWriteJson(paths.activeRun, { runId, ownerPid });
   saveState(state);
 
@@ -395,6 +423,10 @@ export async function finishRun(session: Session, writeReport: ReportWriter): Pr
     report.status = 'failed';
     report.summary = `could not write the report: ${(err as Error).message}`;
     state.errors.push(toErrorRecord(err));
+  }
+  if (state.lock.remote?.acquired) {
+    const problem = await releaseRemoteLock(cleanupRun, config.repoPath, state.lock.remote, config.push.timeoutSeconds * 1000);
+    if (problem) state.warnings.push(problem);
   }
   saveState(state);
   if (state.lock.acquired) {
