@@ -33,6 +33,7 @@ import {
 import { readLatestReport, writeRunReport } from '@rebase-daily/report';
 import { parseCliArgs, type CommandName, type ParsedArgs } from './args.js';
 import { envelope, lockTakenRecord } from './envelope.js';
+import { remoteLockLine, remoteLockStatus, type RemoteLockStatus } from './remote-lock-status.js';
 import { helpText } from './help.js';
 import { stageImpls } from './stages.js';
 import { runDoctor } from './doctor/doctor.js';
@@ -91,7 +92,7 @@ export async function main(argv: string[], rawIO: CliIO = processIO): Promise<nu
   }
   const config = loaded.config;
   try {
-    if (command === 'status') return status(io, args, config);
+    if (command === 'status') return status(io, args, config, await remoteLockStatus(boundRunner(new CommandLog()), config));
     if (command === 'report') return rerender(io, args, config);
     if (command === 'prompt') return prompt(io, args, config);
     if (command === 'lock') {
@@ -212,7 +213,7 @@ function rerender(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
   return emit(io, args, envelope('report', 0, state.outcome, { runId: state.runId, runExitCode: code, reportPath: written.reportPath, summaryPath: written.summaryPath, commandLog: state.commandLog, report: written.report }), `${readFileSync(written.summaryPath, 'utf8')}\nreport: ${written.reportPath}`);
 }
 
-function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
+function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig, remoteLock: RemoteLockStatus | null): number {
   const latest = readLatestReport(config.scratchPath);
   const lockDir = lockDirFor(config.scratchPath);
   const meta = existsSync(lockDir) ? readLockMeta(lockDir) : null;
@@ -238,6 +239,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
     lock.held
       ? `lock: held by ${meta?.manual ? `a manual session of ${meta.manual.user} ("${meta.manual.reason}") on ${meta.hostname} since ${meta.startedAt}; \`rebase-daily unlock\` ends it` : meta ? `run ${meta.runId}, pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname} since ${meta.startedAt}` : 'an unknown run'}${'pidAlive' in lock && lock.pidAlive === false ? ' (process not running; the next run takes the lock over)' : ''}${'stale' in lock && lock.stale ? ' — stale' : ''}`
       : 'lock: free',
+    remoteLock ? remoteLockLine(remoteLock) : '',
   ].filter(Boolean);
   // latest.ok is the last run's own success (exit 0), never just "the report was readable".
   const brief = latest
@@ -245,7 +247,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
       ? { readable: true, ok: latest.ok, runId: latest.report.runId, outcome: latest.outcome, exitCode: latest.exitCode, reportPath: latest.reportPath, summaryPath: latest.summaryPath, commandLog: latest.report.commands.log }
       : { readable: false, ok: false, reportPath: latest.reportPath, summaryPath: latest.summaryPath, problems: latest.problems }
     : null;
-  return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest: brief, lock, unfinished }), lines.join('\n'));
+  return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest: brief, lock, unfinished, ...(remoteLock ? { remoteLock } : {}) }), lines.join('\n'));
 }
 
 /**

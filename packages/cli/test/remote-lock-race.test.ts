@@ -1,9 +1,9 @@
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { remoteLockRef } from '@rebase-daily/core';
+import { acquireRemoteLock, remoteLockRef, run } from '@rebase-daily/core';
 import { createForkFixture, git, writeFixtureConfig } from '@rebase-daily/core/testing';
-import { spawnCli } from './helpers.js';
+import { cli, spawnCli } from './helpers.js';
 
 // Two hosts, two separate clones of one fork remote, `lock.remote: true`, both `rebase-daily daily`
 // started at the same instant (two real processes), 20 times. The git server's compare-and-swap on
@@ -53,4 +53,32 @@ describe('the fork remote lock across two hosts', () => {
       }
     }
   }, 600_000);
+});
+
+describe('status, doctor and unlock with a remote lock held by another host', () => {
+  it('status and doctor name the holder; unlock leaves it on the remote', async () => {
+    const fixture = createForkFixture();
+    try {
+      const config = writeFixtureConfig(fixture, { lock: { remote: true } });
+      const other = fixture.otherClone('host-b');
+      git(other, 'checkout', '-q', '-b', fixture.trunk, `origin/${fixture.trunk}`);
+      const held = await acquireRemoteLock(run, { repo: other, remote: 'origin', trunk: fixture.trunk, meta: { host: 'ci-runner-7', pid: 99, runId: 'run-on-ci', startedAt: new Date().toISOString() }, staleAfterHours: 6, forceStale: false, timeoutMs: 30_000 });
+      expect(held.acquired).toBe(true);
+      const status = await cli(['status', '--config', config]);
+      expect(status.stdout).toMatch(/remote lock: refs\/rebase-daily\/lock\/\S+ on origin held by run run-on-ci on host ci-runner-7 \(pid 99/);
+      const json = await cli(['status', '--config', config, '--json']);
+      expect(json.json.data.remoteLock).toMatchObject({ held: true, holder: { host: 'ci-runner-7', runId: 'run-on-ci' } });
+      const doctor = await cli(['doctor', '--config', config, '--json']);
+      expect(doctor.json.data.checks.find((c: { name: string }) => c.name === 'remote lock')).toMatchObject({ status: 'warn' });
+      await cli(['unlock', '--config', config]);
+      expect(git(fixture.originBare, 'rev-parse', remoteLockRef(fixture.trunk))).toBe(held.info.sha);
+      // A daily run meets it: exit 15 naming host and run; the lock stays the other host's.
+      const day = await cli(['daily', '--config', config]);
+      expect(day.code).toBe(15);
+      expect(day.stderr + day.stdout).toMatch(/held by run run-on-ci on host ci-runner-7/);
+      expect(git(fixture.originBare, 'rev-parse', remoteLockRef(fixture.trunk))).toBe(held.info.sha);
+    } finally {
+      fixture.cleanup();
+    }
+  }, 120_000);
 });
