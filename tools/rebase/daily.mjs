@@ -161,7 +161,7 @@ function buildFirst() {
   const r = spawnSync(nx, ['run-many', '-t', 'build', `--projects=${packages}`, '--outputStyle=static', '--skipSync'], { cwd: checkout, env: { ...process.env, ...nxEnv }, encoding: 'utf8' });
   if (r.status !== 0) {
     process.stderr.write(r.stdout + r.stderr);
-    die(`E_BUILD_STALE: building the packages failed (nx exit ${r.status}), so the run would use stale code; fix the build, then run \`npm run build\` in ${checkout} and rerun`, 1);
+    die(`building the packages failed (nx exit ${r.status}), so the run would use stale code; fix the build, then run \`npm run build\` in ${checkout} and rerun`, 1);
   }
 }
 
