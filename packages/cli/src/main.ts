@@ -34,12 +34,13 @@ import { readLatestReport, writeRunReport } from '@rebase-daily/report';
 import { parseCliArgs, type CommandName, type ParsedArgs } from './args.js';
 import { envelope, lockTakenRecord } from './envelope.js';
 import { remoteLockLine, remoteLockStatus, type RemoteLockStatus } from './remote-lock-status.js';
+import { initGithubWorkflow } from './init/github-workflow.js';
 import { helpText } from './help.js';
 import { stageImpls } from './stages.js';
 import { runDoctor } from './doctor/doctor.js';
 import { initFork } from './init/init.js';
 import { fileExistsError } from './init/write-files.js';
-import { cliInvocation } from './locate.js';
+import { cliInvocation, workspaceRoot } from './locate.js';
 import { renderPrompt } from './prompt/render-prompt.js';
 import { resolveCommand } from './resolve/command.js';
 import { emit } from './emit.js';
@@ -149,6 +150,7 @@ async function doctor(io: CliIO, args: ParsedArgs): Promise<number> {
 
 /** `init`: starter config, prompt and docs in a fork; prints the scheduler entries. */
 async function init(io: CliIO, args: ParsedArgs): Promise<number> {
+  if (args.ci !== undefined) return initCi(io, args);
   const cli = cliInvocation(io.env);
   const r = await initFork({ repo: args.repo, configPath: args.config, docsDir: args.docsDir, promptFile: args.promptFile, trunk: args.trunk, force: args.force, cwd: io.cwd, cli, path: io.env.PATH });
   const lines = [
@@ -168,6 +170,15 @@ async function init(io: CliIO, args: ParsedArgs): Promise<number> {
     r.schedule.systemdTimer,
   ];
   return emit(io, args, envelope('init', 0, null, r), lines.filter((l, i, a) => !(l === '' && a[i - 1] === '')).join('\n'));
+}
+
+/** `init --ci github`: the fleet's scheduled workflow, in the workspace that holds the forks. */
+async function initCi(io: CliIO, args: ParsedArgs): Promise<number> {
+  if (args.ci !== 'github') throw errors.usage(`--ci ${args.ci}: unknown CI provider; use --ci github`);
+  const workspace = args.repo ? resolve(io.cwd, args.repo) : (workspaceRoot() ?? io.cwd);
+  const r = await initGithubWorkflow(boundRunner(new CommandLog()), { workspace, force: args.force, env: io.env });
+  const lines = [`${r.file.action.padEnd(11)} ${r.file.path}`, `matrix: ${r.forks.map((f) => f.fork).join(', ')} (one job per fork, concurrency group per fork, reports uploaded as artifacts)`];
+  return emit(io, args, envelope('init', 0, null, { workflow: r.file, forks: r.forks }), lines.join('\n'));
 }
 
 async function runStages(io: CliIO, args: ParsedArgs, config: ResolvedConfig, command: CommandName): Promise<number> {
