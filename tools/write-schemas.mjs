@@ -3,6 +3,7 @@
 //   packages/core/config.schema.json        ← core configJsonSchema()
 //   packages/report/report.schema.json      ← report reportJsonSchema()
 //   packages/cli/envelope.schema.json       ← cli envelopeJsonSchema()
+//   packages/cli/plugin.schema.json         ← cli/plugin forkPluginOptionsJsonSchema() (nx.json plugin options)
 //   packages/*/<executor schema>.json       ← core nxStageOptionsJsonSchema() (every executors.json entry)
 // Builds the packages first (the schemas come from dist); `--no-build` skips that.
 import { spawnSync } from 'node:child_process';
@@ -18,12 +19,14 @@ if (!process.argv.includes('--no-build')) {
 const { configJsonSchema, nxStageOptionsJsonSchema } = await import('@rebase-daily/core');
 const { reportJsonSchema } = await import('@rebase-daily/report');
 const { envelopeJsonSchema } = await import('@rebase-daily/cli');
+const { forkPluginOptionsJsonSchema } = await import('@rebase-daily/cli/plugin');
 
 const json = (schema) => `${JSON.stringify(schema, null, 2)}\n`;
 const targets = [
   [join(root, 'packages', 'core', 'config.schema.json'), json(configJsonSchema())],
   [join(root, 'packages', 'report', 'report.schema.json'), json(reportJsonSchema())],
   [join(root, 'packages', 'cli', 'envelope.schema.json'), json(envelopeJsonSchema())],
+  [join(root, 'packages', 'cli', 'plugin.schema.json'), json(forkPluginOptionsJsonSchema())],
 ];
 for (const pkg of readdirSync(join(root, 'packages'))) {
   const file = join(root, 'packages', pkg, 'executors.json');

@@ -26,6 +26,17 @@ export default defineConfig([
     onSuccess: async () => copyDocs(),
   },
   {
+    // The Nx plugin (`@rebase-daily/cli/plugin`). Core is bundled in: Nx resolves workspace packages
+    // in its plugin workers from source (the tsconfig's custom condition), which plain node cannot load.
+    entry: { plugin: 'src/plugin/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: { banner: '/// <reference types="node" />' },
+    sourcemap: true,
+    target: 'node20',
+    shims: true,
+    noExternal: [/^@rebase-daily\//],
+  },
+  {
     // The installed command is one self-contained file: the workspace packages and their npm
     // dependencies are bundled in, so `npm install -g ./packages/cli` (a link to this folder) or a
     // copy of dist/bin.js runs from any folder, and nothing is fetched from a registry.

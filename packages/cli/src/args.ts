@@ -43,6 +43,8 @@ export interface ParsedArgs {
   promptFile?: string;
   /** init: the trunk branch when Graphite's trunk is not the one (or there is no Graphite). */
   trunk?: string;
+  /** init: write a scheduled CI workflow for the workspace's forks instead (github). */
+  ci?: string;
   /** lock: why the lock is held (shown to runs refused meanwhile). */
   reason?: string;
   /** resolve: start|continue|finish|abort|status. */
@@ -78,6 +80,7 @@ export const FLAG_SPECS = {
   'docs-dir': { type: 'string', arg: 'DIR' },
   'prompt-file': { type: 'string', arg: 'FILE' },
   trunk: { type: 'string', arg: 'BRANCH' },
+  ci: { type: 'string', arg: 'PROVIDER' },
   reason: { type: 'string', arg: 'TEXT' },
   'authorised-by': { type: 'string', arg: 'TEXT' },
   'no-validate': { type: 'boolean' },
@@ -103,7 +106,7 @@ export const COMMAND_FLAGS: Record<CommandName, readonly FlagName[]> = {
   status: COMMON,
   doctor: COMMON,
   prompt: [...COMMON, 'write', 'force'],
-  init: [...COMMON, 'docs-dir', 'prompt-file', 'trunk', 'force'],
+  init: [...COMMON, 'docs-dir', 'prompt-file', 'trunk', 'force', 'ci'],
   lock: [...COMMON, 'reason'],
   unlock: COMMON,
   resolve: [...COMMON, 'authorised-by', 'no-validate', 'reason'],
@@ -205,6 +208,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     docsDir: str('docs-dir'),
     promptFile: str('prompt-file'),
     trunk: str('trunk'),
+    ci: str('ci'),
     reason: str('reason'),
     subcommand: sub,
     authorisedBy: str('authorised-by'),

@@ -12,6 +12,7 @@ export const FLAGS: Record<string, string> = {
   '--docs-dir DIR': 'init: where the rendered docs go (default <repo>/docs/rebase-daily)',
   '--prompt-file FILE': 'init: where the rendered prompt goes (default <docs-dir>/agent-prompt.md)',
   '--trunk BRANCH': "init: the fork trunk (default: Graphite's trunk, else the checked-out branch)",
+  '--ci PROVIDER': 'init: write a scheduled CI workflow running every fork of the workspace (github: .github/workflows/rebase-daily.yml; --repo: the workspace)',
   '--reason TEXT': 'lock: why it is held (runs refused meanwhile show it); resolve finish --no-validate: why (recorded)',
   '--help': 'this help (`rebase-daily help <command>` for one command)',
   '--version': 'print the version (no command)',

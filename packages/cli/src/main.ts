@@ -34,12 +34,14 @@ import { readLatestReport, recordRun, writeRunReport, type Report } from '@rebas
 import { terminalSummary } from './render/terminal-summary.js';
 import { parseCliArgs, type CommandName, type ParsedArgs } from './args.js';
 import { envelope, lockTakenRecord } from './envelope.js';
+import { remoteLockLine, remoteLockStatus, type RemoteLockStatus } from './remote-lock-status.js';
+import { initGithubWorkflow } from './init/github-workflow.js';
 import { helpText } from './help.js';
 import { stageImpls } from './stages.js';
 import { runDoctor } from './doctor/doctor.js';
 import { initFork } from './init/init.js';
 import { fileExistsError } from './init/write-files.js';
-import { cliInvocation } from './locate.js';
+import { cliInvocation, workspaceRoot } from './locate.js';
 import { renderPrompt } from './prompt/render-prompt.js';
 import { resolveCommand } from './resolve/command.js';
 import { emit } from './emit.js';
@@ -106,7 +108,7 @@ export async function main(argv: string[], rawIO: CliIO = processIO): Promise<nu
   }
   const config = loaded.config;
   try {
-    if (command === 'status') return status(io, args, config);
+    if (command === 'status') return status(io, args, config, await remoteLockStatus(boundRunner(new CommandLog()), config));
     if (command === 'report') return rerender(io, args, config);
     if (command === 'prompt') return prompt(io, args, config);
     if (command === 'lock') {
@@ -165,6 +167,7 @@ async function doctor(io: CliIO, args: ParsedArgs): Promise<number> {
 
 /** `init`: starter config, prompt and docs in a fork; prints the scheduler entries. */
 async function init(io: CliIO, args: ParsedArgs): Promise<number> {
+  if (args.ci !== undefined) return initCi(io, args);
   const cli = cliInvocation(io.env);
   const r = await initFork({ repo: args.repo, configPath: args.config, docsDir: args.docsDir, promptFile: args.promptFile, trunk: args.trunk, force: args.force, cwd: io.cwd, cli, path: io.env.PATH });
   const lines = [
@@ -184,6 +187,15 @@ async function init(io: CliIO, args: ParsedArgs): Promise<number> {
     r.schedule.systemdTimer,
   ];
   return emit(io, args, envelope('init', 0, null, r), lines.filter((l, i, a) => !(l === '' && a[i - 1] === '')).join('\n'));
+}
+
+/** `init --ci github`: the fleet's scheduled workflow, in the workspace that holds the forks. */
+async function initCi(io: CliIO, args: ParsedArgs): Promise<number> {
+  if (args.ci !== 'github') throw errors.usage(`--ci ${args.ci}: unknown CI provider; use --ci github`);
+  const workspace = args.repo ? resolve(io.cwd, args.repo) : (workspaceRoot() ?? io.cwd);
+  const r = await initGithubWorkflow(boundRunner(new CommandLog()), { workspace, force: args.force, env: io.env });
+  const lines = [`${r.file.action.padEnd(11)} ${r.file.path}`, `matrix: ${r.forks.map((f) => f.fork).join(', ')} (one job per fork, concurrency group per fork, reports uploaded as artifacts)`];
+  return emit(io, args, envelope('init', 0, null, { workflow: r.file, forks: r.forks }), lines.join('\n'));
 }
 
 async function runStages(io: CliIO, args: ParsedArgs, config: ResolvedConfig, command: CommandName): Promise<number> {
@@ -240,7 +252,7 @@ function rerender(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
   return emit(io, args, envelope('report', 0, state.outcome, { runId: state.runId, runExitCode: code, reportPath: written.reportPath, summaryPath: written.summaryPath, commandLog: state.commandLog, report: written.report }), humanSummary(io, written));
 }
 
-function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
+function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig, remoteLock: RemoteLockStatus | null): number {
   const latest = readLatestReport(config.scratchPath);
   const lockDir = lockDirFor(config.scratchPath);
   const meta = existsSync(lockDir) ? readLockMeta(lockDir) : null;
@@ -268,6 +280,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
       ? `lock: held by ${meta?.manual ? `a manual session of ${meta.manual.user} ("${meta.manual.reason}") on ${meta.hostname} since ${meta.startedAt}; \`rebase-daily unlock\` ends it` : meta ? `run ${meta.runId}, pid ${meta.ownerPid ?? meta.pid} on ${meta.hostname} since ${meta.startedAt}` : 'an unknown run'}${'pidAlive' in lock && lock.pidAlive === false ? ' (process not running; the next run takes the lock over)' : ''}${'stale' in lock && lock.stale ? ' — stale' : ''}`
       : 'lock: free',
     history ? statusHistoryLine(history) : '',
+    remoteLock ? remoteLockLine(remoteLock) : '',
   ].filter(Boolean);
   // latest.ok is the last run's own success (exit 0), never just "the report was readable".
   const brief = latest
@@ -275,7 +288,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig): number {
       ? { readable: true, ok: latest.ok, runId: latest.report.runId, outcome: latest.outcome, exitCode: latest.exitCode, reportPath: latest.reportPath, summaryPath: latest.summaryPath, commandLog: latest.report.commands.log }
       : { readable: false, ok: false, reportPath: latest.reportPath, summaryPath: latest.summaryPath, problems: latest.problems }
     : null;
-  return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest: brief, lock, unfinished, history }), lines.join('\n'));
+  return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest: brief, lock, unfinished, history, ...(remoteLock ? { remoteLock } : {}) }), lines.join('\n'));
 }
 
 /**

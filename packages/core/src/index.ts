@@ -30,3 +30,6 @@ export * from './run/pipeline.js';
 export * from './nx/nx.js';
 export * from './contracts/resolve-state.js';
 export * from './errors/resolve-errors.js';
+export * from './contracts/fleet.js';
+export * from './contracts/remote-lock-info.js';
+export * from './lock/remote-lock.js';

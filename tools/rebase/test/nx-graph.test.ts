@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,14 +15,23 @@ describe('the rebase:daily task graph', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rebase-graph-'));
     try {
       const file = join(dir, 'graph.json');
-      const env = { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' };
+      // The fork REBASE_DAILY_CONFIG names (outside the workspace) is the project `rebase`, inferred
+      // by @rebase-daily/cli/plugin; the graph needs no repository, only the config file.
+      const config = join(dir, 'rebase-daily.json');
+      writeFileSync(config, '{ "trunk": "fork/trunk" }\n');
+      const env = { ...process.env, REBASE_DAILY_CONFIG: config, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' };
       const r = spawnSync(join(workspace, 'node_modules', '.bin', 'nx'), ['run', 'rebase:daily', `--graph=${file}`], { cwd: workspace, env, encoding: 'utf8', timeout: 120_000 });
       expect(r.status, r.stderr + r.stdout).toBe(0);
       const graph = JSON.parse(readFileSync(file, 'utf8')) as { tasks: { tasks: Record<string, unknown>; dependencies: Record<string, { id: string }[]> } };
       const deps = graph.tasks.dependencies;
       const chain: string[] = [];
-      for (let id: string | undefined = 'rebase:daily'; id; id = deps[id]?.[0]?.id) chain.unshift(id.split(':')[1]);
+      const own = (id: string) => deps[id]?.find((d) => d.id.startsWith('rebase:'))?.id;
+      for (let id: string | undefined = 'rebase:daily'; id; id = own(id)) chain.unshift(id.split(':')[1]);
       expect(chain).toEqual([...DAILY_STAGES, 'daily']);
+      // In this checkout the first stage waits for the packages' builds (cached), so cron runs current code.
+      expect(deps['rebase:verify'].map((d) => d.id).sort()).toEqual(
+        ['cargo-validate', 'cli', 'core', 'git', 'graphite', 'report'].map((p) => `@rebase-daily/${p}:build`),
+      );
       expect(DAILY_STAGES).toEqual([...STAGES]);
       expect(stagesFor('daily')).toEqual(DAILY_STAGES);
       // Core reads the same graph to decide which task begins the run and which finishes it.

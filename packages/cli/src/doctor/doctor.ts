@@ -38,6 +38,7 @@ import { readGraphiteRepo, resolveGt } from '@rebase-daily/graphite';
 import { findStdbuf } from '@rebase-daily/git';
 import { hasJustfile, resolveTool } from '@rebase-daily/cargo-validate';
 import { cliModuleDir } from '../locate.js';
+import { remoteLockLine, remoteLockStatus } from '../remote-lock-status.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -117,6 +118,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
       await checkGraphite(run, config, options.env, add);
       checkValidateTools(config, options.env, options.cwd, add);
       checkLock(config, add);
+      await checkRemoteLock(run, config, options.remoteTimeoutMs ?? 30_000, add);
       await checkLeftovers(run, config, add);
     }
   } else {
@@ -355,4 +357,13 @@ async function checkLeftovers(run: Runner, config: ResolvedConfig, add: (c: Doct
       details,
     });
   }
+}
+
+/** The fork remote's lock (config lock.remote): free, or who holds it — a held lock makes the next run exit 15. */
+async function checkRemoteLock(run: Runner, config: ResolvedConfig, timeoutMs: number, add: (c: DoctorCheck) => void): Promise<void> {
+  const s = await remoteLockStatus(run, config, timeoutMs);
+  if (!s) return;
+  if (s.problem) add({ name: 'remote lock', status: 'warn', message: remoteLockLine(s), fix: `check that ${s.remote} is reachable` });
+  else if (s.held) add({ name: 'remote lock', status: 'warn', message: remoteLockLine(s), fix: 'wait for that run; the next run exits 15 while it holds the lock', details: { ref: s.ref, sha: s.sha, holder: s.holder } });
+  else add({ name: 'remote lock', status: 'ok', message: remoteLockLine(s) });
 }

@@ -96,9 +96,13 @@ export const ConfigSchema = z
       .default({ fork: 'origin', upstream: 'upstream' }),
     scratchDir: z.string().default('.scratch').describe('Relative to the repo'),
     lock: z
-      .object({ staleAfterHours: z.number().positive().default(6) })
+      .object({
+        staleAfterHours: z.number().positive().default(6),
+        /** Also take refs/rebase-daily/lock/<trunk> on the fork remote: one run across hosts with separate clones. */
+        remote: z.boolean().default(false).describe('Also hold a lock ref on the fork remote (runs from several hosts)'),
+      })
       .strict()
-      .default({ staleAfterHours: 6 }),
+      .default({ staleAfterHours: 6, remote: false }),
     /** Verify/apply engine: see @rebase-daily/git. */
     engine: z.enum(['auto', 'memory', 'worktree']).default('auto'),
     /** What apply does when verify finds a conflict: stop (default, nothing changes) or advance to the last clean upstream commit. */
@@ -141,6 +145,11 @@ export const ConfigSchema = z
       .object({ owner: z.enum(['human', 'agent']).default('human') })
       .strict()
       .default({ owner: 'human' }),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'is not a valid project name (letters, digits, . _ -)')
+      .optional()
+      .describe("This fork's Nx project name (fleet runs); default: rebase when the workspace has one fork, else the config's folder name"),
   })
   .strict();
 

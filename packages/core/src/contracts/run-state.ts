@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OUTCOMES } from '../errors/exit-codes.js';
+import { RemoteLockInfoSchema } from './remote-lock-info.js';
 import { CandidateSchema, UndoFileSchema } from './publish-data.js';
 
 /**
@@ -107,6 +108,8 @@ export const LockInfoSchema = z.object({
   ageHours: z.number().nullable().default(null),
   /** The lock of a run whose holder was dead on this host, taken over at the start of this run. */
   takenOver: z.object({ previous: z.record(z.string(), z.unknown()), reason: z.string() }).nullish(),
+  /** The fork remote's lock (config lock.remote). */
+  remote: RemoteLockInfoSchema.nullish(),
 });
 
 /**

@@ -8,6 +8,7 @@ import { STAGES, type StageName } from '../contracts/run-state.js';
 import { beginRun, finishRun, foldReplayedStage, isStopped, joinRun, runStage, type ReportWriter, type Session } from '../run/session.js';
 import type { RunState } from '../contracts/run-state.js';
 import { stderrProgress, type StageImpl } from '../contracts/stage.js';
+import { fleetForkRunId } from '../contracts/fleet.js';
 
 /** The slice of Nx's ExecutorContext we use (structural, so core does not depend on @nx/devkit). */
 export interface NxContextLike {
@@ -36,6 +37,12 @@ export function parseNxStageOptions(options: unknown): { ok: true; options: NxSt
   const own = Object.fromEntries(Object.entries((options ?? {}) as Record<string, unknown>).filter(([k]) => !k.startsWith('__')));
   const parsed = NxStageOptionsSchema.safeParse(own, { reportInput: true });
   return parsed.success ? { ok: true, options: parsed.data } : { ok: false, message: formatIssues(parsed.error.issues, NxStageOptionsSchema).join('; ') };
+}
+
+/** In a fleet run (`daily.mjs --all`) every fork gets its own run id, derived from the fleet's. */
+function fleetRunIdOf(context: NxContextLike): string | undefined {
+  const fleet = process.env.REBASE_DAILY_FLEET_RUN_ID;
+  return fleet ? fleetForkRunId(fleet, context.projectName ?? 'rebase') : undefined;
 }
 
 const depId = (d: string | { id: string }) => (typeof d === 'string' ? d : d.id);
@@ -81,7 +88,7 @@ export async function runNxStage(stage: StageName, impl: StageImpl | null, rawOp
     });
     const pos = positionInGraph(context);
     const session = pos.first
-      ? await beginRun(config, { command: `nx:${context.targetName}`, stages: pos.stages.includes('report') ? pos.stages : [...pos.stages, 'report'], ownerPid: pos.last ? process.pid : process.ppid, progress })
+      ? await beginRun(config, { command: `nx:${context.targetName}`, runId: fleetRunIdOf(context), stages: pos.stages.includes('report') ? pos.stages : [...pos.stages, 'report'], ownerPid: pos.last ? process.pid : process.ppid, progress })
       : joinRun(config, process.ppid, progress);
     if (session.state.outcome === 'lock-taken') {
       // Not our run: finish only our refused record, never touch the holder's state.

@@ -19,6 +19,7 @@ import { PinSchema, STAGES, type Pin, type RunState, type StageName, type StageR
 import { checkStageData } from '../contracts/stage-data.js';
 import { recordsInto } from '../contracts/stage-records.js';
 import { nullProgress, type Progress, type StageContext, type StageImpl } from '../contracts/stage.js';
+import { acquireRemoteLock, releaseRemoteLock } from '../lock/remote-lock.js';
 import { unstoppedOutcome } from './run-outcome.js';
 
 /**
@@ -132,6 +133,32 @@ function stopRun(state: RunState, outcome: Outcome, stage: StageName | null, err
 }
 
 /**
+ * The fork remote's lock, taken right after the local one. Refused: the local lock is given back
+ * and the run stops as lock-taken (exit 15) naming the holder's host and run.
+ */
+async function takeRemoteLock(session: Session, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const { config, state, run, progress } = session;
+  const meta = { host: hostname(), pid: process.pid, runId: state.runId, startedAt: state.startedAt };
+  const options = { repo: config.repoPath, remote: config.remotes.fork, trunk: config.trunk, meta, staleAfterHours: config.lock.staleAfterHours, forceStale: env.FORCE_STALE_LOCK === '1', timeoutMs: config.push.timeoutSeconds * 1000 };
+  const result = await acquireRemoteLock(run, options).catch((err: Error) => ({ acquired: false as const, info: null, stale: false, message: `could not take the fork remote's lock: ${err.message}` }));
+  if (result.acquired) {
+    state.lock.remote = result.info;
+    if (result.warning) {
+      state.warnings.push(result.warning);
+      progress.warn(result.warning);
+    }
+    return true;
+  }
+  state.lock.remote = result.info;
+  releaseLock(state.lock.path, state.runId);
+  state.lock.acquired = false;
+  progress.error(result.message);
+  stopRun(state, 'lock-taken', null, errors.lockTaken(result.message, { remoteHolder: result.info?.holder ?? null, stale: result.stale }));
+  saveState(state);
+  return false;
+}
+
+/**
  * Begin a run: lock, leftovers of crashed runs, preflight (clean tree, remotes, fetch), SHA
  * snapshot. Always returns a session; when the lock is refused or preflight fails the state is
  * already stopped (outcome lock-taken / error) and the caller goes straight to `finishRun`.
@@ -190,6 +217,7 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
     state.warnings.push(`took over the lock of run ${lock.takenOver.previous.runId} (${lock.takenOver.previous.command}, since ${lock.takenOver.previous.startedAt}): its holder is dead — ${lock.takenOver.reason}`);
     progress.warn(state.warnings[state.warnings.length - 1]);
   }
+  if (config.lock.remote && !(await takeRemoteLock(session, env))) return session;
   if (ownerPid !== process.pid) atomicWriteJson(paths.activeRun, { runId, ownerPid });
   saveState(state);
 
@@ -396,6 +424,10 @@ export async function finishRun(session: Session, writeReport: ReportWriter): Pr
     report.status = 'failed';
     report.summary = `could not write the report: ${(err as Error).message}`;
     state.errors.push(toErrorRecord(err));
+  }
+  if (state.lock.remote?.acquired) {
+    const problem = await releaseRemoteLock(cleanupRun, config.repoPath, state.lock.remote, config.push.timeoutSeconds * 1000);
+    if (problem) state.warnings.push(problem);
   }
   saveState(state);
   if (state.lock.acquired) {
