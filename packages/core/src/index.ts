@@ -6,6 +6,7 @@ export * from './config.js';
 export { closest, describeFound } from './config-issues.js';
 export * from './run-state.js';
 export * from './stage-data.js';
+export * from './lock-merge-data.js';
 export * from './publish-data.js';
 export * from './candidates.js';
 export * from './move-branch.js';

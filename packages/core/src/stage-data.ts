@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PublishDataSchema } from './publish-data.js';
 import { PatchSchema, PinSchema, type StageName } from './run-state.js';
+import { LockConfirmationSchema, LockMergeSchema } from './lock-merge-data.js';
 
 /**
  * Stage data contracts: what each stage records in its `StageRecord.data`, defined once. Stages
@@ -82,6 +83,10 @@ export const VerifyDataSchema = z.strictObject({
   advance: AdvanceSchema.optional(),
   /** Old version-bump commits left out of the replay (a fresh bump will be written). */
   superseded: z.array(SupersededCommitSchema),
+  /** Lock files merged by structure where a patch conflicted only in them (`conflicts.mechanical`). */
+  lockMerges: z.array(LockMergeSchema).optional(),
+  /** cargo's verdict on the merged lock of the replayed tree. */
+  lockConfirmation: LockConfirmationSchema.optional(),
 });
 export type VerifyData = z.infer<typeof VerifyDataSchema>;
 
@@ -147,6 +152,8 @@ export const ApplyDataSchema = z.strictObject({
   superseded: z.array(SupersededCommitSchema).optional(),
   /** Set by the pipeline when apply found nothing to do. */
   noChange: z.literal(true).optional(),
+  /** Lock files merged by structure during the replay (the same merges verify listed). */
+  lockMerges: z.array(LockMergeSchema).optional(),
 });
 export type ApplyData = z.infer<typeof ApplyDataSchema>;
 

@@ -4,6 +4,7 @@ import {
   errors,
   isAncestor,
   type Lease,
+  type LockMerge,
   lsRemoteBranch,
   moveBranch,
   moveFailureText,
@@ -21,7 +22,7 @@ import {
   worktreeHolding,
 } from '@rebase-daily/core';
 import { bumpFailure, bumpVersion, type BumpResult } from './bump-version.js';
-import { listCommits, mergeFfOnly, recordedRebase, resetHard, updateRefCas } from './git-ops.js';
+import { listCommits, mergeFfOnly, resetHard, updateRefCas } from './git-ops.js';
 import { neverUpstream, publishCandidates } from './publish-stage.js';
 import { stageRefs } from './observed-shas.js';
 import { readPatchQueue } from './patch-queue.js';
@@ -32,6 +33,7 @@ import { conflictContext } from './conflict-context.js';
 import { listQueue, replayQueue } from './engine/index.js';
 import { abortIfRebasing, isRebasing } from './rebase-state.js';
 import { supersededSkipSet } from './version/apply-supersede.js';
+import { describeLockMerge, memoryLockSettler, rebaseSettlingLocks } from './lockfile/index.js';
 import { reproduceWorktreePath, tempWorktreePath, withTempWorktree } from './temp-worktree.js';
 
 const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : '(none)');
@@ -217,13 +219,19 @@ async function buildTrunk(a: Apply, engine: EngineUse): Promise<BuiltTrunk | Sta
     if (dirty.length) return failed(errors.dirtyTree(dirty.map((l) => l.slice(3))));
   }
   let trunkResult: TrunkWork;
+  // Lock files the replay merged by structure (conflicts.mechanical), in replay order.
+  const locks: LockMerge[] = [];
   if (engine.used === 'memory') {
-    trunkResult = await replayAndBump(ctx, pin, upToDate, queue, skip);
+    trunkResult = await replayAndBump(ctx, pin, upToDate, queue, skip, locks);
   } else if (upToDate && !config.version) {
     trunkResult = { newTrunk: pin.trunk };
   } else {
     data.rebaseWorktree = tempWorktreePath(ctx, 'apply');
-    trunkResult = await withTempWorktree(ctx, 'apply', { at: pin.trunk }, (wt) => rebaseAndBump(ctx, wt.path, pin, upToDate, queue, skip));
+    trunkResult = await withTempWorktree(ctx, 'apply', { at: pin.trunk }, (wt) => rebaseAndBump(ctx, wt.path, pin, upToDate, queue, skip, locks));
+  }
+  if (locks.length) {
+    data.lockMerges = locks;
+    for (const m of locks) data.actions.push(describeLockMerge(m));
   }
   if (trunkResult.bump) data.bump = trunkResult.bump;
   if ('conflict' in trunkResult) {
@@ -353,7 +361,7 @@ async function blocked(a: Apply, lease: Lease): Promise<StageResult> {
 type TrunkWork = { newTrunk: string; bump?: BumpResult } | { conflict: NonNullable<StageResult['conflict']>; bump?: BumpResult } | { error: RebaseDailyError; bump?: BumpResult };
 
 /** Rebase the detached HEAD in `cwd` (at `pin.trunk`), then bump; no branch moves. */
-async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>): Promise<TrunkWork> {
+async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>, locks: LockMerge[]): Promise<TrunkWork> {
   const restore = async () => {
     const run = uninterruptible(ctx.run);
     await abortIfRebasing(run, cwd);
@@ -362,7 +370,8 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
   };
   if (!upToDate) {
     ctx.progress.info(`apply: rebasing ${ctx.config.trunk} onto ${short(pin.upstream)}`);
-    const r = await recordedRebase(ctx, cwd, pin.upstream, [...skip]);
+    const { result: r, merges, findings } = await rebaseSettlingLocks(ctx, cwd, pin.upstream, [...skip], { queue, mechanical: ctx.config.conflicts.mechanical });
+    locks.push(...merges);
     if (ctx.signal.aborted) {
       await restore();
       throw errors.interrupted('a signal');
@@ -376,6 +385,7 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
           upstream: pin.upstream,
           skip: [...skip],
         });
+        if (findings.length) conflict.lockFindings = findings;
         await restore();
         return { conflict };
       }
@@ -403,19 +413,23 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
  * candidate and moves the trunk in one compare-and-swap — a crash leaves either the old trunk or
  * the new one, never half a rebase.
  */
-async function replayAndBump(ctx: StageContext, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>): Promise<TrunkWork> {
+async function replayAndBump(ctx: StageContext, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>, locks: LockMerge[]): Promise<TrunkWork> {
   const repo = ctx.config.repoPath;
   let newTrunk = pin.trunk;
   if (!upToDate) {
     ctx.progress.info(`apply: replaying ${ctx.config.trunk} onto ${short(pin.upstream)} in memory`);
     const listed = await listQueue(ctx.run, repo, pin.upstream, pin.trunk);
     const q = { ...listed, commits: listed.commits.filter((c) => !skip.has(c.sha)) };
-    const replay = await replayQueue(ctx.run, repo, { onto: pin.upstream, commits: q.commits, alreadyUpstream: q.alreadyUpstream });
+    const settler = memoryLockSettler(ctx.run, repo, { mechanical: ctx.config.conflicts.mechanical, queueLength: q.commits.length });
+    const replay = await replayQueue(ctx.run, repo, { onto: pin.upstream, commits: q.commits, alreadyUpstream: q.alreadyUpstream, settle: ctx.config.conflicts.mechanical.length ? settler.settle : undefined });
+    locks.push(...settler.merges);
     // Nothing has moved yet: an interrupt or a conflict here leaves only unreferenced objects.
     if (ctx.signal.aborted) throw errors.interrupted('a signal');
     if (!replay.ok) {
       const stop = { commit: replay.commit, subject: replay.subject, index: replay.failedIndex, queueLength: q.commits.length, files: replay.files };
-      return { conflict: replayConflict('apply', queue, stop, { repo, worktreePath: reproduceWorktreePath(ctx, 'apply'), trunk: pin.trunk, upstream: pin.upstream, skip: [...skip] }) };
+      const conflict = replayConflict('apply', queue, stop, { repo, worktreePath: reproduceWorktreePath(ctx, 'apply'), trunk: pin.trunk, upstream: pin.upstream, skip: [...skip] });
+      if (settler.findings.length) conflict.lockFindings = [...settler.findings];
+      return { conflict };
     }
     newTrunk = replay.newTip;
   }

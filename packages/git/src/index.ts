@@ -24,5 +24,8 @@ export { replayConflict, type ReplayStop } from './rebase-conflict.js';
 // The in-memory replay engine (src/engine/): see src/engine/README.md.
 export * from './engine/index.js';
 
+// Lock files merged by structure (conflicts.mechanical): src/lockfile/.
+export * from './lockfile/index.js';
+
 // Agent-owned conflict resolution (`rebase-daily resolve`): src/resolve/.
 export * from './resolve/index.js';

@@ -3,12 +3,12 @@ import { conflictContext } from './conflict-context.js';
 import { localizeForReport, type LocalizationRecord } from './conflict-localization.js';
 import { chooseEngine, type EngineUse } from './engine-choice.js';
 import { verifyQueue } from './engine/index.js';
-import { recordedRebase } from './git-ops.js';
 import { observedShas, stageRefs, type ObservedShas } from './observed-shas.js';
 import { readPatchQueue } from './patch-queue.js';
 import { describeConflict, replayConflict, type ReproduceInput } from './rebase-conflict.js';
 import { isRebasing } from './rebase-state.js';
 import { findSupersededBumps } from './version/superseded-bumps.js';
+import { conflictTypesOf, confirmLockWithCargo, describeLockMerge, lockMergesNote, mechanicalStop, rebaseSettlingLocks, replayWithLocks } from './lockfile/index.js';
 import { reproduceWorktreePath, withTempWorktree } from './temp-worktree.js';
 
 const short = (sha: string) => sha.slice(0, 12);
@@ -64,7 +64,7 @@ async function verify(ctx: StageContext): Promise<StageResult> {
   if (outcome.clean) {
     return {
       status: 'ok',
-      summary: `${s.queue.length} patch(es) replay cleanly onto upstream ${short(s.upstream)} (${s.upstreamDelta} new upstream commit(s)${s.dropped ? `, ${s.dropped} already upstream` : ''}${s.superseded.length ? `, ${s.superseded.length} superseded version bump(s) left out` : ''})${how}`,
+      summary: `${s.queue.length} patch(es) replay cleanly onto upstream ${short(s.upstream)} (${s.upstreamDelta} new upstream commit(s)${s.dropped ? `, ${s.dropped} already upstream` : ''}${s.superseded.length ? `, ${s.superseded.length} superseded version bump(s) left out` : ''})${lockMergesNote(s.data.lockMerges)}${how}`,
       data: s.data,
       pin: s.pinOf(true),
       warnings: s.warnings,
@@ -199,7 +199,20 @@ async function memoryVerify(
   if (v.mergeMode) data.mergeTreeMode = v.mergeMode;
   if (v.ok || !v.conflict) return { clean: true };
   const c = v.conflict;
-  return { clean: false, conflict: replayConflict('verify', queue, { commit: c.commit, subject: c.subject, index: c.index, queueLength: v.queueLength, files: c.files }, reproduce) };
+  const mechanical = ctx.config.conflicts.mechanical;
+  if (!mechanicalStop(c.files, conflictTypesOf(c.conflicts), mechanical)) {
+    return { clean: false, conflict: replayConflict('verify', queue, { commit: c.commit, subject: c.subject, index: c.index, queueLength: v.queueLength, files: c.files }, reproduce) };
+  }
+  // The check stopped on lock files only: replay in full, settling lock-only stops by structure.
+  const locked = await replayWithLocks(ctx.run, ctx.config.repoPath, { upstream, trunk, skip, mechanical });
+  if (locked.merges.length) data.lockMerges = locked.merges;
+  if (locked.confirmation) data.lockConfirmation = locked.confirmation;
+  for (const m of locked.merges) ctx.progress.info(`verify: ${describeLockMerge(m)}`);
+  if (locked.replay.ok) return { clean: true };
+  const r = locked.replay;
+  const conflict = replayConflict('verify', queue, { commit: r.commit, subject: r.subject, index: r.failedIndex, queueLength: v.queueLength, files: r.files }, reproduce);
+  if (locked.findings.length) conflict.lockFindings = locked.findings;
+  return { clean: false, conflict };
 }
 
 /** The worktree engine: `git rebase` on a temporary branch in a temporary worktree, both removed in `finally`. */
@@ -214,13 +227,21 @@ async function worktreeVerify(
 ): Promise<VerifyOutcome> {
   return withTempWorktree(ctx, 'verify', { at: trunk, newBranch: verifyBranchName(ctx.state.runId) }, async (wt) => {
     data.worktree = wt.path;
-    const r = await recordedRebase(ctx, wt.path, upstream, [...skip]);
+    const { result: r, merges, findings } = await rebaseSettlingLocks(ctx, wt.path, upstream, [...skip], { queue, mechanical: ctx.config.conflicts.mechanical });
+    if (merges.length) data.lockMerges = merges;
+    for (const m of merges) ctx.progress.info(`verify: ${describeLockMerge(m)}`);
     if (ctx.signal.aborted) throw errors.interrupted('a signal');
     if (r.exitCode === 0) {
       data.replayedTip = await revParse(ctx.run, wt.path, 'HEAD');
+      const last = merges.at(-1);
+      if (last) data.lockConfirmation = await confirmLockWithCargo(ctx.run, ctx.config.repoPath, { tree: `${data.replayedTip}^{tree}`, lockFile: last.file });
       return { clean: true as const };
     }
-    if (await isRebasing(ctx.run, wt.path)) return { clean: false as const, conflict: await describeConflict(ctx.run, wt.path, 'verify', queue, reproduce) };
+    if (await isRebasing(ctx.run, wt.path)) {
+      const conflict = await describeConflict(ctx.run, wt.path, 'verify', queue, reproduce);
+      if (findings.length) conflict.lockFindings = findings;
+      return { clean: false as const, conflict };
+    }
     throw errors.internal(`git rebase in the verify worktree failed without stopping on a conflict (exit ${r.exitCode}): ${r.stderr.split('\n')[0] ?? ''}`);
   });
 }

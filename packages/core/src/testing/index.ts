@@ -1,2 +1,3 @@
 export * from './git-fixture.js';
 export * from './repo-snapshot.js';
+export * from './cargo-lock-fixture.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type CargoFixture, cargoLockFor, fixtureMembers } from '../testing/cargo-lock-fixture.js';
+import { type CargoFixture, cargoLockFor, fixtureMembers } from '@rebase-daily/core/testing';
 import { mergeCargoLock } from './cargo-lock.js';
 import { type CargoLockPackage, parseCargoLock, writeCargoLock } from './cargo-lock-format.js';
 

@@ -73,8 +73,8 @@ export function mergeCargoLock(input: LockMergeInput): LockMergeResult {
       else if (!same(pb, present)) removedChanged.push({ key, pkg: present, side: po ? 'upstream' : 'the patch' });
       continue; // otherwise removed on one side
     }
-    const entry = mergeEntry(pb, po, pt, input.members, findings);
-    if (entry) merged.set(key, entry);
+    // An entry that cannot be settled stays as upstream has it, so it causes no further findings.
+    merged.set(key, mergeEntry(pb, po, pt, input.members, findings) ?? { ...po });
   }
 
   // Member versions come from the manifests after the merge.

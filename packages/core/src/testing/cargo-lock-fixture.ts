@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, removeDir, writeFile } from '@rebase-daily/core/testing';
+import { makeTempDir, removeDir, writeFile } from './git-fixture.js';
 
 /** A crate of the vendored "registry": cargo locks it with crates.io's source and the checksum from `.cargo-checksum.json`. */
 export interface VendoredCrate {
@@ -69,4 +69,46 @@ export function cargoLockFor(f: CargoFixture): string {
 /** Member name → the version its manifest declares. */
 export function fixtureMembers(f: CargoFixture): Map<string, string> {
   return new Map(f.members.map((m) => [m.name, m.version ?? f.workspaceVersion]));
+}
+
+/**
+ * A Rust fork whose version-bump patch conflicts with upstream only in Cargo.lock: the bump changes
+ * every member's `version` line in the lock; upstream gives member `c` its first dependency (`qux`),
+ * which cargo writes right under c's version line. Files for createForkFixture's `base`, `patches`
+ * and `upstreamCommits`, and the lock cargo writes for the merged manifests.
+ */
+export function rustForkScenario(): {
+  base: Record<string, string>;
+  patches: { files: Record<string, string>; message: string }[];
+  upstreamCommits: { files: Record<string, string>; message: string }[];
+  merged: CargoFixture;
+  expectedLock: string;
+} {
+  const base: CargoFixture = {
+    workspaceVersion: '0.1.0',
+    members: [{ name: 'a', deps: { b: 'path:../b', foo: '1' } }, { name: 'b', deps: { foo: '2' } }, { name: 'c' }],
+    vendor: [
+      { name: 'foo', version: '1.0.0' },
+      { name: 'foo', version: '2.0.0', deps: { bar: '0.5' } },
+      { name: 'bar', version: '0.5.0' },
+      { name: 'qux', version: '1.2.0' },
+    ],
+  };
+  const bumped: CargoFixture = { ...structuredClone(base), workspaceVersion: '0.1.0-fork.1' };
+  const upstream = structuredClone(base);
+  upstream.members[2].deps = { qux: '1' };
+  const merged = structuredClone(bumped);
+  merged.members[2].deps = { qux: '1' };
+  const files = (f: CargoFixture) => ({ ...cargoFixtureFiles(f), 'Cargo.lock': cargoLockFor(f) });
+  const pick = (f: CargoFixture, paths: string[]) => Object.fromEntries(Object.entries(files(f)).filter(([p]) => paths.includes(p)));
+  return {
+    base: { ...files(base), 'README.md': 'a rust project\n' },
+    patches: [
+      { files: { 'FORK.md': 'fork notes\n' }, message: 'fork: add notes' },
+      { files: pick(bumped, ['Cargo.toml', 'Cargo.lock']), message: 'chore(fork): set fork version to 0.1.0-fork.1' },
+    ],
+    upstreamCommits: [{ files: pick(upstream, ['crates/c/Cargo.toml', 'Cargo.lock']), message: 'upstream: c depends on qux' }],
+    merged,
+    expectedLock: cargoLockFor(merged),
+  };
 }
