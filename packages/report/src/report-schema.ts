@@ -1,4 +1,4 @@
-import { DroppedPatchSchema, OUTCOMES, STAGES } from '@rebase-daily/core';
+import { DroppedPatchSchema, LockConfirmationSchema, LockFindingSchema, LockMergeSchema, OUTCOMES, STAGES } from '@rebase-daily/core';
 import { z } from 'zod';
 
 /**
@@ -49,6 +49,7 @@ export const ReportConflictSchema = z.object({
   branch: z.string().optional().describe('For Graphite restack conflicts'),
   reproduce: z.array(z.string()).describe('Shell lines a human runs to reproduce the conflict'),
   localization: z.record(z.string(), z.unknown()).optional(),
+  lockFindings: z.array(LockFindingSchema).optional().describe('Lock files in the conflict the structural merger could not settle, with its findings'),
   context: z
     .object({
       hunks: z.array(z.object({ file: z.string(), patch: z.string(), upstream: z.string(), truncated: z.boolean() })).describe("Per conflicted file: the patch's hunk and upstream's change, bounded"),
@@ -139,6 +140,8 @@ export const ReportSchema = z
     patches: z.object({
       queue: z.array(ReportQueuePatchSchema).describe('The patch queue replayed onto upstream, oldest first, old → new SHA'),
       droppedUpstream: z.array(DroppedPatchSchema).describe('Patches dropped because upstream already has them, each with the upstream commit of the same patch-id'),
+      lockMerges: z.array(LockMergeSchema).optional().describe('Lock files merged by structure where a patch conflicted only in them (conflicts.mechanical), from apply, else verify'),
+      lockConfirmation: LockConfirmationSchema.optional().describe("cargo's verdict on the merged lock (verify)"),
     }),
     pushed: z.array(ReportPushSchema).describe('Refs this run pushed (with their lease)'),
     graphite: z
