@@ -49,12 +49,16 @@ export function parseCargoLock(text: string): CargoLock {
   return { header, version: typeof doc.version === 'number' ? doc.version : undefined, packages, tail };
 }
 
-/** A TOML basic string, as cargo's toml writer prints one. */
+const NAMED_ESCAPES: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
+
+/** A TOML basic string, as cargo's toml writer prints one (control characters escaped). */
 function str(s: string): string {
-  return `"${s.replace(/[\\"\u0000-\u001f\u007f]/g, (c) => {
-    const named: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
-    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`;
-  })}"`;
+  let out = '';
+  for (const c of s) {
+    const code = c.charCodeAt(0);
+    out += NAMED_ESCAPES[c] ?? (code < 0x20 || code === 0x7f ? `\\u${code.toString(16).padStart(4, '0').toUpperCase()}` : c);
+  }
+  return `"${out}"`;
 }
 
 /** A dependency string split into its parts. */
