@@ -139,9 +139,18 @@ export const ConfigSchema = z
           .array(z.string().refine((s) => MECHANICAL_LOCK_FILES.includes(s.split('/').pop() ?? ''), { message: `is not a lock file rebase-daily merges (known: ${MECHANICAL_LOCK_FILES_TEXT})` }))
           .default([...MECHANICAL_LOCK_FILES])
           .describe('lock files (file names, or repo paths) merged by structure when a patch conflicts only in them; [] turns it off'),
+        /** Path globs whose conflicts take one side, and paths the fork removed for good. Default: the tool decides nothing by path. */
+        policy: z
+          .object({
+            prefer: z.array(z.object({ paths: z.array(z.string().min(1)).min(1), prefer: z.enum(['fork', 'upstream']) }).strict()).default([]),
+            removed: z.array(z.string().min(1)).default([]).describe('globs of paths the fork deleted for good: a conflict there is settled by deleting, a re-introduction by upstream is reported'),
+          })
+          .strict()
+          .default({ prefer: [], removed: [] })
+          .describe('which side a conflicted path takes (prefer: fork = the patch, upstream = the new base), and paths the fork removed for good'),
       })
       .strict()
-      .default({ owner: 'human', mechanical: [...MECHANICAL_LOCK_FILES] }),
+      .default({ owner: 'human', mechanical: [...MECHANICAL_LOCK_FILES], policy: { prefer: [], removed: [] } }),
   })
   .strict();
 

@@ -35,3 +35,16 @@ export type LockConfirmation = z.infer<typeof LockConfirmationSchema>;
 /** A lock conflict the merger could not settle: the file and one line per finding. */
 export const LockFindingSchema = z.strictObject({ file: z.string(), findings: z.array(z.string()) });
 export type LockFinding = z.infer<typeof LockFindingSchema>;
+
+/** A conflicted file decided by `conflicts.policy`: the side a glob prefers, or a path the fork removed for good. */
+export const PolicyDecisionSchema = z.strictObject({
+  patch: z.strictObject({ sha: z.string(), subject: z.string() }),
+  position: z.number().int(),
+  queueLength: z.number().int(),
+  file: z.string(),
+  rule: z.enum(['prefer-fork', 'prefer-upstream', 'removed']),
+  glob: z.string(),
+  /** The conflicting hunks the rule decided, as `git merge-file` marks them (bounded); empty for a removal. */
+  hunks: z.array(z.string()),
+});
+export type PolicyDecision = z.infer<typeof PolicyDecisionSchema>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PublishDataSchema } from './publish-data.js';
 import { PatchSchema, PinSchema, type StageName } from './run-state.js';
-import { LockConfirmationSchema, LockMergeSchema } from './lock-merge-data.js';
+import { LockConfirmationSchema, LockMergeSchema, PolicyDecisionSchema } from './lock-merge-data.js';
 
 /**
  * Stage data contracts: what each stage records in its `StageRecord.data`, defined once. Stages
@@ -87,6 +87,10 @@ export const VerifyDataSchema = z.strictObject({
   lockMerges: z.array(LockMergeSchema).optional(),
   /** cargo's verdict on the merged lock of the replayed tree. */
   lockConfirmation: LockConfirmationSchema.optional(),
+  /** Conflicted files decided by `conflicts.policy` (prefer a side, or a path removed for good). */
+  policyDecisions: z.array(PolicyDecisionSchema).optional(),
+  /** Paths new upstream commits added back that `conflicts.policy.removed` says the fork deleted for good. */
+  reintroduced: z.array(z.string()).optional(),
 });
 export type VerifyData = z.infer<typeof VerifyDataSchema>;
 
@@ -154,6 +158,8 @@ export const ApplyDataSchema = z.strictObject({
   noChange: z.literal(true).optional(),
   /** Lock files merged by structure during the replay (the same merges verify listed). */
   lockMerges: z.array(LockMergeSchema).optional(),
+  /** Conflicted files decided by `conflicts.policy` during the replay. */
+  policyDecisions: z.array(PolicyDecisionSchema).optional(),
 });
 export type ApplyData = z.infer<typeof ApplyDataSchema>;
 

@@ -6,6 +6,7 @@ import {
   type Lease,
   type LockMerge,
   lsRemoteBranch,
+  type PolicyDecision,
   moveBranch,
   moveFailureText,
   outcomeOf,
@@ -33,7 +34,7 @@ import { conflictContext } from './conflict-context.js';
 import { listQueue, replayQueue } from './engine/index.js';
 import { abortIfRebasing, isRebasing } from './rebase-state.js';
 import { supersededSkipSet } from './version/apply-supersede.js';
-import { describeLockMerge, memoryLockSettler, rebaseSettlingLocks } from './lockfile/index.js';
+import { describeLockMerge, describePolicyDecision, memoryLockSettler, rebaseSettlingLocks } from './lockfile/index.js';
 import { reproduceWorktreePath, tempWorktreePath, withTempWorktree } from './temp-worktree.js';
 
 const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : '(none)');
@@ -220,7 +221,7 @@ async function buildTrunk(a: Apply, engine: EngineUse): Promise<BuiltTrunk | Sta
   }
   let trunkResult: TrunkWork;
   // Lock files the replay merged by structure (conflicts.mechanical), in replay order.
-  const locks: LockMerge[] = [];
+  const locks: Settled = { merges: [], decisions: [] };
   if (engine.used === 'memory') {
     trunkResult = await replayAndBump(ctx, pin, upToDate, queue, skip, locks);
   } else if (upToDate && !config.version) {
@@ -229,10 +230,10 @@ async function buildTrunk(a: Apply, engine: EngineUse): Promise<BuiltTrunk | Sta
     data.rebaseWorktree = tempWorktreePath(ctx, 'apply');
     trunkResult = await withTempWorktree(ctx, 'apply', { at: pin.trunk }, (wt) => rebaseAndBump(ctx, wt.path, pin, upToDate, queue, skip, locks));
   }
-  if (locks.length) {
-    data.lockMerges = locks;
-    for (const m of locks) data.actions.push(describeLockMerge(m));
-  }
+  if (locks.merges.length) data.lockMerges = locks.merges;
+  if (locks.decisions.length) data.policyDecisions = locks.decisions;
+  for (const m of locks.merges) data.actions.push(describeLockMerge(m));
+  for (const d of locks.decisions) data.actions.push(describePolicyDecision(d));
   if (trunkResult.bump) data.bump = trunkResult.bump;
   if ('conflict' in trunkResult) {
     const c = trunkResult.conflict;
@@ -358,10 +359,16 @@ async function blocked(a: Apply, lease: Lease): Promise<StageResult> {
   };
 }
 
+/** What the replay settled on its own (conflicts.mechanical and conflicts.policy), in replay order. */
+interface Settled {
+  merges: LockMerge[];
+  decisions: PolicyDecision[];
+}
+
 type TrunkWork = { newTrunk: string; bump?: BumpResult } | { conflict: NonNullable<StageResult['conflict']>; bump?: BumpResult } | { error: RebaseDailyError; bump?: BumpResult };
 
 /** Rebase the detached HEAD in `cwd` (at `pin.trunk`), then bump; no branch moves. */
-async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>, locks: LockMerge[]): Promise<TrunkWork> {
+async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>, locks: Settled): Promise<TrunkWork> {
   const restore = async () => {
     const run = uninterruptible(ctx.run);
     await abortIfRebasing(run, cwd);
@@ -370,8 +377,9 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
   };
   if (!upToDate) {
     ctx.progress.info(`apply: rebasing ${ctx.config.trunk} onto ${short(pin.upstream)}`);
-    const { result: r, merges, findings } = await rebaseSettlingLocks(ctx, cwd, pin.upstream, [...skip], { queue, mechanical: ctx.config.conflicts.mechanical });
-    locks.push(...merges);
+    const { result: r, merges, decisions, findings } = await rebaseSettlingLocks(ctx, cwd, pin.upstream, [...skip], { queue, mechanical: ctx.config.conflicts.mechanical, policy: ctx.config.conflicts.policy });
+    locks.merges.push(...merges);
+    locks.decisions.push(...decisions);
     if (ctx.signal.aborted) {
       await restore();
       throw errors.interrupted('a signal');
@@ -413,16 +421,17 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
  * candidate and moves the trunk in one compare-and-swap — a crash leaves either the old trunk or
  * the new one, never half a rebase.
  */
-async function replayAndBump(ctx: StageContext, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>, locks: LockMerge[]): Promise<TrunkWork> {
+async function replayAndBump(ctx: StageContext, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>, locks: Settled): Promise<TrunkWork> {
   const repo = ctx.config.repoPath;
   let newTrunk = pin.trunk;
   if (!upToDate) {
     ctx.progress.info(`apply: replaying ${ctx.config.trunk} onto ${short(pin.upstream)} in memory`);
     const listed = await listQueue(ctx.run, repo, pin.upstream, pin.trunk);
     const q = { ...listed, commits: listed.commits.filter((c) => !skip.has(c.sha)) };
-    const settler = memoryLockSettler(ctx.run, repo, { mechanical: ctx.config.conflicts.mechanical, queueLength: q.commits.length });
-    const replay = await replayQueue(ctx.run, repo, { onto: pin.upstream, commits: q.commits, alreadyUpstream: q.alreadyUpstream, settle: ctx.config.conflicts.mechanical.length ? settler.settle : undefined });
-    locks.push(...settler.merges);
+    const settler = memoryLockSettler(ctx.run, repo, { mechanical: ctx.config.conflicts.mechanical, policy: ctx.config.conflicts.policy, queueLength: q.commits.length });
+    const replay = await replayQueue(ctx.run, repo, { onto: pin.upstream, commits: q.commits, alreadyUpstream: q.alreadyUpstream, settle: settler.settle });
+    locks.merges.push(...settler.merges);
+    locks.decisions.push(...settler.decisions);
     // Nothing has moved yet: an interrupt or a conflict here leaves only unreferenced objects.
     if (ctx.signal.aborted) throw errors.interrupted('a signal');
     if (!replay.ok) {

@@ -8,7 +8,7 @@ import { readPatchQueue } from './patch-queue.js';
 import { describeConflict, replayConflict, type ReproduceInput } from './rebase-conflict.js';
 import { isRebasing } from './rebase-state.js';
 import { findSupersededBumps } from './version/superseded-bumps.js';
-import { conflictTypesOf, confirmLockWithCargo, describeLockMerge, lockMergesNote, mechanicalStop, rebaseSettlingLocks, replayWithLocks } from './lockfile/index.js';
+import { confirmLockWithCargo, describeLockMerge, describePolicyDecision, lockMergesNote, policyNote, rebaseSettlingLocks, replayWithLocks, settleableStop } from './lockfile/index.js';
 import { reproduceWorktreePath, withTempWorktree } from './temp-worktree.js';
 
 const short = (sha: string) => sha.slice(0, 12);
@@ -64,7 +64,7 @@ async function verify(ctx: StageContext): Promise<StageResult> {
   if (outcome.clean) {
     return {
       status: 'ok',
-      summary: `${s.queue.length} patch(es) replay cleanly onto upstream ${short(s.upstream)} (${s.upstreamDelta} new upstream commit(s)${s.dropped ? `, ${s.dropped} already upstream` : ''}${s.superseded.length ? `, ${s.superseded.length} superseded version bump(s) left out` : ''})${lockMergesNote(s.data.lockMerges)}${how}`,
+      summary: `${s.queue.length} patch(es) replay cleanly onto upstream ${short(s.upstream)} (${s.upstreamDelta} new upstream commit(s)${s.dropped ? `, ${s.dropped} already upstream` : ''}${s.superseded.length ? `, ${s.superseded.length} superseded version bump(s) left out` : ''})${lockMergesNote(s.data.lockMerges)}${policyNote(s.data.policyDecisions)}${how}`,
       data: s.data,
       pin: s.pinOf(true),
       warnings: s.warnings,
@@ -199,13 +199,15 @@ async function memoryVerify(
   if (v.mergeMode) data.mergeTreeMode = v.mergeMode;
   if (v.ok || !v.conflict) return { clean: true };
   const c = v.conflict;
-  const mechanical = ctx.config.conflicts.mechanical;
-  if (!mechanicalStop(c.files, conflictTypesOf(c.conflicts), mechanical)) {
+  const rules = { mechanical: ctx.config.conflicts.mechanical, policy: ctx.config.conflicts.policy };
+  if (!settleableStop(c.files, c.conflicts, rules)) {
     return { clean: false, conflict: replayConflict('verify', queue, { commit: c.commit, subject: c.subject, index: c.index, queueLength: v.queueLength, files: c.files }, reproduce) };
   }
-  // The check stopped on lock files only: replay in full, settling lock-only stops by structure.
-  const locked = await replayWithLocks(ctx.run, ctx.config.repoPath, { upstream, trunk, skip, mechanical });
+  // The check stopped only on files the tool settles: replay in full, settling each such stop.
+  const locked = await replayWithLocks(ctx.run, ctx.config.repoPath, { upstream, trunk, skip, ...rules });
   if (locked.merges.length) data.lockMerges = locked.merges;
+  if (locked.decisions.length) data.policyDecisions = locked.decisions;
+  for (const d of locked.decisions) ctx.progress.info(`verify: ${describePolicyDecision(d)}`);
   if (locked.confirmation) data.lockConfirmation = locked.confirmation;
   for (const m of locked.merges) ctx.progress.info(`verify: ${describeLockMerge(m)}`);
   if (locked.replay.ok) return { clean: true };
@@ -227,8 +229,10 @@ async function worktreeVerify(
 ): Promise<VerifyOutcome> {
   return withTempWorktree(ctx, 'verify', { at: trunk, newBranch: verifyBranchName(ctx.state.runId) }, async (wt) => {
     data.worktree = wt.path;
-    const { result: r, merges, findings } = await rebaseSettlingLocks(ctx, wt.path, upstream, [...skip], { queue, mechanical: ctx.config.conflicts.mechanical });
+    const { result: r, merges, decisions, findings } = await rebaseSettlingLocks(ctx, wt.path, upstream, [...skip], { queue, mechanical: ctx.config.conflicts.mechanical, policy: ctx.config.conflicts.policy });
     if (merges.length) data.lockMerges = merges;
+    if (decisions.length) data.policyDecisions = decisions;
+    for (const d of decisions) ctx.progress.info(`verify: ${describePolicyDecision(d)}`);
     for (const m of merges) ctx.progress.info(`verify: ${describeLockMerge(m)}`);
     if (ctx.signal.aborted) throw errors.interrupted('a signal');
     if (r.exitCode === 0) {

@@ -15,12 +15,6 @@ export function mergerFor(path: string, mechanical: readonly string[]): LockMerg
   return MERGERS.find((m) => m.fileName === name);
 }
 
-/** A stop is mechanical when every conflicted path has a merger and every conflict in it is a content conflict (no add/add, rename, delete). */
-export function mechanicalStop(files: readonly string[], conflictTypes: ReadonlyMap<string, readonly string[]>, mechanical: readonly string[]): boolean {
-  if (files.length === 0) return false;
-  return files.every((f) => mergerFor(f, mechanical) && (conflictTypes.get(f) ?? ['CONFLICT (contents)']).every((t) => t === 'CONFLICT (contents)'));
-}
-
 /**
  * Workspace member versions after the merge, from the manifests beside and below the lock
  * (`<lock dir>/Cargo.toml` is the workspace root; its `[workspace.package] version` is what

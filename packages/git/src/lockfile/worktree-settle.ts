@@ -1,85 +1,88 @@
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { type CommandResult, gitDir, type LockFinding, type LockMerge, type Patch, revParse, type StageContext } from '@rebase-daily/core';
+import { type CommandResult, gitDir, type LockFinding, type LockMerge, type Patch, type PolicyDecision, revParse, type StageContext } from '@rebase-daily/core';
 import { parseCatFileBatch } from '../engine/commit-object.js';
 import { conflictedFiles, recordedRebase } from '../git-ops.js';
 import { readRebaseStop } from '../rebase-conflict.js';
 import { isRebasing } from '../rebase-state.js';
-import { parseToml } from '../version/cargo-manifest.js';
-import { memberVersions, mergerFor } from './mechanical.js';
+import { planStop, type Settlement, type SettleRules, settlePlans } from './settle-plan.js';
 
 export interface SettledRebase {
   /** The last rebase command's result: exit 0 when the rebase completed. */
   result: CommandResult;
   merges: LockMerge[];
+  decisions: PolicyDecision[];
   findings: LockFinding[];
 }
 
 /**
- * The worktree engine's lock settling: `git rebase` (recorded, see recordedRebase), and while it
- * stops on lock files only — each a content conflict with all three index stages, each listed in
- * `conflicts.mechanical` — merge each by structure (stage 1 base, stage 2 ours = the new base, stage 3
- * theirs = the patch; member versions from the index's merged manifests), `git add` it and
+ * The worktree engine's settling: `git rebase` (recorded, see recordedRebase), and while it stops
+ * only on files the tool may settle (planStop: lock files with all three index stages, policy
+ * paths), settle them (stage 1 base, stage 2 ours = the new base, stage 3 theirs = the patch;
+ * member versions from the index's merged manifests), `git add`/`git rm` them and
  * `git rebase --continue`. Any other stop is returned as is, for the caller to describe and abort.
  */
-export async function rebaseSettlingLocks(ctx: StageContext, cwd: string, onto: string, skip: readonly string[], options: { queue: readonly Patch[]; mechanical: readonly string[] }): Promise<SettledRebase> {
-  const merges: LockMerge[] = [];
-  const findings: LockFinding[] = [];
-  let result = await recordedRebase(ctx, cwd, onto, skip);
-  while (result.exitCode !== 0 && options.mechanical.length && (await isRebasing(ctx.run, cwd))) {
-    const files = await conflictedFiles(ctx.run, cwd);
-    if (!files.length || !files.every((f) => mergerFor(f, options.mechanical))) break;
-    const settled = await settleStop(ctx, cwd, files, options.mechanical, findings);
-    if (!settled) break;
+export async function rebaseSettlingLocks(ctx: StageContext, cwd: string, onto: string, skip: readonly string[], options: SettleRules & { queue: readonly Patch[] }): Promise<SettledRebase> {
+  const out: SettledRebase = { result: await recordedRebase(ctx, cwd, onto, skip), merges: [], decisions: [], findings: [] };
+  while (out.result.exitCode !== 0 && (await isRebasing(ctx.run, cwd))) {
+    const settlement = await settleStop(ctx, cwd, options, out.findings);
+    if (!settlement) break;
     const dir = await gitDir(ctx.run, cwd);
     const stop = dir ? readRebaseStop(dir) : null;
     const sha = stop?.sha ? ((await revParse(ctx.run, cwd, stop.sha)) ?? stop.sha) : '';
     const index = options.queue.findIndex((p) => p.sha === sha);
-    for (const s of settled) {
-      merges.push({ patch: { sha, subject: index >= 0 ? options.queue[index].subject : '' }, position: index >= 0 ? index + 1 : (stop?.msgnum ?? 0), queueLength: options.queue.length || (stop?.end ?? 0), file: s.file, entries: s.entries });
-    }
+    const at = { patch: { sha, subject: index >= 0 ? options.queue[index].subject : '' }, position: index >= 0 ? index + 1 : (stop?.msgnum ?? 0), queueLength: options.queue.length || (stop?.end ?? 0) };
+    for (const m of settlement.merges) out.merges.push({ ...at, ...m });
+    for (const d of settlement.decisions) out.decisions.push({ ...at, ...d });
     // GIT_EDITOR=true: the patch keeps its message, as a clean pick would.
-    result = await ctx.run('git', ['rebase', '--continue'], { cwd, env: { GIT_EDITOR: 'true' } });
-    if (result.exitCode === 0) ctx.unregisterTemporary('operation', cwd);
+    out.result = await ctx.run('git', ['rebase', '--continue'], { cwd, env: { GIT_EDITOR: 'true' } });
+    if (out.result.exitCode === 0) ctx.unregisterTemporary('operation', cwd);
   }
-  return { result, merges, findings };
+  return out;
 }
 
-async function settleStop(ctx: StageContext, cwd: string, files: readonly string[], mechanical: readonly string[], findings: LockFinding[]): Promise<{ file: string; entries: LockMerge['entries'] }[] | null> {
-  // Every file must be a plain content conflict: stages 1, 2 and 3 present (no add/add, no delete).
+async function settleStop(ctx: StageContext, cwd: string, rules: SettleRules, findings: LockFinding[]): Promise<Settlement | null> {
+  const files = await conflictedFiles(ctx.run, cwd);
+  // A plain content conflict has stages 1, 2 and 3 (no add/add, no modify/delete).
   const unmerged = await ctx.run('git', ['ls-files', '-u', '-z', '--', ...files], { cwd, raw: true });
   const stages = new Map<string, Set<string>>();
   for (const line of unmerged.stdout.split('\0').filter(Boolean)) {
     const [meta, path] = [line.slice(0, line.indexOf('\t')), line.slice(line.indexOf('\t') + 1)];
     stages.set(path, (stages.get(path) ?? new Set()).add(meta.split(' ')[2]));
   }
-  if (!files.every((f) => ['1', '2', '3'].every((s) => stages.get(f)?.has(s)))) return null;
-  const staged = await ctx.run('git', ['ls-files', '-s', '-z'], { cwd, raw: true });
-  const manifests = staged.stdout
-    .split('\0')
-    .filter(Boolean)
-    .map((l) => ({ meta: l.slice(0, l.indexOf('\t')).split(' '), path: l.slice(l.indexOf('\t') + 1) }))
-    .filter((e) => e.meta[2] === '0' && basename(e.path) === 'Cargo.toml');
-  const requests = [...files.flatMap((f) => [`:1:${f}`, `:2:${f}`, `:3:${f}`]), ...manifests.map((m) => m.meta[1])];
-  const batch = await ctx.run('git', ['cat-file', '--batch'], { cwd, input: `${requests.join('\n')}\n`, raw: true });
-  const bodies = batch.exitCode === 0 ? parseCatFileBatch(batch.stdout).map((o) => o.body) : null;
-  if (!bodies) return null;
-  const manifestTexts = manifests.map((m, i) => ({ path: m.path, text: bodies[files.length * 3 + i] }));
-  const out: { file: string; text: string; entries: LockMerge['entries'] }[] = [];
-  for (const [i, file] of files.entries()) {
-    const merger = mergerFor(file, mechanical);
-    if (!merger) return null;
-    let r;
-    try {
-      r = merger.merge({ base: bodies[i * 3], ours: bodies[i * 3 + 1], theirs: bodies[i * 3 + 2], members: memberVersions(file, manifestTexts, parseToml) });
-    } catch (error) {
-      r = { ok: false as const, findings: [`not a lock the merger can read: ${error instanceof Error ? error.message : String(error)}`] };
-    }
-    if (r.ok) out.push({ file, text: r.text, entries: r.entries });
-    else findings.push({ file, findings: r.findings });
+  const typesOf = (f: string) => (['1', '2', '3'].every((s) => stages.get(f)?.has(s)) ? ['CONFLICT (contents)'] : ['CONFLICT (other)']);
+  const plans = planStop(files, typesOf, rules);
+  if (!plans) return null;
+  const read = plans.filter((p) => !(p.kind === 'policy' && p.rule.rule === 'removed')).map((p) => p.file);
+  let manifests: { sha: string; path: string }[] = [];
+  if (plans.some((p) => p.kind === 'lock')) {
+    const staged = await ctx.run('git', ['ls-files', '-s', '-z'], { cwd, raw: true });
+    manifests = staged.stdout
+      .split('\0')
+      .filter(Boolean)
+      .map((l) => ({ meta: l.slice(0, l.indexOf('\t')).split(' '), path: l.slice(l.indexOf('\t') + 1) }))
+      .filter((e) => e.meta[2] === '0' && basename(e.path) === 'Cargo.toml')
+      .map((e) => ({ sha: e.meta[1], path: e.path }));
   }
-  if (findings.length) return null;
-  for (const s of out) writeFileSync(join(cwd, s.file), s.text);
-  const add = await ctx.run('git', ['add', '--', ...out.map((s) => s.file)], { cwd });
-  return add.exitCode === 0 ? out : null;
+  const requests = [...read.flatMap((f) => [`:1:${f}`, `:2:${f}`, `:3:${f}`]), ...manifests.map((m) => m.sha)];
+  let bodies: string[] = [];
+  if (requests.length) {
+    const batch = await ctx.run('git', ['cat-file', '--batch'], { cwd, input: `${requests.join('\n')}\n`, raw: true });
+    if (batch.exitCode !== 0) return null;
+    bodies = parseCatFileBatch(batch.stdout).map((o) => o.body);
+  }
+  const sides = (file: string) => {
+    const i = read.indexOf(file);
+    return { base: bodies[i * 3], ours: bodies[i * 3 + 1], theirs: bodies[i * 3 + 2] };
+  };
+  const settled = await settlePlans(ctx.run, plans, sides, manifests.map((m, i) => ({ path: m.path, text: bodies[read.length * 3 + i] })));
+  if (!settled.ok) {
+    findings.push(...settled.findings);
+    return null;
+  }
+  const s = settled.settlement;
+  for (const w of s.writes) writeFileSync(join(cwd, w.file), w.text);
+  if (s.writes.length && (await ctx.run('git', ['add', '--', ...s.writes.map((w) => w.file)], { cwd })).exitCode !== 0) return null;
+  if (s.removes.length && (await ctx.run('git', ['rm', '-q', '--ignore-unmatch', '--', ...s.removes], { cwd })).exitCode !== 0) return null;
+  return s;
 }
