@@ -8,6 +8,7 @@ import { readPatchQueue } from './patch-queue.js';
 import { describeConflict, replayConflict, type ReproduceInput } from './rebase-conflict.js';
 import { isRebasing } from './rebase-state.js';
 import { findSupersededBumps } from './version/superseded-bumps.js';
+import { reintroducedPaths } from './policy/reintroduced.js';
 import { confirmLockWithCargo, describeLockMerge, describePolicyDecision, lockMergesNote, policyNote, rebaseSettlingLocks, replayWithLocks, settleableStop } from './lockfile/index.js';
 import { reproduceWorktreePath, withTempWorktree } from './temp-worktree.js';
 
@@ -114,6 +115,8 @@ async function survey(ctx: StageContext): Promise<Survey> {
   const superseded = upToDate ? [] : scan.superseded;
   for (const r of upToDate ? [] : scan.refused) warnings.push(`not superseded, replayed as a patch: ${short(r.sha)} "${r.subject}" (${r.reason})`);
   const queue = pq.queue.filter((p) => !skip.has(p.sha));
+  const reintroduced = await reintroducedPaths(ctx.run, repo, pq.base, upstream, config.conflicts.policy.removed);
+  if (reintroduced.length) warnings.push(`upstream re-introduced path(s) the fork removed for good (conflicts.policy.removed): ${reintroduced.join(', ')}`);
   const data: VerifyData = {
     engine: decision.use,
     upstreamRef: refs.upstream,
@@ -126,6 +129,7 @@ async function survey(ctx: StageContext): Promise<Survey> {
     merges: pq.merges,
     upstreamDelta: pq.upstreamDelta,
     upToDate,
+    ...(reintroduced.length ? { reintroduced } : {}),
   };
   return { ctx, upstream, trunk, seen, queue, superseded, skip, decision, upstreamDelta: pq.upstreamDelta.count, dropped: pq.dropped.length, data, warnings, pinOf };
 }
