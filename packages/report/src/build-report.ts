@@ -194,7 +194,13 @@ function reportStages(state: RunState, outcome: Outcome): ReportStage[] {
 }
 
 /** The lock merges (apply's when it ran, else verify's) and cargo's verdict, when there are any. */
-function lockFacts(data: RunData): Pick<Report['patches'], 'lockMerges' | 'lockConfirmation'> {
+function lockFacts(data: RunData): Pick<Report['patches'], 'lockMerges' | 'lockConfirmation' | 'policyDecisions' | 'reintroduced'> {
   const merges = data.apply?.lockMerges ?? data.verify?.lockMerges;
-  return { ...(merges?.length ? { lockMerges: merges } : {}), ...(data.verify?.lockConfirmation ? { lockConfirmation: data.verify.lockConfirmation } : {}) };
+  const decisions = data.apply?.policyDecisions ?? data.verify?.policyDecisions;
+  return {
+    ...(merges?.length ? { lockMerges: merges } : {}),
+    ...(data.verify?.lockConfirmation ? { lockConfirmation: data.verify.lockConfirmation } : {}),
+    ...(decisions?.length ? { policyDecisions: decisions } : {}),
+    ...(data.verify?.reintroduced?.length ? { reintroduced: data.verify.reintroduced } : {}),
+  };
 }

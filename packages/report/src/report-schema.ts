@@ -1,4 +1,4 @@
-import { DroppedPatchSchema, LockConfirmationSchema, LockFindingSchema, LockMergeSchema, OUTCOMES, STAGES } from '@rebase-daily/core';
+import { DroppedPatchSchema, LockConfirmationSchema, LockFindingSchema, LockMergeSchema, PolicyDecisionSchema, OUTCOMES, STAGES } from '@rebase-daily/core';
 import { z } from 'zod';
 
 /**
@@ -142,6 +142,8 @@ export const ReportSchema = z
       droppedUpstream: z.array(DroppedPatchSchema).describe('Patches dropped because upstream already has them, each with the upstream commit of the same patch-id'),
       lockMerges: z.array(LockMergeSchema).optional().describe('Lock files merged by structure where a patch conflicted only in them (conflicts.mechanical), from apply, else verify'),
       lockConfirmation: LockConfirmationSchema.optional().describe("cargo's verdict on the merged lock (verify)"),
+      policyDecisions: z.array(PolicyDecisionSchema).optional().describe('Conflicted files decided by conflicts.policy, with the hunks each decided (apply, else verify)'),
+      reintroduced: z.array(z.string()).optional().describe('Paths upstream added back that conflicts.policy.removed says the fork deleted for good'),
     }),
     pushed: z.array(ReportPushSchema).describe('Refs this run pushed (with their lease)'),
     graphite: z
