@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { git, rustForkScenario } from '@rebase-daily/core/testing';
 import { manifestVersion, parseCargoLock } from '@rebase-daily/git';
@@ -51,5 +52,10 @@ describe('daily on a Rust fork whose bump conflicts with upstream only in Cargo.
     expect(d.refs()).toEqual(before);
     expect(d.report().conflict.files).toEqual(['Cargo.lock']);
     expect(d.report().patches.lockMerges).toBeUndefined();
+    // The context bundle the prompt points to: the fork patch touching the conflicted file, the upstream commit.
+    const bundle = JSON.parse(readFileSync(d.report().conflict.contextBundle.json, 'utf8'));
+    expect(bundle.patchesByFile).toEqual([{ file: 'Cargo.lock', patches: [expect.objectContaining({ subject: 'chore(fork): set fork version to 0.1.0-fork.1' })] }]);
+    expect(bundle.commits.map((c: { subject: string }) => c.subject)).toEqual(['upstream: c depends on qux']);
+    expect(readFileSync(d.report().conflict.contextBundle.md, 'utf8')).toContain('## Fork patches touching each conflicted file');
   });
 });

@@ -43,6 +43,8 @@ export const ConflictSchema = z.object({
   branch: z.string().optional(),
   /** Shell lines a human runs to reproduce the conflict in a scratch worktree. */
   reproduce: z.array(z.string()),
+  /** The context bundle written for this conflict (upstream commits, areas, patches per file, …): JSON and Markdown. */
+  contextBundle: z.object({ json: z.string(), md: z.string() }).optional(),
   /** Lock files in the conflict that the structural merger could not settle, with its findings. */
   lockFindings: z.array(LockFindingSchema).optional(),
   /** Filled by conflict localization, when the engine can do it. */

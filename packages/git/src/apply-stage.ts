@@ -31,6 +31,7 @@ import { replayedPatches } from './replayed-patches.js';
 import { describeConflict, replayConflict } from './rebase-conflict.js';
 import { chooseEngine, type EngineUse } from './engine-choice.js';
 import { conflictContext } from './conflict-context.js';
+import { attachContextBundle } from './context/attach.js';
 import { listQueue, replayQueue } from './engine/index.js';
 import { abortIfRebasing, isRebasing } from './rebase-state.js';
 import { supersededSkipSet } from './version/apply-supersede.js';
@@ -239,6 +240,7 @@ async function buildTrunk(a: Apply, engine: EngineUse): Promise<BuiltTrunk | Sta
     const c = trunkResult.conflict;
     // The same bounded context as a verify conflict: hunks, and the upstream commits that touched the files.
     c.context = await conflictContext(ctx.run, repo, c, pq.base ?? pin.upstream, pin.upstream);
+    await attachContextBundle(ctx, c, pq.base ?? pin.upstream, pin.upstream, pin.trunk, warnings);
     return {
       status: 'failed',
       outcome: 'apply-conflict',

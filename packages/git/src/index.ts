@@ -29,3 +29,6 @@ export * from './lockfile/index.js';
 
 // Agent-owned conflict resolution (`rebase-daily resolve`): src/resolve/.
 export * from './resolve/index.js';
+
+// The context bundle handed to whoever resolves a conflict: src/context/.
+export { buildContextBundle, renderContextBundle, writeContextBundle, parseLogWithFiles, parseShortstat, areaHistogram, BUNDLE_LIMITS, LARGE_DAY, type ContextBundle, type BundleCommit } from './context/context-bundle.js';

@@ -9,6 +9,7 @@ import { describeConflict, replayConflict, type ReproduceInput } from './rebase-
 import { isRebasing } from './rebase-state.js';
 import { findSupersededBumps } from './version/superseded-bumps.js';
 import { reintroducedPaths } from './policy/reintroduced.js';
+import { attachContextBundle } from './context/attach.js';
 import { confirmLockWithCargo, describeLockMerge, describePolicyDecision, lockMergesNote, policyNote, rebaseSettlingLocks, replayWithLocks, settleableStop } from './lockfile/index.js';
 import { reproduceWorktreePath, withTempWorktree } from './temp-worktree.js';
 
@@ -162,6 +163,7 @@ async function conflictDay(s: Survey, conflict: Conflict, how: string): Promise<
     if (localization) conflict.localization = { ...localization };
   }
   conflict.context = await conflictContext(ctx.run, config.repoPath, conflict, data.base ?? upstream, upstream, localization?.firstBreaking.sha);
+  await attachContextBundle(ctx, conflict, data.base ?? upstream, upstream, trunk, warnings);
   const where = conflict.patch ? `patch ${conflict.position ?? '?'}/${conflict.queueLength ?? '?'} ${short(conflict.patch.sha)} "${conflict.patch.subject}"` : 'a patch';
   const nextActions = [
     'Reproduce the conflict with the commands under conflict.reproduce (a scratch worktree; no real branch moves).',

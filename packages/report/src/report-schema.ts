@@ -49,6 +49,7 @@ export const ReportConflictSchema = z.object({
   branch: z.string().optional().describe('For Graphite restack conflicts'),
   reproduce: z.array(z.string()).describe('Shell lines a human runs to reproduce the conflict'),
   localization: z.record(z.string(), z.unknown()).optional(),
+  contextBundle: z.object({ json: z.string(), md: z.string() }).optional().describe('The context bundle for this conflict (upstream commits with files, areas, fork patches per file, re-introduced and renamed paths, day size)'),
   lockFindings: z.array(LockFindingSchema).optional().describe('Lock files in the conflict the structural merger could not settle, with its findings'),
   context: z
     .object({
