@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Conflict, StageContext } from '@rebase-daily/core';
+import { type Conflict, excludeScratch, type StageContext } from '@rebase-daily/core';
 import { buildContextBundle, writeContextBundle } from './context-bundle.js';
 
 /**
@@ -9,6 +9,8 @@ import { buildContextBundle, writeContextBundle } from './context-bundle.js';
  */
 export async function attachContextBundle(ctx: StageContext, conflict: Conflict, base: string, upstream: string, trunk: string, warnings: string[]): Promise<void> {
   try {
+    // The run directory lives under the scratch dir, which must never make the primary tree dirty.
+    await excludeScratch(ctx.run, ctx.config.repoPath, ctx.config.scratchPath);
     const bundle = await buildContextBundle(ctx.run, ctx.config.repoPath, { base, upstream, trunk, files: conflict.files, removed: ctx.config.conflicts.policy.removed });
     conflict.contextBundle = writeContextBundle(join(ctx.runDir, 'context'), bundle);
   } catch (error) {
