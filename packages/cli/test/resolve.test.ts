@@ -58,6 +58,9 @@ describe('resolve', () => {
     const view = ResolveViewSchema.parse(start.json.data);
     expect(view).toMatchObject({ phase: 'conflict', position: 1, queueLength: 2, rebaseInProgress: true, filesInConflict: [LIB], authorisedBy: 'ada in chat #fork-ops' });
     expect(view.pin?.source).toMatch(/^verify /);
+    // resolve start writes the context bundle beside the resolution's state (issue 22).
+    const bundle = JSON.parse(readFileSync(join(d.fixture.clone, '.scratch', 'rebase-daily', 'resolve', 'context', 'context.json'), 'utf8'));
+    expect(bundle.patchesByFile.map((f: { file: string }) => f.file)).toEqual([LIB]);
     expect(view.pin).toMatchObject({ upstream: before.upstream, trunk: before.trunk, forkTrunk: before.originTrunk });
     const c = view.conflict!;
     expect(c.patch).toMatchObject({ subject: 'fork: change line 2', author: 'Fixture Author <author@example.com>' });

@@ -33,3 +33,4 @@ export * from './errors/resolve-errors.js';
 export * from './contracts/fleet.js';
 export * from './contracts/remote-lock-info.js';
 export * from './lock/remote-lock.js';
+export * from './contracts/lock-merge-data.js';

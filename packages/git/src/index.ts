@@ -24,5 +24,11 @@ export { replayConflict, type ReplayStop } from './engine/rebase-conflict.js';
 // The in-memory replay engine (src/engine/): see src/engine/README.md.
 export * from './engine/index.js';
 
+// Lock files merged by structure (conflicts.mechanical): src/lockfile/.
+export * from './lockfile/index.js';
+
 // Agent-owned conflict resolution (`rebase-daily resolve`): src/resolve/.
 export * from './resolve/index.js';
+
+// The context bundle handed to whoever resolves a conflict: src/context/.
+export { buildContextBundle, renderContextBundle, writeContextBundle, parseLogWithFiles, parseShortstat, areaHistogram, BUNDLE_LIMITS, LARGE_DAY, type ContextBundle, type BundleCommit } from './context/context-bundle.js';

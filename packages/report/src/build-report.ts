@@ -89,7 +89,7 @@ export function buildReport(state: RunState, options: BuildReportOptions = {}): 
     refs: { trunk: state.trunk, mirror: state.mirror, upstream: state.upstreamRef, remotes: { ...state.remotes } },
     shas: { before: { ...state.shas.before }, observed: observed ? { ...observed } : null, after: { ...state.shas.after } },
     upstream: upstreamCounts(state, data),
-    patches: { queue: queueWithNewShas(data), droppedUpstream: data.verify?.dropped ?? [] },
+    patches: { queue: queueWithNewShas(data), droppedUpstream: data.verify?.dropped ?? [], ...lockFacts(data) },
     pushed,
     graphite: graphiteOf(data.align),
     stages,
@@ -191,4 +191,16 @@ function reportStages(state: RunState, outcome: Outcome): ReportStage[] {
     if (s.status === 'running') return { ...base, status: 'skipped', summary: `did not finish${s.summary ? `: ${s.summary}` : ''}` };
     return { ...base, status: 'skipped', summary: s.summary || skippedWhy };
   });
+}
+
+/** The lock merges (apply's when it ran, else verify's) and cargo's verdict, when there are any. */
+function lockFacts(data: RunData): Pick<Report['patches'], 'lockMerges' | 'lockConfirmation' | 'policyDecisions' | 'reintroduced'> {
+  const merges = data.apply?.lockMerges ?? data.verify?.lockMerges;
+  const decisions = data.apply?.policyDecisions ?? data.verify?.policyDecisions;
+  return {
+    ...(merges?.length ? { lockMerges: merges } : {}),
+    ...(data.verify?.lockConfirmation ? { lockConfirmation: data.verify.lockConfirmation } : {}),
+    ...(decisions?.length ? { policyDecisions: decisions } : {}),
+    ...(data.verify?.reintroduced?.length ? { reintroduced: data.verify.reintroduced } : {}),
+  };
 }

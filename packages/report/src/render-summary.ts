@@ -216,13 +216,22 @@ function whatChanged(r: Report, data: RunData): string {
 
 /** The queue old → new, and what was dropped because upstream has it (with that upstream commit). */
 function patchesSection(r: Report): string[] {
-  const { queue, droppedUpstream } = r.patches;
-  if (queue.length === 0 && droppedUpstream.length === 0) return [];
+  const { queue, droppedUpstream, lockMerges = [], lockConfirmation, policyDecisions = [], reintroduced = [] } = r.patches;
+  if (queue.length === 0 && droppedUpstream.length === 0 && lockMerges.length === 0 && policyDecisions.length === 0) return [];
   const out = ['## Patches', ''];
   for (const p of queue) out.push(`- ${tick(short(p.sha))} → ${p.newSha ? tick(short(p.newSha)) : '(not moved)'} ${p.subject}`);
   for (const d of droppedUpstream) {
     out.push(`- ${tick(short(d.sha))} dropped: ${d.subject} — upstream has it${d.upstream ? ` as ${tick(short(d.upstream.sha))} "${d.upstream.subject}" (${d.upstream.author}, ${d.upstream.date})` : ''}`);
   }
+  for (const m of lockMerges) {
+    out.push(`- patch ${m.position}/${m.queueLength} ${tick(short(m.patch.sha))}: ${tick(m.file)} merged by structure, ${m.entries.length} ${m.entries.length === 1 ? 'entry' : 'entries'} (${m.entries.map((e) => `${e.name} ${e.change}`).join(', ') || 'none'})`);
+  }
+  for (const d of policyDecisions) {
+    const what = d.rule === 'removed' ? 'removed again (removed for good)' : `took the ${d.rule === 'prefer-fork' ? 'fork' : 'upstream'} side in ${d.hunks.length} hunk(s)`;
+    out.push(`- patch ${d.position}/${d.queueLength} ${tick(short(d.patch.sha))}: ${tick(d.file)} ${what} (conflicts.policy ${tick(d.glob)})`);
+  }
+  if (reintroduced.length) out.push(`- upstream re-introduced path(s) the fork removed for good: ${reintroduced.map(tick).join(', ')}`);
+  if (lockConfirmation) out.push(`- ${tick(lockConfirmation.file)}: ${lockConfirmation.status === 'confirmed' ? 'confirmed by cargo' : `not confirmed by cargo (${lockConfirmation.detail})`}`);
   return out;
 }
 
@@ -235,6 +244,7 @@ function conflictSection(r: Report): string[] {
   if (c.files.length > 0) out.push(`- Files: ${c.files.map(tick).join(', ')}`);
   const loc = c.localization;
   if (loc && typeof loc.summary === 'string') out.push(`- Localization: ${loc.summary}`);
+  for (const l of c.lockFindings ?? []) out.push(`- ${tick(l.file)} could not be merged by structure: ${l.findings.map(cell).join('; ')}`);
   for (const u of c.context?.upstreamCommits ?? []) {
     out.push(`- Upstream ${tick(short(u.sha))} "${u.subject}" by ${u.author}, ${u.date}${u.body ? `: ${cell(u.body)}` : ''}`);
   }

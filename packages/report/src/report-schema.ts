@@ -1,4 +1,4 @@
-import { DroppedPatchSchema, OUTCOMES, STAGES } from '@rebase-daily/core';
+import { DroppedPatchSchema, LockConfirmationSchema, LockFindingSchema, LockMergeSchema, PolicyDecisionSchema, OUTCOMES, STAGES } from '@rebase-daily/core';
 import { z } from 'zod';
 
 /**
@@ -49,6 +49,8 @@ export const ReportConflictSchema = z.object({
   branch: z.string().optional().describe('For Graphite restack conflicts'),
   reproduce: z.array(z.string()).describe('Shell lines a human runs to reproduce the conflict'),
   localization: z.record(z.string(), z.unknown()).optional(),
+  contextBundle: z.object({ json: z.string(), md: z.string() }).optional().describe('The context bundle for this conflict (upstream commits with files, areas, fork patches per file, re-introduced and renamed paths, day size)'),
+  lockFindings: z.array(LockFindingSchema).optional().describe('Lock files in the conflict the structural merger could not settle, with its findings'),
   context: z
     .object({
       hunks: z.array(z.object({ file: z.string(), patch: z.string(), upstream: z.string(), truncated: z.boolean() })).describe("Per conflicted file: the patch's hunk and upstream's change, bounded"),
@@ -139,6 +141,10 @@ export const ReportSchema = z
     patches: z.object({
       queue: z.array(ReportQueuePatchSchema).describe('The patch queue replayed onto upstream, oldest first, old → new SHA'),
       droppedUpstream: z.array(DroppedPatchSchema).describe('Patches dropped because upstream already has them, each with the upstream commit of the same patch-id'),
+      lockMerges: z.array(LockMergeSchema).optional().describe('Lock files merged by structure where a patch conflicted only in them (conflicts.mechanical), from apply, else verify'),
+      lockConfirmation: LockConfirmationSchema.optional().describe("cargo's verdict on the merged lock (verify)"),
+      policyDecisions: z.array(PolicyDecisionSchema).optional().describe('Conflicted files decided by conflicts.policy, with the hunks each decided (apply, else verify)'),
+      reintroduced: z.array(z.string()).optional().describe('Paths upstream added back that conflicts.policy.removed says the fork deleted for good'),
     }),
     pushed: z.array(ReportPushSchema).describe('Refs this run pushed (with their lease)'),
     graphite: z

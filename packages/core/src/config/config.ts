@@ -9,6 +9,9 @@ const branchName = z
   .min(1)
   .refine((s) => !/[\s~^:?*[\\]|\.\.|^-|\/$|\.lock$|@\{/.test(s), { message: 'is not a valid git branch name' });
 const remoteName = z.string().min(1).regex(/^[A-Za-z0-9._/-]+$/, 'is not a valid git remote name');
+/** The lock files the replay engines know how to merge by structure (one merger each in @rebase-daily/git). */
+export const MECHANICAL_LOCK_FILES: readonly string[] = ['Cargo.lock'];
+const MECHANICAL_LOCK_FILES_TEXT = MECHANICAL_LOCK_FILES.join(', ');
 const argv = z.array(z.string().min(1)).min(1, 'needs at least the program name');
 
 export const VersionConfigSchema = z
@@ -142,9 +145,25 @@ export const ConfigSchema = z
       .describe('The report stage: whether (and where) it refreshes the history dashboard'),
     /** Who resolves a conflict day: a human (the run stops at exit 10/11) or the operator agent, through `rebase-daily resolve`. */
     conflicts: z
-      .object({ owner: z.enum(['human', 'agent']).default('human') })
+      .object({
+        owner: z.enum(['human', 'agent']).default('human'),
+        /** Lock files the tool merges by structure when a patch conflicts only in them; [] turns it off. */
+        mechanical: z
+          .array(z.string().refine((s) => MECHANICAL_LOCK_FILES.includes(s.split('/').pop() ?? ''), { message: `is not a lock file rebase-daily merges (known: ${MECHANICAL_LOCK_FILES_TEXT})` }))
+          .default([...MECHANICAL_LOCK_FILES])
+          .describe('lock files (file names, or repo paths) merged by structure when a patch conflicts only in them; [] turns it off'),
+        /** Path globs whose conflicts take one side, and paths the fork removed for good. Default: the tool decides nothing by path. */
+        policy: z
+          .object({
+            prefer: z.array(z.object({ paths: z.array(z.string().min(1)).min(1), prefer: z.enum(['fork', 'upstream']) }).strict()).default([]),
+            removed: z.array(z.string().min(1)).default([]).describe('globs of paths the fork deleted for good: a conflict there is settled by deleting, a re-introduction by upstream is reported'),
+          })
+          .strict()
+          .default({ prefer: [], removed: [] })
+          .describe('which side a conflicted path takes (prefer: fork = the patch, upstream = the new base), and paths the fork removed for good'),
+      })
       .strict()
-      .default({ owner: 'human' }),
+      .default({ owner: 'human', mechanical: [...MECHANICAL_LOCK_FILES], policy: { prefer: [], removed: [] } }),
     name: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'is not a valid project name (letters, digits, . _ -)')

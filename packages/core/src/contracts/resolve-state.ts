@@ -117,6 +117,8 @@ export const ResolveStateSchema = z.object({
       pushes: z.array(z.record(z.string(), z.unknown())),
     })
     .nullable(),
+  /** The context bundle written at `resolve start` (upstream commits, areas, fork patches per conflicted file, …). */
+  contextBundle: z.object({ json: z.string(), md: z.string() }).optional(),
   warnings: z.array(z.string()),
 });
 export type ResolveState = z.infer<typeof ResolveStateSchema>;

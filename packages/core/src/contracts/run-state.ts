@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { OUTCOMES } from '../errors/exit-codes.js';
 import { RemoteLockInfoSchema } from './remote-lock-info.js';
 import { CandidateSchema, UndoFileSchema } from './publish-data.js';
+import { LockFindingSchema } from './lock-merge-data.js';
 
 /**
  * Stage contracts: the data passed between stages and persisted between Nx processes. Every stage
@@ -43,6 +44,10 @@ export const ConflictSchema = z.object({
   branch: z.string().optional(),
   /** Shell lines a human runs to reproduce the conflict in a scratch worktree. */
   reproduce: z.array(z.string()),
+  /** The context bundle written for this conflict (upstream commits, areas, patches per file, …): JSON and Markdown. */
+  contextBundle: z.object({ json: z.string(), md: z.string() }).optional(),
+  /** Lock files in the conflict that the structural merger could not settle, with its findings. */
+  lockFindings: z.array(LockFindingSchema).optional(),
   /** Filled by conflict localization, when the engine can do it. */
   localization: z.record(z.string(), z.unknown()).optional(),
   /** What a human needs to judge the conflict, bounded: the patch's hunks in the conflicted files and the upstream commits that touched them. */

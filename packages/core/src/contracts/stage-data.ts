@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PublishDataSchema } from './publish-data.js';
 import { PatchSchema, PinSchema, type StageName } from './run-state.js';
+import { LockConfirmationSchema, LockMergeSchema, PolicyDecisionSchema } from './lock-merge-data.js';
 
 /**
  * Stage data contracts: what each stage records in its `StageRecord.data`, defined once. Stages
@@ -82,6 +83,14 @@ export const VerifyDataSchema = z.strictObject({
   advance: AdvanceSchema.optional(),
   /** Old version-bump commits left out of the replay (a fresh bump will be written). */
   superseded: z.array(SupersededCommitSchema),
+  /** Lock files merged by structure where a patch conflicted only in them (`conflicts.mechanical`). */
+  lockMerges: z.array(LockMergeSchema).optional(),
+  /** cargo's verdict on the merged lock of the replayed tree. */
+  lockConfirmation: LockConfirmationSchema.optional(),
+  /** Conflicted files decided by `conflicts.policy` (prefer a side, or a path removed for good). */
+  policyDecisions: z.array(PolicyDecisionSchema).optional(),
+  /** Paths new upstream commits added back that `conflicts.policy.removed` says the fork deleted for good. */
+  reintroduced: z.array(z.string()).optional(),
 });
 export type VerifyData = z.infer<typeof VerifyDataSchema>;
 
@@ -147,6 +156,10 @@ export const ApplyDataSchema = z.strictObject({
   superseded: z.array(SupersededCommitSchema).optional(),
   /** Set by the pipeline when apply found nothing to do. */
   noChange: z.literal(true).optional(),
+  /** Lock files merged by structure during the replay (the same merges verify listed). */
+  lockMerges: z.array(LockMergeSchema).optional(),
+  /** Conflicted files decided by `conflicts.policy` during the replay. */
+  policyDecisions: z.array(PolicyDecisionSchema).optional(),
 });
 export type ApplyData = z.infer<typeof ApplyDataSchema>;
 

@@ -1,6 +1,6 @@
 import type { Runner } from '@rebase-daily/core';
 import { commitBody, writeLooseObject } from './commit-object.js';
-import type { MergeConflictMessage } from './merge-tree.js';
+import type { MergeConflictMessage, MergeTreeResult } from './merge-tree.js';
 import { type MergeSession, openMergeSession } from './merge-session.js';
 import { objectDirEnv, type RepoObjectInfo, repoObjectInfo } from './object-dir.js';
 import type { EngineCallOptions, QueueCommit } from './queue.js';
@@ -58,6 +58,24 @@ export interface ReplayOptions extends EngineCallOptions {
   objectInfo?: RepoObjectInfo;
   /** `onto`'s tree, when `onto` is a full commit SHA whose tree is known (saves a spawn). */
   ontoTree?: string;
+  /**
+   * Called when a commit's merge conflicts: returns the tree that settles it (lock files merged by
+   * structure, see src/lockfile/), or null to stop there as rebase would.
+   */
+  settle?: (stop: SettleStop) => Promise<string | null>;
+}
+
+/** A conflicted merge offered to `ReplayOptions.settle`: the three sides (commits or trees) and merge-tree's answer. */
+export interface SettleStop {
+  index: number;
+  commit: QueueCommit;
+  /** The commit's parent (the merge base), the tip's tree (ours) and the commit itself (theirs). */
+  base: string;
+  ours: string;
+  theirs: string;
+  merged: MergeTreeResult;
+  /** The environment the objects are written under (a temporary object directory in verify). */
+  env: NodeJS.ProcessEnv | undefined;
 }
 
 export function subjectOf(message: string): string {
@@ -122,7 +140,11 @@ async function replay(run: Runner, repo: string, options: ReplayOptions, { info,
       continue;
     }
     const base = write(tipTree, c.parents.slice(0, 1), committer, 'rebase-daily: synthetic merge base\n');
-    const merged = await session.merge(base, c.sha);
+    let merged = await session.merge(base, c.sha);
+    if (!merged.clean && options.settle) {
+      const settled = await options.settle({ index, commit: c, base: c.parents[0], ours: tipTree, theirs: c.sha, merged, env });
+      if (settled) merged = { clean: true, tree: settled, files: [], conflicts: [] };
+    }
     if (!merged.clean) {
       return {
         ok: false,

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import {
   acquireLock,
@@ -30,6 +30,7 @@ import { addWorktree } from '../engine/git-ops.js';
 import { readPatchQueue } from '../engine/patch-queue.js';
 import { removeRecorded, resolution, resolveLockMeta, type ResolveEnv } from './lifecycle.js';
 import { replay, type ReplayOutcome } from './replay.js';
+import { buildContextBundle, writeContextBundle } from '../context/context-bundle.js';
 
 export interface StartOptions {
   authorisedBy: string | null;
@@ -109,6 +110,7 @@ export async function startResolution(env: ResolveEnv, options: StartOptions): P
     if (added.exitCode !== 0) throw errors.internal(`could not create the resolution worktree ${state.worktree}: ${firstLine(added.stderr)}`);
     env.progress.info(`resolve: replaying ${state.queue.length} patch(es) of ${config.trunk} onto ${short(state.pin.upstream)} in ${state.worktree}`);
     const outcome = await replay(env, r, 'start');
+    if (outcome.kind === 'conflict') await writeStartBundle(env, state, r);
     return { kind: 'started', state, outcome };
   } catch (err) {
     await removeRecorded(env, r).catch(() => []);
@@ -116,6 +118,20 @@ export async function startResolution(env: ResolveEnv, options: StartOptions): P
     releaseLock(lockDir, state.lockRunId);
     throw err;
   }
+}
+
+/** The context bundle for the first stop, beside the resolution's state (a failure to write it is a warning). */
+async function writeStartBundle(env: ResolveEnv, state: ResolveState, r: ReturnType<typeof resolution>): Promise<void> {
+  const pin = state.pin;
+  if (!pin) return;
+  try {
+    const bundle = await buildContextBundle(env.run, env.config.repoPath, { base: pin.base ?? pin.upstream, upstream: pin.upstream, trunk: pin.trunk, files: state.stops.at(-1)?.files ?? [], removed: env.config.conflicts.policy.removed });
+    state.contextBundle = writeContextBundle(join(resolvePaths(env.config.scratchPath).base, 'context'), bundle);
+    env.progress.info(`resolve: context bundle (upstream commits, areas, fork patches per conflicted file) in ${state.contextBundle.md}`);
+  } catch (error) {
+    state.warnings.push(`context bundle not written: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  r.save();
 }
 
 /** The SHAs the resolution works from: after a fetch, the latest verify's pin when it still matches, else the fetched refs. */

@@ -4,7 +4,9 @@ import {
   errors,
   isAncestor,
   type Lease,
+  type LockMerge,
   lsRemoteBranch,
+  type PolicyDecision,
   moveBranch,
   moveFailureText,
   outcomeOf,
@@ -21,7 +23,7 @@ import {
   worktreeHolding,
 } from '@rebase-daily/core';
 import { bumpFailure, bumpVersion, type BumpResult } from '../version/bump-version.js';
-import { listCommits, mergeFfOnly, recordedRebase, resetHard, updateRefCas } from '../engine/git-ops.js';
+import { listCommits, mergeFfOnly, resetHard, updateRefCas } from '../engine/git-ops.js';
 import { neverUpstream, publishCandidates } from './publish-stage.js';
 import { stageRefs } from './observed-shas.js';
 import { readPatchQueue } from '../engine/patch-queue.js';
@@ -29,9 +31,11 @@ import { replayedPatches } from '../engine/replayed-patches.js';
 import { describeConflict, replayConflict } from '../engine/rebase-conflict.js';
 import { chooseEngine, type EngineUse } from './engine-choice.js';
 import { conflictContext } from '../engine/conflict-context.js';
+import { attachContextBundle } from '../context/attach.js';
 import { listQueue, replayQueue } from '../engine/index.js';
 import { abortIfRebasing, isRebasing } from '../engine/rebase-state.js';
 import { supersededSkipSet } from '../version/apply-supersede.js';
+import { describeLockMerge, describePolicyDecision, memoryLockSettler, rebaseSettlingLocks } from '../lockfile/index.js';
 import { reproduceWorktreePath, tempWorktreePath, withTempWorktree } from '../engine/temp-worktree.js';
 
 const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : '(none)');
@@ -217,19 +221,26 @@ async function buildTrunk(a: Apply, engine: EngineUse): Promise<BuiltTrunk | Sta
     if (dirty.length) return failed(errors.dirtyTree(dirty.map((l) => l.slice(3))));
   }
   let trunkResult: TrunkWork;
+  // Lock files the replay merged by structure (conflicts.mechanical), in replay order.
+  const locks: Settled = { merges: [], decisions: [] };
   if (engine.used === 'memory') {
-    trunkResult = await replayAndBump(ctx, pin, upToDate, queue, skip);
+    trunkResult = await replayAndBump(ctx, pin, upToDate, queue, skip, locks);
   } else if (upToDate && !config.version) {
     trunkResult = { newTrunk: pin.trunk };
   } else {
     data.rebaseWorktree = tempWorktreePath(ctx, 'apply');
-    trunkResult = await withTempWorktree(ctx, 'apply', { at: pin.trunk }, (wt) => rebaseAndBump(ctx, wt.path, pin, upToDate, queue, skip));
+    trunkResult = await withTempWorktree(ctx, 'apply', { at: pin.trunk }, (wt) => rebaseAndBump(ctx, wt.path, pin, upToDate, queue, skip, locks));
   }
+  if (locks.merges.length) data.lockMerges = locks.merges;
+  if (locks.decisions.length) data.policyDecisions = locks.decisions;
+  for (const m of locks.merges) data.actions.push(describeLockMerge(m));
+  for (const d of locks.decisions) data.actions.push(describePolicyDecision(d));
   if (trunkResult.bump) data.bump = trunkResult.bump;
   if ('conflict' in trunkResult) {
     const c = trunkResult.conflict;
     // The same bounded context as a verify conflict: hunks, and the upstream commits that touched the files.
     c.context = await conflictContext(ctx.run, repo, c, pq.base ?? pin.upstream, pin.upstream);
+    await attachContextBundle(ctx, c, pq.base ?? pin.upstream, pin.upstream, pin.trunk, warnings);
     return {
       status: 'failed',
       outcome: 'apply-conflict',
@@ -350,10 +361,16 @@ async function blocked(a: Apply, lease: Lease): Promise<StageResult> {
   };
 }
 
+/** What the replay settled on its own (conflicts.mechanical and conflicts.policy), in replay order. */
+interface Settled {
+  merges: LockMerge[];
+  decisions: PolicyDecision[];
+}
+
 type TrunkWork = { newTrunk: string; bump?: BumpResult } | { conflict: NonNullable<StageResult['conflict']>; bump?: BumpResult } | { error: RebaseDailyError; bump?: BumpResult };
 
 /** Rebase the detached HEAD in `cwd` (at `pin.trunk`), then bump; no branch moves. */
-async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>): Promise<TrunkWork> {
+async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>, locks: Settled): Promise<TrunkWork> {
   const restore = async () => {
     const run = uninterruptible(ctx.run);
     await abortIfRebasing(run, cwd);
@@ -362,7 +379,9 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
   };
   if (!upToDate) {
     ctx.progress.info(`apply: rebasing ${ctx.config.trunk} onto ${short(pin.upstream)}`);
-    const r = await recordedRebase(ctx, cwd, pin.upstream, [...skip]);
+    const { result: r, merges, decisions, findings } = await rebaseSettlingLocks(ctx, cwd, pin.upstream, [...skip], { queue, mechanical: ctx.config.conflicts.mechanical, policy: ctx.config.conflicts.policy });
+    locks.merges.push(...merges);
+    locks.decisions.push(...decisions);
     if (ctx.signal.aborted) {
       await restore();
       throw errors.interrupted('a signal');
@@ -376,6 +395,7 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
           upstream: pin.upstream,
           skip: [...skip],
         });
+        if (findings.length) conflict.lockFindings = findings;
         await restore();
         return { conflict };
       }
@@ -403,19 +423,24 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
  * candidate and moves the trunk in one compare-and-swap — a crash leaves either the old trunk or
  * the new one, never half a rebase.
  */
-async function replayAndBump(ctx: StageContext, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>): Promise<TrunkWork> {
+async function replayAndBump(ctx: StageContext, pin: Pin, upToDate: boolean, queue: Patch[], skip: ReadonlySet<string>, locks: Settled): Promise<TrunkWork> {
   const repo = ctx.config.repoPath;
   let newTrunk = pin.trunk;
   if (!upToDate) {
     ctx.progress.info(`apply: replaying ${ctx.config.trunk} onto ${short(pin.upstream)} in memory`);
     const listed = await listQueue(ctx.run, repo, pin.upstream, pin.trunk);
     const q = { ...listed, commits: listed.commits.filter((c) => !skip.has(c.sha)) };
-    const replay = await replayQueue(ctx.run, repo, { onto: pin.upstream, commits: q.commits, alreadyUpstream: q.alreadyUpstream });
+    const settler = memoryLockSettler(ctx.run, repo, { mechanical: ctx.config.conflicts.mechanical, policy: ctx.config.conflicts.policy, queueLength: q.commits.length });
+    const replay = await replayQueue(ctx.run, repo, { onto: pin.upstream, commits: q.commits, alreadyUpstream: q.alreadyUpstream, settle: settler.settle });
+    locks.merges.push(...settler.merges);
+    locks.decisions.push(...settler.decisions);
     // Nothing has moved yet: an interrupt or a conflict here leaves only unreferenced objects.
     if (ctx.signal.aborted) throw errors.interrupted('a signal');
     if (!replay.ok) {
       const stop = { commit: replay.commit, subject: replay.subject, index: replay.failedIndex, queueLength: q.commits.length, files: replay.files };
-      return { conflict: replayConflict('apply', queue, stop, { repo, worktreePath: reproduceWorktreePath(ctx, 'apply'), trunk: pin.trunk, upstream: pin.upstream, skip: [...skip] }) };
+      const conflict = replayConflict('apply', queue, stop, { repo, worktreePath: reproduceWorktreePath(ctx, 'apply'), trunk: pin.trunk, upstream: pin.upstream, skip: [...skip] });
+      if (settler.findings.length) conflict.lockFindings = [...settler.findings];
+      return { conflict };
     }
     newTrunk = replay.newTip;
   }

@@ -3,12 +3,14 @@ import { conflictContext } from '../engine/conflict-context.js';
 import { localizeForReport, type LocalizationRecord } from '../engine/conflict-localization.js';
 import { chooseEngine, type EngineUse } from './engine-choice.js';
 import { verifyQueue } from '../engine/index.js';
-import { recordedRebase } from '../engine/git-ops.js';
 import { observedShas, stageRefs, type ObservedShas } from './observed-shas.js';
 import { readPatchQueue } from '../engine/patch-queue.js';
 import { describeConflict, replayConflict, type ReproduceInput } from '../engine/rebase-conflict.js';
 import { isRebasing } from '../engine/rebase-state.js';
 import { findSupersededBumps } from '../version/superseded-bumps.js';
+import { reintroducedPaths } from '../policy/reintroduced.js';
+import { attachContextBundle } from '../context/attach.js';
+import { confirmLockWithCargo, describeLockMerge, describePolicyDecision, lockMergesNote, policyNote, rebaseSettlingLocks, replayWithLocks, settleableStop } from '../lockfile/index.js';
 import { reproduceWorktreePath, withTempWorktree } from '../engine/temp-worktree.js';
 
 const short = (sha: string) => sha.slice(0, 12);
@@ -64,7 +66,7 @@ async function verify(ctx: StageContext): Promise<StageResult> {
   if (outcome.clean) {
     return {
       status: 'ok',
-      summary: `${s.queue.length} patch(es) replay cleanly onto upstream ${short(s.upstream)} (${s.upstreamDelta} new upstream commit(s)${s.dropped ? `, ${s.dropped} already upstream` : ''}${s.superseded.length ? `, ${s.superseded.length} superseded version bump(s) left out` : ''})${how}`,
+      summary: `${s.queue.length} patch(es) replay cleanly onto upstream ${short(s.upstream)} (${s.upstreamDelta} new upstream commit(s)${s.dropped ? `, ${s.dropped} already upstream` : ''}${s.superseded.length ? `, ${s.superseded.length} superseded version bump(s) left out` : ''})${lockMergesNote(s.data.lockMerges)}${policyNote(s.data.policyDecisions)}${how}`,
       data: s.data,
       pin: s.pinOf(true),
       warnings: s.warnings,
@@ -114,6 +116,8 @@ async function survey(ctx: StageContext): Promise<Survey> {
   const superseded = upToDate ? [] : scan.superseded;
   for (const r of upToDate ? [] : scan.refused) warnings.push(`not superseded, replayed as a patch: ${short(r.sha)} "${r.subject}" (${r.reason})`);
   const queue = pq.queue.filter((p) => !skip.has(p.sha));
+  const reintroduced = await reintroducedPaths(ctx.run, repo, pq.base, upstream, config.conflicts.policy.removed);
+  if (reintroduced.length) warnings.push(`upstream re-introduced path(s) the fork removed for good (conflicts.policy.removed): ${reintroduced.join(', ')}`);
   const data: VerifyData = {
     engine: decision.use,
     upstreamRef: refs.upstream,
@@ -126,6 +130,7 @@ async function survey(ctx: StageContext): Promise<Survey> {
     merges: pq.merges,
     upstreamDelta: pq.upstreamDelta,
     upToDate,
+    ...(reintroduced.length ? { reintroduced } : {}),
   };
   return { ctx, upstream, trunk, seen, queue, superseded, skip, decision, upstreamDelta: pq.upstreamDelta.count, dropped: pq.dropped.length, data, warnings, pinOf };
 }
@@ -158,6 +163,7 @@ async function conflictDay(s: Survey, conflict: Conflict, how: string): Promise<
     if (localization) conflict.localization = { ...localization };
   }
   conflict.context = await conflictContext(ctx.run, config.repoPath, conflict, data.base ?? upstream, upstream, localization?.firstBreaking.sha);
+  await attachContextBundle(ctx, conflict, data.base ?? upstream, upstream, trunk, warnings);
   const where = conflict.patch ? `patch ${conflict.position ?? '?'}/${conflict.queueLength ?? '?'} ${short(conflict.patch.sha)} "${conflict.patch.subject}"` : 'a patch';
   const nextActions = [
     'Reproduce the conflict with the commands under conflict.reproduce (a scratch worktree; no real branch moves).',
@@ -199,7 +205,22 @@ async function memoryVerify(
   if (v.mergeMode) data.mergeTreeMode = v.mergeMode;
   if (v.ok || !v.conflict) return { clean: true };
   const c = v.conflict;
-  return { clean: false, conflict: replayConflict('verify', queue, { commit: c.commit, subject: c.subject, index: c.index, queueLength: v.queueLength, files: c.files }, reproduce) };
+  const rules = { mechanical: ctx.config.conflicts.mechanical, policy: ctx.config.conflicts.policy };
+  if (!settleableStop(c.files, c.conflicts, rules)) {
+    return { clean: false, conflict: replayConflict('verify', queue, { commit: c.commit, subject: c.subject, index: c.index, queueLength: v.queueLength, files: c.files }, reproduce) };
+  }
+  // The check stopped only on files the tool settles: replay in full, settling each such stop.
+  const locked = await replayWithLocks(ctx.run, ctx.config.repoPath, { upstream, trunk, skip, ...rules });
+  if (locked.merges.length) data.lockMerges = locked.merges;
+  if (locked.decisions.length) data.policyDecisions = locked.decisions;
+  for (const d of locked.decisions) ctx.progress.info(`verify: ${describePolicyDecision(d)}`);
+  if (locked.confirmation) data.lockConfirmation = locked.confirmation;
+  for (const m of locked.merges) ctx.progress.info(`verify: ${describeLockMerge(m)}`);
+  if (locked.replay.ok) return { clean: true };
+  const r = locked.replay;
+  const conflict = replayConflict('verify', queue, { commit: r.commit, subject: r.subject, index: r.failedIndex, queueLength: v.queueLength, files: r.files }, reproduce);
+  if (locked.findings.length) conflict.lockFindings = locked.findings;
+  return { clean: false, conflict };
 }
 
 /** The worktree engine: `git rebase` on a temporary branch in a temporary worktree, both removed in `finally`. */
@@ -214,13 +235,23 @@ async function worktreeVerify(
 ): Promise<VerifyOutcome> {
   return withTempWorktree(ctx, 'verify', { at: trunk, newBranch: verifyBranchName(ctx.state.runId) }, async (wt) => {
     data.worktree = wt.path;
-    const r = await recordedRebase(ctx, wt.path, upstream, [...skip]);
+    const { result: r, merges, decisions, findings } = await rebaseSettlingLocks(ctx, wt.path, upstream, [...skip], { queue, mechanical: ctx.config.conflicts.mechanical, policy: ctx.config.conflicts.policy });
+    if (merges.length) data.lockMerges = merges;
+    if (decisions.length) data.policyDecisions = decisions;
+    for (const d of decisions) ctx.progress.info(`verify: ${describePolicyDecision(d)}`);
+    for (const m of merges) ctx.progress.info(`verify: ${describeLockMerge(m)}`);
     if (ctx.signal.aborted) throw errors.interrupted('a signal');
     if (r.exitCode === 0) {
       data.replayedTip = await revParse(ctx.run, wt.path, 'HEAD');
+      const last = merges.at(-1);
+      if (last) data.lockConfirmation = await confirmLockWithCargo(ctx.run, ctx.config.repoPath, { tree: `${data.replayedTip}^{tree}`, lockFile: last.file });
       return { clean: true as const };
     }
-    if (await isRebasing(ctx.run, wt.path)) return { clean: false as const, conflict: await describeConflict(ctx.run, wt.path, 'verify', queue, reproduce) };
+    if (await isRebasing(ctx.run, wt.path)) {
+      const conflict = await describeConflict(ctx.run, wt.path, 'verify', queue, reproduce);
+      if (findings.length) conflict.lockFindings = findings;
+      return { clean: false as const, conflict };
+    }
     throw errors.internal(`git rebase in the verify worktree failed without stopping on a conflict (exit ${r.exitCode}): ${r.stderr.split('\n')[0] ?? ''}`);
   });
 }

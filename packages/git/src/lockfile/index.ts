@@ -1,0 +1,12 @@
+export { type LockEntryChange, type LockMergeInput, type LockMergeResult, type LockMerger } from './lock-merger.js';
+export { cargoLockMerger, mergeCargoLock } from './cargo-lock.js';
+export { type CargoLock, type CargoLockPackage, parseCargoLock, writeCargoLock, compareDependencies, comparePackages, parseDependency } from './cargo-lock-format.js';
+export { memberVersions, mergerFor } from './mechanical.js';
+export { conflictTypesOf, type LockSettler, memoryLockSettler, settleableStop } from './memory-settle.js';
+export { type FilePlan, planStop, type Settlement, type SettleRules, settlePlans } from './settle-plan.js';
+export { type LockedReplay, replayWithLocks } from './replay-with-locks.js';
+export { rebaseSettlingLocks, type SettledRebase } from './worktree-settle.js';
+export { confirmLockWithCargo } from './cargo-confirm.js';
+export { describeLockMerge, describePolicyDecision, lockMergesNote, policyNote } from './describe.js';
+export { conflictHunks, type PathPolicy, type PolicyRule, policyFor } from '../policy/path-policy.js';
+export { mergeBySide } from '../policy/merge-by-side.js';
