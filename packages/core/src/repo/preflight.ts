@@ -4,6 +4,7 @@ import { currentBranch, gitDir, operationCommands, operationInProgress, remoteEx
 import { combineConfigErrors, configBranchProblems, knownBranchesFromRefs } from './repo-checks.js';
 import type { Runner } from '../process/process.js';
 import { assertPushUrlsSafe } from '../refs/push-urls.js';
+import { assertWholeHistory, trunkAheadCommits } from './whole-history.js';
 import type { ShaSet } from '../contracts/run-state.js';
 
 export interface PreflightResult {
@@ -84,6 +85,11 @@ export async function preflight(run: Runner, config: ResolvedConfig, options: { 
   const shas = await readShas(run, config);
   if (!shas.upstream)
     throw errors.upstreamMissing(config.remotes.upstream, config.upstreamBranch);
+  await assertWholeHistory(run, cwd, config.remotes.fork, [shas.trunk!, shas.upstream]);
+  if (config.push.enabled && config.publish.trunkSource !== 'local') {
+    const ahead = await trunkAheadCommits(run, cwd, shas.trunk!, shas.forkTrunk);
+    if (ahead.length) throw errors.trunkAhead(config.trunk, config.remotes.fork, ahead);
+  }
   const from = shasBeforeFetch.upstream;
   const moved = from ? await run('git', ['rev-list', '--count', `${from}..${shas.upstream}`], { cwd }) : null;
   const upstreamMoved = from && moved?.exitCode === 0 ? { from, to: shas.upstream, count: Number.parseInt(moved.stdout.trim(), 10) } : null;
