@@ -8,7 +8,7 @@ import { undoMoves } from './abort.js';
 import { endResolution, removeRecorded, requireResolution, type Resolution, type ResolveEnv } from './lifecycle.js';
 import { casMoveBranch } from './move-branch.js';
 import { parseRangeDiff } from './parsers.js';
-import { publishRefs, type PublishResult } from './publish.js';
+import { publishRefs, type PublishResult } from '../refs/push-refs.js';
 import { stoppedAt } from './replay.js';
 
 const short = (s: string | null | undefined) => (s ? s.slice(0, 12) : '(none)');
