@@ -2,7 +2,6 @@ import {
   assertWholeHistory,
   errors,
   RebaseDailyError,
-  revParse,
   type PublishProof,
   type Runner,
   type ValidationEvidence,
@@ -81,7 +80,7 @@ export async function publishThroughGate(run: Runner, req: GateRequest): Promise
     if (map.problems.length) return refuse(errors.queueMismatch(map.problems));
     proof.markers = await introducedMarkers(run, repo, t);
     if (proof.markers.found.length) return refuse(errors.conflictMarkers(proof.markers.found));
-    const tree = (await revParse(run, repo, `${t.newTip}^{tree}`))!;
+    const tree = (await run('git', ['rev-parse', '--verify', '--quiet', `${t.newTip}^{tree}`], { cwd: repo })).stdout.trim();
     const why = unvalidated(req.validation, tree);
     if (why) return refuse(errors.unvalidatedTree(tree, why));
   }

@@ -38,12 +38,18 @@ async function commitsOf(run: Runner, repo: string, range: string) {
   return parseBumpLog(r.stdout);
 }
 
-/** Does replaying `commit` onto `upstream` change nothing (upstream already has its change)? */
+/**
+ * Does replaying `commit` onto `upstream` change nothing (upstream already has its change)? git 2.39's
+ * merge-tree has no --merge-base, so — as the replay engine does — a synthetic commit with upstream's
+ * tree and parent `commit^` makes `commit^` the merge base of `merge-tree --write-tree`.
+ */
 async function emptyOnUpstream(run: Runner, repo: string, commit: string, upstream: string): Promise<boolean> {
-  const r = await run('git', ['merge-tree', '--write-tree', `--merge-base=${commit}^`, upstream, commit], { cwd: repo });
-  if (r.exitCode !== 0) return false;
-  const tree = await run('git', ['rev-parse', `${upstream}^{tree}`], { cwd: repo });
-  return r.stdout.split('\n')[0].trim() === tree.stdout.trim();
+  const tree = (await run('git', ['rev-parse', `${upstream}^{tree}`], { cwd: repo })).stdout.trim();
+  const identity = { GIT_AUTHOR_NAME: 'rebase-daily', GIT_AUTHOR_EMAIL: 'rebase-daily@localhost', GIT_COMMITTER_NAME: 'rebase-daily', GIT_COMMITTER_EMAIL: 'rebase-daily@localhost' };
+  const synthetic = await run('git', ['commit-tree', tree, '-p', `${commit}^`, '-m', 'rebase-daily publish gate: upstream as a child of the patch parent'], { cwd: repo, env: identity });
+  if (synthetic.exitCode !== 0) return false;
+  const r = await run('git', ['merge-tree', '--write-tree', synthetic.stdout.trim(), commit], { cwd: repo });
+  return r.exitCode === 0 && r.stdout.split('\n')[0].trim() === tree;
 }
 
 /**
