@@ -10,14 +10,15 @@ const run = boundRunner(new CommandLog());
 let f: ForkFixture | undefined;
 afterEach(() => f?.cleanup());
 
-const PATCHES = [
+type Commit = { files: Record<string, string | null>; message: string };
+const PATCHES: Commit[] = [
   { files: { 'a.txt': 'a\n' }, message: 'fork: patch 1' },
   { files: { 'b.txt': 'b\n' }, message: 'fork: patch 2' },
   { files: { 'c.txt': 'c\n' }, message: 'fork: patch 3' },
 ];
 
 /** A fork of three patches, upstream one commit ahead; `new` is checked out at upstream, ready to build a new trunk on. */
-function setup(upstreamCommits = [{ files: { 'UP.md': 'up\n' }, message: 'upstream: up' }], patches = PATCHES) {
+function setup(upstreamCommits: Commit[] = [{ files: { 'UP.md': 'up\n' }, message: 'upstream: up' }], patches = PATCHES) {
   f = createForkFixture({ patches, upstreamCommits });
   const upstream = git(f.clone, 'rev-parse', 'upstream/main');
   const oldTip = git(f.clone, 'rev-parse', f.trunk);

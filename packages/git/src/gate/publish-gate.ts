@@ -2,6 +2,7 @@ import {
   assertWholeHistory,
   errors,
   RebaseDailyError,
+  type Lease,
   type PublishProof,
   type Runner,
   type ValidationEvidence,
@@ -33,7 +34,7 @@ export interface GateRequest {
 
 export type GateOutcome =
   /** An invariant does not hold: nothing was pushed. */
-  | { kind: 'refused'; error: RebaseDailyError; proof: PublishProof }
+  | { kind: 'refused'; error: RebaseDailyError; proof: PublishProof; lease?: Lease }
   /** Proven and pushed (`publish.ok`), or proven and the remote refused the leased push. */
   | { kind: 'pushed'; proof: PublishProof; publish: PublishResult };
 
@@ -58,7 +59,7 @@ export async function publishThroughGate(run: Runner, req: GateRequest): Promise
     history: { shallow: false, partial: false, missing: 0 },
     provedAt: new Date().toISOString(),
   };
-  const refuse = (error: RebaseDailyError): GateOutcome => ({ kind: 'refused', error, proof });
+  const refuse = (error: RebaseDailyError, lease?: Lease): GateOutcome => ({ kind: 'refused', error, proof, ...(lease ? { lease } : {}) });
   const t = req.trunk;
   try {
     proof.history = await assertWholeHistory(run, repo, remote, t ? [t.oldTip, t.upstream, t.newTip] : req.refs.map((r) => r.next));
@@ -71,7 +72,7 @@ export async function publishThroughGate(run: Runner, req: GateRequest): Promise
   for (const l of proof.leases) l.actual = fork.actual.get(l.branch) ?? null;
   if (fork.moved) {
     const m = fork.moved;
-    return refuse(errors.leaseBlocked(m.ref, m.expected ?? '(absent)', m.actual ?? '(absent)', m.reason, false));
+    return refuse(errors.leaseBlocked(m.ref, m.expected ?? '(absent)', m.actual ?? '(absent)', m.reason, false), m);
   }
 
   if (t) {

@@ -138,11 +138,7 @@ export async function publishResolution(env: ResolveEnv, r: Resolution): Promise
     });
     fin.proof = gate.proof;
     r.save();
-    if (gate.kind === 'refused' && gate.error.code === 'E_LEASE_BLOCKED') {
-      const d = gate.error.details as { ref: string; expected: string; actual: string };
-      const sha = (x: string) => (x === '(absent)' ? null : x);
-      return blocked({ ref: d.ref, remote: fork, expected: sha(d.expected), actual: sha(d.actual), reason: gate.error.message });
-    }
+    if (gate.kind === 'refused' && gate.lease) return blocked(gate.lease);
     if (gate.kind === 'refused') {
       actions.push(...(await undoMoves(env, state, r.save)));
       state.phase = 'finishing';

@@ -101,8 +101,7 @@ export async function publishCandidates(ctx: StageContext, candidates: readonly 
     data.mode = 'none';
     data.refs = todo.map((c) => refOf(c, 'not-attempted', false, gate.proof.leases.find((l) => l.branch === c.branch)?.actual ?? undefined));
     const err = gate.error;
-    const lease: Lease | undefined = err.code === 'E_LEASE_BLOCKED' ? { ref: String(err.details.ref), remote: fork, expected: (err.details.expected as string) === '(absent)' ? null : (err.details.expected as string), actual: (err.details.actual as string) === '(absent)' ? null : (err.details.actual as string), attempted: false, reason: err.message } : undefined;
-    return { ...failedWith(err), ...(lease ? { lease } : {}), data, nextActions: [`Nothing was pushed to ${fork}: ${err.code}. Fix what the message names, then rerun rebase-daily; the refs were moved back and kept under refs/rebase-daily/candidates/.`] };
+    return { ...failedWith(err), ...(gate.lease ? { lease: gate.lease } : {}), data, nextActions: [`Nothing was pushed to ${fork}: ${err.code}. Fix what the message names, then rerun rebase-daily; the refs were moved back and kept under refs/rebase-daily/candidates/.`] };
   }
   data.proof = gate.proof;
   const p = gate.publish;
