@@ -47,7 +47,7 @@ export async function readShas(run: Runner, config: ResolvedConfig): Promise<Sha
  * Checks that change nothing (repo, no operation in progress, clean tree, remotes), then fetches
  * both remotes, then checks the branches the config names. Throws a RebaseDailyError naming the fix.
  */
-export async function preflight(run: Runner, config: ResolvedConfig, options: { fetch?: boolean; timeoutMs?: number } = {}): Promise<PreflightResult> {
+export async function preflight(run: Runner, config: ResolvedConfig, options: { fetch?: boolean; timeoutMs?: number; publishes?: boolean } = {}): Promise<PreflightResult> {
   const cwd = config.repoPath;
   const dir = await gitDir(run, cwd).catch(() => null);
   if (!dir) throw errors.notARepo(cwd);
@@ -86,7 +86,8 @@ export async function preflight(run: Runner, config: ResolvedConfig, options: { 
   if (!shas.upstream)
     throw errors.upstreamMissing(config.remotes.upstream, config.upstreamBranch);
   await assertWholeHistory(run, cwd, config.remotes.fork, [shas.trunk!, shas.upstream]);
-  if (config.push.enabled && config.publish.trunkSource !== 'local') {
+  // Only a run that may publish: `verify` alone reads, and a run with push.enabled false pushes nothing.
+  if (options.publishes !== false && config.push.enabled && config.publish.trunkSource !== 'local') {
     const ahead = await trunkAheadCommits(run, cwd, shas.trunk!, shas.forkTrunk);
     if (ahead.length) throw errors.trunkAhead(config.trunk, config.remotes.fork, ahead);
   }

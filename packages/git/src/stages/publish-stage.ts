@@ -101,7 +101,7 @@ export async function publishCandidates(ctx: StageContext, candidates: readonly 
     data.mode = 'none';
     data.refs = todo.map((c) => refOf(c, 'not-attempted', false, gate.proof.leases.find((l) => l.branch === c.branch)?.actual ?? undefined));
     const err = gate.error;
-    return { ...failedWith(err), ...(gate.lease ? { lease: gate.lease } : {}), data, nextActions: [`Nothing was pushed to ${fork}: ${err.code}. Fix what the message names, then rerun rebase-daily; the refs were moved back and kept under refs/rebase-daily/candidates/.`] };
+    return { ...failedWith(err), summary: `publish to ${fork} refused by the publish gate (${err.code}); nothing moved on the fork remote: ${err.message}`, ...(gate.lease ? { lease: gate.lease } : {}), data, nextActions: [`Nothing was pushed to ${fork}: ${err.code}. Fix what the message names, then rerun rebase-daily; the refs were moved back and kept under refs/rebase-daily/candidates/.`] };
   }
   data.proof = gate.proof;
   const p = gate.publish;
