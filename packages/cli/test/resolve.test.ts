@@ -251,7 +251,7 @@ describe('resolve', () => {
     const fin = await rd(d, 'resolve', 'finish', ...noValidate);
     expect(fin.code).toBe(12);
     expect(fin.json).toMatchObject({ outcome: 'push-blocked', errors: [{ code: 'E_LEASE_BLOCKED' }] });
-    expect(fin.json.data.report.lease).toMatchObject({ reason: 'the fork trunk moved during the resolution', expected: start.json.data.pin.forkTrunk, actual: before.originTrunk });
+    expect(fin.json.data.report.lease).toMatchObject({ reason: expect.stringContaining('moved during the resolution'), expected: start.json.data.pin.forkTrunk, actual: before.originTrunk });
     expect(remoteRefs(d.fixture.originBare)).toBe(originBefore);
     expect(d.refs()).toEqual(before);
     expect(d.clean()).toBe(true);

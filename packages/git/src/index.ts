@@ -2,6 +2,13 @@ export { verifyStage, verifyBranchName } from './stages/verify-stage.js';
 export { applyStage } from './stages/apply-stage.js';
 export { publishStage, publishCandidates, refsToPublish, neverUpstream } from './stages/publish-stage.js';
 export { bumpVersion, type BumpResult, type BumpVersionOptions } from './version/bump-version.js';
+// The publish gate: the one function through which anything reaches the fork remote (src/gate/).
+export { publishThroughGate, unvalidated, type GateRequest, type GateOutcome } from './gate/publish-gate.js';
+export { mapQueue, type QueueDecision, type QueueMap } from './gate/queue-map.js';
+export { introducedMarkers, parseGrepCounts, MARKER_PATTERN } from './gate/markers.js';
+export { proofPatches } from './gate/proof-patches.js';
+export { forkMoved, type ForkExpectation } from './refs/fork-unmoved.js';
+export { validationEvidence } from './stages/validation-evidence.js';
 export { leasePush, leaseArg, leaseRecord, atomicLeasePush, type LeasePushResult, type MultiPushResult, type RefUpdate } from './refs/lease-push.js';
 export { classifyPush, parsePushPorcelain, type PushOutcome, type PushOutcomeKind, type PushRefLine } from './refs/push-rejection.js';
 export { readPatchQueue, type PatchQueue } from './engine/patch-queue.js';

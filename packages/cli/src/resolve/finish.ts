@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { cleanLeftovers, CommandLog, errors, EXIT, exitCodeFor, resolvePaths, resolveErrors, standaloneStageContext, type Lease, type Outcome, type ResolveReport, type StageResult } from '@rebase-daily/core';
 import { validateStage } from '@rebase-daily/cargo-validate';
-import { completeResolution, prepareFinish, publishResolution, type Resolution, type ResolveEnv } from '@rebase-daily/git';
+import { completeResolution, prepareFinish, proofPatches, publishResolution, type Resolution, type ResolveEnv } from '@rebase-daily/git';
 import type { ParsedArgs } from '../args.js';
 import { envelope } from '../envelope.js';
 import type { CliIO } from '../io.js';
@@ -25,10 +25,13 @@ export async function finishCommand(io: CliIO, args: ParsedArgs, env: ResolveEnv
   if (r.state.phase === 'finishing') {
     if (args.noValidate) {
       fin.validation = { status: 'skipped', summary: 'validation not run (--no-validate)', skippedReason: args.reason!.trim() };
+      fin.evidence = { kind: 'waived', tree: null, runId: r.state.id, at: new Date().toISOString(), reason: args.reason!.trim() };
     } else {
       env.progress.info(`resolve: validating ${r.state.branch} in ${r.state.worktree}`);
       const result = await validateResolution(env, r);
       fin.validation = { status: result.status, summary: result.summary, skippedReason: null };
+      const v = result.status === 'ok' ? (result.data as { tree?: string; cached?: boolean; cachedFrom?: string } | undefined) : undefined;
+      fin.evidence = v?.tree ? { kind: v.cached ? 'cached' : 'validated', tree: v.tree, runId: v.cached ? (v.cachedFrom ?? null) : r.state.id, at: new Date().toISOString(), reason: null } : null;
       if (result.status === 'failed') {
         r.save();
         const outcome: Outcome = result.outcome === 'validation-failed' ? 'validation-failed' : 'error';
@@ -42,6 +45,14 @@ export async function finishCommand(io: CliIO, args: ParsedArgs, env: ResolveEnv
     r.save();
   }
   const pub = await publishResolution(env, r);
+  if (pub.kind === 'refused') {
+    const err = pub.error;
+    const report = reportOf(env, r, 'error', { actions: [...pub.actions, `nothing published: the publish gate refused (${err.code})`], errors: [err.toJSON()] });
+    report.exitCode = err.exitCode;
+    const written = writeResolveReport(config, report);
+    if (!args.json) io.stderr(`rebase-daily: ${err.code}: ${err.message}\n`);
+    return emitResolve(io, args, envelope(name, err.exitCode, 'error', { report, ...written }, [err.toJSON()]), '');
+  }
   if (pub.kind === 'blocked') {
     const err = pub.publish?.atomicUnsupported ? errors.atomicUnsupported(config.remotes.fork) : errors.leaseBlocked(pub.lease.ref, pub.lease.expected ?? '(absent)', pub.lease.actual ?? '(absent)', pub.lease.reason);
     const report = reportOf(env, r, 'push-blocked', { actions: [...pub.actions, 'nothing published'], lease: pub.lease, publish: pub.publish, errors: [err.toJSON()] });
@@ -112,9 +123,11 @@ function reportOf(
     newTrunk: fin?.newTrunk ?? null,
     queueLength: s.queue.length,
     stops: s.stops,
-    patches: fin?.rangeDiff ?? [],
+    // What was published is what the publish gate proved, never the resolution's own record.
+    patches: fin?.proof ? proofPatches(fin.proof) : (fin?.rangeDiff ?? []),
+    proof: fin?.proof ?? null,
     rangeDiffPath: fin?.rangeDiffPath ?? null,
-    droppedEmpty: s.droppedEmpty,
+    droppedEmpty: fin?.proof ? (fin.proof.queue?.entries ?? []).filter((e) => e.status === 'dropped-upstream' && e.old).map((e) => ({ sha: e.old!.sha, subject: e.old!.subject })) : s.droppedEmpty,
     bump: fin?.bump ?? null,
     validation: fin?.validation ?? null,
     publish: extra.publish ? { atomic: extra.publish.atomic, refs: extra.publish.refs.map((x) => ({ ...x })) } : null,

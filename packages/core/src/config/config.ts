@@ -127,9 +127,15 @@ export const ConfigSchema = z
         when: z.enum(['after-validate', 'after-apply']).default('after-validate'),
         /** One `git push --atomic` for every ref; false: one push per ref, in a fixed order. */
         atomic: z.boolean().default(true),
+        /**
+         * fork (default): the fork remote's trunk is the source; a local trunk commit the fork does not
+         * have is refused before anything starts (E_TRUNK_AHEAD). local: the local trunk is the source,
+         * its unpushed commits are part of the queue and get published.
+         */
+        trunkSource: z.enum(['fork', 'local']).default('fork'),
       })
       .strict()
-      .default({ when: 'after-validate', atomic: true })
+      .default({ when: 'after-validate', atomic: true, trunkSource: 'fork' })
       .describe('When and how the trunk, the mirror and restacked descendants reach the fork remote'),
     version: VersionConfigSchema.optional(),
     graphite: GraphiteConfigSchema.optional(),

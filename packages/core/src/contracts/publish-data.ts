@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PublishProofSchema } from './publish-proof.js';
 
 const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'is not a full object id');
 
@@ -66,6 +67,8 @@ export const PublishDataSchema = z.object({
   undone: z.array(CandidateSchema),
   /** Descendants restacked locally that the fork remote does not have: publish them with `gt submit`. */
   notPublished: z.array(z.string()),
+  /** What the publish gate proved before pushing (null: the gate refused or nothing was pushed). */
+  proof: PublishProofSchema.nullable().optional(),
 });
 export type PublishData = z.infer<typeof PublishDataSchema>;
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { runPaths } from '../config/paths.js';
 import { writeJsonAtomic } from './state-file.js';
+import { PublishProofSchema, ValidationEvidenceSchema } from './publish-proof.js';
 
 /**
  * `rebase-daily resolve`: the state of an agent-owned conflict resolution, kept on disk under the
@@ -115,6 +116,10 @@ export const ResolveStateSchema = z.object({
       /** What finish moved locally (compare-and-swap), for a crash-safe retry or abort. */
       moved: z.array(z.object({ ref: z.string(), from: sha.nullable(), to: sha })),
       pushes: z.array(z.record(z.string(), z.unknown())),
+      /** The validation evidence the publish gate checks against the new trunk's tree. */
+      evidence: ValidationEvidenceSchema.nullable().optional(),
+      /** What the publish gate proved (the report's patches are built from it). */
+      proof: PublishProofSchema.nullable().optional(),
     })
     .nullable(),
   /** The context bundle written at `resolve start` (upstream commits, areas, fork patches per conflicted file, …). */
@@ -224,8 +229,10 @@ export const ResolveReportSchema = z.object({
   queueLength: z.number().int(),
   /** Per conflict stop: the patch, its files, what the resolution staged, what rerere re-applied from memory. */
   stops: z.array(ResolveStopSchema),
-  /** Per patch: how the resolved patch differs from the original (`git range-diff`). */
+  /** Per patch: how the published patch differs from the original (`git range-diff`), from the publish gate's proof once it ran. */
   patches: z.array(RangeDiffEntrySchema),
+  /** The publish gate's proof: old queue → new queue with patch-ids, markers checked, validation evidence, leases. */
+  proof: PublishProofSchema.nullable().optional(),
   rangeDiffPath: z.string().nullable(),
   droppedEmpty: z.array(ResolvePatchSchema),
   bump: z.record(z.string(), z.unknown()).nullable(),

@@ -178,6 +178,42 @@ export const errors = {
   /** `rebase-daily dashboard --fleet FILE`: the fleet summary is missing or not `{forks: [{name, config}]}` (exit 2, nothing written). */
   fleetInvalid: (path: string, why: string) =>
     new RebaseDailyError('E_FLEET_INVALID', `fleet summary ${path}: ${why}; write {"forks": [{"name": "my-fork", "config": "path/to/rebase-daily.json"}]} (config paths relative to the file)`, EXIT.usage, { path }),
+  /** The publish gate (git's gate/publish-gate.ts): an invariant the refs about to be pushed do not hold; nothing was pushed. */
+  trunkAhead: (trunk: string, remote: string, commits: string[]) =>
+    new RebaseDailyError(
+      'E_TRUNK_AHEAD',
+      `the local ${trunk} has ${commits.length} commit(s) ${remote}/${trunk} does not (${commits.slice(0, 3).join(', ')}${commits.length > 3 ? ', …' : ''}); nothing was started: push them to ${remote} (or remove them from the local ${trunk}), or set "publish": { "trunkSource": "local" } to publish the local trunk as the queue`,
+      EXIT.internal,
+      { trunk, remote, commits },
+    ),
+  shallowRepo: (path: string, why: 'shallow' | 'partial', fix: string) =>
+    new RebaseDailyError(
+      'E_SHALLOW_REPO',
+      `${path} ${why === 'shallow' ? 'is a shallow clone' : 'is a partial clone missing objects the queue needs'}: patches cannot be told apart without the whole history; nothing was started: run \`${fix}\`, then rerun`,
+      EXIT.internal,
+      { path, why, fix },
+    ),
+  queueMismatch: (problems: string[]) =>
+    new RebaseDailyError(
+      'E_QUEUE_MISMATCH',
+      `the new trunk does not map one to one onto the queue the run started from: ${problems.slice(0, 4).join('; ')}${problems.length > 4 ? `; and ${problems.length - 4} more` : ''}; nothing was pushed: restore the missing patch or remove the extra commit, then rerun`,
+      EXIT.internal,
+      { problems },
+    ),
+  conflictMarkers: (found: string[]) =>
+    new RebaseDailyError(
+      'E_CONFLICT_MARKERS',
+      `the new trunk adds conflict markers: ${found.slice(0, 4).join(', ')}${found.length > 4 ? `, and ${found.length - 4} more` : ''}; nothing was pushed: remove them, commit, then rerun`,
+      EXIT.internal,
+      { found },
+    ),
+  unvalidatedTree: (tree: string, why: string) =>
+    new RebaseDailyError(
+      'E_UNVALIDATED_TREE',
+      `the tree ${tree.slice(0, 12)} about to be published was not validated (${why}); nothing was pushed: validate it (rerun without --no-validate), or waive it explicitly with --no-validate --reason "<why>"`,
+      EXIT.internal,
+      { tree, why },
+    ),
   toolMissing: e('E_TOOL_MISSING', EXIT.internal),
   versionBump: e('E_VERSION_BUMP', EXIT.internal),
 } as const;

@@ -4,6 +4,7 @@ import { currentBranch, gitDir, operationCommands, operationInProgress, readRefs
 import { combineConfigErrors, configBranchProblems, knownBranchesFrom } from './repo-checks.js';
 import type { Runner } from '../process/process.js';
 import { assertPushUrlsSafe, readRemoteUrls } from '../refs/push-urls.js';
+import { assertWholeHistory, trunkAheadCommits } from './whole-history.js';
 import type { ShaSet } from '../contracts/run-state.js';
 
 export interface PreflightResult {
@@ -49,7 +50,7 @@ function preflightPrefixes(config: ResolvedConfig): string[] {
  * Checks that change nothing (repo, no operation in progress, clean tree, remotes), then fetches
  * both remotes, then checks the branches the config names. Throws a RebaseDailyError naming the fix.
  */
-export async function preflight(run: Runner, config: ResolvedConfig, options: { fetch?: boolean; timeoutMs?: number } = {}): Promise<PreflightResult> {
+export async function preflight(run: Runner, config: ResolvedConfig, options: { fetch?: boolean; timeoutMs?: number; publishes?: boolean } = {}): Promise<PreflightResult> {
   const cwd = config.repoPath;
   const dir = await gitDir(run, cwd).catch(() => null);
   if (!dir) throw errors.notARepo(cwd);
@@ -94,6 +95,12 @@ export async function preflight(run: Runner, config: ResolvedConfig, options: { 
   if (!shas.trunk) throw errors.branchMissing(config.trunk, 'trunk');
   if (!shas.upstream)
     throw errors.upstreamMissing(config.remotes.upstream, config.upstreamBranch);
+  await assertWholeHistory(run, cwd, config.remotes.fork, [shas.trunk!, shas.upstream]);
+  // Only a run that may publish: `verify` alone reads, and a run with push.enabled false pushes nothing.
+  if (options.publishes !== false && config.push.enabled && config.publish.trunkSource !== 'local') {
+    const ahead = await trunkAheadCommits(run, cwd, shas.trunk!, shas.forkTrunk);
+    if (ahead.length) throw errors.trunkAhead(config.trunk, config.remotes.fork, ahead);
+  }
   const from = shasBeforeFetch.upstream;
   const moved = from ? await run('git', ['rev-list', '--count', `${from}..${shas.upstream}`], { cwd }) : null;
   const upstreamMoved = from && moved?.exitCode === 0 ? { from, to: shas.upstream, count: Number.parseInt(moved.stdout.trim(), 10) } : null;

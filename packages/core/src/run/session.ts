@@ -237,7 +237,8 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
     const leftBehind = state.leftovers.filter((l) => /could not/.test(l));
     if (leftBehind.length) state.errors.push(cleanupRecord(`leftovers of a crashed run could not be removed: ${leftBehind.join('; ')}; remove them by hand after checking (see the runbook, exit 1)`));
     progress.info(`preflight: ${config.repoPath} (trunk ${config.trunk}, fetching ${config.remotes.upstream} and ${config.remotes.fork})`);
-    const pre = await preflight(run, config, { fetch: options.fetch });
+    const publishes = options.stages.includes('publish') || (options.stages.includes('apply') && config.publish.when === 'after-apply');
+    const pre = await preflight(run, config, { fetch: options.fetch, publishes });
     state.preflightOk = true;
     state.startBranch = pre.startBranch;
     state.startHead = pre.startHead;

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errors, isAncestor, lsRemoteBranch, resolvePaths, resolveErrors, revParse, type Lease } from '@rebase-daily/core';
+import { errors, isAncestor, resolvePaths, resolveErrors, revParse, type Lease, type PublishProof, type RebaseDailyError } from '@rebase-daily/core';
 import { bumpVersion } from '../version/bump-version.js';
 import { listCommits } from '../engine/git-ops.js';
 import { isRebasing } from '../engine/rebase-state.js';
@@ -8,7 +8,8 @@ import { undoMoves } from './abort.js';
 import { endResolution, removeRecorded, requireResolution, type Resolution, type ResolveEnv } from './lifecycle.js';
 import { casMoveBranch } from './move-branch.js';
 import { parseRangeDiff } from './parsers.js';
-import { publishRefs, type PublishResult } from './publish.js';
+import type { PublishResult } from '../refs/push-refs.js';
+import { publishThroughGate } from '../gate/publish-gate.js';
 import { stoppedAt } from './replay.js';
 
 const short = (s: string | null | undefined) => (s ? s.slice(0, 12) : '(none)');
@@ -57,14 +58,15 @@ export async function prepareFinish(env: ResolveEnv): Promise<Resolution> {
 
 export type PublishOutcome =
   | { kind: 'published'; actions: string[]; publish: PublishResult | null }
+  /** The publish gate refused (an invariant, or the fork moved): nothing pushed, local refs moved back. */
+  | { kind: 'refused'; error: RebaseDailyError; actions: string[]; proof: PublishProof }
   | { kind: 'blocked'; lease: Lease; actions: string[]; publish: PublishResult | null };
 
 /**
- * Second half of `resolve finish`, after validation passed: check the fork remote still has the
- * pinned trunk and mirror (else nothing moves: exit 12), move the local trunk and mirror by
- * compare-and-swap from the pinned SHAs, then publish both with explicit leases through the publish
- * stage's push code (one atomic push, or ref by ref under `publish.atomic: false`).
- * A refused push puts the local refs back. Every step is recorded first, so a crash anywhere leaves a
+ * Second half of `resolve finish`, after validation passed: move the local trunk and mirror by
+ * compare-and-swap from the pinned SHAs, then publish both through the publish gate (the fork has
+ * not moved, the queue maps one to one, no markers introduced, the tree validated; one leased push).
+ * A refusal or a refused push puts the local refs back. Every step is recorded first, so a crash anywhere leaves a
  * state `finish` (to complete) or `abort` (to undo) can act on.
  */
 export async function publishResolution(env: ResolveEnv, r: Resolution): Promise<PublishOutcome> {
@@ -87,21 +89,10 @@ export async function publishResolution(env: ResolveEnv, r: Resolution): Promise
     return { kind: 'blocked', lease, actions, publish };
   };
 
-  let forkTrunkNow: string | null | undefined = pin.forkTrunk;
-  let forkMirrorNow: string | null | undefined = pin.forkMirror;
-  if (config.push.enabled) {
-    [forkTrunkNow, forkMirrorNow] = await Promise.all([lsRemoteBranch(run, repo, fork, config.trunk, timeoutMs), lsRemoteBranch(run, repo, fork, config.mirror, timeoutMs)]);
-    if (forkTrunkNow === undefined || forkMirrorNow === undefined) throw errors.fetchFailed(fork, 'git ls-remote failed');
-    if (forkTrunkNow !== pin.forkTrunk && forkTrunkNow !== newTrunk) {
-      return blocked({ ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: forkTrunkNow, reason: 'the fork trunk moved during the resolution' });
-    }
-    if (forkMirrorNow !== pin.forkMirror && forkMirrorNow !== pin.upstream) {
-      return blocked({ ref: `refs/heads/${config.mirror}`, remote: fork, expected: pin.forkMirror, actual: forkMirrorNow, reason: 'the fork mirror moved during the resolution' });
-    }
-    if (pin.forkTrunk && forkTrunkNow === pin.forkTrunk && !(await isAncestor(run, repo, pin.forkTrunk, pin.trunk))) {
-      const missing = await listCommits(run, repo, `${pin.trunk}..${pin.forkTrunk}`, 20);
-      return blocked({ ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: forkTrunkNow, reason: `the fork has ${missing.length} trunk commit(s) the local trunk lacks (${missing.slice(0, 3).map((c) => short(c.sha)).join(', ')})` });
-    }
+  // The fork's trunk must be inside the pinned local trunk, or the push would drop its commits.
+  if (config.push.enabled && pin.forkTrunk && !(await isAncestor(run, repo, pin.forkTrunk, pin.trunk))) {
+    const missing = await listCommits(run, repo, `${pin.trunk}..${pin.forkTrunk}`, 20);
+    return blocked({ ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: pin.forkTrunk, reason: `the fork has ${missing.length} trunk commit(s) the local trunk lacks (${missing.slice(0, 3).map((c) => short(c.sha)).join(', ')})` });
   }
 
   // Local refs: compare-and-swap from the pinned SHAs; recorded before each move for a crash-safe retry or abort.
@@ -131,10 +122,30 @@ export async function publishResolution(env: ResolveEnv, r: Resolution): Promise
   let publish: PublishResult | null = null;
   if (config.push.enabled) {
     const refs = [
-      { branch: config.mirror, expected: pin.forkMirror, next: pin.upstream, now: forkMirrorNow },
-      { branch: config.trunk, expected: pin.forkTrunk, next: newTrunk, now: forkTrunkNow },
-    ].filter((x) => x.now !== x.next);
-    publish = await publishRefs(run, repo, fork, refs.map(({ branch, expected, next }) => ({ branch, expected, next })), { atomic: config.publish.atomic, timeoutMs });
+      { branch: config.mirror, expected: pin.forkMirror, next: pin.upstream },
+      { branch: config.trunk, expected: pin.forkTrunk, next: newTrunk },
+    ].filter((x) => x.expected !== x.next);
+    const gate = await publishThroughGate(run, {
+      repo,
+      remote: fork,
+      trunk: { oldTip: pin.trunk, upstream: pin.upstream, newTip: newTrunk },
+      version: config.version,
+      validation: fin.evidence ?? null,
+      refs,
+      atomic: config.publish.atomic,
+      timeoutMs,
+      since: 'during the resolution',
+    });
+    fin.proof = gate.proof;
+    r.save();
+    if (gate.kind === 'refused' && gate.lease) return blocked(gate.lease);
+    if (gate.kind === 'refused') {
+      actions.push(...(await undoMoves(env, state, r.save)));
+      state.phase = 'finishing';
+      r.save();
+      return { kind: 'refused', error: gate.error, actions, proof: gate.proof };
+    }
+    publish = gate.publish;
     fin.pushes = publish.refs.map((p) => ({ ...p }));
     r.save();
     if (!publish.ok) return blocked(publish.lease ?? { ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: null, reason: 'push refused' }, publish);

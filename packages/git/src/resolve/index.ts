@@ -4,7 +4,7 @@ export { completeResolution, prepareFinish, publishResolution, type PublishOutco
 export { endResolution, removeRecorded, requireResolution, resolution, resolveLockMeta, type Resolution, type ResolveEnv } from './lifecycle.js';
 export { casMoveBranch } from './move-branch.js';
 export { conflictKind, hasConflictMarkers, parseConflictHunks, parseRangeDiff, parseRerereReused, parseTouchLog, parseUnmergedStages } from './parsers.js';
-export { publishRefs, type PublishRef, type PublishResult, type PublishedRef } from './publish.js';
+export { publishRefs, type PublishRef, type PublishResult, type PublishedRef } from '../refs/push-refs.js';
 export { replay, todoText, type ReplayOutcome } from './replay.js';
 export { withRerereMemory, removeRerereLink } from './rerere-memory.js';
 export { startResolution, type StartOptions, type StartResult } from './start.js';

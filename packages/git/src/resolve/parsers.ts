@@ -1,4 +1,4 @@
-import type { ConflictHunk, RangeDiffEntry, UpstreamTouch } from '@rebase-daily/core';
+import type { ConflictHunk, UpstreamTouch } from '@rebase-daily/core';
 
 /**
  * Pure parsers of the git output `rebase-daily resolve` reads. Each is tested with a table of real
@@ -93,37 +93,8 @@ export function parseRerereReused(output: string): string[] {
   return [...found];
 }
 
-const RD_LINE = /^\s*(\d+|-+):\s+([0-9a-f]+|-+) ([=!<>]) \s*(\d+|-+):\s+([0-9a-f]+|-+) (.*)$/;
-
-/**
- * `git range-diff --no-color old-range new-range`: one entry per patch, old queue against new.
- * `=` same, `!` changed (with its diff, bounded to `maxDiffLines`), `<` dropped, `>` added.
- */
-export function parseRangeDiff(stdout: string, maxDiffLines = 80): RangeDiffEntry[] {
-  const out: RangeDiffEntry[] = [];
-  let diff: string[] | null = null;
-  const flush = () => {
-    const last = out[out.length - 1];
-    if (last && diff) last.diff = diff.slice(0, maxDiffLines).join('\n') + (diff.length > maxDiffLines ? `\n… ${diff.length - maxDiffLines} more line(s)` : '');
-    diff = null;
-  };
-  for (const line of stdout.split('\n')) {
-    const m = RD_LINE.exec(line);
-    if (!m) {
-      if (diff) diff.push(line.replace(/^ {4}/, ''));
-      continue;
-    }
-    flush();
-    const num = (s: string) => (/^\d+$/.test(s) ? Number.parseInt(s, 10) : null);
-    const hash = (s: string) => (/^-+$/.test(s) ? null : s);
-    const status = ({ '=': 'same', '!': 'changed', '<': 'dropped', '>': 'added' } as const)[m[3] as '=' | '!' | '<' | '>'];
-    out.push({ oldPosition: num(m[1]), oldSha: hash(m[2]), newPosition: num(m[4]), newSha: hash(m[5]), status, subject: m[6], diff: '' });
-    if (status === 'changed') diff = [];
-  }
-  flush();
-  for (const e of out) if (e.status === 'changed') e.diff = e.diff.replace(/\n+$/, '');
-  return out;
-}
+/** Moved to the publish gate (gate/range-diff.ts), which proves every publish with it; kept here for resolve's callers. */
+export { parseRangeDiff } from '../gate/range-diff.js';
 
 /** The format `upstreamTouches` asks git log for: one header line per commit, then --numstat lines. */
 export const TOUCH_LOG_FORMAT = '%x1e%H%x1f%an <%ae>%x1f%aI%x1f%s';

@@ -3,6 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import {
   acquireLock,
+  assertWholeHistory,
+  trunkAheadCommits,
   errors,
   excludeScratch,
   firstLine,
@@ -28,6 +30,7 @@ import {
 } from '@rebase-daily/core';
 import { addWorktree } from '../engine/git-ops.js';
 import { readPatchQueue } from '../engine/patch-queue.js';
+import { findSupersededBumps } from '../version/superseded-bumps.js';
 import { removeRecorded, resolution, resolveLockMeta, type ResolveEnv } from './lifecycle.js';
 import { replay, type ReplayOutcome } from './replay.js';
 import { buildContextBundle, writeContextBundle } from '../context/context-bundle.js';
@@ -95,7 +98,11 @@ export async function startResolution(env: ResolveEnv, options: StartOptions): P
     state.pin = await pinShas(env, options);
     if (await isAncestor(run, repo, state.pin.upstream, state.pin.trunk)) throw resolveErrors.nothingToResolve(config.trunk, state.pin.upstream);
     const pq = await readPatchQueue(run, repo, state.pin.upstream, state.pin.trunk);
-    state.queue = pq.queue;
+    // The daily run's queue: old version bumps leave the replay, the fresh one finish writes replaces them.
+    const superseded = await findSupersededBumps(run, repo, state.pin.upstream, state.pin.trunk, config.version);
+    const skip = new Set(superseded.superseded.map((c) => c.sha));
+    state.queue = pq.queue.filter((p) => !skip.has(p.sha));
+    if (skip.size) state.warnings.push(`${skip.size} version bump commit(s) superseded by the fresh bump finish writes: ${superseded.superseded.map((c) => short(c.sha)).join(', ')}`);
     state.pin.base = pq.base;
     if (pq.merges.length) state.warnings.push(`${pq.merges.length} merge commit(s) on ${config.trunk} are linearized by the replay, as apply does`);
     if (pq.dropped.length) state.warnings.push(`${pq.dropped.length} patch(es) already upstream are not replayed: ${pq.dropped.map((p) => `${short(p.sha)} "${p.subject}"`).join(', ')}`);
@@ -153,6 +160,12 @@ async function pinShas(env: ResolveEnv, options: StartOptions): Promise<ResolveP
   }
   const shas = await readShas(run, config);
   if (!shas.upstream || !shas.trunk) throw errors.internal(`${config.remotes.upstream}/${config.upstreamBranch} or ${config.trunk} is missing after fetch; fix the config`);
+  // The same refusals as the daily run's preflight: a history cut short, an unpushed local commit.
+  await assertWholeHistory(run, repo, config.remotes.fork, [shas.trunk, shas.upstream]);
+  if (config.push.enabled && config.publish.trunkSource !== 'local') {
+    const ahead = await trunkAheadCommits(run, repo, shas.trunk, shas.forkTrunk);
+    if (ahead.length) throw errors.trunkAhead(config.trunk, config.remotes.fork, ahead);
+  }
   const latest = latestVerifyPin(config.scratchPath);
   const base = { upstream: shas.upstream, trunk: shas.trunk, forkTrunk: shas.forkTrunk, mirror: shas.mirror, forkMirror: shas.forkMirror ?? null, base: null };
   if (!latest) return { ...base, source: 'fresh: no verify run recorded; pinned the fetched refs (the replay is the verification)' };

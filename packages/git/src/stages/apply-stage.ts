@@ -5,7 +5,6 @@ import {
   isAncestor,
   type Lease,
   type LockMerge,
-  lsRemoteBranch,
   type PolicyDecision,
   moveBranch,
   moveFailureText,
@@ -25,6 +24,7 @@ import {
 import { bumpFailure, bumpVersion, type BumpResult } from '../version/bump-version.js';
 import { listCommits, mergeFfOnly, resetHard, updateRefCas } from '../engine/git-ops.js';
 import { neverUpstream, publishCandidates } from './publish-stage.js';
+import { forkMoved } from '../refs/fork-unmoved.js';
 import { stageRefs } from './observed-shas.js';
 import { readPatchQueue } from '../engine/patch-queue.js';
 import { replayedPatches } from '../engine/replayed-patches.js';
@@ -149,15 +149,12 @@ async function checkFork(a: Apply): Promise<StageResult | null> {
   if (guard) return failed(guard);
   // The fork as it is now, not as our last fetch saw it: a stale remote-tracking ref is exactly
   // how a lease ends up protecting nothing.
-  const forkTrunkNow = await lsRemoteBranch(ctx.run, repo, fork, config.trunk, timeoutMs);
-  const forkMirrorNow = await lsRemoteBranch(ctx.run, repo, fork, config.mirror, timeoutMs);
-  if (forkTrunkNow === undefined || forkMirrorNow === undefined) return failed(errors.fetchFailed(fork, 'git ls-remote failed'));
-  if (forkTrunkNow !== pin.forkTrunk) {
-    return blocked(a, { ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: forkTrunkNow, attempted: false, local: pin.trunk, reason: `${fork}'s ${config.trunk} moved since verify (verified at ${short(pin.forkTrunk)}, found ${short(forkTrunkNow)})` });
-  }
-  if (forkMirrorNow !== pin.forkMirror) {
-    return blocked(a, { ref: `refs/heads/${config.mirror}`, remote: fork, expected: pin.forkMirror, actual: forkMirrorNow, attempted: false, reason: `${fork}'s ${config.mirror} moved since verify (verified at ${short(pin.forkMirror)}, found ${short(forkMirrorNow)})` });
-  }
+  const fork0 = await forkMoved(ctx.run, repo, fork, [
+    { branch: config.trunk, expected: pin.forkTrunk },
+    { branch: config.mirror, expected: pin.forkMirror },
+  ], { since: 'since verify', timeoutMs });
+  if (fork0.moved) return blocked(a, { ...fork0.moved, ...(fork0.moved.ref === `refs/heads/${config.trunk}` ? { local: pin.trunk } : {}) });
+  const forkTrunkNow = fork0.actual.get(config.trunk) ?? null;
   // The lease's expected SHA is the fork trunk seen at the start of the run; it is only safe to
   // replace if the local trunk already contains it — otherwise the push would drop those commits.
   if (pin.forkTrunk && !(await isAncestor(ctx.run, repo, pin.forkTrunk, pin.trunk))) {

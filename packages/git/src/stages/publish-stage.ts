@@ -13,8 +13,8 @@ import {
   type StageImpl,
   type StageResult,
 } from '@rebase-daily/core';
-import { atomicLeasePush, leasePush, type RefUpdate } from '../refs/lease-push.js';
-import type { PushOutcome } from '../refs/push-rejection.js';
+import { publishThroughGate } from '../gate/publish-gate.js';
+import { validationEvidence } from './validation-evidence.js';
 
 const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : '(absent)');
 const ORDER = { mirror: 0, trunk: 1, descendant: 2 } as const;
@@ -45,7 +45,6 @@ function emptyData(ctx: StageContext): PublishData {
   };
 }
 
-const outcomeText = (o: PushOutcome) => `${o.kind}${o.detail ? `: ${o.detail}` : ''}`;
 const refOf = (c: Candidate, outcome: string, moved: boolean, actual?: string | null): PublishRef => ({
   branch: c.branch,
   role: c.role,
@@ -82,36 +81,48 @@ export async function publishCandidates(ctx: StageContext, candidates: readonly 
   }
   const guard = await neverUpstream(ctx);
   if (guard) return { ...failedWith(guard), data };
-  const timeoutMs = config.push.timeoutSeconds * 1000;
-  const updates: RefUpdate[] = todo.map((c) => ({ branch: c.branch, newSha: c.to as string, expected: c.remote }));
-
-  if (config.publish.atomic) {
-    data.mode = 'atomic';
-    ctx.progress.info(`publish: one atomic push of ${todo.map((c) => c.branch).join(', ')} to ${fork}`);
-    const p = await atomicLeasePush(ctx.run, config.repoPath, fork, updates, { timeoutMs });
-    data.commands.push(p.command);
-    data.refs = todo.map((c, i) => refOf(c, outcomeText(p.refs[i].outcome), p.ok, p.ok ? c.to : p.refs[i].actual));
-    if (p.atomicUnsupported) {
-      data.atomicUnsupported = true;
-      return { ...failedWith(errors.atomicUnsupported(fork)), data, nextActions: [`Set "publish": { "atomic": false } in ${config.configPath} to push the refs one by one, or move the fork to a remote that supports atomic pushes; then rerun.`] };
-    }
-    if (!p.ok) return blocked(ctx, data, todo);
-    todo.forEach(markPublished);
-    return { status: 'ok', summary: `published ${todo.map((c) => `${c.branch} ${short(c.remote)} → ${short(c.to)}`).join(', ')} to ${fork} in one atomic push`, data };
+  const trunk = todo.find((c) => c.role === 'trunk');
+  const pin = ctx.state.pin;
+  if (trunk && !pin) return { ...failedWith(errors.notVerified()), data };
+  data.mode = config.publish.atomic ? 'atomic' : 'ordered';
+  ctx.progress.info(`publish: ${config.publish.atomic ? 'one atomic push' : 'one push per ref'} of ${todo.map((c) => c.branch).join(', ')} to ${fork}, through the publish gate`);
+  const gate = await publishThroughGate(ctx.run, {
+    repo: config.repoPath,
+    remote: fork,
+    trunk: trunk && pin ? { oldTip: pin.trunk, upstream: pin.upstream, newTip: trunk.to as string } : null,
+    version: config.version,
+    validation: validationEvidence(ctx.state, config),
+    refs: todo.map((c) => ({ branch: c.branch, expected: c.remote, next: c.to as string })),
+    atomic: config.publish.atomic,
+    timeoutMs: config.push.timeoutSeconds * 1000,
+    since: 'since the run started',
+  });
+  if (gate.kind === 'refused') {
+    data.mode = 'none';
+    data.refs = todo.map((c) => refOf(c, 'not-attempted', false, gate.proof.leases.find((l) => l.branch === c.branch)?.actual ?? undefined));
+    const err = gate.error;
+    return { ...failedWith(err), summary: `publish to ${fork} refused by the publish gate (${err.code}); nothing moved on the fork remote: ${err.message}`, ...(gate.lease ? { lease: gate.lease } : {}), data, nextActions: [`Nothing was pushed to ${fork}: ${err.code}. Fix what the message names, then rerun rebase-daily; the refs were moved back and kept under refs/rebase-daily/candidates/.`] };
   }
-
-  data.mode = 'ordered';
-  for (const [i, c] of todo.entries()) {
-    const p = await leasePush(ctx.run, config.repoPath, fork, c.branch, c.to as string, c.remote, { timeoutMs });
-    data.commands.push(p.command);
-    data.refs.push(refOf(c, outcomeText(p.outcome), p.ok, p.ok ? c.to : p.actual));
-    if (!p.ok) {
-      for (const rest of todo.slice(i + 1)) data.refs.push(refOf(rest, 'not-attempted', false));
-      return blocked(ctx, data, todo);
-    }
-    markPublished(c);
+  data.proof = gate.proof;
+  const p = gate.publish;
+  data.commands.push(...p.commands);
+  const byBranch = new Map(p.refs.map((r) => [r.branch, r]));
+  // A ref the fork already had (a retry) is not sent again: it counts as published.
+  data.refs = todo.map((c) => {
+    const r = byBranch.get(c.branch);
+    return r ? refOf(c, r.outcome, r.ok, r.ok ? c.to : r.actual) : refOf(c, 'up-to-date', true, c.to);
+  });
+  if (p.atomicUnsupported) {
+    data.atomicUnsupported = true;
+    return { ...failedWith(errors.atomicUnsupported(fork)), data, nextActions: [`Set "publish": { "atomic": false } in ${config.configPath} to push the refs one by one, or move the fork to a remote that supports atomic pushes; then rerun.`] };
   }
-  return { status: 'ok', summary: `published ${todo.map((c) => `${c.branch} ${short(c.remote)} → ${short(c.to)}`).join(', ')} to ${fork}, one ref at a time (publish.atomic is false)`, data };
+  if (!p.ok) {
+    for (const c of todo) if (byBranch.get(c.branch)?.ok) markPublished(c);
+    return blocked(ctx, data, todo);
+  }
+  todo.forEach(markPublished);
+  const how = config.publish.atomic ? ' in one atomic push' : ', one ref at a time (publish.atomic is false)';
+  return { status: 'ok', summary: `published ${todo.map((c) => `${c.branch} ${short(c.remote)} → ${short(c.to)}`).join(', ')} to ${fork}${how}`, data };
 }
 
 /** A refused publish: exit 12, the expected and actual SHA of every ref, and which refs moved. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { boundRunner, CommandLog } from '@rebase-daily/core';
 import { commitFiles, createForkFixture, git, type ForkFixture } from '@rebase-daily/core/testing';
-import { publishRefs } from './publish.js';
+import { publishRefs } from './push-refs.js';
 
 // publishRefs against a real bare remote, through the publish stage's push code (lease-push.ts):
 // one atomic push with an explicit lease per ref, or ref by ref under publish.atomic: false.

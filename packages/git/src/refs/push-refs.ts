@@ -1,6 +1,6 @@
 import { errors, type ErrorRecord, type Lease, type Runner } from '@rebase-daily/core';
-import { atomicLeasePush, leasePush } from '../refs/lease-push.js';
-import type { PushOutcome } from '../refs/push-rejection.js';
+import { atomicLeasePush, leasePush } from './lease-push.js';
+import type { PushOutcome } from './push-rejection.js';
 
 /** One branch to publish: move `refs/heads/<branch>` on the remote from exactly `expected` (null: absent) to `next`. */
 export interface PublishRef {
@@ -35,7 +35,7 @@ const NOT_ATTEMPTED = 'not-attempted';
 const outcomeText = (o: PushOutcome) => `${o.kind}${o.detail ? `: ${o.detail}` : ''}`;
 
 /**
- * The publishing step of `rebase-daily resolve finish`, with the publish stage's own push code
+ * The one leased push of every publish path (the publish gate calls it for the publish stage and `resolve finish`)
  * (`lease-push.ts`): with `atomic`, one `git push --atomic --porcelain` with an explicit
  * `--force-with-lease=refs/heads/<b>:<sha>` per ref (`atomicLeasePush`); a remote that refuses
  * `--atomic` is E_ATOMIC_UNSUPPORTED with nothing sent, as in the publish stage. With
