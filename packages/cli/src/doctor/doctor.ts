@@ -29,6 +29,7 @@ import {
   revParse,
   runPaths,
   scratchDirProblem,
+  scratchDirRepoProblem,
   statusPorcelain,
   unfinishedTemporaries,
   type ResolvedConfig,
@@ -105,7 +106,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
 
   await checkGit(run, gitCwd, gitDirPath ? config : null, options.env, add);
   if (config && repo) {
-    const scratchWhy = scratchDirProblem(config.scratchPath, repo);
+    const scratchWhy = gitDirPath ? await scratchDirRepoProblem(run, config.scratchPath, repo) : scratchDirProblem(config.scratchPath, repo);
     if (scratchWhy) add({ name: 'scratch', status: 'fail', message: `"scratchDir" resolves to ${config.scratchPath}, ${scratchWhy}`, fix: 'use a path inside the repo (default ".scratch") or a dedicated directory' });
     else add({ name: 'scratch', status: 'ok', message: `${config.scratchPath}${isInside(config.scratchPath, repo) ? ' (inside the repo, excluded from git)' : ''}` });
     if (!gitDirPath) {

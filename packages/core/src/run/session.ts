@@ -151,7 +151,7 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
   // repository's top level, the scratch dir a place the run may write, and no operation the user
   // started may be in progress (a crashed run's own rebase is the cleanup's, under the lock).
   await checkRepoPath(run, config.repoPath);
-  checkScratchDir(config);
+  await checkScratchDir(run, config);
   const crashedOp = await refuseForeignOperation(run, config);
   if (crashedOp) progress.warn(`a ${crashedOp.op} left by crashed run ${crashedOp.recordedBy} is in progress; it is aborted once the lock is held`);
 
