@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { git, gitSucceeds, makeTempDir, snapshotRepo, unexpectedChanges } from '@rebase-daily/core/testing';
+import { commitFiles, fixtureGitEnv, git, gitSucceeds, makeTempDir, snapshotRepo, unexpectedChanges } from '@rebase-daily/core/testing';
 import { cli, day, type Day } from './helpers.js';
 
 // Issue 21 on real forks: odd repositories and hostile states are refused with the true reason,
@@ -47,5 +48,54 @@ describe('a scratchDir the run must not write to: exit 2, nothing written (not e
     expect(readFileSync(join(d.fixture.clone, '.git', 'info', 'exclude'), 'utf8')).toMatch(/^\/cache\/$/m);
     expect(gitSucceeds(d.fixture.clone, 'diff', '--quiet')).toBe(true);
     expect(git(d.fixture.clone, 'status', '--porcelain')).toBe('');
+  });
+});
+
+/** `git rebase -i <onto>` in `cwd` with the first pick turned into `edit`: stopped, as a user leaves it. */
+function stopInteractiveRebase(cwd: string, onto: string): void {
+  execFileSync('git', ['rebase', '-i', onto], { cwd, env: { ...process.env, ...fixtureGitEnv, GIT_SEQUENCE_EDITOR: 'sed -i 1s/^pick/edit/' }, stdio: 'ignore' });
+  expect(readFileSync(join(git(cwd, 'rev-parse', '--absolute-git-dir'), 'rebase-merge', 'head-name'), 'utf8')).toMatch(/^refs\/heads\//);
+}
+
+describe('an interactive rebase stopped in a linked worktree', () => {
+  it.each([
+    ['of the trunk', (dd: Day) => dd.fixture.trunk, {}],
+    ['of the mirror', (dd: Day) => dd.fixture.mirror, {}],
+    ['of a Graphite descendant (a branch built on the trunk)', (dd: Day) => (git(dd.fixture.clone, 'branch', 'feat', dd.fixture.trunk), 'feat'), { graphite: {} }],
+  ])('%s: exit 1 E_OPERATION_IN_PROGRESS naming the branch and the worktree; nothing moves; the user\'s --continue still works', async (_what, branchOf, extra) => {
+    d = day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] }, extra);
+    const c = d.fixture.clone;
+    const branch = branchOf(d);
+    git(c, 'checkout', '-q', '--detach');
+    const wt = join(d.fixture.root, 'linked');
+    git(c, 'worktree', 'add', '-q', wt, branch);
+    if (branch === d.fixture.mirror) commitFiles(wt, { 'MIRROR.md': 'm\n' }, 'mirror: local edit');
+    else commitFiles(wt, { 'FEAT.md': 'f\n' }, `${branch}: one more`);
+    stopInteractiveRebase(wt, 'HEAD~1');
+    const before = snap(d);
+    const tips = git(c, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/');
+    for (const command of ['daily', 'verify']) {
+      const r = await cli([command, '--config', d.configPath]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(firstLine(r.stderr)).toBe(
+        `rebase-daily: E_OPERATION_IN_PROGRESS: a rebase of ${branch}, a branch this run moves, is in progress in ${wt} and rebase-daily did not start it, so it leaves it alone; finish it (\`git -C ${wt} rebase --continue\`) or abort it (\`git -C ${wt} rebase --abort\`), then rerun`,
+      );
+    }
+    expect(unexpectedChanges(before, snap(d))).toEqual([]);
+    expect(git(c, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/')).toBe(tips);
+    const doc = await cli(['doctor', '--config', d.configPath, '--json']);
+    expect(check(doc.json, 'repo')).toMatchObject({ status: 'fail', fix: `finish it (\`git -C ${wt} rebase --continue\`) or abort it (\`git -C ${wt} rebase --abort\`)` });
+    expect(gitSucceeds(wt, 'rebase', '--continue')).toBe(true);
+  });
+
+  it('of an unrelated topic branch: not the run\'s business, the run goes ahead', async () => {
+    d = day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] });
+    const wt = join(d.fixture.root, 'linked');
+    git(d.fixture.clone, 'worktree', 'add', '-q', '-b', 'topic', wt, d.fixture.mirror);
+    commitFiles(wt, { 'TOPIC.md': 't\n' }, 'topic: one');
+    stopInteractiveRebase(wt, 'HEAD~1');
+    const r = await cli(['verify', '--config', d.configPath]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(gitSucceeds(wt, 'rebase', '--continue')).toBe(true);
   });
 });
