@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commitFiles, fixtureGitEnv, git, gitSucceeds, makeTempDir, snapshotRepo, unexpectedChanges } from '@rebase-daily/core/testing';
@@ -97,5 +97,58 @@ describe('an interactive rebase stopped in a linked worktree', () => {
     const r = await cli(['verify', '--config', d.configPath]);
     expect(r.code, r.stderr).toBe(0);
     expect(gitSucceeds(wt, 'rebase', '--continue')).toBe(true);
+  });
+});
+
+describe('the true words', () => {
+  it('a lock held by another host whose meta lacks fields never prints "undefined": exit 15', async () => {
+    d = day();
+    const lockDir = join(d.fixture.clone, '.scratch', 'locks', 'rebase-daily.lock');
+    mkdirSync(lockDir, { recursive: true });
+    writeFileSync(join(lockDir, 'meta.json'), JSON.stringify({ runId: 'crashed', pid: 999999, hostname: 'other-host', startedAt: new Date().toISOString() }));
+    const tips = git(d.fixture.clone, 'for-each-ref', '--format=%(refname) %(objectname)');
+    const r = await cli(['daily', '--config', d.configPath]);
+    expect(r.code, r.stderr).toBe(15);
+    expect(firstLine(r.stderr)).toMatch(/lock held by run crashed \(pid 999999 on other-host\) since \S+; it runs on another host \(other-host\)/);
+    expect(r.stderr).not.toMatch(/undefined/);
+    expect(git(d.fixture.clone, 'for-each-ref', '--format=%(refname) %(objectname)')).toBe(tips);
+  });
+
+  it('the dirty-tree message names the worktree that is dirty (a linked worktree holding the trunk)', async () => {
+    d = day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] });
+    const c = d.fixture.clone;
+    git(c, 'checkout', '-q', d.fixture.mirror);
+    const wt = join(d.fixture.root, 'trunk-wt');
+    git(c, 'worktree', 'add', '-q', wt, d.fixture.trunk);
+    writeFileSync(join(wt, 'notes.txt'), 'work in progress\n');
+    const tips = git(c, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/');
+    const r = await cli(['daily', '--config', d.configPath, '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.json.errors[0]).toMatchObject({ code: 'E_DIRTY_TREE', message: `working tree ${wt} has uncommitted changes in notes.txt; commit or stash them, then rerun` });
+    expect(git(c, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/')).toBe(tips);
+    expect(git(d.fixture.originBare, 'rev-parse', d.fixture.trunk)).toBe(git(c, 'rev-parse', d.fixture.trunk));
+    expect(readFileSync(join(wt, 'notes.txt'), 'utf8')).toBe('work in progress\n');
+  });
+
+  it('`resolve finish` with nothing started says "nothing to finish" (not "validation is not configured")', async () => {
+    d = day();
+    const before = snap(d);
+    const r = await cli(['resolve', 'finish', '--config', d.configPath]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(firstLine(r.stderr)).toBe(`rebase-daily: E_RESOLVE_NONE: no conflict resolution is in progress, so there is nothing to finish; start one with \`rebase-daily resolve start --config ${d.configPath}\``);
+    expect(unexpectedChanges(before, snap(d), [/^files [+~] \.scratch\//, /^files [+~] \.git\/info\/(exclude)?$/, /^status [+-] \?\? \.scratch\//])).toEqual([]);
+  });
+
+  it('`resolve start` on a clean day is refused without taking the lock (a manual hold does not change the answer)', async () => {
+    d = day();
+    const held = await cli(['lock', '--config', d.configPath, '--reason', 'holding', '--json']);
+    expect(held.code, held.stderr).toBe(0);
+    const meta = readFileSync(join(d.fixture.clone, '.scratch', 'locks', 'rebase-daily.lock', 'meta.json'), 'utf8');
+    const tips = git(d.fixture.clone, 'for-each-ref', '--format=%(refname) %(objectname)');
+    const r = await cli(['resolve', 'start', '--config', d.configPath]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(firstLine(r.stderr)).toMatch(new RegExp(`^rebase-daily: E_RESOLVE_NOTHING: ${d.fixture.trunk} already contains upstream [0-9a-f]{12}; there is nothing to resolve`));
+    expect(readFileSync(join(d.fixture.clone, '.scratch', 'locks', 'rebase-daily.lock', 'meta.json'), 'utf8')).toBe(meta);
+    expect(git(d.fixture.clone, 'for-each-ref', '--format=%(refname) %(objectname)')).toBe(tips);
   });
 });

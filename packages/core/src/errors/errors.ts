@@ -42,12 +42,13 @@ export const errors = {
   config: (message: string, details: Record<string, unknown> = {}) => new RebaseDailyError('E_CONFIG', message, EXIT.usage, details),
   configInvalid: (problems: string[]) =>
     new RebaseDailyError('E_CONFIG_INVALID', `config is invalid: ${problems.join('; ')}`, EXIT.usage, { problems }),
-  dirtyTree: (files: string[]) =>
+  /** `path`: the worktree that is dirty (the repo, or a linked worktree that has the trunk or mirror checked out). */
+  dirtyTree: (files: string[], path?: string) =>
     new RebaseDailyError(
       'E_DIRTY_TREE',
-      `working tree has uncommitted changes in ${files.slice(0, 5).join(', ')}${files.length > 5 ? ` and ${files.length - 5} more` : ''}; commit or stash them, then rerun`,
+      `working tree ${path ? `${path} ` : ''}has uncommitted changes in ${files.slice(0, 5).join(', ')}${files.length > 5 ? ` and ${files.length - 5} more` : ''}; commit or stash them, then rerun`,
       EXIT.internal,
-      { files },
+      { files, ...(path ? { path } : {}) },
     ),
   notARepo: (path: string) =>
     new RebaseDailyError('E_NOT_A_REPO', `${path} is not a git repository; fix "repo" in the config or pass --repo`, EXIT.internal),
