@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/config.js';
 import { errors } from '../errors/errors.js';
@@ -61,8 +61,10 @@ export async function undoTemporary(run: Runner, repo: string, t: Temporary): Pr
     return r.exitCode === 0 ? { action: `deleted temporary branch ${t.path}` } : { problem: `could not delete temporary branch ${t.path}: ${r.stderr.split('\n')[0]}` };
   }
   if (!existsSync(t.path)) return {};
+  // A `dir` record may name a file the run's tools create (a Cargo.lock cargo writes).
+  const what = statSync(t.path).isDirectory() ? 'temporary directory' : 'temporary file';
   rmSync(t.path, { recursive: true, force: true });
-  return existsSync(t.path) ? { problem: `could not remove temporary directory ${t.path}` } : { action: `removed temporary directory ${t.path}` };
+  return existsSync(t.path) ? { problem: `could not remove ${what} ${t.path}` } : { action: `removed ${what} ${t.path}` };
 }
 
 /** Undo recorded temporaries: operations first, then worktrees (git refuses to delete a branch checked out in one), branches, dirs. */
