@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commitFiles, fixtureGitEnv, git, gitSucceeds, makeTempDir, snapshotRepo, unexpectedChanges } from '@rebase-daily/core/testing';
-import { cli, day, type Day } from './helpers.js';
+import { binPath, cli, day, type Day } from './helpers.js';
 
 // Issue 21 on real forks: odd repositories and hostile states are refused with the true reason,
 // and nothing outside the run's own record changes. Each case asserts the exit code, the first
@@ -150,5 +150,16 @@ describe('the true words', () => {
     expect(firstLine(r.stderr)).toMatch(new RegExp(`^rebase-daily: E_RESOLVE_NOTHING: ${d.fixture.trunk} already contains upstream [0-9a-f]{12}; there is nothing to resolve`));
     expect(readFileSync(join(d.fixture.clone, '.scratch', 'locks', 'rebase-daily.lock', 'meta.json'), 'utf8')).toBe(meta);
     expect(git(d.fixture.clone, 'for-each-ref', '--format=%(refname) %(objectname)')).toBe(tips);
+  });
+
+  it('a closed output pipe (`daily 2>&1 | head -1`) does not stop the run: it finishes, publishes, writes its report, releases the lock', async () => {
+    d = day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] });
+    const out = execFileSync('bash', ['-c', `${process.execPath} ${binPath} daily --config ${d.configPath} 2>&1 | head -1; echo "rc=\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    const [first, rc] = out.trim().split('\n');
+    expect(first).toMatch(/^rebase-daily: /);
+    expect(rc).toBe('rc=0');
+    expect(d.report()).toMatchObject({ exitCode: 0 });
+    expect(existsSync(join(d.fixture.clone, '.scratch', 'locks', 'rebase-daily.lock'))).toBe(false);
+    expect(git(d.fixture.originBare, 'rev-parse', d.fixture.trunk)).toBe(git(d.fixture.clone, 'rev-parse', d.fixture.trunk));
   });
 });
