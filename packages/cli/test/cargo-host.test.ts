@@ -39,3 +39,21 @@ describe('kill -9 during cargo in a fork without a committed Cargo.lock', () => 
     expect(existsSync(lockfile)).toBe(false);
   });
 });
+
+describe('a toolchain the fork pins, absent on this host', () => {
+  it('the version bump names the pin file and `rustup toolchain install X`, not the manifest; nothing moves', async () => {
+    const pinned = { ...crate, 'rust-toolchain.toml': '[toolchain]\nchannel = "1.42.1"\n' };
+    d = day({ base: pinned, upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] }, { version: { source: 'manifest', manifest: 'Cargo.toml', suffix: '-fork.1' } });
+    const tips = git(d.fixture.clone, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/');
+    const origin = git(d.fixture.originBare, 'for-each-ref', '--format=%(refname) %(objectname)');
+    // rustup must not try to download it (no network here, and a test must not install toolchains).
+    const r = await cli(['daily', '--config', d.configPath, '--json'], { RUSTUP_AUTO_INSTALL: '0' });
+    expect(r.code, r.stderr).not.toBe(0);
+    const message = r.json.errors.map((e: { message: string }) => e.message).join('\n');
+    expect(message).toContain(`toolchain '1.42.1', pinned by `);
+    expect(message).toMatch(/rust-toolchain\.toml, is not installed on this host; install it with `rustup toolchain install 1\.42\.1`, then rerun/);
+    expect(message).not.toMatch(/fix the workspace manifest/);
+    expect(git(d.fixture.clone, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/')).toBe(tips);
+    expect(git(d.fixture.originBare, 'for-each-ref', '--format=%(refname) %(objectname)')).toBe(origin);
+  });
+});
