@@ -48,7 +48,8 @@ describe('a toolchain the fork pins, absent on this host', () => {
     const origin = git(d.fixture.originBare, 'for-each-ref', '--format=%(refname) %(objectname)');
     // rustup must not try to download it (no network here, and a test must not install toolchains).
     const r = await cli(['daily', '--config', d.configPath, '--json'], { RUSTUP_AUTO_INSTALL: '0' });
-    expect(r.code, r.stderr).not.toBe(0);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.json.errors[0].code).toBe('E_VERSION_BUMP');
     const message = r.json.errors.map((e: { message: string }) => e.message).join('\n');
     expect(message).toContain(`toolchain '1.42.1', pinned by `);
     expect(message).toMatch(/rust-toolchain\.toml, is not installed on this host; install it with `rustup toolchain install 1\.42\.1`, then rerun/);

@@ -22,8 +22,8 @@ describe('a scratchDir the run must not write to: exit 2, nothing written (not e
   it.each([
     ['a tracked folder ("src")', 'src', /which holds 1 tracked file\(s\) \(src\/lib\.txt\): new files there would vanish from `git status`/],
     ['the repo root (".")', '.', /which is the repo itself/],
-    ['.git', '.git', /which is inside the repo's \.git directory/],
-    ['inside .git (".git/scratch")', '.git/scratch', /which is inside the repo's \.git directory/],
+    ['.git', '.git', /which is inside the repo's git directory/],
+    ['inside .git (".git/scratch")', '.git/scratch', /which is inside the repo's git directory/],
   ])('%s', async (_what, scratchDir, message) => {
     d = day({ upstreamCommits: [{ files: { 'UP.md': 'x\n' }, message: 'upstream: x' }] }, { scratchDir });
     const exclude = readFileSync(join(d.fixture.clone, '.git', 'info', 'exclude'), 'utf8');

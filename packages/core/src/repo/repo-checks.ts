@@ -42,7 +42,7 @@ export function scratchDirProblem(scratchPath: string, repoPath: string): string
   const repo = resolve(repoPath);
   if (scratch === repo) return 'which is the repo itself';
   // git's own directory: the run's lock, reports and cargo target dir would sit among git's files.
-  if (within(scratch, join(repo, '.git'))) return "which is inside the repo's .git directory";
+  if (within(scratch, join(repo, '.git'))) return "which is inside the repo's git directory";
   if (within(scratch, repo)) return null;
   if (SYSTEM_DIRS.includes(scratch)) return 'which is a system directory';
   if (within(repo, scratch)) return `which contains the repo ${repo}`;
@@ -63,7 +63,7 @@ export async function scratchDirRepoProblem(run: Runner, scratchPath: string, re
   if (!within(scratch, resolve(repoPath))) return null;
   for (const which of ['--git-dir', '--git-common-dir'] as const) {
     const r = await run('git', ['rev-parse', which], { cwd: repoPath });
-    if (r.exitCode === 0 && within(scratch, resolve(repoPath, r.stdout.trim()))) return 'which is inside the git directory';
+    if (r.exitCode === 0 && within(scratch, resolve(repoPath, r.stdout.trim()))) return "which is inside the repo's git directory";
   }
   const rel = relative(resolve(repoPath), scratch).split(sep).join('/');
   const r = await run('git', ['ls-files', '-z', '--', `:(top,literal)${rel}`], { cwd: repoPath });
