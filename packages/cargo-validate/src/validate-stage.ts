@@ -11,6 +11,7 @@ import { runTestStep } from './run-test-step.js';
 import { attributeByBuiltTargets, type BuiltTarget } from './test-executables.js';
 import { prepareValidationTree, releaseValidationTree, type ValidationTree } from './validation-tree.js';
 import { hasJustfile } from './justfile.js';
+import { cargoLockfilesToRecord } from './cargo-outputs.js';
 
 export type FailureReason = 'format-changed-files' | 'format-failed' | 'compile-error' | 'tests-failed' | 'timeout' | 'step-failed';
 
@@ -106,6 +107,8 @@ export function createValidateStage(options: ValidateStageOptions = {}): StageIm
     const cargo = resolveTool('cargo', toolOpts);
     if (!cargo) return toolFailure(toolMissingError('cargo', 'cargo fmt and cargo test'));
 
+    // Cargo.lock files cargo will create in a fork that commits none: on record before any cargo runs.
+    for (const lock of await cargoLockfilesToRecord(run, repo, resolve(repo, v.cwd), `refs/heads/${config.trunk}`)) ctx.registerTemporary('dir', lock);
     const key = options.cache === false ? null : await validateCacheKey(config, repo, { run, cargo });
     if (key) {
       const recorded = readRecord(validateCachePath(config.scratchPath, key.key));

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import { guardClosedOutput } from './io.js';
 import { main } from './main.js';
+
+guardClosedOutput();
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -12,9 +12,28 @@ export interface CliIO {
   stdoutIsTTY?: boolean;
 }
 
+/**
+ * A write to a stream whose reader is gone (`daily 2>&1 | head -1`) is dropped: the run must finish,
+ * write its report and release its lock whatever happens to its output. Node reports a closed pipe
+ * as an `error` event (EPIPE) that would otherwise end the process; `guardClosedOutput` swallows it.
+ */
+function writeTo(stream: NodeJS.WriteStream, text: string): void {
+  if (stream.destroyed || stream.writableEnded) return;
+  try {
+    stream.write(text);
+  } catch {
+    // closed meanwhile
+  }
+}
+
+/** Keep an EPIPE (or any error) on stdout/stderr from ending the process. Called once by bin.ts. */
+export function guardClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+}
+
 export const processIO: CliIO = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
+  stdout: (t) => writeTo(process.stdout, t),
+  stderr: (t) => writeTo(process.stderr, t),
   env: process.env,
   cwd: process.cwd(),
   isTTY: Boolean(process.stderr.isTTY),

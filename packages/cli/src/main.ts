@@ -113,8 +113,9 @@ export async function main(argv: string[], rawIO: CliIO = processIO): Promise<nu
     if (command === 'prompt') return prompt(io, args, config);
     if (command === 'lock') {
       // The hold is a directory under the scratch dir: refuse a repo or scratch dir it must not create.
-      await checkRepoPath(boundRunner(new CommandLog()), config.repoPath);
-      checkScratchDir(config);
+      const probe = boundRunner(new CommandLog());
+      await checkRepoPath(probe, config.repoPath);
+      await checkScratchDir(probe, config);
       return holdLock(io, args, config);
     }
     if (command === 'unlock') return unlock(io, args, config);

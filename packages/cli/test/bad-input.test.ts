@@ -183,7 +183,7 @@ describe('output: no colour unless a terminal without NO_COLOR; fatal errors are
     writeFileSync(join(d.fixture.clone, 'FORK.md'), 'local edit\n');
     const r = await cli(['daily', '--config', d.configPath]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^rebase-daily: error: E_DIRTY_TREE: working tree has uncommitted changes in FORK\.md/m);
+    expect(r.stderr).toMatch(/^rebase-daily: error: E_DIRTY_TREE: working tree \S+ has uncommitted changes in FORK\.md/m);
     expect(r.stderr).not.toMatch(/warning:.*E_DIRTY_TREE|warning: working tree/);
   });
 });

@@ -12,6 +12,7 @@ export * from './recovery/candidates.js';
 export * from './refs/move-branch.js';
 export * from './contracts/stage.js';
 export * from './process/git-basics.js';
+export * from './process/toolchain-pin.js';
 export * from './lock/lock.js';
 export * from './process/holder.js';
 export * from './process/watchdog.js';

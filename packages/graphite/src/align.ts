@@ -140,7 +140,7 @@ async function checkPreconditions(ctx: StageContext): Promise<Align | StageResul
   if (op) return failed(errors.rebaseInProgress(repo), `a ${op} is in progress in ${repo}; align did nothing`, data);
   const dirty = await statusPorcelain(run, repo);
   if (dirty.length) {
-    const e = errors.dirtyTree(dirty.map((l) => l.slice(3)));
+    const e = errors.dirtyTree(dirty.map((l) => l.slice(3)), repo);
     return failed(e, e.message, data);
   }
   const startBranch = await currentBranch(run, repo);

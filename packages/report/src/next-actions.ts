@@ -196,6 +196,13 @@ function usageError(w: Writer): void {
 }
 
 function interrupted(w: Writer): void {
+  // The truth about local refs: a cleanup that could not move one back is said first, with its command.
+  const left = w.input.errors.filter((e) => e.code === 'E_CLEANUP');
+  if (left.length) {
+    for (const e of left) w.actions.push(`${e.code}: ${e.message}`);
+    w.actions.push(`The run was interrupted by a signal and its cleanup could not undo the above; do that first, then rerun: ${code(`${w.rd} daily`)}`);
+    return;
+  }
   w.actions.push(`The run was interrupted by a signal and cleaned up; nothing is half-done. Rerun when ready: ${code(`${w.rd} daily`)}`);
 }
 

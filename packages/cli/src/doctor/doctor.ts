@@ -29,6 +29,8 @@ import {
   revParse,
   runPaths,
   scratchDirProblem,
+  scratchDirRepoProblem,
+  refuseLinkedWorktreeOperation,
   statusPorcelain,
   unfinishedTemporaries,
   type ResolvedConfig,
@@ -106,7 +108,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
 
   await checkGit(run, gitCwd, gitDirPath ? config : null, options.env, add);
   if (config && repo) {
-    const scratchWhy = scratchDirProblem(config.scratchPath, repo);
+    const scratchWhy = gitDirPath ? await scratchDirRepoProblem(run, config.scratchPath, repo) : scratchDirProblem(config.scratchPath, repo);
     if (scratchWhy) add({ name: 'scratch', status: 'fail', message: `"scratchDir" resolves to ${config.scratchPath}, ${scratchWhy}`, fix: 'use a path inside the repo (default ".scratch") or a dedicated directory' });
     else add({ name: 'scratch', status: 'ok', message: `${config.scratchPath}${isInside(config.scratchPath, repo) ? ' (inside the repo, excluded from git)' : ''}` });
     if (!gitDirPath) {
@@ -167,11 +169,16 @@ async function checkRepo(run: Runner, config: ResolvedConfig, gitDirPath: string
   const all = await statusPorcelain(run, repo);
   const dirty = all.filter((l) => !(scratchRel && l.startsWith('?? ') && (l.slice(3) === scratchRel || l.slice(3).startsWith(scratchRel))));
   const branch = await currentBranch(run, repo);
+  // The run's own refusal of an operation stopped in a linked worktree on a branch it moves.
+  const linked = op ? null : await refuseLinkedWorktreeOperation(run, config).then(() => null, (err: Error & { details?: Record<string, string> }) => err);
   if (op && crashed)
     add({ name: 'repo', status: 'warn', message: `a ${op} left by crashed run ${crashed} is in progress in ${repo}; the next run aborts it (it recorded starting it) — do not abort it by hand`, details: { operation: op, recordedBy: crashed } });
   else if (op) {
     const c = operationCommands(op, repo);
     add({ name: 'repo', status: 'fail', message: `a ${op} is in progress in ${repo}; rebase-daily did not start it and will not touch it`, fix: `finish it (\`${c.finish}\`) or abort it (\`${c.abort}\`)`, details: { operation: op, ...c } });
+  } else if (linked?.details) {
+    const { operation, finish, abort } = linked.details;
+    add({ name: 'repo', status: 'fail', message: linked.message.split('; ')[0], fix: `finish it (\`${finish}\`) or abort it (\`${abort}\`)`, details: { operation, ...linked.details } });
   } else if (dirty.length)
     add({ name: 'repo', status: 'fail', message: `working tree of ${repo} has ${dirty.length} change(s): ${dirty.slice(0, 5).map((l) => l.slice(3)).join(', ')}`, fix: 'commit or stash them (an untracked file counts)', details: { files: dirty.map((l) => l.slice(3)) } });
   else if (!branch) add({ name: 'repo', status: 'warn', message: `${repo} is clean but HEAD is detached`, fix: `check out a branch, e.g. \`git -C ${repo} checkout ${config.trunk}\`` });

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { cleanLeftovers, CommandLog, errors, EXIT, exitCodeFor, resolvePaths, resolveErrors, standaloneStageContext, type Lease, type Outcome, type ResolveReport, type StageResult } from '@rebase-daily/core';
+import { cleanLeftovers, CommandLog, errors, EXIT, exitCodeFor, loadResolveState, resolvePaths, resolveErrors, standaloneStageContext, type Lease, type Outcome, type ResolveReport, type StageResult } from '@rebase-daily/core';
 import { validateStage } from '@rebase-daily/cargo-validate';
 import { completeResolution, prepareFinish, proofPatches, publishResolution, type Resolution, type ResolveEnv } from '@rebase-daily/git';
 import type { ParsedArgs } from '../args.js';
@@ -17,6 +17,8 @@ import { recordResolveEvent } from '../history/record-resolve.js';
  */
 export async function finishCommand(io: CliIO, args: ParsedArgs, env: ResolveEnv): Promise<number> {
   const { config } = env;
+  // Nothing started is the first thing to say, before any flag or config problem of finishing it.
+  if (!loadResolveState(config.scratchPath)) throw resolveErrors.none(env.configFlag, 'finish');
   if (args.noValidate && !args.reason?.trim()) throw resolveErrors.reasonRequired();
   if (!args.noValidate && !config.validate) throw resolveErrors.noValidation();
   const r = await prepareFinish(env);

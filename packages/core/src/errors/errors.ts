@@ -42,24 +42,26 @@ export const errors = {
   config: (message: string, details: Record<string, unknown> = {}) => new RebaseDailyError('E_CONFIG', message, EXIT.usage, details),
   configInvalid: (problems: string[]) =>
     new RebaseDailyError('E_CONFIG_INVALID', `config is invalid: ${problems.join('; ')}`, EXIT.usage, { problems }),
-  dirtyTree: (files: string[]) =>
+  /** `path`: the worktree that is dirty (the repo, or a linked worktree that has the trunk or mirror checked out). */
+  dirtyTree: (files: string[], path?: string) =>
     new RebaseDailyError(
       'E_DIRTY_TREE',
-      `working tree has uncommitted changes in ${files.slice(0, 5).join(', ')}${files.length > 5 ? ` and ${files.length - 5} more` : ''}; commit or stash them, then rerun`,
+      `working tree ${path ? `${path} ` : ''}has uncommitted changes in ${files.slice(0, 5).join(', ')}${files.length > 5 ? ` and ${files.length - 5} more` : ''}; commit or stash them, then rerun`,
       EXIT.internal,
-      { files },
+      { files, ...(path ? { path } : {}) },
     ),
   notARepo: (path: string) =>
     new RebaseDailyError('E_NOT_A_REPO', `${path} is not a git repository; fix "repo" in the config or pass --repo`, EXIT.internal),
   notTopLevel: (path: string, top: string) =>
     new RebaseDailyError('E_NOT_TOP_LEVEL', `${path} is inside the work tree of ${top}, not its top level; set "repo" to ${top} in the config or pass --repo ${top}`, EXIT.usage, { top }),
   /** An operation the user started (found before the run wrote anything): refused, never aborted. */
-  operationInProgress: (op: string, path: string, commands: { finish: string; abort: string }) =>
+  /** `branch`: the branch the run would move under an operation stopped in a linked worktree. */
+  operationInProgress: (op: string, path: string, commands: { finish: string; abort: string }, branch?: string) =>
     new RebaseDailyError(
       'E_OPERATION_IN_PROGRESS',
-      `a ${op} is in progress in ${path} and rebase-daily did not start it, so it leaves it alone; finish it (\`${commands.finish}\`) or abort it (\`${commands.abort}\`), then rerun`,
+      `a ${op} ${branch ? `of ${branch}, a branch this run moves, ` : ''}is in progress in ${path} and rebase-daily did not start it, so it leaves it alone; finish it (\`${commands.finish}\`) or abort it (\`${commands.abort}\`), then rerun`,
       EXIT.internal,
-      { operation: op, path, ...commands },
+      { operation: op, path, ...commands, ...(branch ? { branch } : {}) },
     ),
   /** A config field names a branch that does not exist where it must: the run never creates it. */
   configBranch: (field: string, name: string, where: string, existing: string[], closest: string | null) =>

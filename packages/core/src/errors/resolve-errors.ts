@@ -3,8 +3,9 @@ import { EXIT } from './exit-codes.js';
 
 /** The error catalog of `rebase-daily resolve`: each message one line naming the next step. */
 export const resolveErrors = {
-  none: (configFlag: string) =>
-    new RebaseDailyError('E_RESOLVE_NONE', `no conflict resolution is in progress; start one with \`rebase-daily resolve start ${configFlag}\``, EXIT.internal),
+  /** `verb`: what the command would have done ("nothing to finish"). */
+  none: (configFlag: string, verb?: string) =>
+    new RebaseDailyError('E_RESOLVE_NONE', `no conflict resolution is in progress${verb ? `, so there is nothing to ${verb}` : ''}; start one with \`rebase-daily resolve start ${configFlag}\``, EXIT.internal),
   active: (id: string, where: string) =>
     new RebaseDailyError(
       'E_RESOLVE_ACTIVE',

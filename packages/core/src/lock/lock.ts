@@ -268,18 +268,23 @@ function ageIfPresent(lockDir: string, holder: LockMeta | null, staleAfterHours:
 
 /** "run <id> (pid <pid> on <host>, <command>) since <time>": who holds a run's lock. */
 function describeRunHolder(holder: LockMeta): string {
-  return `run ${holder.runId} (pid ${holder.ownerPid ?? holder.pid} on ${holder.hostname}, ${holder.command}) since ${holder.startedAt}`;
+  // Another host's (or an older version's) meta may lack a field: leave it out, never print "undefined".
+  const has = (v: unknown) => v !== undefined && v !== null && v !== '';
+  const pid = holder.ownerPid ?? holder.pid;
+  const where = [has(pid) ? `pid ${pid}` : null, has(holder.hostname) ? `on ${holder.hostname}` : null].filter(Boolean).join(' ');
+  const about = [where || null, has(holder.command) ? holder.command : null].filter(Boolean).join(', ');
+  return `run ${has(holder.runId) ? holder.runId : '(no run id)'}${about ? ` (${about})` : ''}${has(holder.startedAt) ? ` since ${holder.startedAt}` : ''}`;
 }
 
 function lockTakenMessage(lockDir: string, holder: LockMeta | null, ageHours: number, stale: boolean, alive: boolean | null, staleAfter: number, forced: boolean): string {
   const who = holder?.resolve
-    ? `a conflict resolution (${holder.resolve.id}) of ${holder.manual?.user ?? 'unknown'} on ${holder.hostname} since ${holder.startedAt}, worktree ${holder.resolve.worktree}; it ends with \`rebase-daily resolve finish\` or \`rebase-daily resolve abort\``
+    ? `a conflict resolution (${holder.resolve.id}) of ${holder.manual?.user ?? 'unknown'} on ${holder.hostname ?? 'an unknown host'} since ${holder.startedAt ?? 'an unknown time'}, worktree ${holder.resolve.worktree}; it ends with \`rebase-daily resolve finish\` or \`rebase-daily resolve abort\``
     : holder?.manual
-    ? `a manual session of ${holder.manual.user} on ${holder.hostname} ("${holder.manual.reason}") since ${holder.startedAt}; it ends with \`rebase-daily unlock\``
+    ? `a manual session of ${holder.manual.user ?? 'unknown'} on ${holder.hostname ?? 'an unknown host'} ("${holder.manual.reason ?? ''}") since ${holder.startedAt ?? 'an unknown time'}; it ends with \`rebase-daily unlock\``
     : holder
       ? describeRunHolder(holder)
       : `an unknown run (no meta.json) for ${ageHours.toFixed(1)} h`;
-  const life = alive === true ? '; that process is still running' : holder && !holder.manual ? `; it runs on another host (${holder.hostname}), so this host cannot tell whether it is alive` : '';
+  const life = alive === true ? '; that process is still running' : holder && !holder.manual ? `; it runs on ${holder.hostname ? `another host (${holder.hostname})` : 'a host its lock does not name'}, so this host cannot tell whether it is alive` : '';
   const next = stale
     ? `it is stale (${staleAfter} h or older): rerun with FORCE_STALE_LOCK=1 to break it (recorded in the report)`
     : holder?.manual

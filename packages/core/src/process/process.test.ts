@@ -185,3 +185,14 @@ describe('children die with the process that started them (watchdog.ts)', () => 
     expect(died).toBe(true);
   }, KILL_TEST_TIMEOUT_MS);
 });
+
+describe('a command asked for after the run was interrupted', () => {
+  it('is not started (a git killed at birth can leave index.lock): exit 130, nothing ran', async () => {
+    const dir = makeTempDir();
+    const abort = new AbortController();
+    abort.abort('SIGINT');
+    const r = await run('sh', ['-c', `touch ${join(dir, 'ran')}`], { cwd: dir, signal: abort.signal });
+    expect(r).toMatchObject({ exitCode: 130, stderr: '(cancelled: run interrupted before it started; not run)' });
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+  });
+});

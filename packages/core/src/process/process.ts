@@ -206,8 +206,15 @@ export async function run(command: string, args: readonly string[], options: Run
   // grandchildren holding the output pipe open. Its own group also means it would outlive this
   // process killed hard: the token and the watchdog (watchdog.ts) make it die with us instead.
   env[PROCESS_TOKEN_ENV] = processToken();
-  ensureWatchdog();
   const logId = options.quiet ? undefined : log.start(command, args, options.cwd);
+  if (options.signal?.aborted) {
+    // The run is already interrupted: a command started now would be killed at birth, and a git
+    // killed while it starts can leave its index.lock. It is not started at all.
+    const result: CommandResult = { command, args: [...args], cwd: options.cwd, exitCode: 130, stdout: '', stderr: '(cancelled: run interrupted before it started; not run)', durationMs: 0, timedOut: false };
+    if (!options.quiet) log.record(result, logId);
+    return result;
+  }
+  ensureWatchdog();
   const sub = execa(command, [...args], {
     cwd: options.cwd,
     env,
@@ -233,12 +240,14 @@ export async function run(command: string, args: readonly string[], options: Run
       // already gone
     }
   };
-  const stop = () => {
+  const stop = (graceMs = 2_000) => {
     killGroup('SIGTERM');
-    setTimeout(() => killGroup('SIGKILL'), 2_000).unref();
+    setTimeout(() => killGroup('SIGKILL'), graceMs).unref();
   };
   const timer = options.timeoutMs ? setTimeout(() => ((timedOut = true), stop()), options.timeoutMs) : undefined;
-  const onAbort = () => ((cancelled = true), stop());
+  // On an interrupt git gets longer to go: on SIGTERM it removes the lock files it holds
+  // (index.lock, a ref's .lock) and exits; a SIGKILL mid-write is what leaves them behind.
+  const onAbort = () => ((cancelled = true), stop(isGit(command) ? 10_000 : 2_000));
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
   let interactError: string | undefined;
@@ -295,6 +304,11 @@ export async function run(command: string, args: readonly string[], options: Run
   }
   if (!options.quiet) log.record(result, logId);
   return result;
+}
+
+/** git itself, or git behind a wrapper path (`/usr/bin/git`). */
+function isGit(command: string): boolean {
+  return /(^|\/)git$/.test(command);
 }
 
 /** A runner bound to a command log, so stages do not pass the log around. */

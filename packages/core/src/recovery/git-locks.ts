@@ -180,3 +180,64 @@ export async function recoverGitLocks(run: Runner, config: ResolvedConfig, ownRu
   }
   return result;
 }
+
+/** Commands of one command log that ended stopped by the run (interrupt, timeout) or by a signal: start time, argv, cwd. */
+export function stoppedCommands(logText: string, runId: string): UnfinishedCommand[] {
+  const started = new Map<string, UnfinishedCommand>();
+  const stopped: UnfinishedCommand[] = [];
+  for (const line of logText.split('\n')) {
+    if (!line.trim()) continue;
+    let e: { id?: string; event?: string; at?: string; argv?: string[]; cwd?: string; exitCode?: number; signal?: string; timedOut?: boolean; stderr?: string };
+    try {
+      e = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (!e.id) continue;
+    if (e.event === 'start' && Array.isArray(e.argv) && e.at && e.cwd) started.set(e.id, { runId, at: e.at, argv: e.argv, cwd: e.cwd });
+    else if (typeof e.exitCode === 'number') {
+      const start = started.get(e.id);
+      started.delete(e.id);
+      if (start && (e.timedOut || e.signal || /\(cancelled: run interrupted\)/.test(e.stderr ?? ''))) stopped.push(start);
+    }
+  }
+  return stopped;
+}
+
+/**
+ * At the end of a run that stopped its own git commands (Ctrl-C, a timeout): a git lock file one of
+ * them left — written after it started, no git process running in the repo now — is the run's own
+ * leftover, removed before the cleanup needs the index and listed for the report. Any other lock
+ * file is left alone (the cleanup then reports what it could not do). Never throws.
+ */
+export async function removeOwnGitLocks(run: Runner, config: ResolvedConfig, state: Pick<RunState, 'runId' | 'commandLog'>): Promise<string[]> {
+  try {
+    if (!state.commandLog || !existsSync(state.commandLog)) return [];
+    const repo = resolve(config.repoPath);
+    const common = await run('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repo });
+    if (common.exitCode !== 0) return [];
+    const commonDir = common.stdout.trim();
+    const worktrees = resolve(runPaths(config.scratchPath).worktrees);
+    const ours = (cwd: string) => [repo, worktrees, commonDir].some((r) => resolve(cwd) === r || resolve(cwd).startsWith(`${r}${sep}`));
+    const stopped = stoppedCommands(readFileSync(state.commandLog, 'utf8'), state.runId).filter((c) => c.argv.slice(0, 3).some((a) => ['git', 'gt'].includes(basename(a))) && ours(c.cwd));
+    if (!stopped.length) return [];
+    const locks = findGitLockFiles(commonDir);
+    if (!locks.length || gitProcessesIn([repo, commonDir, worktrees]).length) return [];
+    const removed: string[] = [];
+    for (const lock of locks) {
+      let mtimeMs: number;
+      try {
+        mtimeMs = statSync(lock).mtimeMs;
+      } catch {
+        continue;
+      }
+      const owner = stopped.find((c) => Date.parse(c.at) - 1_000 <= mtimeMs);
+      if (!owner) continue;
+      rmSync(lock, { force: true });
+      removed.push(`removed git lock file ${lock} left by this run's \`${owner.argv.map(shellQuote).join(' ')}\`, stopped by the run`);
+    }
+    return removed;
+  } catch {
+    return [];
+  }
+}

@@ -59,7 +59,7 @@ export async function preflight(run: Runner, config: ResolvedConfig, options: { 
   const op = operationInProgress(dir);
   if (op) throw errors.operationInProgress(op, cwd, operationCommands(op, cwd));
   const dirty = await statusPorcelain(run, cwd);
-  if (dirty.length) throw errors.dirtyTree(dirty.map((l) => l.slice(3)));
+  if (dirty.length) throw errors.dirtyTree(dirty.map((l) => l.slice(3)), cwd);
   const urls = await readRemoteUrls(run, config);
   for (const [name, field, url] of [
     [config.remotes.fork, 'remotes.fork', urls.fork],

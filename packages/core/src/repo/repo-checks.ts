@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ResolvedConfig } from '../config/config.js';
 import { errors, RebaseDailyError } from '../errors/errors.js';
 import type { Runner } from '../process/process.js';
@@ -42,6 +42,8 @@ export function scratchDirProblem(scratchPath: string, repoPath: string): string
   const scratch = resolve(scratchPath);
   const repo = resolve(repoPath);
   if (scratch === repo) return 'which is the repo itself';
+  // git's own directory: the run's lock, reports and cargo target dir would sit among git's files.
+  if (within(scratch, join(repo, '.git'))) return "which is inside the repo's git directory";
   if (within(scratch, repo)) return null;
   if (SYSTEM_DIRS.includes(scratch)) return 'which is a system directory';
   if (within(repo, scratch)) return `which contains the repo ${repo}`;
@@ -49,9 +51,31 @@ export function scratchDirProblem(scratchPath: string, repoPath: string): string
   return null;
 }
 
-/** Throws `E_CONFIG` when `scratchDir` resolves somewhere the run must not write. */
-export function checkScratchDir(config: ResolvedConfig): void {
-  const why = scratchDirProblem(config.scratchPath, config.repoPath);
+/**
+ * Why `scratchPath`, inside the repo, is not the run's to write: it holds tracked files (`"src"`),
+ * or it is inside the git directory (`.git` of a linked worktree or a `--separate-git-dir` clone).
+ * The exclude line the run adds for its scratch dir would hide every new file there from
+ * `git status`. Reads only (`git ls-files`, `git rev-parse`); null when the place is fine.
+ */
+export async function scratchDirRepoProblem(run: Runner, scratchPath: string, repoPath: string): Promise<string | null> {
+  const why = scratchDirProblem(scratchPath, repoPath);
+  if (why) return why;
+  const scratch = resolve(scratchPath);
+  if (!within(scratch, resolve(repoPath))) return null;
+  for (const which of ['--git-dir', '--git-common-dir'] as const) {
+    const r = await run('git', ['rev-parse', which], { cwd: repoPath });
+    if (r.exitCode === 0 && within(scratch, resolve(repoPath, r.stdout.trim()))) return "which is inside the repo's git directory";
+  }
+  const rel = relative(resolve(repoPath), scratch).split(sep).join('/');
+  const r = await run('git', ['ls-files', '-z', '--', `:(top,literal)${rel}`], { cwd: repoPath });
+  const tracked = r.exitCode === 0 ? r.stdout.split('\0').filter(Boolean) : [];
+  if (tracked.length) return `which holds ${tracked.length} tracked file(s) (${tracked.slice(0, 3).join(', ')}${tracked.length > 3 ? ', …' : ''}): new files there would vanish from \`git status\``;
+  return null;
+}
+
+/** Throws `E_CONFIG` when `scratchDir` resolves somewhere the run must not write. Writes nothing. */
+export async function checkScratchDir(run: Runner, config: ResolvedConfig): Promise<void> {
+  const why = await scratchDirRepoProblem(run, config.scratchPath, config.repoPath);
   if (why) throw errors.scratchDir(config.scratchPath, why);
 }
 

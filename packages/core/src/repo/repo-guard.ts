@@ -1,8 +1,8 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/config.js';
 import { errors } from '../errors/errors.js';
-import { currentBranch, gitDir, operationCommands, operationInProgress, rebaseIdentity, statusPorcelain } from '../process/git-basics.js';
+import { currentBranch, gitDir, listWorktrees, operationCommands, operationInProgress, rebaseIdentity, revParse, statusPorcelain } from '../process/git-basics.js';
 import type { Runner } from '../process/process.js';
 import { type RunState, type Temporary } from '../contracts/run-state.js';
 import { recordedRuns, saveState } from '../contracts/state-file.js';
@@ -61,8 +61,10 @@ export async function undoTemporary(run: Runner, repo: string, t: Temporary): Pr
     return r.exitCode === 0 ? { action: `deleted temporary branch ${t.path}` } : { problem: `could not delete temporary branch ${t.path}: ${r.stderr.split('\n')[0]}` };
   }
   if (!existsSync(t.path)) return {};
+  // A `dir` record may name a file the run's tools create (a Cargo.lock cargo writes).
+  const what = statSync(t.path).isDirectory() ? 'temporary directory' : 'temporary file';
   rmSync(t.path, { recursive: true, force: true });
-  return existsSync(t.path) ? { problem: `could not remove temporary directory ${t.path}` } : { action: `removed temporary directory ${t.path}` };
+  return existsSync(t.path) ? { problem: `could not remove ${what} ${t.path}` } : { action: `removed ${what} ${t.path}` };
 }
 
 /** Undo recorded temporaries: operations first, then worktrees (git refuses to delete a branch checked out in one), branches, dirs. */
@@ -148,12 +150,44 @@ export async function refuseForeignOperation(run: Runner, config: ResolvedConfig
   const repo = config.repoPath;
   const dir = await gitDir(run, repo);
   if (!dir) return null;
+  await refuseLinkedWorktreeOperation(run, config);
   const op = operationInProgress(dir);
   if (!op) return null;
   const owner = recordedOperationOwner(config, dir);
   if (owner) return { op, recordedBy: owner };
   throw errors.operationInProgress(op, repo, operationCommands(op, repo));
 }
+
+/**
+ * An operation the user left stopped in a linked worktree, on a branch the run will move: the
+ * trunk, the mirror, or (with Graphite configured) a branch built on the trunk — a descendant align
+ * restacks. Moving the branch under a stopped `git rebase -i` makes the user's `--continue` fail
+ * (`cannot lock ref`) or land on a trunk it never saw. The branch is the one being rebased
+ * (`rebase-merge/head-name`; the worktree's HEAD is detached meanwhile) or the one checked out.
+ * A rebase a crashed run recorded is its own (the cleanup's), not refused. Reads only.
+ */
+export async function refuseLinkedWorktreeOperation(run: Runner, config: ResolvedConfig): Promise<void> {
+  const repo = resolve(config.repoPath);
+  const trunkTip = config.graphite ? await revParse(run, repo, `refs/heads/${config.trunk}`) : null;
+  for (const wt of await listWorktrees(run, repo)) {
+    if (wt.bare || resolve(wt.path) === repo || !existsSync(wt.path)) continue;
+    const dir = await gitDir(run, wt.path);
+    const op = dir ? operationInProgress(dir) : null;
+    if (!dir || !op) continue;
+    const rebasing = op === 'rebase' ? rebaseIdentity(dir) : null;
+    const branch = (rebasing?.headName ?? '').replace(/^refs\/heads\//, '') || wt.branch;
+    if (!branch) continue;
+    const tip = rebasing?.origHead ?? wt.head;
+    const moved =
+      branch === config.trunk ||
+      branch === config.mirror ||
+      (trunkTip !== null && tip !== null && tip !== trunkTip && (await run('git', ['merge-base', '--is-ancestor', trunkTip, tip], { cwd: repo })).exitCode === 0);
+    if (!moved) continue;
+    if (unfinishedTemporaries(config.scratchPath).some(({ temporaries }) => temporaries.some((t) => resolve(t.path) === resolve(wt.path) && ownsOperation(t, dir)))) continue;
+    throw errors.operationInProgress(op, wt.path, operationCommands(op, wt.path), branch);
+  }
+}
+
 
 /** The run whose unfinished record names the operation in progress in the repo's git dir, if any. */
 export function recordedOperationOwner(config: ResolvedConfig, repoGitDir: string): string | null {

@@ -261,7 +261,10 @@ describe('nothing is written outside the repo unless asked', () => {
     ['/tmp', 'which is a system directory'],
     ['/work', 'which contains the repo /work/fork'],
     ['/work/fork', 'which is the repo itself'],
+    ['/work/fork/.git', "which is inside the repo's git directory"],
+    ['/work/fork/.git/scratch', "which is inside the repo's git directory"],
     ['/work/fork/.scratch', null],
+    ['/work/fork/.github', null],
     ['/var/tmp/rebase-daily-scratch', null],
     ['/srv/scratch/rebase', null],
   ])('scratchDir %s → %s', (scratch, why) => {

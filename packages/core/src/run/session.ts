@@ -6,7 +6,7 @@ import { exitCodeFor, type Outcome } from '../errors/exit-codes.js';
 import { excludeScratch, readRefs } from '../process/git-basics.js';
 import type { PublishData } from '../contracts/publish-data.js';
 import { adoptKeptCandidates, pruneCandidateRefs, recoverCrashedCandidates, undoCandidates, unpublished } from '../recovery/candidates.js';
-import { recoverGitLocks } from '../recovery/git-locks.js';
+import { recoverGitLocks, removeOwnGitLocks } from '../recovery/git-locks.js';
 import { acquireLock, lockDirFor, readLockMeta, releaseLock, pidAlive } from '../lock/lock.js';
 import { newRunId, runPaths } from '../config/paths.js';
 import { preflight, readShas } from '../repo/preflight.js';
@@ -178,7 +178,7 @@ export async function beginRun(config: ResolvedConfig, options: SessionOptions):
   // repository's top level, the scratch dir a place the run may write, and no operation the user
   // started may be in progress (a crashed run's own rebase is the cleanup's, under the lock).
   await checkRepoPath(run, config.repoPath);
-  checkScratchDir(config);
+  await checkScratchDir(run, config);
   const crashedOp = await refuseForeignOperation(run, config);
   if (crashedOp) progress.warn(`a ${crashedOp.op} left by crashed run ${crashedOp.recordedBy} is in progress; it is aborted once the lock is held`);
 
@@ -385,6 +385,11 @@ export async function finishRun(session: Session, writeReport: ReportWriter): Pr
   // Cleanup must run even after an interrupt: use a runner that is not bound to the abort signal.
   const cleanupRun = boundRunner(session.log);
   if (state.lock.acquired) {
+    // A git this run stopped (Ctrl-C, a timeout) may have left its lock file: the run's own, removed
+    // first, or every git command of the cleanup below fails on it.
+    const ownLocks = await removeOwnGitLocks(cleanupRun, config, state);
+    state.sideEffects.push(...ownLocks);
+    state.warnings.push(...ownLocks.map((l) => `cleanup: ${l}`));
     const restored = await restoreRepo(cleanupRun, config, state);
     state.temporaries = [];
     if (restored.actions.length) state.warnings.push(...restored.actions.map((a) => `cleanup: ${a}`));
@@ -405,7 +410,12 @@ export async function finishRun(session: Session, writeReport: ReportWriter): Pr
     if (state.outcome !== 'interrupted') stopRun(state, 'interrupted', state.stoppedBy);
     state.exitCode = exitCodeFor('interrupted', signal);
     if (!state.errors.some((e) => e.code === errors.interrupted(signal).code)) state.errors.push(toErrorRecord(errors.interrupted(signal)));
-    state.nextActions.push(`The run was interrupted by ${signal} and cleaned up (see the cleanup lines); nothing is half-done. Rerun rebase-daily when ready.`);
+    const left = state.errors.filter((e) => e.code === CLEANUP_CODE);
+    state.nextActions.push(
+      left.length
+        ? `The run was interrupted by ${signal}, and its cleanup could not undo everything: ${left.map((e) => e.message).join('; ')}. Do that first, then rerun rebase-daily.`
+        : `The run was interrupted by ${signal} and cleaned up (see the cleanup lines); nothing is half-done. Rerun rebase-daily when ready.`,
+    );
   }
   // Something left behind (a leftover that could not be removed) is never a plain success.
   if (state.outcome === null && state.errors.some((e) => e.code === CLEANUP_CODE)) stopRun(state, 'error', null);

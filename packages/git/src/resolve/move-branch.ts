@@ -10,7 +10,7 @@ export async function casMoveBranch(run: Runner, repo: string, branch: string, t
   if (m.ok) return null;
   switch (m.reason) {
     case 'worktree-dirty':
-      return errors.dirtyTree(m.files);
+      return errors.dirtyTree(m.files, m.holder);
     case 'ref-moved':
       return errors.movedSinceVerify(m.ref, from ?? '(absent)', m.actual ?? '(deleted)');
     case 'worktree-refused':

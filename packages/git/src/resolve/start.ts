@@ -13,6 +13,7 @@ import {
   loadResolveState,
   loadState,
   lockDirFor,
+  lsRemoteBranch,
   newRunId,
   readShas,
   releaseLock,
@@ -89,6 +90,7 @@ export async function startResolution(env: ResolveEnv, options: StartOptions): P
     finish: null,
     warnings: [],
   };
+  if (options.fetch !== false) await refuseCleanDay(env);
   const lockDir = lockDirFor(config.scratchPath);
   const lock = acquireLock({ lockDir, meta: resolveLockMeta({ ...state, worktree: resolvePaths(config.scratchPath, id).worktree }), staleAfterHours: config.lock.staleAfterHours, forceStale: false });
   if (!lock.acquired) return { kind: 'lock-taken', message: lock.message, holder: lock.holder };
@@ -139,6 +141,20 @@ async function writeStartBundle(env: ResolveEnv, state: ResolveState, r: ReturnT
     state.warnings.push(`context bundle not written: ${error instanceof Error ? error.message : String(error)}`);
   }
   r.save();
+}
+
+/**
+ * A clean day is refused before the lock is taken (a cron run starting meanwhile must not meet a
+ * resolution's lock for nothing): upstream's tip, read with `ls-remote` (writes nothing), is
+ * already in the local trunk. An upstream tip this clone does not have yet goes on to the fetch.
+ */
+async function refuseCleanDay(env: ResolveEnv): Promise<void> {
+  const { config, run } = env;
+  const repo = config.repoPath;
+  const trunk = await revParse(run, repo, `refs/heads/${config.trunk}`);
+  if (!trunk || !(await remoteExists(run, repo, config.remotes.upstream))) return;
+  const tip = await lsRemoteBranch(run, repo, config.remotes.upstream, config.upstreamBranch, config.push.timeoutSeconds * 1000);
+  if (tip && (await isAncestor(run, repo, tip, trunk))) throw resolveErrors.nothingToResolve(config.trunk, tip);
 }
 
 /** The SHAs the resolution works from: after a fetch, the latest verify's pin when it still matches, else the fetched refs. */

@@ -188,7 +188,7 @@ async function fastForwardMirror(a: Apply): Promise<Candidate | StageResult> {
     const holder = await worktreeHolding(ctx.run, repo, config.mirror);
     if (holder) {
       const dirty = await statusPorcelain(ctx.run, holder);
-      if (dirty.length) return failed(errors.dirtyTree(dirty.map((l) => l.slice(3))));
+      if (dirty.length) return failed(errors.dirtyTree(dirty.map((l) => l.slice(3)), holder));
       const r = await mergeFfOnly(ctx.run, holder, pin.upstream);
       if (r.exitCode !== 0) return failed(errors.internal(`could not fast-forward ${config.mirror} in ${holder}: ${r.stderr.split('\n')[0]}`));
     } else {
@@ -215,7 +215,7 @@ async function buildTrunk(a: Apply, engine: EngineUse): Promise<BuiltTrunk | Sta
   const holder = await worktreeHolding(ctx.run, repo, config.trunk);
   if (holder) {
     const dirty = await statusPorcelain(ctx.run, holder);
-    if (dirty.length) return failed(errors.dirtyTree(dirty.map((l) => l.slice(3))));
+    if (dirty.length) return failed(errors.dirtyTree(dirty.map((l) => l.slice(3)), holder));
   }
   let trunkResult: TrunkWork;
   // Lock files the replay merged by structure (conflicts.mechanical), in replay order.

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { errors, type Runner } from '@rebase-daily/core';
+import { errors, toolchainPinMessage, type Runner } from '@rebase-daily/core';
 import { parseToml } from './cargo-manifest.js';
 import { versionError } from './upstream-version.js';
 
@@ -42,7 +42,11 @@ export async function cargoWorkspaceMembers(run: Runner, manifestPath: string, c
     timeoutMs: CARGO_TIMEOUT_MS,
   });
   if (r.spawnError) throw cargoMissing(cargo, 'the version bump: cargo metadata names the workspace members');
-  if (r.exitCode !== 0) throw versionError(`cargo metadata --no-deps failed (exit ${r.exitCode}): ${lastLine(r.stderr)}; fix the workspace manifest`);
+  if (r.exitCode !== 0) {
+    // A toolchain the fork pins and this host lacks is not a manifest problem: name the pin and the install.
+    const pin = toolchainPinMessage(r.stderr, dirname(manifestPath));
+    throw versionError(pin ? `cargo metadata --no-deps failed: ${pin}` : `cargo metadata --no-deps failed (exit ${r.exitCode}): ${lastLine(r.stderr)}; fix the workspace manifest`);
+  }
   try {
     return parseCargoMetadata(r.stdout);
   } catch (err) {

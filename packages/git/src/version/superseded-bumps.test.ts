@@ -50,7 +50,7 @@ describe('versionOnlyChange', () => {
     ['a member edition change', 'crates/c/Cargo.toml', member('0.3.0'), member('0.3.0', 'edition = "2021"\n'), 'changes more than version fields in crates/c/Cargo.toml'],
     ['a registry package version in the lock', 'Cargo.lock', lock('1.0.0', 'b'), lock('1.0.0', 'b', '1.0.1'), 'changes more than version fields in Cargo.lock'],
     ['another file', 'src/lib.rs', 'a', 'b', 'changes src/lib.rs, which is neither a Cargo.toml nor a Cargo.lock'],
-    ['broken TOML', 'Cargo.toml', manifest('1.0.0'), '[workspace\n', /^Cargo.toml is not valid TOML/],
+    ['broken TOML', 'Cargo.toml', manifest('1.0.0'), '[workspace\n', /^leaves Cargo.toml not valid TOML/],
   ])('%s', (_name, path, before, after, want) => {
     const got = versionOnlyChange(path, before, after);
     if (want instanceof RegExp) expect(got).toMatch(want);

@@ -91,7 +91,8 @@ export function versionOnlyChange(path: string, before: string, after: string): 
   try {
     if (JSON.stringify(strip(parseToml(before))) !== JSON.stringify(strip(parseToml(after)))) return `changes more than version fields in ${path}`;
   } catch (err) {
-    return `${path} is not valid TOML (${(err as Error).message.split('\n')[0]})`;
+    // Read after "… but it ": a verb phrase, like the other reasons.
+    return `leaves ${path} not valid TOML (${(err as Error).message.split('\n')[0]})`;
   }
   return null;
 }
