@@ -15,7 +15,7 @@ export const COMMANDS = {
   init: 'in a fork: write a starter config, the prompt and the docs; print cron and systemd units',
   lock: 'hold the lock for manual work (resolving a conflict, the manual fallback); runs exit 15 meanwhile',
   unlock: 'end a hold taken by `lock`, or remove the lock of a run that died (never a live run\'s lock)',
-  resolve: 'agent-owned conflict resolution: resolve start|continue|finish|abort|status (a worktree, under the lock)',
+  resolve: 'agent-owned conflict resolution: resolve start|continue|fixup <patch>|edit <patch>|finish|abort|status (a worktree, under the lock)',
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 
@@ -47,6 +47,10 @@ export interface ParsedArgs {
   authorisedBy?: string;
   /** resolve finish: publish without validation (needs --reason). */
   noValidate: boolean;
+  /** resolve finish: escalation gates a human accepts by name (`--accept <gate>`, repeatable; needs --reason). */
+  accept: string[];
+  /** resolve fixup|edit: the patch (position in the replayed queue, or a SHA). */
+  patch?: string;
 }
 
 export interface FlagSpec {
@@ -69,6 +73,7 @@ export const FLAG_SPECS = {
   reason: { type: 'string', arg: 'TEXT' },
   'authorised-by': { type: 'string', arg: 'TEXT' },
   'no-validate': { type: 'boolean' },
+  accept: { type: 'string', arg: 'GATE' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, FlagSpec>;
@@ -91,10 +96,14 @@ export const COMMAND_FLAGS: Record<CommandName, readonly FlagName[]> = {
   init: [...COMMON, 'docs-dir', 'prompt-file', 'trunk', 'force'],
   lock: [...COMMON, 'reason'],
   unlock: COMMON,
-  resolve: [...COMMON, 'authorised-by', 'no-validate', 'reason'],
+  resolve: [...COMMON, 'authorised-by', 'no-validate', 'accept', 'reason'],
 };
 
-const RESOLVE_STEPS = ['start', 'continue', 'finish', 'abort', 'status'];
+const RESOLVE_STEPS = ['start', 'continue', 'finish', 'abort', 'status', 'fixup', 'edit'];
+/** The resolve steps that name a patch: `resolve fixup <patch>`, `resolve edit <patch>`. */
+const PATCH_STEPS = ['fixup', 'edit'];
+/** Flags that may be given more than once; their values are collected. */
+const REPEATABLE: readonly FlagName[] = ['accept'];
 
 /** Flags accepted with no command (`rebase-daily --version`, `rebase-daily --help`). */
 const TOP_LEVEL_FLAGS: readonly FlagName[] = ['help', 'version', 'json'];
@@ -132,6 +141,10 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     const guess = sub ? closest(sub, RESOLVE_STEPS) : null;
     throw usage(`${sub ? `unknown step "${sub}"${guess ? `; did you mean \`rebase-daily resolve ${guess}\`?` : ''}` : 'missing step'}; use \`rebase-daily resolve ${RESOLVE_STEPS.join('|')}\``);
   }
+  const patch = command === 'resolve' && PATCH_STEPS.includes(sub ?? '') ? rest.shift() : undefined;
+  if (command === 'resolve' && PATCH_STEPS.includes(sub ?? '') && patch === undefined && !options.some((t) => t.name === 'help')) {
+    throw usage(`\`rebase-daily resolve ${sub}\` needs the patch: \`rebase-daily resolve ${sub} <position|sha>\` (see \`rebase-daily resolve status\`)`);
+  }
   let helpFor: CommandName | undefined;
   if (first === 'help') {
     if (rest[0] !== undefined && !isCommand(rest[0])) throw usage(`unknown command "${rest[0]}" after help; commands: ${Object.keys(COMMANDS).join(', ')}`);
@@ -139,6 +152,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     helpFor = rest[0] as CommandName | undefined;
   }
   const values: Partial<Record<FlagName, string | boolean>> = {};
+  const repeated: string[] = [];
   for (const t of options) {
     const given = t.rawName;
     const name = t.name as FlagName;
@@ -159,6 +173,10 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     // `--config --json`: node would take "--json" as the file name.
     if (t.value === undefined || t.value === '' || (t.inlineValue === false && /^--?[A-Za-z]/.test(t.value))) {
       throw usage(`${given} needs a value: ${given} ${spec.arg}; see ${helpRef}`);
+    }
+    if (REPEATABLE.includes(name)) {
+      repeated.push(t.value);
+      continue;
     }
     if (values[name] !== undefined && values[name] !== t.value) throw usage(`${given} given twice ("${String(values[name])}" and "${t.value}"); keep one; see ${helpRef}`);
     values[name] = t.value;
@@ -181,6 +199,8 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     subcommand: sub,
     authorisedBy: str('authorised-by'),
     noValidate: values['no-validate'] === true,
+    accept: repeated.flatMap((v) => v.split(',').map((x) => x.trim()).filter(Boolean)),
+    patch,
   };
 }
 

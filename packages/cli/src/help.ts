@@ -11,11 +11,12 @@ export const FLAGS: Record<string, string> = {
   '--docs-dir DIR': 'init: where the rendered docs go (default <repo>/docs/rebase-daily)',
   '--prompt-file FILE': 'init: where the rendered prompt goes (default <docs-dir>/agent-prompt.md)',
   '--trunk BRANCH': "init: the fork trunk (default: Graphite's trunk, else the checked-out branch)",
-  '--reason TEXT': 'lock: why it is held (runs refused meanwhile show it); resolve finish --no-validate: why (recorded)',
+  '--reason TEXT': 'lock: why it is held (runs refused meanwhile show it); resolve finish --no-validate / --accept: why (recorded)',
   '--help': 'this help (`rebase-daily help <command>` for one command)',
   '--version': 'print the version (no command)',
   '--authorised-by TEXT': 'resolve start: who authorised the agent to resolve the conflict (recorded in the report)',
   '--no-validate': 'resolve finish: publish without validation, only with --reason (recorded)',
+  '--accept GATE': 'resolve finish: a human accepts an escalation gate by name (outside-hunks, dropped-patch; repeatable), only with --reason (recorded)',
 };
 
 /** Flag names (without the argument word), e.g. `--config`. */

@@ -51,6 +51,8 @@ const RUNBOOK_SECTION: Record<Outcome, string | null> = {
   'lock-taken': 'Exit 15: lock taken',
   partial: 'Exit 16: partial day',
   resolved: null,
+  'not-ready': 'Exit 17: not ready yet',
+  'gate-held': 'Exit 18: escalation gate',
   // 130 or 143 by the signal; both sections say the same: rerun.
   interrupted: 'Exit 130: interrupted (SIGINT)',
   error: 'Exit 1: error',
@@ -212,6 +214,9 @@ const BY_OUTCOME: Record<Outcome, ((w: Writer) => void) | null> = {
   success: null,
   'no-change': null,
   resolved: null,
+  // Only `resolve` ends so; its own view carries the next commands.
+  'not-ready': null,
+  'gate-held': null,
   partial: partialDay,
   'verify-conflict': verifyConflict,
   'apply-conflict': applyConflict,
