@@ -95,6 +95,10 @@ describe('resolve edit', () => {
     const wt = (await rd(d, 'resolve', 'start')).json.data.worktree;
     stage(wt, LIB, LICENSED.replace('line 2', 'line 2 upstream fork'));
     await rd(d, 'resolve', 'continue');
+    const empty = await rd(d, 'resolve', 'fixup', '1');
+    expect([empty.code, empty.json.errors[0].code]).toEqual([17, 'E_RESOLVE_NOTHING_STAGED']);
+    const unknown = await rd(d, 'resolve', 'edit', '7');
+    expect([unknown.code, unknown.json.errors[0].code]).toEqual([2, 'E_RESOLVE_NO_PATCH']);
     const edit = await rd(d, 'resolve', 'edit', '1');
     expect(edit.code, JSON.stringify(edit.json.errors)).toBe(0);
     expect(edit.json.data).toMatchObject({ phase: 'editing', editing: { position: 1, subject: 'fork: line 2 and other' }, rebaseInProgress: true });

@@ -108,7 +108,7 @@ describe('conflicts.owner', () => {
   const base = { repo: 'codex', trunk: 'fork/trunk', validate: { cwd: '.' } };
   it.each([
     ['human (the default)', {}, ['you do not resolve conflicts', 'A human owns conflicts on this fork'], ['resolve start', 'Resolution Summary']],
-    ['agent', { conflicts: { owner: 'agent' } }, ['conflict resolution is yours', 'resolve start --config', '--authorised-by', 'resolve continue', 'resolve finish', 'resolve abort', 'E_RESOLVE_WOULD_DROP', 'outside the conflicting hunks', 'validation fails after the resolution', 'fork policy decisions doc', 'Resolution Summary — rebase-daily fork/trunk'], ['A human owns conflicts']],
+    ['agent', { conflicts: { owner: 'agent' } }, ['conflict resolution is yours', 'resolve start --config', '--authorised-by', 'resolve continue', 'resolve finish', 'resolve abort', 'E_RESOLVE_WOULD_DROP', 'outside the conflicting hunks', 'validation still fails after you fixed', 'resolve fixup <patch>', 'resolve edit <patch>', '--accept <gate>', 'exit 17', 'fork policy decisions doc', 'Resolution Summary — rebase-daily fork/trunk'], ['A human owns conflicts']],
   ])('%s', (_name, extra, present, absent) => {
     const text = renderPrompt(resolved({ ...base, ...extra }, '/srv/rd.json'), { cli: 'npx rebase-daily' });
     expect(text).not.toMatch(/\{\{|\}\}/);
