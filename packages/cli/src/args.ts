@@ -99,7 +99,7 @@ export const COMMAND_FLAGS: Record<CommandName, readonly FlagName[]> = {
   resolve: [...COMMON, 'authorised-by', 'no-validate', 'accept', 'reason'],
 };
 
-const RESOLVE_STEPS = ['start', 'continue', 'finish', 'abort', 'status', 'fixup', 'edit'];
+const RESOLVE_STEPS = ['start', 'continue', 'fixup', 'edit', 'finish', 'abort', 'status'];
 /** The resolve steps that name a patch: `resolve fixup <patch>`, `resolve edit <patch>`. */
 const PATCH_STEPS = ['fixup', 'edit'];
 /** Flags that may be given more than once; their values are collected. */

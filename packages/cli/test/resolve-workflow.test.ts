@@ -185,3 +185,50 @@ describe('the two-patch day through the prompt\'s commands (real cargo)', () => 
     expect(existsSync(wt)).toBe(false);
   }, 240_000);
 });
+
+/** The commands a next-action line gives in backticks (`rebase-daily …`), as argv (single quotes as the report writes them). */
+function commandsOf(actions: string[]): string[][] {
+  const out: string[][] = [];
+  for (const a of actions) {
+    for (const m of a.matchAll(/`(rebase-daily [^`]+)`/g)) {
+      if (m[1].includes('&&')) continue;
+      const argv = [...m[1].matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((w) => (w[1] !== undefined ? w[1].replace(/'\\''/g, "'") : w[2]));
+      out.push(argv.slice(1));
+    }
+  }
+  return out;
+}
+
+describe('next actions on an agent-owned fork are commands that work in that state', () => {
+  it('exit 10 says `resolve start` (never a manual rebase or push); during the resolve hold exit 15 says resolve status|finish|abort (never unlock); each runs', async () => {
+    d = day(
+      {
+        base: { [LIB]: 'line 1\nline 2\nline 3\n' },
+        patches: [{ files: { [LIB]: 'line 1\nline 2 fork\nline 3\n' }, message: 'fork: change line 2' }],
+        upstreamCommits: [{ files: { [LIB]: 'line 1\nline 2 upstream\nline 3\n' }, message: 'upstream: change line 2' }],
+      },
+      { conflicts: { owner: 'agent' }, validate: { format: false, test: ['true'] } },
+    );
+    const daily = await rd(d, 'daily');
+    expect(daily.code).toBe(10);
+    const actions10: string[] = daily.json.data.report.nextActions;
+    expect(actions10.join('\n')).not.toMatch(/git -C \S+ rebase|push --force-with-lease|rebase-daily[^`]* unlock/);
+    const cmds10 = commandsOf(actions10);
+    expect(cmds10.map((c) => c.filter((w) => !w.startsWith('-') && !w.includes('/') && !w.startsWith('<')).join(' '))).toEqual(expect.arrayContaining(['resolve start', 'resolve status']));
+    const start = cmds10.find((c) => c.includes('start'))!;
+    const started = await cli(start.map((w) => (w === '<who authorised it>' ? 'the test' : w)));
+    expect(started.code, started.stderr).toBe(0);
+
+    const held = await rd(d, 'daily');
+    expect(held.code).toBe(15);
+    const actions15: string[] = held.json.data.report.nextActions;
+    expect(actions15.join('\n')).not.toMatch(/unlock/);
+    const cmds15 = commandsOf(actions15);
+    const words = cmds15.map((c) => c.filter((w) => ['resolve', 'status', 'finish', 'abort', 'daily'].includes(w)).join(' '));
+    expect(words).toEqual(['resolve status', 'resolve finish', 'resolve abort', 'daily']);
+    // Each works in this state: status reads it, finish says "not ready yet" (17: the conflict is open), abort ends the hold, daily then runs again.
+    const codes = [];
+    for (const c of cmds15) codes.push((await cli(c)).code);
+    expect(codes).toEqual([0, 17, 0, 10]);
+  });
+});

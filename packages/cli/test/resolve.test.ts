@@ -485,7 +485,7 @@ describe('resolve', () => {
   });
 
   it('usage: resolve needs a known step; the flags belong to resolve', async () => {
-    expect((await cli(['resolve'])).stderr).toMatch(/missing step; use `rebase-daily resolve start\|continue\|finish\|abort\|status`/);
+    expect((await cli(['resolve'])).stderr).toMatch(/missing step; use `rebase-daily resolve start\|continue\|fixup\|edit\|finish\|abort\|status`/);
     expect((await cli(['resolve', 'frob'])).code).toBe(2);
     expect((await cli(['daily', '--authorised-by', 'x'])).stderr).toMatch(/`rebase-daily daily` does not take --authorised-by \(`rebase-daily resolve` does\)/);
   });

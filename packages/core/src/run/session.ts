@@ -78,6 +78,7 @@ export function createRunState(config: ResolvedConfig, options: Pick<SessionOpti
     host: hostname(),
     pid: process.pid,
     configPath: config.configPath,
+    conflictsOwner: config.conflicts.owner,
     repo: config.repoPath,
     scratchDir: config.scratchPath,
     trunk: config.trunk,
