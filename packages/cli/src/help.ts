@@ -19,6 +19,17 @@ export const FLAGS: Record<string, string> = {
   '--accept GATE': 'resolve finish: a human accepts an escalation gate by name (outside-hunks, dropped-patch; repeatable), only with --reason (recorded)',
 };
 
+/** `rebase-daily resolve` steps, in the order they are used, with what each exits: shown by `help resolve`. */
+export const RESOLVE_STEPS_HELP: readonly [string, string][] = [
+  ['start', 'take the lock (kind resolve), pin the SHAs, replay the queue in a worktree to the first conflict (0; 15 lock taken)'],
+  ['continue', 'after editing and `git add` in the worktree: the next conflict or the end of the queue (0; 17 not ready: unmerged/markers; 18 the patch would be dropped)'],
+  ['fixup <patch>', 'commit what is staged in the worktree as a fixup of that patch (position or SHA) and squash it in (0; 17 nothing staged / not replayed yet)'],
+  ['edit <patch>', 'replay the queue stopped at that patch; change it, `git add`, then continue (0; 17 not replayed yet / worktree dirty)'],
+  ['finish', 'range-diff, version bump, escalation gates, validate, publish with leases: outcome resolved (0; 12 fork moved; 14 validation failed → fixup/edit; 17 not replayed; 18 gate held → --accept <gate> --reason)'],
+  ['abort', 'remove the worktree and branch, put back what finish moved locally, end the lock (0)'],
+  ['status', 'where it stands, read from git (after a crash too), with the next commands that work now (0)'],
+];
+
 /** Flag names (without the argument word), e.g. `--config`. */
 export function flagNames(): string[] {
   return Object.keys(FLAGS).map((f) => f.split(' ')[0]);
@@ -45,6 +56,10 @@ export function helpText(command?: CommandName): string {
   if (command) {
     lines.push(`rebase-daily ${command} — ${COMMANDS[command]}`, '', `Usage: rebase-daily ${command} ${usageOf(command)}`);
     flags = COMMAND_FLAGS[command].map(flagKey);
+    if (command === 'resolve') {
+      lines.push('', 'Steps (in order):');
+      for (const [step, text] of RESOLVE_STEPS_HELP) lines.push(`  resolve ${step.padEnd(14)} ${text}`);
+    }
   } else {
     lines.push('rebase-daily — rebase a fork trunk onto upstream, safely, once a day', '', 'Usage: rebase-daily <command> [flags]', '       rebase-daily help <command>', '', 'Commands:');
     for (const [name, text] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${text}`);

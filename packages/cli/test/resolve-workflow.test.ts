@@ -90,6 +90,17 @@ describe('resolve: the hunk-scope check and the escalation gates of finish', () 
   });
 });
 
+describe('help resolve', () => {
+  it('explains the steps in order with their exit codes', async () => {
+    const help = (await cli(['help', 'resolve'])).stdout;
+    const at = ['start', 'continue', 'fixup <patch>', 'edit <patch>', 'finish', 'abort', 'status'].map((s) => help.indexOf(`  resolve ${s} `));
+    expect(at.every((i) => i > 0)).toBe(true);
+    expect([...at].sort((x, y) => x - y)).toEqual(at);
+    expect(help).toMatch(/18 gate held → --accept <gate> --reason/);
+    expect(help).toMatch(/--accept GATE/);
+  });
+});
+
 describe('resolve edit', () => {
   it('stops at the patch, continue amends it and replays the rest; the report attributes the change to that patch', async () => {
     d = conflictWithCleanFile();
