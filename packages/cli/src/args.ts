@@ -49,6 +49,8 @@ export interface ParsedArgs {
   noValidate: boolean;
   /** resolve finish: escalation gates a human accepts by name (`--accept <gate>`, repeatable; needs --reason). */
   accept: string[];
+  /** status: include the latest full report in the --json envelope. */
+  full: boolean;
   /** resolve fixup|edit: the patch (position in the replayed queue, or a SHA). */
   patch?: string;
 }
@@ -74,6 +76,7 @@ export const FLAG_SPECS = {
   'authorised-by': { type: 'string', arg: 'TEXT' },
   'no-validate': { type: 'boolean' },
   accept: { type: 'string', arg: 'GATE' },
+  full: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, FlagSpec>;
@@ -90,7 +93,7 @@ export const COMMAND_FLAGS: Record<CommandName, readonly FlagName[]> = {
   validate: COMMON,
   publish: COMMON,
   report: COMMON,
-  status: COMMON,
+  status: [...COMMON, 'full'],
   doctor: COMMON,
   prompt: [...COMMON, 'write', 'force'],
   init: [...COMMON, 'docs-dir', 'prompt-file', 'trunk', 'force'],
@@ -199,6 +202,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     subcommand: sub,
     authorisedBy: str('authorised-by'),
     noValidate: values['no-validate'] === true,
+    full: values.full === true,
     accept: repeated.flatMap((v) => v.split(',').map((x) => x.trim()).filter(Boolean)),
     patch,
   };

@@ -16,6 +16,7 @@ export const FLAGS: Record<string, string> = {
   '--version': 'print the version (no command)',
   '--authorised-by TEXT': 'resolve start: who authorised the agent to resolve the conflict (recorded in the report)',
   '--no-validate': 'resolve finish: publish without validation, only with --reason (recorded)',
+  '--full': 'status --json: include the latest full report (a run\'s own --json envelope carries only its decision)',
   '--accept GATE': 'resolve finish: a human accepts an escalation gate by name (outside-hunks, dropped-patch; repeatable), only with --reason (recorded)',
 };
 

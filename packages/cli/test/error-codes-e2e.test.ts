@@ -33,7 +33,8 @@ async function expectRun(dd: Day, args: string[], exit: number, code: string) {
   const report = dd.report();
   expect(report.exitCode).toBe(exit);
   expect(codes(report)).toContain(code);
-  expect(r.json.data.report.runId).toBe(report.runId);
+  expect(r.json.data.runId).toBe(report.runId);
+  expect(r.json.data.decision).toMatchObject({ outcome: report.outcome, exitCode: exit });
   return { r, report };
 }
 

@@ -223,7 +223,14 @@ describe('next actions on an agent-owned fork are commands that work in that sta
     );
     const daily = await rd(d, 'daily');
     expect(daily.code).toBe(10);
-    const actions10: string[] = daily.json.data.report.nextActions;
+    // The envelope is the decision (under 4 KB); the full report is in its file and in `status --json --full`.
+    expect(Buffer.byteLength(daily.stdout)).toBeLessThan(4096);
+    expect(daily.json.data).toMatchObject({ reportPath: expect.any(String), decision: { outcome: 'verify-conflict', exitCode: 10, conflict: { patch: { subject: 'fork: change line 2' }, files: [LIB] } } });
+    expect(daily.json.data.report).toBeUndefined();
+    const full = await rd(d, 'status', '--full');
+    expect(full.json.data.latest.report).toEqual(JSON.parse(readFileSync(daily.json.data.reportPath, 'utf8')));
+    expect((await rd(d, 'status')).json.data.latest.report).toBeUndefined();
+    const actions10: string[] = daily.json.data.decision.nextActions;
     expect(actions10.join('\n')).not.toMatch(/git -C \S+ rebase|push --force-with-lease|rebase-daily[^`]* unlock/);
     const cmds10 = commandsOf(actions10);
     expect(cmds10.map((c) => c.filter((w) => !w.startsWith('-') && !w.includes('/') && !w.startsWith('<')).join(' '))).toEqual(expect.arrayContaining(['resolve start', 'resolve status']));
@@ -233,7 +240,7 @@ describe('next actions on an agent-owned fork are commands that work in that sta
 
     const held = await rd(d, 'daily');
     expect(held.code).toBe(15);
-    const actions15: string[] = held.json.data.report.nextActions;
+    const actions15: string[] = held.json.data.decision.nextActions;
     expect(actions15.join('\n')).not.toMatch(/unlock/);
     const cmds15 = commandsOf(actions15);
     const words = cmds15.map((c) => c.filter((w) => ['resolve', 'status', 'finish', 'abort', 'daily'].includes(w)).join(' '));
