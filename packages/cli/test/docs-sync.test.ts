@@ -93,7 +93,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 const CATALOGS = [
-  { name: 'errors', file: join(workspaceRoot, 'packages', 'core', 'src', 'errors.ts') },
+  { name: 'errors', file: join(workspaceRoot, 'packages', 'core', 'src', 'errors', 'errors.ts') },
   { name: 'graphiteErrors', file: join(workspaceRoot, 'packages', 'graphite', 'src', 'errors.ts') },
 ];
 
