@@ -141,7 +141,7 @@ describe('help', () => {
     for (const f of COMMAND_FLAGS[command].filter((x) => x !== 'help')) expect(usage).toContain(`--${f}`);
     // Every flag the help lists is accepted (parses without a usage error).
     for (const f of COMMAND_FLAGS[command]) {
-      const r = await raw([command, `--${f}`, ...(['config', 'repo', 'write', 'docs-dir', 'prompt-file', 'trunk', 'reason', 'authorised-by'].includes(f) ? ['x'] : []), '--help']);
+      const r = await raw([command, `--${f}`, ...(['config', 'repo', 'write', 'docs-dir', 'prompt-file', 'trunk', 'reason', 'authorised-by', 'accept'].includes(f) ? ['x'] : []), '--help']);
       expect(r.code, `${command} --${f}`).toBe(0);
     }
   });
