@@ -15,7 +15,7 @@ export const COMMANDS = {
   init: 'in a fork: write a starter config, the prompt and the docs; print cron and systemd units',
   lock: 'hold the lock for manual work (resolving a conflict, the manual fallback); runs exit 15 meanwhile',
   unlock: 'end a hold taken by `lock`, or remove the lock of a run that died (never a live run\'s lock)',
-  resolve: 'agent-owned conflict resolution: resolve start|continue|finish|abort|status (a worktree, under the lock)',
+  resolve: 'agent-owned conflict resolution: resolve start|continue|fixup <patch>|edit <patch>|finish|abort|status (a worktree, under the lock)',
   history: 'past runs and resolve sessions from the history ledger: a table, or --json',
   dashboard: 'write the self-contained HTML dashboard (one fork, or a fleet: several --config, or --fleet FILE)',
 } as const;
@@ -61,6 +61,12 @@ export interface ParsedArgs {
   fleet?: string;
   /** dashboard: every --config given (a fleet page when more than one). */
   configs: string[];
+  /** resolve finish: escalation gates a human accepts by name (`--accept <gate>`, repeatable; needs --reason). */
+  accept: string[];
+  /** status: include the latest full report in the --json envelope. */
+  full: boolean;
+  /** resolve fixup|edit: the patch (position in the replayed queue, or a SHA). */
+  patch?: string;
 }
 
 export interface FlagSpec {
@@ -87,6 +93,8 @@ export const FLAG_SPECS = {
   days: { type: 'string', arg: 'N' },
   out: { type: 'string', arg: 'FILE' },
   fleet: { type: 'string', arg: 'FILE' },
+  accept: { type: 'string', arg: 'GATE' },
+  full: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies Record<string, FlagSpec>;
@@ -103,18 +111,22 @@ export const COMMAND_FLAGS: Record<CommandName, readonly FlagName[]> = {
   validate: COMMON,
   publish: COMMON,
   report: COMMON,
-  status: COMMON,
+  status: [...COMMON, 'full'],
   doctor: COMMON,
   prompt: [...COMMON, 'write', 'force'],
   init: [...COMMON, 'docs-dir', 'prompt-file', 'trunk', 'force', 'ci'],
   lock: [...COMMON, 'reason'],
   unlock: COMMON,
-  resolve: [...COMMON, 'authorised-by', 'no-validate', 'reason'],
+  resolve: [...COMMON, 'authorised-by', 'no-validate', 'accept', 'reason'],
   history: [...COMMON, 'days'],
   dashboard: [...COMMON, 'days', 'out', 'fleet'],
 };
 
-const RESOLVE_STEPS = ['start', 'continue', 'finish', 'abort', 'status'];
+const RESOLVE_STEPS = ['start', 'continue', 'fixup', 'edit', 'finish', 'abort', 'status'];
+/** The resolve steps that name a patch: `resolve fixup <patch>`, `resolve edit <patch>`. */
+const PATCH_STEPS = ['fixup', 'edit'];
+/** Flags that may be given more than once; their values are collected. */
+const REPEATABLE: readonly FlagName[] = ['accept'];
 
 /** Flags accepted with no command (`rebase-daily --version`, `rebase-daily --help`). */
 const TOP_LEVEL_FLAGS: readonly FlagName[] = ['help', 'version', 'json'];
@@ -152,6 +164,10 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     const guess = sub ? closest(sub, RESOLVE_STEPS) : null;
     throw usage(`${sub ? `unknown step "${sub}"${guess ? `; did you mean \`rebase-daily resolve ${guess}\`?` : ''}` : 'missing step'}; use \`rebase-daily resolve ${RESOLVE_STEPS.join('|')}\``);
   }
+  const patch = command === 'resolve' && PATCH_STEPS.includes(sub ?? '') ? rest.shift() : undefined;
+  if (command === 'resolve' && PATCH_STEPS.includes(sub ?? '') && patch === undefined && !options.some((t) => t.name === 'help')) {
+    throw usage(`\`rebase-daily resolve ${sub}\` needs the patch: \`rebase-daily resolve ${sub} <position|sha>\` (see \`rebase-daily resolve status\`)`);
+  }
   let helpFor: CommandName | undefined;
   if (first === 'help') {
     if (rest[0] !== undefined && !isCommand(rest[0])) throw usage(`unknown command "${rest[0]}" after help; commands: ${Object.keys(COMMANDS).join(', ')}`);
@@ -160,6 +176,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
   }
   const values: Partial<Record<FlagName, string | boolean>> = {};
   const configs: string[] = [];
+  const repeated: string[] = [];
   for (const t of options) {
     const given = t.rawName;
     const name = t.name as FlagName;
@@ -185,6 +202,10 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     if (name === 'config' && command === 'dashboard') {
       configs.push(t.value);
       values[name] ??= t.value;
+      continue;
+    }
+    if (REPEATABLE.includes(name)) {
+      repeated.push(t.value);
       continue;
     }
     if (values[name] !== undefined && values[name] !== t.value) throw usage(`${given} given twice ("${String(values[name])}" and "${t.value}"); keep one; see ${helpRef}`);
@@ -217,6 +238,9 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     out: str('out'),
     fleet: str('fleet'),
     configs,
+    full: values.full === true,
+    accept: repeated.flatMap((v) => v.split(',').map((x) => x.trim()).filter(Boolean)),
+    patch,
   };
 }
 

@@ -22,6 +22,17 @@ const SIGNALS = [EXIT.sigint, EXIT.sigterm] as const;
 /** Every run of the pipeline can fail, be refused as usage, meet a lock or be interrupted. */
 const RUN = [EXIT.ok, EXIT.internal, EXIT.usage, EXIT.lockTaken] as const;
 
+/** `rebase-daily resolve` steps, in the order they are used, with what each exits: shown by `help resolve`. */
+export const RESOLVE_STEPS_HELP: readonly (readonly [string, string])[] = [
+  ['start', 'take the lock (kind resolve), pin the SHAs, replay the queue in a worktree to the first conflict (0; 15 lock taken)'],
+  ['continue', 'after editing and `git add` in the worktree: the next conflict or the end of the queue (0; 17 not ready: unmerged/markers; 18 the patch would be dropped)'],
+  ['fixup <patch>', 'commit what is staged in the worktree as a fixup of that patch (position or SHA) and squash it in (0; 17 nothing staged / not replayed yet)'],
+  ['edit <patch>', 'replay the queue stopped at that patch; change it, `git add`, then continue (0; 17 not replayed yet / worktree dirty)'],
+  ['finish', 'range-diff, version bump, escalation gates, validate, publish with leases: outcome resolved (0; 12 fork moved; 14 validation failed → fixup/edit; 17 not replayed; 18 gate held → --accept <gate> --reason)'],
+  ['abort', 'remove the worktree and branch, put back what finish moved locally, end the lock (0)'],
+  ['status', 'where it stands, read from git (after a crash too), with the next commands that work now (0)'],
+];
+
 export const COMMAND_HELP: Record<CommandName, CommandHelp> = {
   daily: {
     flags: COMMON_FLAGS,
@@ -34,7 +45,7 @@ export const COMMAND_HELP: Record<CommandName, CommandHelp> = {
   validate: { flags: COMMON_FLAGS, exitCodes: [...RUN, EXIT.validationFailed, ...SIGNALS], example: 'rebase-daily validate --config rebase-daily.json' },
   publish: { flags: COMMON_FLAGS, exitCodes: [...RUN, EXIT.pushBlocked, ...SIGNALS], example: 'rebase-daily publish --config rebase-daily.json' },
   report: { flags: COMMON_FLAGS, exitCodes: [EXIT.ok, EXIT.internal, EXIT.usage], example: 'rebase-daily report --config rebase-daily.json' },
-  status: { flags: COMMON_FLAGS, exitCodes: [EXIT.ok, EXIT.internal, EXIT.usage], example: 'rebase-daily status --config rebase-daily.json' },
+  status: { flags: { ...COMMON_FLAGS, full: 'with --json: include the latest full report (a run\'s own --json envelope carries only its decision)' }, exitCodes: [EXIT.ok, EXIT.internal, EXIT.usage], example: 'rebase-daily status --config rebase-daily.json' },
   doctor: { flags: COMMON_FLAGS, exitCodes: [EXIT.ok, EXIT.internal, EXIT.usage], example: 'rebase-daily doctor --config rebase-daily.json' },
   prompt: {
     flags: { ...COMMON_FLAGS, write: 'write the rendered prompt to FILE instead of stdout', force: 'with --write: overwrite FILE when it exists with different content' },
@@ -82,16 +93,11 @@ export const COMMAND_HELP: Record<CommandName, CommandHelp> = {
       ...COMMON_FLAGS,
       'authorised-by': 'start: who authorised the agent to resolve the conflict (recorded in the report)',
       'no-validate': 'finish: publish without validation, only with --reason (recorded)',
-      reason: 'finish --no-validate: why (recorded)',
+      accept: 'finish: a human accepts an escalation gate by name (outside-hunks, dropped-patch; repeatable), only with --reason',
+      reason: 'finish --no-validate / --accept: why (recorded)',
     },
-    exitCodes: [EXIT.ok, EXIT.internal, EXIT.usage, EXIT.pushBlocked, EXIT.validationFailed, EXIT.lockTaken],
-    subcommands: [
-      ['start', 'take the lock, pin the SHAs, replay the queue in a worktree under the scratch dir up to the first conflict'],
-      ['continue', 'after editing and `git add` in that worktree: on to the next conflict or the end of the queue'],
-      ['finish', 'range-diff, version bump, validate, move the local refs, one leased atomic push; outcome `resolved`'],
-      ['abort', 'remove the worktree and branch, put back any ref finish moved, end the lock; nothing published'],
-      ['status', 'where the resolution stands (pinned SHAs, patch n of m, files in conflict); read-only, any time'],
-    ],
+    exitCodes: [EXIT.ok, EXIT.internal, EXIT.usage, EXIT.pushBlocked, EXIT.validationFailed, EXIT.lockTaken, EXIT.notReady, EXIT.gate],
+    subcommands: RESOLVE_STEPS_HELP,
     example: 'rebase-daily resolve start --config rebase-daily.json --authorised-by "ada, chat of 2026-11-29"',
   },
 };

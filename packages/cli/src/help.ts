@@ -13,7 +13,7 @@ export const FLAGS: Record<string, string> = {
   '--prompt-file FILE': 'init: where the rendered prompt goes (default <docs-dir>/agent-prompt.md)',
   '--trunk BRANCH': "init: the fork trunk (default: Graphite's trunk, else the checked-out branch)",
   '--ci PROVIDER': 'init: write a scheduled CI workflow running every fork of the workspace (github: .github/workflows/rebase-daily.yml; --repo: the workspace)',
-  '--reason TEXT': 'lock: why it is held (runs refused meanwhile show it); resolve finish --no-validate: why (recorded)',
+  '--reason TEXT': 'lock: why it is held (runs refused meanwhile show it); resolve finish --no-validate / --accept: why (recorded)',
   '--help': 'this help (`rebase-daily help <command>` for one command)',
   '--version': 'print the version (no command)',
   '--authorised-by TEXT': 'resolve start: who authorised the agent to resolve the conflict (recorded in the report)',
@@ -21,6 +21,8 @@ export const FLAGS: Record<string, string> = {
   '--days N': 'history, dashboard: only the runs of the last N days',
   '--out FILE': 'dashboard: the HTML file to write (default <scratch>/rebase-daily/dashboard.html; for a fleet, ./rebase-daily-fleet.html)',
   '--fleet FILE': 'dashboard: a fleet summary JSON ({"forks": [{"name", "config"}]}): one page, a row per fork',
+  '--full': 'status --json: include the latest full report (a run\'s own --json envelope carries only its decision)',
+  '--accept GATE': 'resolve finish: a human accepts an escalation gate by name (outside-hunks, dropped-patch; repeatable), only with --reason (recorded)',
 };
 
 /** Flag names (without the argument word), e.g. `--config`. */

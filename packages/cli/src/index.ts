@@ -3,6 +3,7 @@ export { processIO, useColor, useStdoutColor, type CliIO } from './io.js';
 export { terminalSummary, nextCommands, MAX_NEXT_COMMANDS } from './render/terminal-summary.js';
 export { parseCliArgs, COMMANDS, COMMAND_FLAGS, FLAG_SPECS, READ_ONLY_COMMANDS, type CommandName, type FlagName, type FlagSpec, type ParsedArgs } from './args.js';
 export { EnvelopeSchema, envelope, envelopeJsonSchema, type Envelope } from './envelope.js';
+export { DecisionSchema, decisionOf, DECISION_MAX_BYTES, type Decision } from './decision.js';
 export { helpText, usageOf, FLAGS, flagNames } from './help.js';
 export { stageImpls } from './stages.js';
 export { renderPrompt, PROMPT_TEMPLATE } from './prompt/render-prompt.js';

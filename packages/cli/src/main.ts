@@ -44,6 +44,7 @@ import { fileExistsError } from './init/write-files.js';
 import { cliInvocation, workspaceRoot } from './locate.js';
 import { renderPrompt } from './prompt/render-prompt.js';
 import { resolveCommand } from './resolve/command.js';
+import { decisionOf } from './decision.js';
 import { emit } from './emit.js';
 import { dashboardCommand, fleetForks } from './history/dashboard-command.js';
 import { historyCommand } from './history/history-command.js';
@@ -217,7 +218,8 @@ async function runStages(io: CliIO, args: ParsedArgs, config: ResolvedConfig, co
   });
   const exitCode = state.exitCode ?? EXIT.internal;
   // The command log is referenced, not inlined: the envelope stays a few KB whatever the run ran.
-  const data = { runId: state.runId, reportPath: written?.reportPath ?? null, summaryPath: written?.summaryPath ?? null, commandLog: state.commandLog, report: written?.report ?? null };
+  // The decision, not the whole report (36–45 KB on a real conflict day): the report stays in its file and in `status --json --full`.
+  const data = { runId: state.runId, reportPath: written?.reportPath ?? null, summaryPath: written?.summaryPath ?? null, commandLog: state.commandLog, decision: written ? decisionOf(written.report) : null };
   const human = written ? humanSummary(io, written) : `run ${state.runId}: ${state.outcome} (exit ${exitCode})`;
   return emit(io, args, envelope(command, exitCode, state.outcome, data, state.errors), human);
 }
@@ -286,7 +288,7 @@ function status(io: CliIO, args: ParsedArgs, config: ResolvedConfig, remoteLock:
   // latest.ok is the last run's own success (exit 0), never just "the report was readable".
   const brief = latest
     ? latest.readable
-      ? { readable: true, ok: latest.ok, runId: latest.report.runId, outcome: latest.outcome, exitCode: latest.exitCode, reportPath: latest.reportPath, summaryPath: latest.summaryPath, commandLog: latest.report.commands.log }
+      ? { readable: true, ok: latest.ok, runId: latest.report.runId, outcome: latest.outcome, exitCode: latest.exitCode, reportPath: latest.reportPath, summaryPath: latest.summaryPath, commandLog: latest.report.commands.log, decision: decisionOf(latest.report), ...(args.full ? { report: latest.report } : {}) }
       : { readable: false, ok: false, reportPath: latest.reportPath, summaryPath: latest.summaryPath, problems: latest.problems }
     : null;
   return emit(io, args, envelope('status', 0, report?.outcome ?? null, { latest: brief, lock, unfinished, history, ...(remoteLock ? { remoteLock } : {}) }), lines.join('\n'));

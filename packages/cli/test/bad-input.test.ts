@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commitFiles, git, makeTempDir } from '@rebase-daily/core/testing';
@@ -141,7 +141,7 @@ describe('help', () => {
     for (const f of COMMAND_FLAGS[command].filter((x) => x !== 'help')) expect(usage).toContain(`--${f}`);
     // Every flag the help lists is accepted (parses without a usage error).
     for (const f of COMMAND_FLAGS[command]) {
-      const r = await raw([command, `--${f}`, ...(['config', 'repo', 'write', 'docs-dir', 'prompt-file', 'trunk', 'reason', 'authorised-by', 'out', 'fleet'].includes(f) ? ['x'] : f === 'days' ? ['7'] : []), '--help']);
+      const r = await raw([command, `--${f}`, ...(['config', 'repo', 'write', 'docs-dir', 'prompt-file', 'trunk', 'reason', 'authorised-by', 'out', 'fleet', 'accept'].includes(f) ? ['x'] : f === 'days' ? ['7'] : []), '--help']);
       expect(r.code, `${command} --${f}`).toBe(0);
     }
   });
@@ -239,13 +239,13 @@ describe('exit 12 with no push attempted: what was found, and that nothing was p
     const r = await cli(['daily', '--config', d.configPath, '--json']);
     expect(r.code).toBe(12);
     expect(r.json.outcome).toBe('push-blocked');
-    const pushes = r.json.data.report.stages.find((s: { name: string }) => s.name === 'apply').data.pushes;
+    const pushes = JSON.parse(readFileSync(r.json.data.reportPath, 'utf8')).stages.find((s: { name: string }) => s.name === 'apply').data.pushes;
     expect(pushes).toEqual([]); // no push was run
     expect(git(d.fixture.originBare, 'for-each-ref', '--format=%(refname) %(objectname)')).toBe(originBefore);
     expect(d.refs().trunk).toBe(localTrunk);
     const s = (sha: string) => sha.slice(0, 12);
     const reason = `origin's ${d.fixture.trunk} is at ${s(foreign)}, which has 1 commit(s) the local ${d.fixture.trunk} (${s(localTrunk)}) lacks: ${s(foreign)} "someone else"`;
-    expect(r.json.data.report.lease).toEqual({ ref: `refs/heads/${d.fixture.trunk}`, remote: 'origin', expected: foreign, actual: foreign, attempted: false, local: localTrunk, reason });
+    expect(JSON.parse(readFileSync(r.json.data.reportPath, 'utf8')).lease).toEqual({ ref: `refs/heads/${d.fixture.trunk}`, remote: 'origin', expected: foreign, actual: foreign, attempted: false, local: localTrunk, reason });
     expect(r.json.errors[0]).toMatchObject({ code: 'E_LEASE_BLOCKED', message: `no push attempted, nothing was pushed: ${reason}; fetch, bring those commits into the local branch (or decide they must go), rerun` });
 
     const human = await cli(['daily', '--config', d.configPath]);

@@ -33,7 +33,8 @@ async function expectRun(dd: Day, args: string[], exit: number, code: string) {
   const report = dd.report();
   expect(report.exitCode).toBe(exit);
   expect(codes(report)).toContain(code);
-  expect(r.json.data.report.runId).toBe(report.runId);
+  expect(r.json.data.runId).toBe(report.runId);
+  expect(r.json.data.decision).toMatchObject({ outcome: report.outcome, exitCode: exit });
   return { r, report };
 }
 
@@ -207,7 +208,7 @@ describe('exit 13 on one Graphite stack (real gt)', () => {
 
 const LIB = 'src/lib.txt';
 describe('resolve', () => {
-  it('E_RESOLVE_WOULD_DROP: a resolution that empties the patch is refused (exit 1); abort leaves the fork as it was', async () => {
+  it('E_RESOLVE_WOULD_DROP: a resolution that empties the patch is refused (exit 18, an escalation gate); abort leaves the fork as it was', async () => {
     d = day({
       base: { 'README.md': 'upstream project\n', [LIB]: 'line 1\nline 2\nline 3\n' },
       patches: [{ files: { [LIB]: 'line 1\nline 2 fork\nline 3\n' }, message: 'fork: change line 2' }],
@@ -222,8 +223,8 @@ describe('resolve', () => {
     writeFileSync(join(wt, LIB), 'line 1\nline 2 upstream\nline 3\n');
     git(wt, 'add', '--', LIB);
     const cont = await cli(['resolve', 'continue', '--config', d.configPath, '--json']);
-    expect(cont.code, cont.stdout).toBe(1);
-    expect(cont.json).toMatchObject({ exitCode: 1 });
+    expect(cont.code, cont.stdout).toBe(18);
+    expect(cont.json).toMatchObject({ exitCode: 18, outcome: 'gate-held' });
     expect(codes(cont.json)).toEqual(['E_RESOLVE_WOULD_DROP']);
     expect(cont.json.errors[0].message).toMatch(/fork: change line 2.*escalation gate/);
     expect((await cli(['resolve', 'abort', '--config', d.configPath])).code).toBe(0);

@@ -69,7 +69,7 @@ describe('an operation the user started is never aborted', () => {
     expect(check(doc.json, 'repo').message).toMatch(/the next run aborts it/);
     const next = await cli(['verify', '--config', d.configPath, '--json']);
     expect(next.code, next.stderr).toBe(0);
-    expect(next.json.data.report.leftovers).toEqual([`aborted the rebase this run started in ${c} (left by run ${state.runId})`]);
+    expect(JSON.parse(readFileSync(next.json.data.reportPath, 'utf8')).leftovers).toEqual([`aborted the rebase this run started in ${c} (left by run ${state.runId})`]);
     expect(git(c, 'status', '--porcelain')).toBe('');
     expect(git(c, 'rev-parse', 'HEAD')).toBe(origHead);
   });
@@ -145,7 +145,7 @@ describe('after a crash', () => {
     rmSync(join(d.fixture.clone, '.scratch', 'locks', 'rebase-daily.lock'), { recursive: true, force: true });
     const next = await cli(['daily', '--config', d.configPath, '--json']);
     expect(next.code, next.stderr).toBe(0);
-    expect(next.json.data.report.leftovers.join('\n')).toMatch(/removed temporary worktree .*verify-.*\n?.*deleted temporary branch rebase-daily\/verify-/s);
+    expect(JSON.parse(readFileSync(next.json.data.reportPath, 'utf8')).leftovers.join('\n')).toMatch(/removed temporary worktree .*verify-.*\n?.*deleted temporary branch rebase-daily\/verify-/s);
     expect(git(d.fixture.clone, 'worktree', 'list')).not.toMatch(/\.scratch/);
     expect(git(d.fixture.clone, 'branch', '--list', 'rebase-daily/*')).toBe('');
   }, 90_000);

@@ -315,7 +315,7 @@ describe('report fields against git, per outcome (recorded as the report fixture
     expect(d.refs()).toEqual(before);
     const state = stateOf(d, r.json.data.runId);
     expect(state.lock.holder).toMatchObject({ manual: { reason: 'resolving patch 1' } });
-    expect(r.json.data.report.nextActions.join('\n')).toContain(' unlock`');
+    expect(r.json.data.decision.nextActions.join('\n')).toContain(' unlock`');
     record('lock-taken', state, d);
     await cli(['unlock', '--config', d.configPath]);
   }, 120_000);

@@ -93,11 +93,11 @@ describe('resolve', () => {
 
     // continue refuses while the file is unmerged, then while markers are staged.
     const early = await cli(['resolve', 'continue', '--config', d.configPath]);
-    expect(early.code).toBe(1);
+    expect(early.code).toBe(17);
     expect(early.stderr).toMatch(/^rebase-daily: E_RESOLVE_UNMERGED: still in conflict: src\/lib\.txt; edit them/);
     git(wt, 'add', '--', LIB);
     const markers = await cli(['resolve', 'continue', '--config', d.configPath]);
-    expect(markers.code).toBe(1);
+    expect(markers.code).toBe(17);
     expect(markers.stderr.trim().split('\n')).toEqual(['rebase-daily: E_RESOLVE_MARKERS: conflict markers remain in staged files: src/lib.txt; remove them, `git add` again, then rerun `resolve continue`']);
 
     resolveFile(wt, LIB, 'line 1\nline 2 upstream, fork\nline 3\n');
@@ -220,7 +220,7 @@ describe('resolve', () => {
     // Upstream's line 2 exactly: the staged tree equals HEAD, so the patch would become empty.
     resolveFile(wt, LIB, 'line 1\nline 2 upstream\nline 3\n');
     const cont = await rd(d, 'resolve', 'continue');
-    expect(cont.code).toBe(1);
+    expect(cont.code).toBe(18);
     expect(cont.json.errors).toEqual([
       expect.objectContaining({
         code: 'E_RESOLVE_WOULD_DROP',
@@ -488,7 +488,7 @@ describe('resolve', () => {
   });
 
   it('usage: resolve needs a known step; the flags belong to resolve', async () => {
-    expect((await cli(['resolve'])).stderr).toMatch(/missing step; use `rebase-daily resolve start\|continue\|finish\|abort\|status`/);
+    expect((await cli(['resolve'])).stderr).toMatch(/missing step; use `rebase-daily resolve start\|continue\|fixup\|edit\|finish\|abort\|status`/);
     expect((await cli(['resolve', 'frob'])).code).toBe(2);
     expect((await cli(['daily', '--authorised-by', 'x'])).stderr).toMatch(/`rebase-daily daily` does not take --authorised-by \(`rebase-daily resolve` does\)/);
   });

@@ -178,8 +178,8 @@ describe('time lapse: thirty days of a fork with version bumps', () => {
         expect(r.code, `day ${d}: ${r.stderr}`).toBe(16);
         expect(r.json.outcome).toBe('partial');
         // The report says what moved and what remains.
-        expect(r.json.data.report.nextActions).toContainEqual(expect.stringMatching(/^Partial day: apply moves .* \(2 of 3 new upstream commit\(s\)\); the run exits 16 \(partial\)\.$/));
-        expect(r.json.data.report.nextActions).toContainEqual(expect.stringMatching(/^Remaining: 1 upstream commit\(s\) left, first breaking [0-9a-f]{12} "upstream: day 20 app rework"/));
+        expect(JSON.parse(readFileSync(r.json.data.reportPath, 'utf8')).nextActions).toContainEqual(expect.stringMatching(/^Partial day: apply moves .* \(2 of 3 new upstream commit\(s\)\); the run exits 16 \(partial\)\.$/));
+        expect(JSON.parse(readFileSync(r.json.data.reportPath, 'utf8')).nextActions).toContainEqual(expect.stringMatching(/^Remaining: 1 upstream commit\(s\) left, first breaking [0-9a-f]{12} "upstream: day 20 app rework"/));
         expect(readFileSync(r.json.data.summaryPath, 'utf8')).toMatch(/Partial day \(onConflict: advance\): moved to upstream `[0-9a-f]+` "upstream: day 20 docs" \(2 of 3 new upstream commit\(s\)\); 1 upstream commit\(s\) left/);
       } else {
         expect(r.code, `day ${d}: ${JSON.stringify(r.json?.errors ?? r.stderr)}`).toBe(0);
@@ -192,7 +192,7 @@ describe('time lapse: thirty days of a fork with version bumps', () => {
       expect(git(fx.originBare, 'rev-parse', fx.trunk)).toBe(trunk);
 
       // The report: the old bump left out (from day 2 on), the fresh bump's lock checks.
-      const stage = (name: string) => r.json.data.report.stages.find((s: { name: string }) => s.name === name)?.data ?? {};
+      const stage = (name: string) => JSON.parse(readFileSync(r.json.data.reportPath, 'utf8')).stages.find((s: { name: string }) => s.name === name)?.data ?? {};
       expect(stage('verify').superseded, `day ${d}`).toHaveLength(d === 1 ? 0 : 1);
       expect(stage('apply').superseded).toEqual(stage('verify').superseded);
       const checks = stage('apply').bump.checks;

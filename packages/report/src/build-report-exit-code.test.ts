@@ -26,6 +26,8 @@ const documented: Record<Outcome, number> = {
   // The state records no signal, so an interrupted run without an exit code reads as SIGINT's 130.
   interrupted: 130,
   resolved: 0,
+  'not-ready': 17,
+  'gate-held': 18,
 };
 
 describe('buildReport: exit code when the run state has none', () => {

@@ -68,6 +68,7 @@ export function buildReport(state: RunState, options: BuildReportOptions = {}): 
     failingTests: failingTests(data.validate),
     validationLog: validationLog(data.validate),
     docs,
+    conflictsOwner: state.conflictsOwner ?? 'human',
   });
   // The stages' own lines (a busy worktree to detach, a drift to repair) follow the derived checklist.
   const nextActions = [...derived, ...state.nextActions.filter((a) => !derived.includes(a))];

@@ -37,6 +37,8 @@ export interface NextActionsInput {
   validationLog: string | null;
   /** The docs of this install; runbook references name these files. */
   docs: DocsLocation | null;
+  /** `conflicts.owner`: on an agent-owned fork a conflict is resolved with `rebase-daily resolve`, never by hand. */
+  conflictsOwner?: 'human' | 'agent';
 }
 
 /** The runbook heading for each failing outcome (docs/runbook.md, "Recovery, per failure class"). */
@@ -51,6 +53,8 @@ const RUNBOOK_SECTION: Record<Outcome, string | null> = {
   'lock-taken': 'Exit 15: lock taken',
   partial: 'Exit 16: partial day',
   resolved: null,
+  'not-ready': 'Exit 17: not ready yet',
+  'gate-held': 'Exit 18: escalation gate',
   // 130 or 143 by the signal; both sections say the same: rerun.
   interrupted: 'Exit 130: interrupted (SIGINT)',
   error: 'Exit 1: error',
@@ -90,6 +94,12 @@ function writer(input: NextActionsInput): Writer {
     for (const line of conflict?.reproduce ?? []) actions.push(`Reproduce: ${code(line)}`);
   };
   const resolveByHand = (why: string) => {
+    if (input.conflictsOwner === 'agent') {
+      // The operator agent's way (the prompt forbids a manual rebase and push): the tool's resolution, under its own hold of the lock.
+      actions.push(`Resolve ${patch}${where}${files} with the tool (conflicts.owner "agent"): ${code(`${rd} resolve start --authorised-by ${q('<who authorised it>')}`)}`);
+      actions.push(`Follow its next commands (${code(`${rd} resolve status`)} lists them): edit and \`git add\` in its worktree, then ${code(`${rd} resolve continue`)}, then ${code(`${rd} resolve finish`)}; to give up: ${code(`${rd} resolve abort`)}`);
+      return;
+    }
     actions.push(`Hold the lock while you work, so the scheduled run cannot start under you: ${code(`${rd} lock --reason ${q(why)}`)}`);
     actions.push(`Rebase ${trunk} onto the upstream SHA this run used, in the fork checkout: ${code(`${g} switch ${q(trunk)} && ${g} rebase ${input.upstreamSha ?? input.upstreamRef}`)}`);
     actions.push(`Resolve ${patch}${where}${files} (adapt the patch to upstream), ${code(`${g} add <files>`)}, ${code(`${g} rebase --continue`)}.`);
@@ -159,6 +169,13 @@ function lockTaken(w: Writer): void {
       : 'an unknown run (no meta.json)';
   const age = input.lock.ageHours !== null ? ` (${input.lock.ageHours.toFixed(1)} h old)` : '';
   actions.push(`Nothing was touched: the lock ${input.lock.path} is held by ${who}${age}.`);
+  const resolving = h && typeof h.resolve === 'object' && h.resolve ? (h.resolve as Record<string, unknown>) : null;
+  if (resolving) {
+    // A resolve hold ends only through resolve (unlock refuses it).
+    actions.push(`It is conflict resolution ${String(resolving.id ?? '?')}: see where it stands with ${code(`${rd} resolve status`)}`);
+    actions.push(`It ends with ${code(`${rd} resolve finish`)} (publish) or ${code(`${rd} resolve abort`)} (nothing moves); rerun then: ${code(`${rd} daily`)}`);
+    return;
+  }
   actions.push(`See who holds it: ${code(`${rd} status`)}`);
   if (manual) {
     actions.push(`That session ends its hold with ${code(`${rd} unlock`)} when its work on the trunk is done; rerun then: ${code(`${rd} daily`)}`);
@@ -219,6 +236,9 @@ const BY_OUTCOME: Record<Outcome, ((w: Writer) => void) | null> = {
   success: null,
   'no-change': null,
   resolved: null,
+  // Only `resolve` ends so; its own view carries the next commands.
+  'not-ready': null,
+  'gate-held': null,
   partial: partialDay,
   'verify-conflict': verifyConflict,
   'apply-conflict': applyConflict,

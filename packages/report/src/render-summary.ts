@@ -17,6 +17,8 @@ const OUTCOME_ICON: Record<Outcome, string> = {
   'usage-error': '⚠️',
   interrupted: '⏹️',
   resolved: '✅',
+  'not-ready': '⏳',
+  'gate-held': '✋',
 };
 
 const STATUS_ICON: Record<ReportStage['status'], string> = { ok: '✅', failed: '❌', skipped: '⏭️', 'not-configured': '➖' };

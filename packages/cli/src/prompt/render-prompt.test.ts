@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type ResolvedConfig } from '@rebase-daily/core';
+import { EXIT, parseConfig, type ResolvedConfig } from '@rebase-daily/core';
+import { DOCS } from '../docs/render-docs.js';
 import { PROMPT_TEMPLATE, renderPrompt, renderSections } from './render-prompt.js';
 import { placeholdersOf } from '../render/template.js';
 import { promptValues } from '../render/values.js';
@@ -108,7 +109,7 @@ describe('conflicts.owner', () => {
   const base = { repo: 'codex', trunk: 'fork/trunk', validate: { cwd: '.' } };
   it.each([
     ['human (the default)', {}, ['you do not resolve conflicts', 'A human owns conflicts on this fork'], ['resolve start', 'Resolution Summary']],
-    ['agent', { conflicts: { owner: 'agent' } }, ['conflict resolution is yours', 'resolve start --config', '--authorised-by', 'resolve continue', 'resolve finish', 'resolve abort', 'E_RESOLVE_WOULD_DROP', 'outside the conflicting hunks', 'validation fails after the resolution', 'fork policy decisions doc', 'Resolution Summary — rebase-daily fork/trunk'], ['A human owns conflicts']],
+    ['agent', { conflicts: { owner: 'agent' } }, ['conflict resolution is yours', 'resolve start --config', '--authorised-by', 'resolve continue', 'resolve finish', 'resolve abort', 'E_RESOLVE_WOULD_DROP', 'outside the conflicting hunks', 'validation still fails after you fixed', 'resolve fixup <patch>', 'resolve edit <patch>', '--accept <gate>', 'exit 17', 'fork policy decisions doc', 'Resolution Summary — rebase-daily fork/trunk'], ['A human owns conflicts']],
   ])('%s', (_name, extra, present, absent) => {
     const text = renderPrompt(resolved({ ...base, ...extra }, '/srv/rd.json'), { cli: 'npx rebase-daily' });
     expect(text).not.toMatch(/\{\{|\}\}/);
@@ -150,5 +151,39 @@ describe('renderSections', () => {
     ['an unclosed section', '{{#if x}}\nx\n', /unbalanced/],
   ])('%s is an internal error', (_name, text, message) => {
     expect(() => renderSections(text, { x: true })).toThrow(message);
+  });
+});
+
+describe('the prompt and the docs agree per exit code, for both conflicts.owner values', () => {
+  // The runbook's table: `| code | \`outcome\` | …`; the prompt's: `   | code | \`outcome\` | what you do |`.
+  const rows = (text: string) => new Map([...text.matchAll(/^\s*\|\s*(\d+)\s*\|\s*`([^`]+)`[^|]*\|([^\n]*)$/gm)].map((m) => [Number(m[1]), { outcome: m[2], rest: m[3] }]));
+  const runbook = rows(DOCS['runbook.md']);
+  const base = { repo: 'codex', trunk: 'fork/trunk', validate: { cwd: '.' }, graphite: {} };
+  it.each([
+    ['human', 'hard stop'],
+    ['agent', 'follow Conflict resolution'],
+  ] as const)('conflicts.owner %s', (owner, onConflict) => {
+    const text = renderPrompt(resolved({ ...base, conflicts: { owner } }, '/srv/rd.json'), { cli: 'npx rebase-daily' });
+    const prompt = rows(text);
+    for (const code of Object.values(EXIT)) {
+      expect(prompt.get(code), `prompt row for exit ${code}`).toBeDefined();
+      // The same outcome name in the prompt and the runbook (the prompt may list two for exit 0).
+      expect(prompt.get(code)!.outcome, `exit ${code}`).toBe(runbook.get(code)!.outcome);
+    }
+    for (const code of [EXIT.verifyConflict, EXIT.applyConflict]) expect(prompt.get(code)!.rest).toContain(onConflict);
+    const escalation = text.slice(text.indexOf('## Escalation rules'), text.indexOf('## In-chat output'));
+    if (owner === 'agent') {
+      // No "stop and do nothing else on a conflict" for the owner of conflicts; its stops are the gates (18).
+      expect(escalation).toMatch(/conflict\*\* \(exit 10 or 11\) — not a hard stop on this fork/);
+      expect(text).toContain('rebase-daily resolve start');
+      expect(text).not.toMatch(/Only `rebase-daily apply` \(inside `rebase-daily daily`\)\s+moves it/);
+    } else {
+      expect(escalation).toMatch(/conflict\*\* \(exit 10 or 11\) — conflict resolution is a human's job/);
+      expect(text).not.toContain('rebase-daily resolve start');
+    }
+    expect(prompt.get(EXIT.notReady)!.rest).toMatch(/rerun the same command/);
+    expect(prompt.get(EXIT.gate)!.rest).toMatch(/hard stop/);
+    expect(DOCS['runbook.md']).toMatch(/### Exit 17: not ready yet[\s\S]*rerun the same command/);
+    expect(DOCS['fork-policy-decisions.md']).toMatch(/`conflicts.owner`: `human`[\s\S]*`agent`/);
   });
 });

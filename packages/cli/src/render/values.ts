@@ -73,7 +73,7 @@ function conflictValues(config: ResolvedConfig, values: Record<string, string>):
     return {
       conflictRole: 'conflict resolution is yours, through `rebase-daily resolve` only (see Conflict resolution)',
       conflictExit: 'resolve it: follow Conflict resolution',
-      conflictEscalation: 'resolve it yourself with `rebase-daily resolve`, and escalate only at the gates under Conflict resolution',
+      conflictEscalation: 'not a hard stop on this fork (`conflicts.owner: "agent"`): resolve it with `rebase-daily resolve` (Conflict resolution) and stop only at its escalation gates',
       conflictProcedure: renderTemplate(RESOLVE_PROCEDURE, values),
     };
   }

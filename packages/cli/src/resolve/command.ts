@@ -12,7 +12,7 @@ import {
   type Outcome,
   type ResolvedConfig,
 } from '@rebase-daily/core';
-import { abortResolution, continueResolution, resolutionView, startResolution, type ResolveEnv } from '@rebase-daily/git';
+import { abortResolution, continueResolution, editPatch, fixupPatch, resolutionView, startResolution, type ResolveEnv } from '@rebase-daily/git';
 import type { ParsedArgs } from '../args.js';
 import { envelope, lockTakenRecord } from '../envelope.js';
 import { cliInvocation } from '../locate.js';
@@ -22,7 +22,7 @@ import { emit as emitResolve } from '../emit.js';
 import { finishCommand } from './finish.js';
 import { renderResolveView } from './render.js';
 
-export const RESOLVE_SUBCOMMANDS = ['start', 'continue', 'finish', 'abort', 'status'] as const;
+export const RESOLVE_SUBCOMMANDS = ['start', 'continue', 'fixup', 'edit', 'finish', 'abort', 'status'] as const;
 export type ResolveSubcommand = (typeof RESOLVE_SUBCOMMANDS)[number];
 
 function userOf(io: CliIO): string {
@@ -43,7 +43,7 @@ export function resolveEnv(io: CliIO, config: ResolvedConfig): ResolveEnv {
 }
 
 /**
- * `rebase-daily resolve start|continue|finish|abort|status`: agent-owned conflict resolution in a
+ * `rebase-daily resolve start|continue|fixup|edit|finish|abort|status`: agent-owned conflict resolution in a
  * worktree under the scratch dir, under a lock of kind `resolve`. The engine is @rebase-daily/git's
  * src/resolve; this maps it to envelopes, text and exit codes.
  */
@@ -63,6 +63,11 @@ export async function resolveCommand(io: CliIO, args: ParsedArgs, config: Resolv
   }
   if (sub === 'continue') {
     const { resolution } = await continueResolution(env);
+    const view = await resolutionView(env, resolution.state);
+    return emitResolve(io, args, envelope(name, EXIT.ok, null, view), renderResolveView(view));
+  }
+  if (sub === 'fixup' || sub === 'edit') {
+    const { resolution } = sub === 'fixup' ? await fixupPatch(env, args.patch ?? '') : await editPatch(env, args.patch ?? '');
     const view = await resolutionView(env, resolution.state);
     return emitResolve(io, args, envelope(name, EXIT.ok, null, view), renderResolveView(view));
   }

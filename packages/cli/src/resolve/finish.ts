@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
-import { cleanLeftovers, CommandLog, errors, EXIT, exitCodeFor, loadResolveState, resolvePaths, resolveErrors, standaloneStageContext, type Lease, type Outcome, type ResolveReport, type StageResult } from '@rebase-daily/core';
+import { cleanLeftovers, CommandLog, errors, EXIT, exitCodeFor, loadResolveState, RESOLVE_GATES, resolvePaths, resolveErrors, standaloneStageContext, type Lease, type Outcome, type ResolveReport, type StageResult } from '@rebase-daily/core';
 import { validateStage } from '@rebase-daily/cargo-validate';
-import { completeResolution, prepareFinish, proofPatches, publishResolution, type Resolution, type ResolveEnv } from '@rebase-daily/git';
+import { acceptGates, completeResolution, prepareFinish, proofPatches, publishResolution, resolutionGates, type Resolution, type ResolveEnv } from '@rebase-daily/git';
 import type { ParsedArgs } from '../args.js';
 import { envelope } from '../envelope.js';
 import type { CliIO } from '../io.js';
@@ -21,10 +21,23 @@ export async function finishCommand(io: CliIO, args: ParsedArgs, env: ResolveEnv
   if (!loadResolveState(config.scratchPath)) throw resolveErrors.none(env.configFlag, 'finish');
   if (args.noValidate && !args.reason?.trim()) throw resolveErrors.reasonRequired();
   if (!args.noValidate && !config.validate) throw resolveErrors.noValidation();
+  for (const g of args.accept) if (!(RESOLVE_GATES as readonly string[]).includes(g)) throw resolveErrors.unknownGate(g, RESOLVE_GATES);
+  if (args.accept.length && !args.reason?.trim()) throw resolveErrors.acceptNeedsReason();
   const r = await prepareFinish(env);
   const fin = r.state.finish!;
   const name = 'resolve finish';
   if (r.state.phase === 'finishing') {
+    // Escalation gates hold before anything is validated or moved, unless a human accepted each by name.
+    acceptGates(r.state, args.accept, args.reason, env.user);
+    r.save();
+    const held = resolutionGates(r.state).filter((g) => !g.accepted);
+    if (held.length) {
+      const err = resolveErrors.gate(held);
+      const report = reportOf(env, r, 'gate-held', { actions: ['nothing published: an escalation gate holds'], errors: [err.toJSON()] });
+      const written = writeResolveReport(config, report);
+      if (!args.json) io.stderr(`rebase-daily: ${err.code}: ${err.message}\n`);
+      return emitResolve(io, args, envelope(name, EXIT.gate, 'gate-held', { report, ...written }, [err.toJSON()]), '');
+    }
     if (args.noValidate) {
       fin.validation = { status: 'skipped', summary: 'validation not run (--no-validate)', skippedReason: args.reason!.trim() };
       fin.evidence = { kind: 'waived', tree: null, runId: r.state.id, at: new Date().toISOString(), reason: args.reason!.trim() };
@@ -136,6 +149,8 @@ function reportOf(
     lease: extra.lease ?? null,
     rerere: { enabled: s.rerere.enabled, note: s.rerere.note },
     actions: extra.actions,
+    gates: resolutionGates(s),
+    rewrites: s.rewrites ?? [],
     warnings: s.warnings,
     errors: (extra.errors ?? []).map((e) => ({ code: e.code, message: e.message })),
   };

@@ -45,6 +45,8 @@ export function renderResolveSummary(r: ResolveReport): string {
       ? r.stops.map((s) => `- patch ${s.position}/${r.queueLength} ${short(s.patch.sha)} "${s.patch.subject}": ${s.files.join(', ')}${s.fromMemory.length ? ` — re-applied from memory: ${s.fromMemory.join(', ')}` : ''}${s.resolvedFiles ? `; staged ${s.resolvedFiles.join(', ')}` : ''}`)
       : ['- none']),
     '',
+    ...(r.gates.length ? ['## Escalation gates', '', ...r.gates.map((g) => `- ${g.name}: ${g.accepted ? `accepted by ${g.accepted.by} — ${g.accepted.reason}` : 'held (nothing published)'}; ${g.detail}`), ''] : []),
+    ...(r.rewrites.length ? ['## Semantic fixes (resolve fixup / edit)', '', ...r.rewrites.map((w) => `- ${w.kind} of patch ${w.position} "${w.subject}": ${w.files.join(', ') || '(no file staged)'}`), ''] : []),
     '## Patches (old queue → new, git range-diff)',
     '',
     ...r.patches.map((p) => `- ${p.oldPosition ?? '-'} → ${p.newPosition ?? '-'} ${p.status}: ${p.subject}${p.status === 'changed' ? `\n\n\`\`\`diff\n${p.diff}\n\`\`\`\n` : ''}`),

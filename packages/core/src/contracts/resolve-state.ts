@@ -59,6 +59,12 @@ export const ResolveStopSchema = z.object({
   resolvedFiles: z.array(z.string()).nullable(),
   stoppedAt: z.string(),
   resolvedAt: z.string().nullable(),
+  /**
+   * Set by `resolve continue`: what the resolution changed beyond the conflict — per file, the lines
+   * outside every conflicting hunk (a conflicted file) or beyond what the patch itself changes (a
+   * file without conflict). Empty: the resolution stayed inside the hunks. Absent in older states.
+   */
+  outsideHunks: z.array(z.object({ path: z.string(), detail: z.string() })).optional(),
 });
 export type ResolveStop = z.infer<typeof ResolveStopSchema>;
 
@@ -76,7 +82,32 @@ export const RangeDiffEntrySchema = z.object({
 });
 export type RangeDiffEntry = z.infer<typeof RangeDiffEntrySchema>;
 
-export const RESOLVE_PHASES = ['starting', 'replaying', 'conflict', 'replayed', 'finishing', 'publishing', 'published', 'aborted'] as const;
+export const RESOLVE_PHASES = ['starting', 'replaying', 'conflict', 'editing', 'replayed', 'finishing', 'publishing', 'published', 'aborted'] as const;
+
+/** The escalation gates `resolve finish` holds at (exit 18) unless a human accepts them by name (`--accept <gate> --reason TEXT`). */
+export const RESOLVE_GATES = ['outside-hunks', 'dropped-patch'] as const;
+export type ResolveGate = (typeof RESOLVE_GATES)[number];
+
+export const ResolveGateSchema = z.object({
+  name: z.enum(RESOLVE_GATES),
+  detail: z.string(),
+  /** Who accepted it and why (`--accept <gate> --reason TEXT`), or null: the gate held. */
+  accepted: z.object({ reason: z.string(), by: z.string(), at: z.string() }).nullable(),
+});
+export type ResolveGateRecord = z.infer<typeof ResolveGateSchema>;
+
+/** A change of a replayed patch made with `resolve fixup` or `resolve edit`: attributed to the patch it changed. */
+export const ResolveRewriteSchema = z.object({
+  kind: z.enum(['fixup', 'edit']),
+  /** 1-based position of the patch in the replayed queue, and its subject. */
+  position: z.number().int(),
+  subject: z.string(),
+  /** The patch's commit before the change. */
+  before: sha,
+  files: z.array(z.string()),
+  at: z.string(),
+});
+export type ResolveRewrite = z.infer<typeof ResolveRewriteSchema>;
 
 export const ResolveStateSchema = z.object({
   schemaVersion: z.literal(1),
@@ -125,6 +156,12 @@ export const ResolveStateSchema = z.object({
   /** The context bundle written at `resolve start` (upstream commits, areas, fork patches per conflicted file, …). */
   contextBundle: z.object({ json: z.string(), md: z.string() }).optional(),
   warnings: z.array(z.string()),
+  /** `resolve edit`: the patch the worktree is stopped at for editing (phase `editing`). */
+  editing: z.object({ position: z.number().int(), subject: z.string(), sha }).nullable().optional(),
+  /** Each `resolve fixup` / `resolve edit`, in order. */
+  rewrites: z.array(ResolveRewriteSchema).optional(),
+  /** Escalation gates accepted at a finish (kept across a retried finish). */
+  accepted: z.array(z.object({ gate: z.enum(RESOLVE_GATES), reason: z.string(), by: z.string(), at: z.string() })).optional(),
 });
 export type ResolveState = z.infer<typeof ResolveStateSchema>;
 
@@ -188,6 +225,16 @@ export const ResolveViewSchema = z.object({
   refsNow: z.object({ trunk: sha.nullable(), mirror: sha.nullable() }),
   rerere: z.object({ enabled: z.boolean(), note: z.string() }),
   reappliedFromMemory: z.array(z.object({ position: z.number().int(), patch: z.string(), files: z.array(z.string()) })),
+  /** After a finish that stopped (exit 14 or 18): what validation said (it names the failing crate / test) and the gates met. */
+  lastFinish: z
+    .object({
+      validation: z.object({ status: z.string(), summary: z.string(), skippedReason: z.string().nullable() }).nullable(),
+      gates: z.array(ResolveGateSchema),
+    })
+    .nullable()
+    .optional(),
+  /** The patch `resolve edit` stopped at (phase `editing`). */
+  editing: z.object({ position: z.number().int(), subject: z.string(), sha }).nullable().optional(),
   next: z.array(z.string()),
   warnings: z.array(z.string()),
 });
@@ -215,7 +262,7 @@ export const ResolveReportSchema = z.object({
   schemaVersion: z.literal(1),
   kind: z.literal('resolve'),
   id: z.string(),
-  outcome: z.enum(['resolved', 'push-blocked', 'validation-failed', 'error']),
+  outcome: z.enum(['resolved', 'push-blocked', 'validation-failed', 'gate-held', 'error']),
   exitCode: z.number().int(),
   /** Who authorised the agent to resolve (`--authorised-by`), and who ran it. */
   authorisedBy: z.string().nullable(),
@@ -240,6 +287,10 @@ export const ResolveReportSchema = z.object({
   publish: z.object({ atomic: z.boolean(), refs: z.array(z.record(z.string(), z.unknown())) }).nullable(),
   lease: z.object({ ref: z.string(), remote: z.string(), expected: sha.nullable(), actual: sha.nullable(), reason: z.string() }).nullable(),
   rerere: z.object({ enabled: z.boolean(), note: z.string() }),
+  /** The escalation gates this resolution met, each held or accepted by name with a reason. */
+  gates: z.array(ResolveGateSchema).default([]),
+  /** Semantic fixes: each `resolve fixup` / `resolve edit`, attributed to the patch it changed. */
+  rewrites: z.array(ResolveRewriteSchema).default([]),
   actions: z.array(z.string()),
   warnings: z.array(z.string()),
   errors: z.array(z.object({ code: z.string(), message: z.string() })),

@@ -143,6 +143,8 @@ export const RunStateSchema = z.object({
   host: z.string(),
   pid: z.number(),
   configPath: z.string(),
+  /** `conflicts.owner` of the config: who resolves a conflict day (the report's next actions follow it). Absent in older states: human. */
+  conflictsOwner: z.enum(['human', 'agent']).optional(),
   repo: z.string(),
   scratchDir: z.string(),
   trunk: z.string(),

@@ -17,6 +17,8 @@ const documented: Record<Outcome, number> = {
   'usage-error': 2,
   interrupted: 130,
   resolved: 0,
+  'not-ready': 17,
+  'gate-held': 18,
 };
 
 describe('exitCodeFor', () => {
@@ -56,6 +58,8 @@ describe('exitCodeFor', () => {
       validationFailed: 14,
       lockTaken: 15,
       partial: 16,
+      notReady: 17,
+      gate: 18,
       sigint: 130,
       sigterm: 143,
     });

@@ -13,6 +13,10 @@ export const EXIT = {
   validationFailed: 14,
   lockTaken: 15,
   partial: 16,
+  /** `resolve`: not ready yet (markers left, queue not replayed, nothing started, …) — fix what it names and rerun the same command. */
+  notReady: 17,
+  /** `resolve finish`: an escalation gate holds (a dropped patch, changes outside the conflicting hunks) — a human accepts it by name or the resolution is aborted. */
+  gate: 18,
   /** 128 + the signal number, as a shell reports a process a signal ended. */
   sigint: 130,
   sigterm: 143,
@@ -35,6 +39,10 @@ export const OUTCOMES = [
   'interrupted',
   /** `rebase-daily resolve finish`: an agent-resolved conflict day was validated and published. */
   'resolved',
+  /** `rebase-daily resolve`: a refusal that means "not ready yet": fix what it names and retry. */
+  'not-ready',
+  /** `rebase-daily resolve finish`: an escalation gate holds; `--accept <gate> --reason TEXT` (a human's decision) or abort. */
+  'gate-held',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -52,6 +60,8 @@ const OUTCOME_EXIT: Record<Outcome, ExitCode> = {
   'usage-error': EXIT.usage,
   interrupted: EXIT.sigint,
   resolved: EXIT.ok,
+  'not-ready': EXIT.notReady,
+  'gate-held': EXIT.gate,
 };
 
 /**
@@ -85,6 +95,8 @@ export const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
   14: 'validation failed (formatting or tests)',
   15: 'lock taken: another run holds the lock',
   16: 'partial day (onConflict: advance): the trunk moved to the last clean upstream commit; a conflict stops the rest',
+  17: 'resolve: not ready yet (conflict markers left, queue not replayed, no resolution started, …): nothing changed; fix what the error names and rerun',
+  18: 'resolve finish: an escalation gate holds (a dropped patch, changes outside the conflicting hunks): nothing published; a human accepts it with --accept <gate> --reason TEXT, or abort',
   130: 'interrupted by SIGINT (Ctrl-C): cleaned up like any stopped run; rerun when ready',
   143: 'interrupted by SIGTERM: cleaned up like any stopped run; rerun when ready',
 };

@@ -154,7 +154,7 @@ async function foldReplays(session: Session, context: NxContextLike, stages: Sta
     const cached = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StageResultFile) : null;
     const tree = await trunkTree(session);
     if (cached && cached.trunkTree && cached.trunkTree === tree) {
-      foldReplayedStage(session, name, cached.record, cached.outcome, `replayed from the Nx cache (tree ${tree.slice(0, 12)} recorded by run ${cached.runId})`);
+      foldReplayedStage(session, name, cached.record, cached.outcome, `replayed from the Nx cache (tree ${tree.slice(0, 12)} recorded by run ${cached.runId})`, cached.runId);
     } else {
       foldReplayedStage(session, name, null, null, `Nx skipped ${name} but left no result for tree ${tree?.slice(0, 12) ?? '(none)'}; rerun with --skip-nx-cache`);
     }

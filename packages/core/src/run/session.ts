@@ -79,6 +79,7 @@ export function createRunState(config: ResolvedConfig, options: Pick<SessionOpti
     host: hostname(),
     pid: process.pid,
     configPath: config.configPath,
+    conflictsOwner: config.conflicts.owner,
     repo: config.repoPath,
     scratchDir: config.scratchPath,
     trunk: config.trunk,
@@ -334,16 +335,20 @@ export async function runStage(session: Session, name: Exclude<StageName, 'repor
 
 /**
  * Record a stage that did not run in this process because Nx replayed it from its cache. The
- * replayed record keeps its status: a replay never turns a failure into a success.
+ * replayed record keeps its status: a replay never turns a failure into a success. Its times are this
+ * run's (the replay happened now, taking no time), never the recording run's; a replayed validation
+ * says so in its data (`cached: true`, `cachedFrom: <run>`), where the summary and envelope read it.
  */
-export function foldReplayedStage(session: Session, name: StageName, record: RunState['stages'][number] | null, outcome: Outcome | null, note: string): void {
+export function foldReplayedStage(session: Session, name: StageName, record: RunState['stages'][number] | null, outcome: Outcome | null, note: string, from: string | null = null): void {
   const { state } = session;
   const target = state.stages.find((s) => s.name === name)!;
   if (!record) {
     Object.assign(target, { status: 'failed', summary: note, finishedAt: new Date().toISOString() });
     stopRun(state, 'error', name, errors.nxReplay(note));
   } else {
-    Object.assign(target, { ...record, summary: `${note}: ${record.summary}` });
+    const now = new Date().toISOString();
+    const data = record.data && typeof record.data === 'object' && 'cached' in record.data ? { ...record.data, cached: true, cachedFrom: (record.data as { cachedFrom?: string }).cachedFrom ?? from ?? undefined } : record.data;
+    Object.assign(target, { ...record, data, startedAt: now, finishedAt: now, durationMs: 0, summary: `${note}: ${record.summary}` });
     if (record.status === 'failed') stopRun(state, outcome ?? 'error', name);
   }
   saveState(state);

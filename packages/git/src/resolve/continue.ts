@@ -3,14 +3,15 @@ import { resolveErrors, revParse } from '@rebase-daily/core';
 import { conflictedFiles } from '../engine/git-ops.js';
 import { isRebasing } from '../engine/rebase-state.js';
 import { requireResolution, type Resolution, type ResolveEnv } from './lifecycle.js';
+import { changesOutsideHunks } from './hunk-scope.js';
 import { filesWithMarkers, replay, stoppedAt, type ReplayOutcome } from './replay.js';
 
 /**
  * `resolve continue`: after the agent edited and `git add`ed the conflicting files in the resolution
  * worktree. Refuses, changing nothing, while a file is still unmerged, while a staged file holds
  * conflict markers, or when the resolution would leave the patch empty (dropping it is an escalation
- * gate). Records which files the resolution staged — a file that was not in conflict is flagged as a
- * change outside the conflicting hunks — then replays to the next conflict or the end of the queue.
+ * gate). Records which files the resolution staged and what it changed outside the conflicting
+ * hunks (hunk-scope.ts; the `outside-hunks` gate of finish), then replays to the next conflict or the end of the queue.
  * After a crash it goes on from what git says: a finished rebase is recorded as replayed.
  */
 export async function continueResolution(env: ResolveEnv): Promise<{ resolution: Resolution; outcome: ReplayOutcome }> {
@@ -32,6 +33,14 @@ export async function continueResolution(env: ResolveEnv): Promise<{ resolution:
   const staged = stagedList.stdout.split('\0').filter(Boolean);
   const marked = await filesWithMarkers(env, wt, staged);
   if (marked.length) throw resolveErrors.markers(marked);
+  // `resolve edit`: what is staged goes into the patch (git amends it at `rebase --continue`).
+  if (state.phase === 'editing') {
+    const edit = state.rewrites?.at(-1);
+    if (edit?.kind === 'edit') edit.files = staged;
+    state.editing = null;
+    r.save();
+    return { resolution: r, outcome: await replay(env, r, 'continue') };
+  }
   const stop = state.stops.at(-1);
   // A replay step interrupted after the last stop was resolved (a crash while git was finishing): let git go on.
   if (state.phase === 'replaying' && (!stop || stop.resolvedAt)) {
@@ -40,10 +49,12 @@ export async function continueResolution(env: ResolveEnv): Promise<{ resolution:
   }
   if (!staged.length) throw resolveErrors.wouldDrop(stop ? `${stop.position}/${state.queue.length} ${stop.patch.sha.slice(0, 12)} "${stop.patch.subject}"` : '(unknown)');
   if (stop && !stop.resolvedAt) {
+    const patchSha = (await stoppedAt(env, wt)).sha ?? stop.patch.sha;
+    const outside = await changesOutsideHunks(env, wt, state.id, patchSha, staged);
     stop.resolvedFiles = staged;
     stop.resolvedAt = new Date().toISOString();
-    const outside = staged.filter((f) => !stop.files.includes(f));
-    if (outside.length) state.warnings.push(`the resolution of patch ${stop.position} "${stop.patch.subject}" also changes ${outside.join(', ')}, which had no conflict (escalation gate: changes outside the conflicting hunks)`);
+    stop.outsideHunks = outside;
+    for (const o of outside) state.warnings.push(`the resolution of patch ${stop.position} "${stop.patch.subject}" changes ${o.path} outside the conflicting hunks (${o.detail}); escalation gate "outside-hunks": \`resolve finish\` holds until a human accepts it`);
     r.save();
   }
   return { resolution: r, outcome: await replay(env, r, 'continue') };

@@ -9,3 +9,6 @@ export { replay, todoText, type ReplayOutcome } from './replay.js';
 export { withRerereMemory, removeRerereLink } from './rerere-memory.js';
 export { startResolution, type StartOptions, type StartResult } from './start.js';
 export { resolutionView, VIEW_LIMITS } from './view.js';
+export { acceptGates, resolutionGates } from './gates.js';
+export { changesOutsideHunks, type OutsideHunks } from './hunk-scope.js';
+export { editPatch, findPatch, fixupPatch } from './rewrite.js';

@@ -9,7 +9,7 @@ import { hasConflictMarkers, parseRerereReused } from './parsers.js';
 import { withRerereMemory } from './rerere-memory.js';
 
 /** Where a replay stopped: at a conflict (the state's last stop) or at the end of the queue. */
-export type ReplayOutcome = { kind: 'conflict'; position: number } | { kind: 'replayed'; tip: string };
+export type ReplayOutcome = { kind: 'conflict'; position: number } | { kind: 'replayed'; tip: string } | { kind: 'editing'; position: number };
 
 /** The rebase todo: exactly the verify queue (one reader, `readPatchQueue`), oldest first. */
 export function todoText(state: ResolveState): string {
@@ -23,7 +23,7 @@ export function todoText(state: ResolveState): string {
  * goes on after the agent staged a resolution. A stop whose conflicts rerere resolved completely
  * from a recorded resolution (and left no marker) is continued automatically and recorded.
  */
-export async function replay(env: ResolveEnv, r: Resolution, how: 'start' | 'continue'): Promise<ReplayOutcome> {
+export async function replay(env: ResolveEnv, r: Resolution, how: 'start' | 'continue', todoOverride?: string): Promise<ReplayOutcome> {
   const { state } = r;
   const wt = state.worktree;
   if (!wt) throw errors.internal('the resolution has no worktree recorded');
@@ -34,7 +34,8 @@ export async function replay(env: ResolveEnv, r: Resolution, how: 'start' | 'con
   const todo = join(resolvePaths(env.config.scratchPath).base, `todo-${state.id}`);
   if (how === 'start') {
     mkdirSync(dirname(todo), { recursive: true });
-    writeFileSync(todo, todoText(state));
+    // `resolve fixup|edit` hand their own todo (the replayed queue with a `fixup` or `edit` line).
+    writeFileSync(todo, todoOverride ?? todoText(state));
   }
   let step: 'start' | 'continue' = how;
   for (;;) {
@@ -56,6 +57,12 @@ export async function replay(env: ResolveEnv, r: Resolution, how: 'start' | 'con
     }
     const stop = await stoppedAt(env, wt);
     const unmerged = await conflictedFiles(env.run, wt);
+    // `resolve edit`: the todo's `edit` line stopped git at the patch to change, with nothing in conflict.
+    if (!unmerged.length && !reused.length && state.editing && stop.sha === state.editing.sha) {
+      state.phase = 'editing';
+      r.save();
+      return { kind: 'editing', position: state.editing.position };
+    }
     if (!unmerged.length && !reused.length) {
       throw errors.internal(`git rebase stopped at patch ${stop.position ?? '?'} in ${wt} without a conflict (exit ${result.exitCode}): ${firstLine(result.stderr)}; see \`rebase-daily resolve status\``);
     }

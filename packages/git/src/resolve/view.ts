@@ -5,6 +5,7 @@ import { conflictedFiles } from '../engine/git-ops.js';
 import { isRebasing } from '../engine/rebase-state.js';
 import type { ResolveEnv } from './lifecycle.js';
 import { conflictKind, parseConflictHunks, parseTouchLog, parseUnmergedStages, TOUCH_LOG_FORMAT } from './parsers.js';
+import { resolutionGates } from './gates.js';
 import { stoppedAt } from './replay.js';
 
 /** Bounds that keep a conflict view readable in a chat: lines per excerpt, hunks per file, upstream commits. */
@@ -50,6 +51,8 @@ export async function resolutionView(env: ResolveEnv, state: ResolveState): Prom
     },
     rerere: { enabled: state.rerere.enabled, note: state.rerere.note },
     reappliedFromMemory: state.stops.filter((s) => s.fromMemory.length).map((s) => ({ position: s.position, patch: s.patch.sha, files: s.fromMemory })),
+    lastFinish: state.finish && (state.finish.validation?.status === 'failed' || resolutionGates(state).some((g) => !g.accepted)) ? { validation: state.finish.validation, gates: resolutionGates(state) } : null,
+    editing: state.phase === 'editing' ? (state.editing ?? null) : null,
     next: [],
     warnings,
   };
@@ -122,10 +125,33 @@ async function upstreamTouches(env: ResolveEnv, state: ResolveState, files: stri
 function nextCommands(env: ResolveEnv, v: ResolveView): string[] {
   const rd = (sub: string) => `${env.cli} resolve ${sub} ${env.configFlag}`;
   if (!v.worktreeExists && v.phase !== 'published') return [rd('abort'), `${env.cli} resolve start ${env.configFlag}`];
+  const patchOf = (p: number | string) => `${env.cli} resolve fixup ${p} ${env.configFlag}`;
+  if (v.rebaseInProgress && v.phase === 'editing' && v.editing) {
+    return [`cd ${v.worktree}`, `# change what patch ${v.editing.position} "${v.editing.subject}" needs, then: git add -- <files>`, `${rd('continue')}    # amends patch ${v.editing.position} and replays the rest`, `${rd('abort')}    # give up: nothing moved`];
+  }
   if (v.rebaseInProgress) {
     const files = v.filesInConflict.length ? v.filesInConflict : (v.conflict?.files.map((f) => f.path) ?? []);
     return [`cd ${v.worktree}`, `# edit ${files.join(', ') || 'the conflicting files'}, then: git add -- ${files.join(' ')}`, rd('continue'), `${rd('abort')}    # give up: nothing moved`];
   }
   if (v.phase === 'publishing' || v.phase === 'published') return [`${rd('finish')}    # completes the interrupted finish`, `${rd('abort')}    # puts local refs back if nothing was published`];
-  return [`${rd('finish')}    # range-diff, version bump, validate, then publish with leases`, `${rd('abort')}    # give up: nothing moved`];
+  const held = v.lastFinish?.gates.filter((g) => !g.accepted) ?? [];
+  if (v.lastFinish?.validation?.status === 'failed') {
+    return [
+      `# ${v.lastFinish.validation.summary}`,
+      `cd ${v.worktree}    # fix the patch that broke it there; never rewrite history by hand`,
+      `git add -- <files> && ${patchOf('<patch>')}    # squash the staged fix into that patch (position or SHA)`,
+      `${env.cli} resolve edit <patch> ${env.configFlag}    # or: stop at that patch, change it, git add, then resolve continue`,
+      `${rd('finish')}    # validate again, then publish with leases`,
+      `${rd('abort')}    # give up: nothing moved`,
+    ];
+  }
+  if (held.length) {
+    return [
+      `# escalation gate(s) held: ${held.map((g) => `${g.name} (${g.detail})`).join('; ')}`,
+      `${rd('finish')} ${held.map((g) => `--accept ${g.name}`).join(' ')} --reason "<the human's decision>"    # only a human accepts a gate`,
+      `${env.cli} resolve edit <patch> ${env.configFlag}    # or change the resolution so the gate no longer applies`,
+      `${rd('abort')}    # give up: nothing moved`,
+    ];
+  }
+  return [`${rd('finish')}    # range-diff, version bump, validate, then publish with leases`, `${env.cli} resolve fixup|edit <patch> ${env.configFlag}    # change any patch of the queue first`, `${rd('abort')}    # give up: nothing moved`];
 }
