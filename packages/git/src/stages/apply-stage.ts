@@ -6,7 +6,7 @@ import {
   type Lease,
   lsRemoteBranch,
   moveBranch,
-  moveFailureText,
+  moveFailureError,
   outcomeOf,
   type Patch,
   type Pin,
@@ -21,7 +21,7 @@ import {
   worktreeHolding,
 } from '@rebase-daily/core';
 import { bumpFailure, bumpVersion, type BumpResult } from '../version/bump-version.js';
-import { listCommits, mergeFfOnly, recordedRebase, resetHard, updateRefCas } from '../engine/git-ops.js';
+import { listCommits, recordedRebase, resetHard } from '../engine/git-ops.js';
 import { neverUpstream, publishCandidates } from './publish-stage.js';
 import { stageRefs } from './observed-shas.js';
 import { readPatchQueue } from '../engine/patch-queue.js';
@@ -184,17 +184,10 @@ async function fastForwardMirror(a: Apply): Promise<Candidate | StageResult> {
   const mirror: Candidate = { branch: config.mirror, role: 'mirror', from: pin.mirror, to: pin.upstream, remote: pin.forkMirror, publish: true, status: 'recorded', keptAs: null };
   if (pin.mirror !== pin.upstream) {
     ctx.recordCandidate(mirror);
-    const holder = await worktreeHolding(ctx.run, repo, config.mirror);
-    if (holder) {
-      const dirty = await statusPorcelain(ctx.run, holder);
-      if (dirty.length) return failed(errors.dirtyTree(dirty.map((l) => l.slice(3))));
-      const r = await mergeFfOnly(ctx.run, holder, pin.upstream);
-      if (r.exitCode !== 0) return failed(errors.internal(`could not fast-forward ${config.mirror} in ${holder}: ${r.stderr.split('\n')[0]}`));
-    } else {
-      // Compare-and-swap on the verified value: a concurrent writer makes this fail, not vanish.
-      const r = await updateRefCas(ctx.run, repo, refs.mirror, pin.upstream, pin.mirror, 'rebase-daily: fast-forward mirror to upstream');
-      if (r.exitCode !== 0) return failed(errors.movedSinceVerify(refs.mirror, pin.mirror ?? '(absent)', (await revParse(ctx.run, repo, refs.mirror)) ?? '(absent)'));
-    }
+    // Compare-and-swap on the verified value (a concurrent writer makes this fail, not vanish); a
+    // worktree that has the mirror checked out must be clean and follows.
+    const m = await moveBranch(ctx.run, repo, { branch: config.mirror, from: pin.mirror, to: pin.upstream, reason: 'rebase-daily: fast-forward mirror to upstream', requireClean: true });
+    if (!m.ok) return failed(moveFailureError(m));
     a.data.actions.push(`fast-forwarded ${config.mirror} ${short(pin.mirror)} → ${short(pin.upstream)}`);
   }
   mirror.status = 'moved';
@@ -438,17 +431,7 @@ async function replayAndBump(ctx: StageContext, pin: Pin, upToDate: boolean, que
 async function moveTrunk(ctx: StageContext, newTip: string, old: string): Promise<RebaseDailyError | null> {
   const trunk = ctx.config.trunk;
   const m = await moveBranch(ctx.run, ctx.config.repoPath, { branch: trunk, from: old, to: newTip, reason: `rebase-daily: replay ${trunk} onto upstream` });
-  if (m.ok) return null;
-  switch (m.reason) {
-    case 'ref-moved':
-      return errors.movedSinceVerify(m.ref, old, m.actual ?? '(deleted)');
-    case 'worktree-refused':
-      return errors.internal(
-        `moved ${m.ref} but could not update the worktree ${m.holder} (git read-tree exit ${m.exitCode}: ${m.stderr}); ${m.restored ? `${trunk} put back to ${short(old)}` : `${trunk} is at ${short(newTip)}: run \`git read-tree -m -u ${old} ${newTip}\` in ${m.holder}`}`,
-      );
-    default:
-      return errors.internal(moveFailureText(m));
-  }
+  return m.ok ? null : moveFailureError(m);
 }
 
 /** Commits of `mirror` that upstream does not have ("sha subject"), or null when it is an ancestor. */
