@@ -179,7 +179,7 @@ async function checkFork(a: Apply): Promise<StageResult | null> {
 
 /** Mirror: fast-forward only, locally, recorded before it moves. Returns the moved mirror candidate. */
 async function fastForwardMirror(a: Apply): Promise<Candidate | StageResult> {
-  const { ctx, pin, repo, refs } = a;
+  const { ctx, pin, repo } = a;
   const { config } = ctx;
   const mirror: Candidate = { branch: config.mirror, role: 'mirror', from: pin.mirror, to: pin.upstream, remote: pin.forkMirror, publish: true, status: 'recorded', keptAs: null };
   if (pin.mirror !== pin.upstream) {
