@@ -78,6 +78,64 @@ export async function moveBranch(run: Runner, repo: string, m: MoveBranchRequest
   return fail({ reason: 'worktree-refused', holder: holder!, exitCode: r.exitCode, stderr: firstLine(r), restored: back.exitCode === 0 });
 }
 
+/** A move recorded before it started: the ref was to go from `from` to `to`. */
+export interface RecordedMove {
+  branch: string;
+  from: string | null;
+  to: string;
+  reason: string;
+}
+
+/**
+ * Bring a recorded move to one end, whatever moment a crash interrupted it at: `toward: 'to'`
+ * finishes it, `toward: 'from'` undoes it. The ref is at `from` or at `to` (anywhere else: `ref-moved`,
+ * nothing changes); the worktree that has the branch checked out has the index and files of `from`
+ * or of `to` — a kill between moveBranch's `update-ref` and its `read-tree` leaves the ref at `to`
+ * and the worktree at `from`, which `git status` shows as staged changes. Each half is brought to
+ * the target (the ref by compare-and-swap, the worktree with `git read-tree -m -u <its tree> <target>`),
+ * so the step can be repeated after another crash. A worktree holding anything else (a change of the
+ * user's) is `worktree-dirty`, nothing moved.
+ */
+export async function settleMove(run: Runner, repo: string, m: RecordedMove & { toward: 'to' | 'from' }): Promise<MoveBranchResult> {
+  const ref = m.branch.startsWith('refs/') ? m.branch : `refs/heads/${m.branch}`;
+  const target = m.toward === 'to' ? m.to : m.from;
+  const other = m.toward === 'to' ? m.from : m.to;
+  const fail = (f: MoveBranchFailure): MoveBranchFailed => ({ ok: false, ref, from: other, to: target, ...f });
+  const safe = uninterruptible(run);
+  const actual = await revParse(safe, repo, ref);
+  if (actual !== m.from && actual !== m.to) return fail({ reason: 'ref-moved', actual });
+  const holder = ref.startsWith('refs/heads/') ? await worktreeHolding(safe, repo, ref.slice('refs/heads/'.length)) : null;
+  if (holder && target === null) return fail({ reason: 'checked-out', holder });
+  // Which end the holder's index and files are at: `git diff-index --quiet <sha>` compares both with the commit.
+  let worktreeAt: string | null = null;
+  if (holder) {
+    // Refresh the stat cache first, so a file merely touched does not count as changed.
+    await safe('git', ['update-index', '-q', '--refresh'], { cwd: holder });
+    for (const sha of [target, other]) {
+      if (sha && (await safe('git', ['diff-index', '--quiet', sha, '--'], { cwd: holder })).exitCode === 0) {
+        worktreeAt = sha;
+        break;
+      }
+    }
+    if (!worktreeAt) {
+      const dirty = await statusPorcelain(safe, holder);
+      return fail({ reason: 'worktree-dirty', holder, files: dirty.map((l) => l.slice(3)) });
+    }
+  }
+  if (actual !== target) {
+    const cas = await updateRef(safe, repo, ref, target, actual, m.reason);
+    if (cas.exitCode !== 0) {
+      const now = await revParse(safe, repo, ref);
+      if (now !== actual) return fail({ reason: 'ref-moved', actual: now });
+      return fail({ reason: 'update-ref-failed', exitCode: cas.exitCode, stderr: firstLine(cas) });
+    }
+  }
+  if (!holder || worktreeAt === target) return { ok: true, holder };
+  const r = await safe('git', ['read-tree', '-m', '-u', worktreeAt!, target!], { cwd: holder });
+  if (r.exitCode === 0) return { ok: true, holder };
+  return fail({ reason: 'worktree-refused', holder, exitCode: r.exitCode, stderr: firstLine(r), restored: false });
+}
+
 /** `git update-ref` with the old value as compare-and-swap: `to` null deletes, `from` null must not exist. */
 function updateRef(run: Runner, repo: string, ref: string, to: string | null, from: string | null, reason: string) {
   const args = to === null ? ['update-ref', '-m', reason, '-d', ref, from ?? ZERO] : ['update-ref', '-m', reason, ref, to, from ?? ZERO];

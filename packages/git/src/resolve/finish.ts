@@ -1,17 +1,16 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errors, isAncestor, lsRemoteBranch, resolvePaths, resolveErrors, revParse, type Lease } from '@rebase-daily/core';
+import { errors, isAncestor, lsRemoteBranch, moveFailureError, resolvePaths, resolveErrors, revParse, settleMove, shortSha, type Lease } from '@rebase-daily/core';
 import { bumpVersion } from '../version/bump-version.js';
 import { listCommits } from '../engine/git-ops.js';
 import { isRebasing } from '../engine/rebase-state.js';
 import { undoMoves } from './abort.js';
 import { endResolution, removeRecorded, requireResolution, type Resolution, type ResolveEnv } from './lifecycle.js';
-import { casMoveBranch } from './move-branch.js';
 import { parseRangeDiff } from './parsers.js';
 import { publishRefs, type PublishResult } from './publish.js';
-import { stoppedAt } from './replay.js';
+import { replay, replayBegun, stoppedAt } from './replay.js';
 
-const short = (s: string | null | undefined) => (s ? s.slice(0, 12) : '(none)');
+const short = (s: string | null | undefined) => shortSha(s);
 
 /**
  * First half of `resolve finish`, before validation: only when the whole queue is replayed. Records
@@ -27,6 +26,12 @@ export async function prepareFinish(env: ResolveEnv): Promise<Resolution> {
   if (state.phase === 'publishing' || state.phase === 'published') return r;
   if (!wt || !existsSync(wt)) throw resolveErrors.worktreeMissing(wt ?? '(none recorded)');
   if (await isRebasing(run, wt)) throw resolveErrors.notReplayed((await stoppedAt(env, wt)).position, state.queue.length);
+  if (!(await replayBegun(env, state))) {
+    // Interrupted before `git rebase` started: start it now; finish goes on only if it replays cleanly.
+    env.progress.warn(`resolve: the replay had not begun in ${wt} (interrupted before \`git rebase\` started); starting it`);
+    const outcome = await replay(env, r, 'start');
+    if (outcome.kind === 'conflict') throw resolveErrors.notReplayed(outcome.position, state.queue.length);
+  }
   const pin = state.pin!;
   if (!state.replayedTip) state.replayedTip = await revParse(run, wt, 'HEAD');
   state.phase = 'finishing';
@@ -112,20 +117,25 @@ export async function publishResolution(env: ResolveEnv, r: Resolution): Promise
   }
   for (const m of moves) {
     const ref = `refs/heads/${m.branch}`;
-    const now = await revParse(run, repo, ref);
-    if (now === m.to) continue;
-    fin.moved.push({ ref, from: m.from, to: m.to });
-    r.save();
-    const err = await casMoveBranch(run, repo, m.branch, m.to, m.from, `rebase-daily resolve ${state.id}: ${m.branch} → resolved`);
-    if (err) {
-      fin.moved.pop();
+    // One recorded step: the ref and the worktree that has it checked out. Recorded before it starts;
+    // a retried finish settles a move a crash interrupted (ref moved, worktree not) from the record.
+    const resumed = fin.moved.some((x) => x.ref === ref);
+    if (!resumed) {
+      fin.moved.push({ ref, from: m.from, to: m.to });
       r.save();
+    }
+    const settled = await settleMove(run, repo, { branch: m.branch, from: m.from, to: m.to, reason: `rebase-daily resolve ${state.id}: ${m.branch} → resolved`, toward: 'to' });
+    if (!settled.ok) {
+      if ((await revParse(run, repo, ref)) === m.from && !(settled.reason === 'worktree-refused')) {
+        fin.moved.splice(fin.moved.findIndex((x) => x.ref === ref), 1);
+        r.save();
+      }
       actions.push(...(await undoMoves(env, state, r.save)));
       state.phase = 'finishing';
       r.save();
-      throw err;
+      throw moveFailureError(settled);
     }
-    actions.push(`moved ${m.branch} ${short(m.from)} → ${short(m.to)} (compare-and-swap)`);
+    actions.push(`moved ${m.branch} ${short(m.from)} → ${short(m.to)} (compare-and-swap${settled.holder ? `; ${settled.holder} follows` : ''})`);
   }
 
   let publish: PublishResult | null = null;
