@@ -133,4 +133,34 @@ describe('resolve, crash-safe', () => {
     expect(done.code, JSON.stringify(done.json.errors)).toBe(0);
     expect(subjects(f.originBare, `${before.upstream}..${d.refs().originTrunk}`)).toEqual(['fork: change line 2', 'fork: add notes']);
   });
+
+  it('two `resolve finish` started together, 10 pairs: exactly one acts, the other exits 15 (E_LOCK_TAKEN) and changes nothing', async () => {
+    const pairs = Number(process.env.RESOLVE_FINISH_PAIRS ?? 10);
+    const tally = { oneActed: 0 };
+    for (let i = 0; i < pairs; i++) {
+      d = oneConflict();
+      const f = d.fixture;
+      expect((await rd(d, 'daily')).code).toBe(10);
+      const start = await rd(d, 'resolve', 'start');
+      resolveLib(start.json.data.worktree);
+      expect((await rd(d, 'resolve', 'continue')).code).toBe(0);
+      const a = spawnCli(['resolve', 'finish', '--config', d.configPath, '--json', ...noValidate]);
+      const b = spawnCli(['resolve', 'finish', '--config', d.configPath, '--json', ...noValidate]);
+      const results = await Promise.all([a.done, b.done]);
+      const codes = results.map((r) => r.code).sort();
+      expect(codes, results.map((r) => r.stdout).join('\n')).toEqual([0, 15]);
+      const refused = JSON.parse(results.find((r) => r.code === 15)!.stdout);
+      expect(refused.errors[0].code).toBe('E_LOCK_TAKEN');
+      // The one that acted published; the local trunk is the published one; nothing half done.
+      const after = d.refs();
+      expect(after.originTrunk).toBe(after.trunk);
+      expect(subjects(f.originBare, `${after.upstream}..${after.originTrunk}`)).toEqual(['fork: change line 2', 'fork: add notes']);
+      expect(d.clean()).toBe(true);
+      expect((await rd(d, 'resolve', 'status')).json.data).toBeNull();
+      tally.oneActed++;
+      f.cleanup();
+      d = undefined;
+    }
+    expect(tally.oneActed).toBe(pairs);
+  }, 600_000);
 });

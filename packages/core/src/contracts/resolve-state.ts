@@ -20,6 +20,8 @@ export function resolvePaths(scratchPath: string, id?: string) {
     /** The one resolution in progress (absent when none). */
     state: join(base, 'state.json'),
     commandLog: join(base, 'commands.jsonl'),
+    /** Held while one `resolve continue|finish|abort` acts: a second one at the same time is refused (exit 15). */
+    stepLock: join(base, 'step.lock'),
     /** Finished or aborted resolutions, one folder each. */
     archive: id ? join(base, 'history', id) : join(base, 'history'),
     /** The resolution worktree: outside `<scratch>/worktrees`, whose leftovers a run deletes. */
