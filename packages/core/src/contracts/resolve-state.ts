@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { runPaths } from '../config/paths.js';
 import { writeJsonAtomic } from './state-file.js';
+import { SHA_PATTERN } from '../process/sha.js';
 
 /**
  * `rebase-daily resolve`: the state of an agent-owned conflict resolution, kept on disk under the
@@ -10,7 +11,7 @@ import { writeJsonAtomic } from './state-file.js';
  * Defined once here; packages/git writes it, packages/cli renders it.
  */
 
-const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'is not a full object id');
+const sha = z.string().regex(SHA_PATTERN, 'is not a full object id');
 
 /** Where a resolution keeps its files: state under `<scratch>/rebase-daily/resolve/`, the rerere memory beside it (kept across days). */
 export function resolvePaths(scratchPath: string, id?: string) {

@@ -1,4 +1,4 @@
-import { neverAborted, revParse, type Runner, type StageContext } from '@rebase-daily/core';
+import { isSha, neverAborted, revParse, type Runner, type StageContext } from '@rebase-daily/core';
 
 /**
  * One small function per git operation the git stages perform. Each takes the runner and an
@@ -30,7 +30,7 @@ export function skippingRebaseArgs(onto: string): string[] {
  * sed both accept; the backup lives in the rebase state directory, which rebase removes.
  */
 export function skipPicksEditor(skip: readonly string[]): string {
-  const shas = skip.filter((s) => /^[0-9a-f]{40,64}$/.test(s));
+  const shas = skip.filter(isSha);
   return `sed -i.bak -E -e 's/^(pick|p) (${shas.join('|')})( .*)?$/noop/'`;
 }
 

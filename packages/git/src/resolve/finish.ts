@@ -10,7 +10,6 @@ import { parseRangeDiff } from './parsers.js';
 import { publishRefs, type PublishResult } from './publish.js';
 import { replay, replayBegun, stoppedAt } from './replay.js';
 
-const short = (s: string | null | undefined) => shortSha(s);
 
 /**
  * First half of `resolve finish`, before validation: only when the whole queue is replayed. Records
@@ -105,14 +104,14 @@ export async function publishResolution(env: ResolveEnv, r: Resolution): Promise
     }
     if (pin.forkTrunk && forkTrunkNow === pin.forkTrunk && !(await isAncestor(run, repo, pin.forkTrunk, pin.trunk))) {
       const missing = await listCommits(run, repo, `${pin.trunk}..${pin.forkTrunk}`, 20);
-      return blocked({ ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: forkTrunkNow, reason: `the fork has ${missing.length} trunk commit(s) the local trunk lacks (${missing.slice(0, 3).map((c) => short(c.sha)).join(', ')})` });
+      return blocked({ ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: forkTrunkNow, reason: `the fork has ${missing.length} trunk commit(s) the local trunk lacks (${missing.slice(0, 3).map((c) => shortSha(c.sha)).join(', ')})` });
     }
   }
 
   // Local refs: compare-and-swap from the pinned SHAs; recorded before each move for a crash-safe retry or abort.
   const moves: { branch: string; from: string | null; to: string }[] = [{ branch: config.trunk, from: pin.trunk, to: newTrunk }];
   if (pin.mirror !== pin.upstream) {
-    if (pin.mirror && !(await isAncestor(run, repo, pin.mirror, pin.upstream))) throw errors.mirrorDiverged(config.mirror, [`${short(pin.mirror)} (not in upstream)`]);
+    if (pin.mirror && !(await isAncestor(run, repo, pin.mirror, pin.upstream))) throw errors.mirrorDiverged(config.mirror, [`${shortSha(pin.mirror)} (not in upstream)`]);
     moves.push({ branch: config.mirror, from: pin.mirror, to: pin.upstream });
   }
   for (const m of moves) {
@@ -135,7 +134,7 @@ export async function publishResolution(env: ResolveEnv, r: Resolution): Promise
       r.save();
       throw moveFailureError(settled);
     }
-    actions.push(`moved ${m.branch} ${short(m.from)} → ${short(m.to)} (compare-and-swap${settled.holder ? `; ${settled.holder} follows` : ''})`);
+    actions.push(`moved ${m.branch} ${shortSha(m.from)} → ${shortSha(m.to)} (compare-and-swap${settled.holder ? `; ${settled.holder} follows` : ''})`);
   }
 
   let publish: PublishResult | null = null;
@@ -148,7 +147,7 @@ export async function publishResolution(env: ResolveEnv, r: Resolution): Promise
     fin.pushes = publish.refs.map((p) => ({ ...p }));
     r.save();
     if (!publish.ok) return blocked(publish.lease ?? { ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: null, reason: 'push refused' }, publish);
-    for (const p of publish.refs) actions.push(`pushed ${p.branch} to ${fork} with lease ${short(p.expected)} (→ ${short(p.next)})`);
+    for (const p of publish.refs) actions.push(`pushed ${p.branch} to ${fork} with lease ${shortSha(p.expected)} (→ ${shortSha(p.next)})`);
   }
   state.phase = 'published';
   r.save();

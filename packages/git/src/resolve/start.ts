@@ -1,31 +1,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { hostname } from 'node:os';
-import {
-  acquireLock,
-  errors,
-  excludeScratch,
-  firstLine,
-  gitDir,
-  isAncestor,
-  loadResolveState,
-  loadState,
-  lockDirFor,
-  newRunId,
-  readShas,
-  releaseLock,
-  remoteExists,
-  resolveErrors,
-  resolvePaths,
-  revParse,
-  rmResolveState,
-  runPaths,
-  RESOLVE_BRANCH_PREFIX,
-  type LockMeta,
-  type Pin,
-  type ResolvePin,
-  type ResolveState,
-} from '@rebase-daily/core';
+import { acquireLock, errors, excludeScratch, firstLine, gitDir, isAncestor, loadResolveState, loadState, lockDirFor, type LockMeta, newRunId, type Pin, readShas, releaseLock, remoteExists, RESOLVE_BRANCH_PREFIX, resolveErrors, resolvePaths, type ResolvePin, type ResolveState, revParse, rmResolveState, runPaths, shortSha } from '@rebase-daily/core';
 import { addWorktree } from '../engine/git-ops.js';
 import { readPatchQueue } from '../engine/patch-queue.js';
 import { removeRecorded, resolution, resolveLockMeta, type ResolveEnv } from './lifecycle.js';
@@ -41,7 +17,6 @@ export type StartResult =
   | { kind: 'lock-taken'; message: string; holder: LockMeta | null }
   | { kind: 'started'; state: ResolveState; outcome: ReplayOutcome };
 
-const short = (s: string | null | undefined) => (s ? s.slice(0, 12) : '(none)');
 
 /**
  * `resolve start`: take the lock as a hold of kind `resolve`, pin upstream, trunk and the fork's
@@ -97,7 +72,7 @@ export async function startResolution(env: ResolveEnv, options: StartOptions): P
     state.queue = pq.queue;
     state.pin.base = pq.base;
     if (pq.merges.length) state.warnings.push(`${pq.merges.length} merge commit(s) on ${config.trunk} are linearized by the replay, as apply does`);
-    if (pq.dropped.length) state.warnings.push(`${pq.dropped.length} patch(es) already upstream are not replayed: ${pq.dropped.map((p) => `${short(p.sha)} "${p.subject}"`).join(', ')}`);
+    if (pq.dropped.length) state.warnings.push(`${pq.dropped.length} patch(es) already upstream are not replayed: ${pq.dropped.map((p) => `${shortSha(p.sha)} "${p.subject}"`).join(', ')}`);
 
     // Record first, create second: whatever exists is in the state, so abort removes exactly it.
     state.worktree = resolvePaths(config.scratchPath, id).worktree;
@@ -107,7 +82,7 @@ export async function startResolution(env: ResolveEnv, options: StartOptions): P
     mkdirSync(dirname(state.worktree), { recursive: true });
     const added = await addWorktree(run, repo, state.worktree, state.pin.trunk, state.branch);
     if (added.exitCode !== 0) throw errors.internal(`could not create the resolution worktree ${state.worktree}: ${firstLine(added.stderr)}`);
-    env.progress.info(`resolve: replaying ${state.queue.length} patch(es) of ${config.trunk} onto ${short(state.pin.upstream)} in ${state.worktree}`);
+    env.progress.info(`resolve: replaying ${state.queue.length} patch(es) of ${config.trunk} onto ${shortSha(state.pin.upstream)} in ${state.worktree}`);
     const outcome = await replay(env, r, 'start');
     return { kind: 'started', state, outcome };
   } catch (err) {

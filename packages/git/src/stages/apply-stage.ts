@@ -1,25 +1,4 @@
-import {
-  type ApplyData,
-  type Candidate,
-  errors,
-  isAncestor,
-  type Lease,
-  lsRemoteBranch,
-  moveBranch,
-  moveFailureError,
-  outcomeOf,
-  type Patch,
-  type Pin,
-  type RebaseDailyError,
-  revParse,
-  type StageContext,
-  type StageImpl,
-  type StageResult,
-  statusPorcelain,
-  toErrorRecord,
-  uninterruptible,
-  worktreeHolding,
-} from '@rebase-daily/core';
+import { type ApplyData, type Candidate, errors, isAncestor, type Lease, lsRemoteBranch, moveBranch, moveFailureError, outcomeOf, type Patch, type Pin, type RebaseDailyError, revParse, shortSha, type StageContext, type StageImpl, type StageResult, statusPorcelain, toErrorRecord, uninterruptible, worktreeHolding } from '@rebase-daily/core';
 import { bumpFailure, bumpVersion, type BumpResult } from '../version/bump-version.js';
 import { listCommits, recordedRebase, resetHard } from '../engine/git-ops.js';
 import { neverUpstream, publishCandidates } from './publish-stage.js';
@@ -34,7 +13,6 @@ import { abortIfRebasing, isRebasing } from '../engine/rebase-state.js';
 import { supersededSkipSet } from '../version/apply-supersede.js';
 import { reproduceWorktreePath, tempWorktreePath, withTempWorktree } from '../engine/temp-worktree.js';
 
-const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : '(none)');
 
 type PushRecord = ApplyData['pushes'][number];
 
@@ -149,10 +127,10 @@ async function checkFork(a: Apply): Promise<StageResult | null> {
   const forkMirrorNow = await lsRemoteBranch(ctx.run, repo, fork, config.mirror, timeoutMs);
   if (forkTrunkNow === undefined || forkMirrorNow === undefined) return failed(errors.fetchFailed(fork, 'git ls-remote failed'));
   if (forkTrunkNow !== pin.forkTrunk) {
-    return blocked(a, { ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: forkTrunkNow, attempted: false, local: pin.trunk, reason: `${fork}'s ${config.trunk} moved since verify (verified at ${short(pin.forkTrunk)}, found ${short(forkTrunkNow)})` });
+    return blocked(a, { ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: forkTrunkNow, attempted: false, local: pin.trunk, reason: `${fork}'s ${config.trunk} moved since verify (verified at ${shortSha(pin.forkTrunk)}, found ${shortSha(forkTrunkNow)})` });
   }
   if (forkMirrorNow !== pin.forkMirror) {
-    return blocked(a, { ref: `refs/heads/${config.mirror}`, remote: fork, expected: pin.forkMirror, actual: forkMirrorNow, attempted: false, reason: `${fork}'s ${config.mirror} moved since verify (verified at ${short(pin.forkMirror)}, found ${short(forkMirrorNow)})` });
+    return blocked(a, { ref: `refs/heads/${config.mirror}`, remote: fork, expected: pin.forkMirror, actual: forkMirrorNow, attempted: false, reason: `${fork}'s ${config.mirror} moved since verify (verified at ${shortSha(pin.forkMirror)}, found ${shortSha(forkMirrorNow)})` });
   }
   // The lease's expected SHA is the fork trunk seen at the start of the run; it is only safe to
   // replace if the local trunk already contains it — otherwise the push would drop those commits.
@@ -167,7 +145,7 @@ async function checkFork(a: Apply): Promise<StageResult | null> {
       actual: forkTrunkNow,
       attempted: false,
       local: pin.trunk,
-      reason: `${fork}'s ${config.trunk} is at ${short(forkTrunkNow)}, which has ${missing.length || 'some'} commit(s) the local ${config.trunk} (${short(pin.trunk)}) lacks${listed ? `: ${listed}${missing.length > 3 ? ', …' : ''}` : ''}`,
+      reason: `${fork}'s ${config.trunk} is at ${shortSha(forkTrunkNow)}, which has ${missing.length || 'some'} commit(s) the local ${config.trunk} (${shortSha(pin.trunk)}) lacks${listed ? `: ${listed}${missing.length > 3 ? ', …' : ''}` : ''}`,
     });
   }
   if (pin.forkMirror) {
@@ -188,7 +166,7 @@ async function fastForwardMirror(a: Apply): Promise<Candidate | StageResult> {
     // worktree that has the mirror checked out must be clean and follows.
     const m = await moveBranch(ctx.run, repo, { branch: config.mirror, from: pin.mirror, to: pin.upstream, reason: 'rebase-daily: fast-forward mirror to upstream', requireClean: true });
     if (!m.ok) return failed(moveFailureError(m));
-    a.data.actions.push(`fast-forwarded ${config.mirror} ${short(pin.mirror)} → ${short(pin.upstream)}`);
+    a.data.actions.push(`fast-forwarded ${config.mirror} ${shortSha(pin.mirror)} → ${shortSha(pin.upstream)}`);
   }
   mirror.status = 'moved';
   ctx.recordCandidate(mirror);
@@ -226,7 +204,7 @@ async function buildTrunk(a: Apply, engine: EngineUse): Promise<BuiltTrunk | Sta
     return {
       status: 'failed',
       outcome: 'apply-conflict',
-      summary: `rebase of ${config.trunk} onto ${short(pin.upstream)} stopped at ${c.patch ? `patch ${c.position ?? '?'}/${c.queueLength ?? '?'} ${short(c.patch.sha)} "${c.patch.subject}"` : 'a patch'} (${c.files.join(', ') || 'unknown files'}); aborted, ${config.trunk} restored to ${short(pin.trunk)}`,
+      summary: `rebase of ${config.trunk} onto ${shortSha(pin.upstream)} stopped at ${c.patch ? `patch ${c.position ?? '?'}/${c.queueLength ?? '?'} ${shortSha(c.patch.sha)} "${c.patch.subject}"` : 'a patch'} (${c.files.join(', ') || 'unknown files'}); aborted, ${config.trunk} restored to ${shortSha(pin.trunk)}`,
       conflict: c,
       data,
       warnings,
@@ -254,10 +232,10 @@ async function recordAndMoveTrunk(a: Apply, built: BuiltTrunk, engine: EngineUse
   ctx.recordCandidate(trunk);
   if (!built.upToDate) {
     data.actions.push(
-      `rebased ${config.trunk} ${short(pin.trunk)} → ${short(newTrunk)} onto ${short(pin.upstream)} (${engine.used === 'memory' ? 'replayed in memory, trunk moved by compare-and-swap' : 'git rebase'})`,
+      `rebased ${config.trunk} ${shortSha(pin.trunk)} → ${shortSha(newTrunk)} onto ${shortSha(pin.upstream)} (${engine.used === 'memory' ? 'replayed in memory, trunk moved by compare-and-swap' : 'git rebase'})`,
     );
   }
-  if (bump?.status === 'committed') data.actions.push(`committed version ${bump.forkVersion} (${short(bump.commit)})`);
+  if (bump?.status === 'committed') data.actions.push(`committed version ${bump.forkVersion} (${shortSha(bump.commit)})`);
   return trunk;
 }
 
@@ -275,7 +253,7 @@ async function publishIfAfterApply(a: Apply, mirror: Candidate, trunk: Candidate
     data.rebasedTrunk = newTrunk;
     return { ...pub, data, warnings, shasAfter: await shasAfter(a) };
   }
-  for (const r of pub.data.refs) if (r.moved) data.actions.push(`pushed ${r.branch} to ${ctx.config.remotes.fork} with lease ${short(r.expected)} (→ ${short(r.newSha)})`);
+  for (const r of pub.data.refs) if (r.moved) data.actions.push(`pushed ${r.branch} to ${ctx.config.remotes.fork} with lease ${shortSha(r.expected)} (→ ${shortSha(r.newSha)})`);
   return pub.data.refs.some((r) => r.role === 'trunk' && r.moved);
 }
 
@@ -292,8 +270,8 @@ async function applied(a: Apply, built: BuiltTrunk, pushedTrunk: boolean): Promi
     status: 'ok',
     outcome: changed ? 'success' : 'no-change',
     summary: changed
-      ? `${config.trunk} ${short(pin.trunk)} → ${short(newTrunk)} on upstream ${short(pin.upstream)}${pushedTrunk ? `, pushed to ${config.remotes.fork}` : publishHere || !data.pushEnabled ? '' : ' (local; publish pushes it once validation passed)'}`
-      : `${config.trunk} already on upstream ${short(pin.upstream)}; nothing to apply`,
+      ? `${config.trunk} ${shortSha(pin.trunk)} → ${shortSha(newTrunk)} on upstream ${shortSha(pin.upstream)}${pushedTrunk ? `, pushed to ${config.remotes.fork}` : publishHere || !data.pushEnabled ? '' : ' (local; publish pushes it once validation passed)'}`
+      : `${config.trunk} already on upstream ${shortSha(pin.upstream)}; nothing to apply`,
     data,
     warnings,
     shasAfter: await shasAfter(a),
@@ -324,7 +302,7 @@ async function blocked(a: Apply, lease: Lease): Promise<StageResult> {
     outcome: 'push-blocked',
     summary: notAttempted
       ? `no push attempted: ${lease.reason}; nothing was pushed`
-      : `push of ${lease.ref} to ${lease.remote} blocked: ${lease.reason} (expected ${short(lease.expected)}, actual ${short(lease.actual)}); nothing on the fork was overwritten`,
+      : `push of ${lease.ref} to ${lease.remote} blocked: ${lease.reason} (expected ${shortSha(lease.expected)}, actual ${shortSha(lease.actual)}); nothing on the fork was overwritten`,
     lease,
     data: a.data,
     warnings: a.warnings,
@@ -337,7 +315,7 @@ async function blocked(a: Apply, lease: Lease): Promise<StageResult> {
           `Bring those commits into the local ${branch} (rebase or merge it onto ${fork}/${branch}), or decide they must go; then rerun rebase-daily.`,
         ]
       : [
-          `Fetch ${fork} and inspect what is on ${lease.ref} there (git log ${short(lease.expected)}..${short(lease.actual)}).`,
+          `Fetch ${fork} and inspect what is on ${lease.ref} there (git log ${shortSha(lease.expected)}..${shortSha(lease.actual)}).`,
           `Bring those commits into the local ${config.trunk} (or decide they must go), then rerun rebase-daily.`,
         ],
   };
@@ -354,7 +332,7 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
     if ((await revParse(run, cwd, 'HEAD')) !== pin.trunk) await resetHard(run, cwd, pin.trunk);
   };
   if (!upToDate) {
-    ctx.progress.info(`apply: rebasing ${ctx.config.trunk} onto ${short(pin.upstream)}`);
+    ctx.progress.info(`apply: rebasing ${ctx.config.trunk} onto ${shortSha(pin.upstream)}`);
     const r = await recordedRebase(ctx, cwd, pin.upstream, [...skip]);
     if (ctx.signal.aborted) {
       await restore();
@@ -400,7 +378,7 @@ async function replayAndBump(ctx: StageContext, pin: Pin, upToDate: boolean, que
   const repo = ctx.config.repoPath;
   let newTrunk = pin.trunk;
   if (!upToDate) {
-    ctx.progress.info(`apply: replaying ${ctx.config.trunk} onto ${short(pin.upstream)} in memory`);
+    ctx.progress.info(`apply: replaying ${ctx.config.trunk} onto ${shortSha(pin.upstream)} in memory`);
     const listed = await listQueue(ctx.run, repo, pin.upstream, pin.trunk);
     const q = { ...listed, commits: listed.commits.filter((c) => !skip.has(c.sha)) };
     const replay = await replayQueue(ctx.run, repo, { onto: pin.upstream, commits: q.commits, alreadyUpstream: q.alreadyUpstream });

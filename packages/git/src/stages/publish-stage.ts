@@ -1,22 +1,8 @@
-import {
-  errors,
-  outcomeOf,
-  pushUrlProblem,
-  readRemoteUrls,
-  toErrorRecord,
-  type Candidate,
-  type Lease,
-  type PublishData,
-  type PublishRef,
-  type RebaseDailyError,
-  type StageContext,
-  type StageImpl,
-  type StageResult,
-} from '@rebase-daily/core';
+import { type Candidate, errors, type Lease, outcomeOf, type PublishData, type PublishRef, pushUrlProblem, readRemoteUrls, type RebaseDailyError, shortSha, type StageContext, type StageImpl, type StageResult, toErrorRecord } from '@rebase-daily/core';
 import { atomicLeasePush, leasePush, type RefUpdate } from '../refs/lease-push.js';
 import type { PushOutcome } from '../refs/push-rejection.js';
 
-const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : '(absent)');
+const short = (sha: string | null | undefined) => shortSha(sha, '(absent)');
 const ORDER = { mirror: 0, trunk: 1, descendant: 2 } as const;
 
 /** The refs a publish pushes, in the fixed order mirror, trunk, descendants (stable within a role). */
