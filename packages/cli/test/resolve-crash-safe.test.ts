@@ -31,6 +31,15 @@ const resolveLib = (wt: string) => {
   writeFileSync(join(wt, LIB), 'line 1\nline 2 upstream, fork\nline 3\n');
   git(wt, 'add', '--', LIB);
 };
+/** A conflict day resolved and replayed: the next step is `resolve finish`. */
+async function readyToFinish(): Promise<Day> {
+  const dd = oneConflict();
+  expect((await rd(dd, 'daily')).code).toBe(10);
+  const start = await rd(dd, 'resolve', 'start');
+  resolveLib(start.json.data.worktree);
+  expect((await rd(dd, 'resolve', 'continue')).code).toBe(0);
+  return dd;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Install `hook` (body runs when `cond` holds and `block` exists), run the CLI, SIGKILL it once the hook is reached. */
@@ -57,12 +66,8 @@ const subjects = (repo: string, range: string) => git(repo, 'log', '--reverse', 
 describe('resolve, crash-safe', () => {
   it('killed between the update-ref of the trunk and the read-tree of its checked-out worktree: finish completes it, clean; abort after the same kill puts both back, clean', async () => {
     for (const recover of ['abort', 'finish'] as const) {
-      d = oneConflict();
+      d = await readyToFinish();
       const f = d.fixture;
-      expect((await rd(d, 'daily')).code).toBe(10);
-      const start = await rd(d, 'resolve', 'start');
-      resolveLib(start.json.data.worktree);
-      expect((await rd(d, 'resolve', 'continue')).code).toBe(0);
       const before = d.refs();
       // reference-transaction "committed": the trunk ref is written, moveBranch's read-tree not yet run.
       await killAt(d, 'reference-transaction', `[ "$1" = committed ] && grep -q ' refs/heads/${f.trunk}$'`, ['resolve', 'finish', ...noValidate]);
@@ -138,12 +143,8 @@ describe('resolve, crash-safe', () => {
     const pairs = Number(process.env.RESOLVE_FINISH_PAIRS ?? 10);
     const tally = { oneActed: 0 };
     for (let i = 0; i < pairs; i++) {
-      d = oneConflict();
+      d = await readyToFinish();
       const f = d.fixture;
-      expect((await rd(d, 'daily')).code).toBe(10);
-      const start = await rd(d, 'resolve', 'start');
-      resolveLib(start.json.data.worktree);
-      expect((await rd(d, 'resolve', 'continue')).code).toBe(0);
       const a = spawnCli(['resolve', 'finish', '--config', d.configPath, '--json', ...noValidate]);
       const b = spawnCli(['resolve', 'finish', '--config', d.configPath, '--json', ...noValidate]);
       const results = await Promise.all([a.done, b.done]);
