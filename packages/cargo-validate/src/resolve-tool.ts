@@ -1,7 +1,6 @@
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errors, type RebaseDailyError } from '@rebase-daily/core';
+import { errors, findTool, type RebaseDailyError } from '@rebase-daily/core';
 
 export interface ResolveToolOptions {
   /** PATH to search; default process.env.PATH. */
@@ -20,15 +19,6 @@ const INSTALL_HINTS: Record<string, string> = {
   rustfmt: 'install it with `rustup component add rustfmt`',
 };
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** This module's folder, whether loaded as ESM source, ESM dist or CJS dist. */
 function here(): string | null {
   try {
@@ -44,28 +34,11 @@ export function defaultToolSearchDirs(): string[] {
 }
 
 /**
- * Find a program the way rebase-daily finds `gt`: an absolute or relative path as given, else PATH,
- * else `node_modules/.bin` in the search dirs and their parents (npm's `rust-just` puts `just` there).
+ * Find a program with core's one tool lookup (`findTool`): a path as given, else PATH, else
+ * `node_modules/.bin` in the search dirs and their parents (npm's `rust-just` puts `just` there).
  */
 export function resolveTool(name: string, options: ResolveToolOptions = {}): string | null {
-  if (name.includes('/') || name.includes('\\')) return existsSync(name) && isExecutable(name) ? resolve(name) : null;
-  const pathVar = options.path ?? process.env.PATH ?? '';
-  for (const dir of pathVar.split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, name);
-    if (existsSync(candidate) && isExecutable(candidate)) return candidate;
-  }
-  const starts = options.searchDirs ?? defaultToolSearchDirs();
-  for (const start of starts) {
-    let dir = isAbsolute(start) ? start : resolve(start);
-    for (;;) {
-      const candidate = join(dir, 'node_modules', '.bin', name);
-      if (existsSync(candidate) && isExecutable(candidate)) return candidate;
-      const parent = dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
-    }
-  }
-  return null;
+  return findTool(name, { pathEnv: options.path, searchFrom: options.searchDirs ?? defaultToolSearchDirs() })?.path ?? null;
 }
 
 /** E_TOOL_MISSING with the install hint for `name`. */

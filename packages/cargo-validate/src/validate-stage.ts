@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { errors, firstLine, runPaths, toErrorRecord, type RebaseDailyError, type StageContext, type StageImpl, type StageResult, type ValidateData as ValidateDataContract } from '@rebase-daily/core';
+import { errors, firstLine, type RebaseDailyError, runPaths, shortSha, type StageContext, type StageImpl, type StageResult, toErrorRecord, type ValidateData as ValidateDataContract } from '@rebase-daily/core';
 import { attributeCrates, crateResults, type CargoMetadata, type CrateResult } from './attribute-crates.js';
 import { validateCacheKey } from './cache-key.js';
 import { allChanged, changedFiles, noChanges, restoreFiles, saveDiff } from './changed-files.js';
@@ -92,7 +92,6 @@ function recordFailure(scratchPath: string, key: string): void {
   writeFileSync(path, `${n + 1}\n`);
 }
 
-const short = (sha: string) => sha.slice(0, 12);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Build the validate stage; `validateStage` is this with defaults. */
@@ -113,10 +112,10 @@ export function createValidateStage(options: ValidateStageOptions = {}): StageIm
     if (key) {
       const recorded = readRecord(validateCachePath(config.scratchPath, key.key));
       if (recorded) {
-        ctx.progress.info(`tree ${short(key.tree)} already validated (run ${recorded.runId}); replaying, cargo not run`);
+        ctx.progress.info(`tree ${shortSha(key.tree)} already validated (run ${recorded.runId}); replaying, cargo not run`);
         return {
           status: 'ok',
-          summary: `tree ${short(key.tree)} already passed validation in run ${recorded.runId} (same config and toolchain); replayed, cargo not run`,
+          summary: `tree ${shortSha(key.tree)} already passed validation in run ${recorded.runId} (same config and toolchain); replayed, cargo not run`,
           data: { ...recorded.data, cached: true, cachedFrom: recorded.runId },
         };
       }
@@ -132,7 +131,7 @@ export function createValidateStage(options: ValidateStageOptions = {}): StageIm
     });
     if (!prepared.ok) return { status: 'failed', outcome: 'error', summary: prepared.message, errors: [codeAndMessage(errors.validateWorktree(prepared.message))] };
     const tree = prepared.tree;
-    ctx.progress.info(`validating ${config.trunk} @ ${short(tree.commit)} in the ${tree.kind} worktree (${tree.why})`);
+    ctx.progress.info(`validating ${config.trunk} @ ${shortSha(tree.commit)} in the ${tree.kind} worktree (${tree.why})`);
     try {
       return await validateIn(ctx, tree, { cargo, toolOpts, env: options.env ?? {}, cacheKey: key?.key ?? null });
     } catch (err) {
@@ -384,7 +383,7 @@ function okSummary(d: ValidateData): string {
   const t = d.tests!.totals;
   const crates = d.tests!.crates.map((c) => `${c.crate} ${c.passed}✓`).join(', ');
   const fmt = d.format ? 'formatting clean; ' : '';
-  return `${d.trunk} @ ${short(d.commit)} validated in the ${d.worktree.kind} worktree: ${fmt}${t.binaries} test ${t.binaries === 1 ? 'binary' : 'binaries'}, ${t.passed} passed, ${t.failed} failed, ${t.ignored} ignored${crates ? ` (${crates})` : ''}`;
+  return `${d.trunk} @ ${shortSha(d.commit)} validated in the ${d.worktree.kind} worktree: ${fmt}${t.binaries} test ${t.binaries === 1 ? 'binary' : 'binaries'}, ${t.passed} passed, ${t.failed} failed, ${t.ignored} ignored${crates ? ` (${crates})` : ''}`;
 }
 
 function failSummary(d: ValidateData): string {

@@ -2,6 +2,8 @@ export * from './errors/exit-codes.js';
 export * from './errors/errors.js';
 export * from './process/redact.js';
 export * from './process/process.js';
+export * from './process/sha.js';
+export * from './process/find-tool.js';
 export * from './config/config.js';
 export { closest, describeFound } from './config/config-issues.js';
 export * from './contracts/run-state.js';

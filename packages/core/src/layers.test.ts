@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { layerViolations } from './testing/index.js';
 
 /** The order the README's Layout section gives: no folder imports one listed after it. */
-const CORE_LAYERS = ['errors', 'process', 'config', 'contracts', 'lock', 'refs', 'recovery', 'repo', 'run', 'nx'] as const;
+const CORE_LAYERS = ['errors', 'process', 'config', 'contracts', 'refs', 'lock', 'recovery', 'repo', 'run', 'nx'] as const;
 
 describe('core folders are layers', () => {
   it('no folder imports a folder listed after it', () => {

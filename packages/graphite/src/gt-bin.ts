@@ -1,5 +1,5 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
+import { findTool } from '@rebase-daily/core';
 import { fileURLToPath } from 'node:url';
 
 export interface GtResolution {
@@ -23,16 +23,6 @@ export interface ResolveGtOptions {
 export const GT_INSTALL_HINT =
   'install the Graphite CLI with `npm install --save-dev @withgraphite/graphite-cli` in the workspace (or `npm install -g @withgraphite/graphite-cli`), or set graphite.bin in the config';
 
-function isExecutableFile(file: string): boolean {
-  try {
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** This module's folder, whether loaded as ESM source, ESM dist or CJS dist. */
 export function packageDir(): string | null {
   try {
@@ -43,33 +33,16 @@ export function packageDir(): string | null {
 }
 
 /**
- * Find `gt`: graphite.bin when configured (and only there: a configured path that is missing is
- * an error, not a reason to pick another gt), else PATH, else `node_modules/.bin/gt` searched
- * upward from each of `searchFrom` (the repo, then this package's own install location).
+ * Find `gt` with core's one tool lookup (`findTool`): graphite.bin when configured (and only there: a
+ * configured path that is missing is an error, not a reason to pick another gt), else PATH, else
+ * `node_modules/.bin/gt` searched upward from each of `searchFrom` (the repo, then this package's own
+ * install location).
  */
 export function resolveGt(options: ResolveGtOptions = {}): GtResolution | null {
   const { bin } = options;
-  if (bin && (bin.includes('/') || bin.includes('\\'))) {
-    const full = isAbsolute(bin) ? bin : resolve(options.baseDir ?? process.cwd(), bin);
-    return isExecutableFile(full) ? { path: full, source: 'config' } : null;
-  }
-  const name = bin ?? 'gt';
-  for (const dir of (options.pathEnv ?? process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, name);
-    if (isExecutableFile(candidate)) return { path: candidate, source: bin ? 'config' : 'path' };
-  }
-  const starts = options.searchFrom ?? [packageDir()].filter((d): d is string => Boolean(d));
-  for (const start of starts) {
-    let dir = resolve(start);
-    for (;;) {
-      const candidate = join(dir, 'node_modules', '.bin', name);
-      if (isExecutableFile(candidate)) return { path: candidate, source: 'workspace' };
-      const parent = dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
-    }
-  }
-  return null;
+  const found = findTool(bin ?? 'gt', { baseDir: options.baseDir, pathEnv: options.pathEnv, searchFrom: options.searchFrom ?? [packageDir()].filter((d): d is string => Boolean(d)) });
+  if (!found) return null;
+  return { path: found.path, source: found.source === 'workspace' ? 'workspace' : bin ? 'config' : 'path' };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentBranch, gitDir, operationInProgress, revParse, type CommandResult, type Runner } from '@rebase-daily/core';
+import { currentBranch, gitDir, moveBranch, operationInProgress, revParse, type CommandResult, type Runner } from '@rebase-daily/core';
 import { branchTips } from './descendants.js';
 import { GT_ENV } from './gt-bin.js';
 
@@ -49,7 +49,7 @@ export async function inspectStoppedRebase(run: Runner, repo: string): Promise<S
 export interface RestoreOutcome {
   /** Everything is back: no rebase in progress, every tip as before, the starting branch checked out. */
   restored: boolean;
-  /** Branches put back by `git update-ref` because gt abort left them moved. */
+  /** Branches put back (core's `moveBranch`) because gt abort left them moved. */
   resetBranches: string[];
   metadataRestored: boolean;
   problems: string[];
@@ -58,7 +58,7 @@ export interface RestoreOutcome {
 /**
  * Undo a restack that stopped (conflict) or was killed (timeout): `gt abort`, then `git rebase
  * --abort` if a rebase is still in progress, then every branch whose tip differs from the snapshot
- * is put back with a compare-and-swap `git update-ref` (and Graphite's metadata file with it, since
+ * is put back with core's compare-and-swap `moveBranch` (and Graphite's metadata file with it, since
  * its recorded parent revisions would otherwise describe the half-done restack), then the starting
  * branch is checked out again.
  */
@@ -78,9 +78,8 @@ export async function abortAndRestore(run: Runner, repo: string, gt: string, sna
     await run('git', ['checkout', '--quiet', '--detach'], { cwd: repo });
     for (const [branch, sha] of moved) {
       const current = now.get(branch);
-      const args = ['update-ref', '-m', 'rebase-daily: restore pre-align tip', `refs/heads/${branch}`, sha, ...(current ? [current] : [])];
-      const u = await run('git', args, { cwd: repo });
-      if (u.exitCode === 0) resetBranches.push(branch);
+      const u = await moveBranch(run, repo, { branch, from: current ?? null, to: sha, reason: 'rebase-daily: restore pre-align tip' });
+      if (u.ok) resetBranches.push(branch);
       else problems.push(`could not restore ${branch} to ${sha.slice(0, 12)}; run \`git branch -f ${branch} ${sha}\``);
     }
     if (snapshot.metadataDb) {

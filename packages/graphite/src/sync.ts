@@ -1,4 +1,4 @@
-import { firstLine, revParse, type Runner } from '@rebase-daily/core';
+import { firstLine, moveBranch, revParse, type Runner } from '@rebase-daily/core';
 import { GT_ENV } from './gt-bin.js';
 
 export interface SyncOutcome {
@@ -30,9 +30,10 @@ export async function syncGraphite(run: Runner, repo: string, gt: string, trunk:
   const outcome: SyncOutcome = { ok, exitCode: r.exitCode, timedOut: r.timedOut, durationMs: r.durationMs, message };
   const after = await revParse(run, repo, `refs/heads/${trunk}`);
   if (before && after && before !== after) {
-    // Compare-and-swap: only undo sync's own move, never a concurrent one.
-    const u = await run('git', ['update-ref', '-m', 'rebase-daily: undo gt sync trunk move', `refs/heads/${trunk}`, before, after], { cwd: repo });
-    outcome.trunkMoved = { from: before, to: after, restored: u.exitCode === 0 };
+    // Compare-and-swap: only undo sync's own move, never a concurrent one; a worktree that has the
+    // trunk checked out follows it back.
+    const u = await moveBranch(run, repo, { branch: trunk, from: after, to: before, reason: 'rebase-daily: undo gt sync trunk move' });
+    outcome.trunkMoved = { from: before, to: after, restored: u.ok };
   }
   return outcome;
 }

@@ -1,4 +1,4 @@
-import { shellQuote, type Outcome } from '@rebase-daily/core';
+import { type Outcome, shellQuote, shortSha } from '@rebase-daily/core';
 import type { DocsLocation } from './docs-location.js';
 
 /** What `deriveNextActions` needs to know about a run (a subset of the report). */
@@ -61,7 +61,6 @@ const RUNBOOK_SECTION: Record<Outcome, string | null> = {
   'usage-error': 'Exit 2: usage or config error',
 };
 
-const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : '(none)');
 const code = (line: string) => `\`${line}\``;
 const q = shellQuote;
 
@@ -84,7 +83,7 @@ function writer(input: NextActionsInput): Writer {
   const { conflict, trunk } = input;
   const g = `git -C ${q(input.repo)}`;
   const rd = `rebase-daily --config ${q(input.configPath)}`;
-  const patch = conflict?.patch ? `${short(conflict.patch.sha)} "${conflict.patch.subject}"` : 'the failing patch';
+  const patch = conflict?.patch ? `${shortSha(conflict.patch.sha)} "${conflict.patch.subject}"` : 'the failing patch';
   const where =
     conflict && conflict.position !== null ? ` (patch ${conflict.position}${conflict.queueLength !== null ? ` of ${conflict.queueLength}` : ''})` : '';
   const files = conflict && conflict.files.length > 0 ? ` in ${conflict.files.join(', ')}` : '';
@@ -103,7 +102,7 @@ function writer(input: NextActionsInput): Writer {
     actions.push(`Hold the lock while you work, so the scheduled run cannot start under you: ${code(`${rd} lock --reason ${q(why)}`)}`);
     actions.push(`Rebase ${trunk} onto the upstream SHA this run used, in the fork checkout: ${code(`${g} switch ${q(trunk)} && ${g} rebase ${input.upstreamSha ?? input.upstreamRef}`)}`);
     actions.push(`Resolve ${patch}${where}${files} (adapt the patch to upstream), ${code(`${g} add <files>`)}, ${code(`${g} rebase --continue`)}.`);
-    actions.push(`Push with the lease on the fork trunk this run observed (${short(input.forkTrunkSha)}): ${code(push(input.forkTrunkSha))}`);
+    actions.push(`Push with the lease on the fork trunk this run observed (${shortSha(input.forkTrunkSha)}): ${code(push(input.forkTrunkSha))}`);
     actions.push(`Release the lock and rerun: ${code(`${rd} unlock && ${rd} daily`)}`);
   };
   return { input, actions, g, rd, patch, where, files, push, reproduce, resolveByHand };
@@ -193,7 +192,7 @@ function validationFailed(w: Writer): void {
   if (input.validationLog) actions.push(`Read the log: ${input.validationLog}`);
   actions.push(
     input.trunkPushed
-      ? `${trunk} was already pushed at ${short(input.trunkPushed)} before validation (publish.when: after-apply); nothing further was pushed.`
+      ? `${trunk} was already pushed at ${shortSha(input.trunkPushed)} before validation (publish.when: after-apply); nothing further was pushed.`
       : `Nothing was pushed: ${trunk} never reached ${input.forkRemote}, and the local refs were moved back to where the run found them.`,
   );
   actions.push(`Hold the lock, fix the failures on ${trunk}, push, release and rerun: ${code(`${rd} lock --reason ${q('fixing validation')}`)} … ${code(`${rd} unlock && ${rd} daily`)}`);
@@ -204,7 +203,7 @@ function graphiteFailed(w: Writer): void {
   const { trunk, conflict } = input;
   if (conflict?.branch) actions.push(`Restack conflict on branch ${conflict.branch}${w.files}.`);
   w.reproduce();
-  actions.push(`${input.trunkPushed ? `${trunk} was already pushed at ${short(input.trunkPushed)} (publish.when: after-apply)` : `Nothing was pushed (${trunk} and the mirror were moved back locally)`}; restack the Graphite descendants by hand: ${code(`${rd} lock --reason ${q('restacking descendants')}`)}, then ${code(`cd ${q(input.repo)} && gt restack --branch ${q(trunk)} --upstack`)}, then ${code(`${rd} unlock && ${rd} daily`)}`);
+  actions.push(`${input.trunkPushed ? `${trunk} was already pushed at ${shortSha(input.trunkPushed)} (publish.when: after-apply)` : `Nothing was pushed (${trunk} and the mirror were moved back locally)`}; restack the Graphite descendants by hand: ${code(`${rd} lock --reason ${q('restacking descendants')}`)}, then ${code(`cd ${q(input.repo)} && gt restack --branch ${q(trunk)} --upstack`)}, then ${code(`${rd} unlock && ${rd} daily`)}`);
 }
 
 function usageError(w: Writer): void {

@@ -1,5 +1,6 @@
 import { DroppedPatchSchema, LockConfirmationSchema, LockFindingSchema, LockMergeSchema, PolicyDecisionSchema, OUTCOMES, STAGES } from '@rebase-daily/core';
 import { z } from 'zod';
+import { SHA_PATTERN } from '@rebase-daily/core';
 
 /**
  * The shape of `report.json`: what one rebase-daily run did, for cron, an operator agent and a
@@ -10,7 +11,7 @@ export const REPORT_VERSION = 2;
 /** Stage statuses as reported: the run state's transient `pending`/`running` never appear here. */
 export const REPORT_STAGE_STATUSES = ['ok', 'failed', 'skipped', 'not-configured'] as const;
 
-const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'is not a full object id');
+const sha = z.string().regex(SHA_PATTERN, 'is not a full object id');
 const maybeSha = sha.nullable();
 
 export const ReportShaSetSchema = z

@@ -12,7 +12,7 @@ import {
   type Outcome,
   type ResolvedConfig,
 } from '@rebase-daily/core';
-import { abortResolution, continueResolution, editPatch, fixupPatch, resolutionView, startResolution, type ResolveEnv } from '@rebase-daily/git';
+import { abortResolution, continueResolution, editPatch, fixupPatch, resolutionView, startResolution, withResolveStep, type ResolveEnv } from '@rebase-daily/git';
 import type { ParsedArgs } from '../args.js';
 import { envelope, lockTakenRecord } from '../envelope.js';
 import { cliInvocation } from '../locate.js';
@@ -62,8 +62,7 @@ export async function resolveCommand(io: CliIO, args: ParsedArgs, config: Resolv
     return emitResolve(io, args, envelope(name, EXIT.ok, null, view), renderResolveView(view));
   }
   if (sub === 'continue') {
-    const { resolution } = await continueResolution(env);
-    const view = await resolutionView(env, resolution.state);
+    const view = await withResolveStep(env, sub, async () => resolutionView(env, (await continueResolution(env)).resolution.state));
     return emitResolve(io, args, envelope(name, EXIT.ok, null, view), renderResolveView(view));
   }
   if (sub === 'fixup' || sub === 'edit') {
@@ -83,12 +82,12 @@ export async function resolveCommand(io: CliIO, args: ParsedArgs, config: Resolv
   }
   if (sub === 'abort') {
     const before = loadResolveState(config.scratchPath);
-    const r = await abortResolution(env);
+    const r = await withResolveStep(env, sub, () => abortResolution(env));
     if (r.id && before) await recordResolveEvent(config, { event: 'abort', state: before }, env.progress.warn);
     const text = r.id ? `aborted resolution ${r.id}; nothing moved\n${r.actions.map((a) => `- ${a}`).join('\n')}` : 'no conflict resolution in progress; nothing to abort';
     return emitResolve(io, args, envelope(name, EXIT.ok, null, r), text);
   }
-  if (sub === 'finish') return finishCommand(io, args, env);
+  if (sub === 'finish') return withResolveStep(env, sub, () => finishCommand(io, args, env));
   throw resolveErrors.none(env.configFlag);
 }
 

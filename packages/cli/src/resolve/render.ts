@@ -1,21 +1,21 @@
 import type { ResolveView } from '@rebase-daily/core';
+import { shortSha } from '@rebase-daily/core';
 
-const short = (s: string | null | undefined) => (s ? s.slice(0, 12) : '(none)');
 
 /** The human rendering of a resolve view: where it stands, the conflict in full (bounded), the next commands. */
 export function renderResolveView(v: ResolveView): string {
   const lines: string[] = [
     `resolution ${v.id}: ${v.phase}${v.authorisedBy ? ` (authorised by ${v.authorisedBy})` : ''}`,
-    `pinned: upstream ${short(v.pin?.upstream)}, trunk ${short(v.pin?.trunk)}, fork trunk ${short(v.pin?.forkTrunk)} (${v.pin?.source ?? 'not pinned'})`,
-    `now:    trunk ${short(v.refsNow.trunk)}, mirror ${short(v.refsNow.mirror)}`,
+    `pinned: upstream ${shortSha(v.pin?.upstream)}, trunk ${shortSha(v.pin?.trunk)}, fork trunk ${shortSha(v.pin?.forkTrunk)} (${v.pin?.source ?? 'not pinned'})`,
+    `now:    trunk ${shortSha(v.refsNow.trunk)}, mirror ${shortSha(v.refsNow.mirror)}`,
     `patch ${v.position ?? '?'} of ${v.queueLength}${v.rebaseInProgress ? ' (stopped on a conflict)' : ''}; files still in conflict: ${v.filesInConflict.join(', ') || 'none'}`,
     `worktree: ${v.worktree ?? '(none)'}${v.worktree && !v.worktreeExists ? ' (missing)' : ''}; branch ${v.branch ?? '(none)'}`,
     `rerere: ${v.rerere.note}`,
   ];
-  for (const m of v.reappliedFromMemory) lines.push(`re-applied from memory: patch ${m.position} ${short(m.patch)}: ${m.files.join(', ')}`);
+  for (const m of v.reappliedFromMemory) lines.push(`re-applied from memory: patch ${m.position} ${shortSha(m.patch)}: ${m.files.join(', ')}`);
   const c = v.conflict;
   if (c) {
-    lines.push('', `## Conflict: patch ${v.position}/${v.queueLength} ${short(c.patch.sha)} "${c.patch.subject}" (${c.patch.author})`, '', ...c.patch.message.split('\n').map((l) => `    ${l}`), '');
+    lines.push('', `## Conflict: patch ${v.position}/${v.queueLength} ${shortSha(c.patch.sha)} "${c.patch.subject}" (${c.patch.author})`, '', ...c.patch.message.split('\n').map((l) => `    ${l}`), '');
     for (const f of c.files) {
       lines.push(`### ${f.path} — ${f.kind}${f.fromMemory ? ' (re-applied from memory)' : ''}`);
       for (const h of f.hunks) {
@@ -30,7 +30,7 @@ export function renderResolveView(v: ResolveView): string {
     }
     if (c.upstreamCommits.length) {
       lines.push('## Upstream commits since the old base that touched these files', '');
-      for (const u of c.upstreamCommits) lines.push(`- ${short(u.sha)} ${u.date} ${u.author}: ${u.subject} (${u.files.map((f) => `${f.path} +${f.added ?? '?'} -${f.deleted ?? '?'}`).join(', ')})`);
+      for (const u of c.upstreamCommits) lines.push(`- ${shortSha(u.sha)} ${u.date} ${u.author}: ${u.subject} (${u.files.map((f) => `${f.path} +${f.added ?? '?'} -${f.deleted ?? '?'}`).join(', ')})`);
       if (c.moreUpstreamCommits) lines.push(`- … ${c.moreUpstreamCommits} more`);
       lines.push('');
     }

@@ -1,9 +1,8 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { localDate, resolvePaths, ResolveReportSchema, runPaths, type ResolvedConfig, type ResolveReport } from '@rebase-daily/core';
+import { localDate, type ResolvedConfig, resolvePaths, type ResolveReport, ResolveReportSchema, runPaths, shortSha } from '@rebase-daily/core';
 import { writeAtomic } from '@rebase-daily/report';
 
-const short = (s: string | null | undefined) => (s ? s.slice(0, 12) : '(none)');
 
 /**
  * Write the resolve report: `resolve-report.json` and `resolve-summary.md` in the day's report folder
@@ -32,17 +31,17 @@ export function renderResolveSummary(r: ResolveReport): string {
     `# rebase-daily resolve ${r.id}: ${r.outcome} (exit ${r.exitCode})`,
     '',
     `- authorised by: ${r.authorisedBy ?? '(not given)'}; run by ${r.user}`,
-    `- ${r.trunk}: ${short(r.pin?.trunk)} → ${short(r.newTrunk)} on upstream ${short(r.pin?.upstream)} (pin: ${r.pin?.source ?? 'none'})`,
-    `- fork remote trunk pinned at ${short(r.pin?.forkTrunk)}`,
+    `- ${r.trunk}: ${shortSha(r.pin?.trunk)} → ${shortSha(r.newTrunk)} on upstream ${shortSha(r.pin?.upstream)} (pin: ${r.pin?.source ?? 'none'})`,
+    `- fork remote trunk pinned at ${shortSha(r.pin?.forkTrunk)}`,
     `- validation: ${r.validation ? `${r.validation.status}${r.validation.skippedReason ? ` (skipped: ${r.validation.skippedReason})` : ''} — ${r.validation.summary}` : 'not run'}`,
     `- publish: ${r.publish ? `${r.publish.atomic ? 'one atomic push' : 'ref by ref'}: ${r.publish.refs.map((p) => `${p.branch} ${p.ok ? 'ok' : 'refused'}`).join(', ') || 'nothing to push'}` : 'nothing published'}`,
-    r.lease ? `- lease: ${r.lease.ref} on ${r.lease.remote} expected ${short(r.lease.expected)}, actual ${short(r.lease.actual)} — ${r.lease.reason}` : '',
+    r.lease ? `- lease: ${r.lease.ref} on ${r.lease.remote} expected ${shortSha(r.lease.expected)}, actual ${shortSha(r.lease.actual)} — ${r.lease.reason}` : '',
     `- rerere: ${r.rerere.note}`,
     '',
     '## Conflicts resolved',
     '',
     ...(r.stops.length
-      ? r.stops.map((s) => `- patch ${s.position}/${r.queueLength} ${short(s.patch.sha)} "${s.patch.subject}": ${s.files.join(', ')}${s.fromMemory.length ? ` — re-applied from memory: ${s.fromMemory.join(', ')}` : ''}${s.resolvedFiles ? `; staged ${s.resolvedFiles.join(', ')}` : ''}`)
+      ? r.stops.map((s) => `- patch ${s.position}/${r.queueLength} ${shortSha(s.patch.sha)} "${s.patch.subject}": ${s.files.join(', ')}${s.fromMemory.length ? ` — re-applied from memory: ${s.fromMemory.join(', ')}` : ''}${s.resolvedFiles ? `; staged ${s.resolvedFiles.join(', ')}` : ''}`)
       : ['- none']),
     '',
     ...(r.gates.length ? ['## Escalation gates', '', ...r.gates.map((g) => `- ${g.name}: ${g.accepted ? `accepted by ${g.accepted.by} — ${g.accepted.reason}` : 'held (nothing published)'}; ${g.detail}`), ''] : []),

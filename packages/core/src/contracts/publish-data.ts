@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { PublishProofSchema } from './publish-proof.js';
+import { SHA_PATTERN } from '../process/sha.js';
 
-const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'is not a full object id');
+const sha = z.string().regex(SHA_PATTERN, 'is not a full object id');
 
 /**
  * One ref the run moves locally and may publish: recorded in the run state *before* the ref moves

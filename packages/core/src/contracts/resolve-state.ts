@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { runPaths } from '../config/paths.js';
 import { writeJsonAtomic } from './state-file.js';
 import { PublishProofSchema, ValidationEvidenceSchema } from './publish-proof.js';
+import { SHA_PATTERN } from '../process/sha.js';
 
 /**
  * `rebase-daily resolve`: the state of an agent-owned conflict resolution, kept on disk under the
@@ -11,7 +12,7 @@ import { PublishProofSchema, ValidationEvidenceSchema } from './publish-proof.js
  * Defined once here; packages/git writes it, packages/cli renders it.
  */
 
-const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'is not a full object id');
+const sha = z.string().regex(SHA_PATTERN, 'is not a full object id');
 
 /** Where a resolution keeps its files: state under `<scratch>/rebase-daily/resolve/`, the rerere memory beside it (kept across days). */
 export function resolvePaths(scratchPath: string, id?: string) {
@@ -21,6 +22,8 @@ export function resolvePaths(scratchPath: string, id?: string) {
     /** The one resolution in progress (absent when none). */
     state: join(base, 'state.json'),
     commandLog: join(base, 'commands.jsonl'),
+    /** Held while one `resolve continue|finish|abort` acts: a second one at the same time is refused (exit 15). */
+    stepLock: join(base, 'step.lock'),
     /** Finished or aborted resolutions, one folder each. */
     archive: id ? join(base, 'history', id) : join(base, 'history'),
     /** The resolution worktree: outside `<scratch>/worktrees`, whose leftovers a run deletes. */

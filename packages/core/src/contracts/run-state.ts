@@ -3,6 +3,7 @@ import { OUTCOMES } from '../errors/exit-codes.js';
 import { RemoteLockInfoSchema } from './remote-lock-info.js';
 import { CandidateSchema, UndoFileSchema } from './publish-data.js';
 import { LockFindingSchema } from './lock-merge-data.js';
+import { SHA_PATTERN } from '../process/sha.js';
 
 /**
  * Stage contracts: the data passed between stages and persisted between Nx processes. Every stage
@@ -17,7 +18,7 @@ export type StageStatus = z.infer<typeof StageStatusSchema>;
 
 export const OutcomeSchema = z.enum(OUTCOMES);
 
-const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'is not a full object id');
+const sha = z.string().regex(SHA_PATTERN, 'is not a full object id');
 const maybeSha = sha.nullable();
 
 export const ShaSetSchema = z.object({

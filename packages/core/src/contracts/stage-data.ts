@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PublishDataSchema } from './publish-data.js';
 import { PatchSchema, PinSchema, type StageName } from './run-state.js';
 import { LockConfirmationSchema, LockMergeSchema, PolicyDecisionSchema } from './lock-merge-data.js';
+import { SHA_PATTERN } from '../process/sha.js';
 
 /**
  * Stage data contracts: what each stage records in its `StageRecord.data`, defined once. Stages
@@ -10,7 +11,7 @@ import { LockConfirmationSchema, LockMergeSchema, PolicyDecisionSchema } from '.
  * a key a stage adds without adding it here fails the fold (E_STAGE_DATA) and the recorded-run
  * fixtures of the report, so a producer cannot drift away from its reader unnoticed.
  */
-const sha = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'is not a full object id');
+const sha = z.string().regex(SHA_PATTERN, 'is not a full object id');
 
 /** `{count, range}` of commits `range` = `old..new`. */
 export const CommitCountSchema = z.strictObject({ count: z.number().int().nonnegative(), range: z.string() });

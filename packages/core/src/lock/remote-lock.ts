@@ -1,4 +1,5 @@
 import type { Runner } from '../process/process.js';
+import { moveBranch } from '../refs/move-branch.js';
 import { RemoteLockMetaSchema, type RemoteLockInfo, type RemoteLockMeta } from '../contracts/remote-lock-info.js';
 
 /**
@@ -60,7 +61,8 @@ export async function readRemoteLock(run: Runner, repo: string, remote: string, 
   }
   const sha = (await run('git', ['rev-parse', '--verify', '--quiet', seen], { cwd: repo })).stdout.trim();
   const message = await run('git', ['log', '-1', '--format=%B', sha], { cwd: repo });
-  await run('git', ['update-ref', '-d', seen], { cwd: repo });
+  // Our own read-only copy: deleted by compare-and-swap through the one ref writer.
+  await moveBranch(run, repo, { branch: seen, from: sha, to: null, reason: 'rebase-daily: done reading the remote lock' });
   return { sha, meta: parseRemoteLockMessage(message.stdout) };
 }
 

@@ -6,11 +6,11 @@ import { moveBranch, moveFailureText } from '../refs/move-branch.js';
 import { runPaths } from '../config/paths.js';
 import { writeJsonAtomic } from '../contracts/state-file.js';
 import type { Runner } from '../process/process.js';
+import { shortSha } from '../process/sha.js';
 import { CANDIDATE_REF_PREFIX, candidateRef, type Candidate } from '../contracts/publish-data.js';
 import type { RunState } from '../contracts/run-state.js';
 
-const ZERO = '0'.repeat(40);
-const short = (sha: string | null) => (sha ? sha.slice(0, 12) : '(absent)');
+const short = (sha: string | null) => shortSha(sha, '(absent)');
 
 /** Candidates whose ref this run may have moved and not published. */
 export function unpublished(candidates: readonly Candidate[]): Candidate[] {
@@ -20,22 +20,11 @@ export function unpublished(candidates: readonly Candidate[]): Candidate[] {
 /**
  * Move `refs/heads/<branch>` from `to` back to `from` (delete when `from` is null) with core's
  * `moveBranch`: compare-and-swap, and a worktree that has it checked out follows or the branch stays
- * at `to`. Returns null, or the problem with the command that finishes the job.
+ * at `to`. Returns null, or the problem (moveBranch's one wording, with the command that finishes the job).
  */
 export async function moveBranchBack(run: Runner, repo: string, branch: string, to: string, from: string | null, reason: string): Promise<string | null> {
   const m = await moveBranch(run, repo, { branch, from: to, to: from, reason });
-  if (m.ok) return null;
-  const cannot = `could not move ${branch} back to ${short(from)}`;
-  switch (m.reason) {
-    case 'ref-moved':
-      return `${cannot}: it is no longer at ${short(to)} (it is at ${short(m.actual)})`;
-    case 'worktree-refused':
-      return `${cannot}: the worktree ${m.holder} has it checked out and cannot follow (${m.stderr}); ${m.restored ? `left at ${short(to)}` : 'the branch is moved but its worktree is not'}: run \`git -C ${m.holder} reset --keep ${from}\``;
-    case 'checked-out':
-      return `${cannot}: the worktree ${m.holder} has it checked out; left at ${short(to)}: switch that worktree to another branch, then run \`git branch -D ${branch}\``;
-    default:
-      return `${cannot}: ${moveFailureText(m)}`;
-  }
+  return m.ok ? null : `could not move ${branch} back to ${short(from)}: ${moveFailureText(m)}`;
 }
 
 export interface UndoOutcome {
@@ -66,14 +55,14 @@ export async function undoCandidates(run: Runner, repo: string, runId: string, c
       continue;
     }
     const kept = candidateRef(runId, c.branch);
-    const keep = await run('git', ['update-ref', '-m', 'rebase-daily: keep the unpublished candidate', kept, to, ZERO], { cwd: repo });
+    const keep = await moveBranch(run, repo, { branch: kept, from: null, to, reason: 'rebase-daily: keep the unpublished candidate' });
     const problem = await moveBranchBack(run, repo, c.branch, to, c.from, 'rebase-daily: move back the unpublished candidate');
     if (problem) {
       out.problems.push(problem);
       continue;
     }
     c.status = 'undone';
-    c.keptAs = keep.exitCode === 0 ? kept : null;
+    c.keptAs = keep.ok ? kept : null;
     out.undone.push({ ...c });
     out.actions.push(`moved ${c.branch} back ${short(to)} → ${short(c.from)} (not published${c.keptAs ? `; candidate kept as ${kept}` : ''})`);
   }
@@ -162,8 +151,8 @@ export async function pruneCandidateRefs(run: Runner, repo: string, maxAgeDays =
     if (!ref?.startsWith(CANDIDATE_REF_PREFIX)) continue;
     const age = runIdAgeDays(ref.slice(CANDIDATE_REF_PREFIX.length).split('/')[0]!, now);
     if (age === null || age <= maxAgeDays) continue;
-    const d = await run('git', ['update-ref', '-d', ref, sha], { cwd: repo });
-    if (d.exitCode === 0) pruned.push(`candidate ${ref} (${Math.floor(age)} days old, pruned)`);
+    const d = await moveBranch(run, repo, { branch: ref, from: sha!, to: null, reason: 'rebase-daily: prune an old kept candidate' });
+    if (d.ok) pruned.push(`candidate ${ref} (${Math.floor(age)} days old, pruned)`);
   }
   return pruned;
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { moveBranch, moveFailureText, type MoveBranchRequest } from './move-branch.js';
+import { moveBranch, moveFailureText, settleMove, type MoveBranchRequest } from './move-branch.js';
 import { boundRunner, CommandLog } from '../process/process.js';
 import { commitFiles, configureRepo, git, initRepo, makeTempDir, removeDir } from '../testing/index.js';
 
@@ -160,5 +160,71 @@ describe('moveBranch', () => {
     const result = await moveBranch(boundRunner(new CommandLog(), abort.signal), r.repo, { branch: 'topic', from: r.a, to: r.b, reason: 'test: interrupted' });
     expect(result).toEqual({ ok: true, holder: r.holder });
     expect(readFileSync(join(r.holder!, 'f.txt'), 'utf8')).toBe('b\n');
+  });
+});
+
+describe('settleMove: a recorded move brought to one end after a crash', () => {
+  let r: Repo | undefined;
+  afterEach(() => r && removeDir(r.root));
+  const read = (path: string) => readFileSync(path, 'utf8');
+
+  // The half state a kill between moveBranch's `update-ref` and its `read-tree` leaves: the branch at
+  // B, the worktree that has it checked out still with A's index and files.
+  const halfMoved = (where: Where) => {
+    r = setup(where);
+    git(r.repo, 'update-ref', 'refs/heads/topic', r.b, r.a);
+    return r;
+  };
+
+  it.each([
+    ['main worktree', 'to', 'b\n'],
+    ['main worktree', 'from', 'a\n'],
+    ['other worktree', 'to', 'b\n'],
+    ['other worktree', 'from', 'a\n'],
+  ] as const)('half moved, checked out in the %s, settled toward %s: ref and worktree agree, clean', async (where, toward, file) => {
+    const h = halfMoved(where);
+    expect(git(h.holder!, 'status', '--porcelain')).not.toBe('');
+    const result = await settleMove(boundRunner(new CommandLog()), h.repo, { branch: 'topic', from: h.a, to: h.b, reason: 'test: settle', toward });
+    expect(result).toMatchObject({ ok: true, holder: h.holder });
+    expect(topic(h)).toBe(toward === 'to' ? h.b : h.a);
+    expect(read(join(h.holder!, 'f.txt'))).toBe(file);
+    expect(git(h.holder!, 'status', '--porcelain')).toBe('');
+  });
+
+  it.each([
+    ['not started (ref at from)', 'to'],
+    ['done (ref and worktree at to)', 'from'],
+  ] as const)('%s, settled toward %s: repeatable, the same result as one clean move', async (label, toward) => {
+    r = setup('main worktree');
+    const h = r;
+    if (label.startsWith('done')) {
+      git(h.repo, 'update-ref', 'refs/heads/topic', h.b, h.a);
+      git(h.repo, 'read-tree', '-m', '-u', h.a, h.b);
+    }
+    const run = boundRunner(new CommandLog());
+    const m = { branch: 'topic', from: h.a, to: h.b, reason: 'test: settle', toward };
+    expect(await settleMove(run, h.repo, m)).toMatchObject({ ok: true });
+    expect(await settleMove(run, h.repo, m)).toMatchObject({ ok: true });
+    expect(topic(h)).toBe(toward === 'to' ? h.b : h.a);
+    expect(git(h.repo, 'status', '--porcelain')).toBe('');
+  });
+
+  it('a change of the user in the worktree (neither end): refused, nothing moved', async () => {
+    const h = halfMoved('main worktree');
+    writeFileSync(join(h.repo, 'keep.txt'), 'mine\n');
+    const result = await settleMove(boundRunner(new CommandLog()), h.repo, { branch: 'topic', from: h.a, to: h.b, reason: 'test: settle', toward: 'to' });
+    expect(result).toMatchObject({ ok: false, reason: 'worktree-dirty' });
+    expect(topic(h)).toBe(h.b);
+    expect(read(join(h.repo, 'keep.txt'))).toBe('mine\n');
+  });
+
+  it('the ref somewhere else: ref-moved, nothing changed', async () => {
+    r = setup('nowhere');
+    const h = r;
+    const c = commitFiles(h.repo, { 'g.txt': 'c\n' }, 'C');
+    const result = await settleMove(boundRunner(new CommandLog()), h.repo, { branch: 'topic', from: h.b, to: c, reason: 'test: settle', toward: 'to' });
+    expect(result).toMatchObject({ ok: false, reason: 'ref-moved', actual: h.a });
+    expect(topic(h)).toBe(h.a);
+    expect(existsSync(join(h.repo, 'g.txt'))).toBe(true);
   });
 });

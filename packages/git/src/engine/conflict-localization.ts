@@ -1,7 +1,7 @@
 import type { Runner } from '@rebase-daily/core';
 import { localizeConflict, type ConflictLocalization, type UpstreamCommitRef } from './index.js';
+import { shortSha } from '@rebase-daily/core';
 
-const short = (sha: string) => sha.slice(0, 12);
 
 /** The localization as it goes into `conflict.localization` (plain JSON for the report and `--json`). */
 export interface LocalizationRecord {
@@ -37,15 +37,15 @@ export function localizationRecord(loc: ConflictLocalization): LocalizationRecor
   const cleanText =
     lastClean.index < 0
       ? `none of the ${loc.upstreamCount} new upstream commit(s) takes the whole queue (it breaks on the first)`
-      : `last clean upstream commit ${short(lastClean.sha)} "${lastClean.subject}" (${lastClean.index + 1} of ${loc.upstreamCount})`;
+      : `last clean upstream commit ${shortSha(lastClean.sha)} "${lastClean.subject}" (${lastClean.index + 1} of ${loc.upstreamCount})`;
   const others = otherTouching.length
     ? `; other upstream commits touching ${files.length === 1 ? 'it' : 'them'}: ${otherTouching
         .slice(0, 5)
-        .map((c) => `${short(c.sha)} "${c.subject}"`)
+        .map((c) => `${shortSha(c.sha)} "${c.subject}"`)
         .join(', ')}${otherTouching.length > 5 ? ` and ${otherTouching.length - 5} more` : ''}`
     : '';
   const summary =
-    `${cleanText}; first breaking ${short(firstBreaking.sha)} "${firstBreaking.subject}" — patch ${short(loc.patch.sha)} "${loc.patch.subject}" ` +
+    `${cleanText}; first breaking ${shortSha(firstBreaking.sha)} "${firstBreaking.subject}" — patch ${shortSha(loc.patch.sha)} "${loc.patch.subject}" ` +
     `conflicts with it in ${files.join(', ') || 'unknown files'}${others} (${loc.replays} replays)`;
   return {
     summary,

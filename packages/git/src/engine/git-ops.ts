@@ -1,4 +1,4 @@
-import { neverAborted, revParse, type Runner, type StageContext } from '@rebase-daily/core';
+import { isSha, neverAborted, revParse, type Runner, type StageContext } from '@rebase-daily/core';
 
 /**
  * One small function per git operation the git stages perform. Each takes the runner and an
@@ -30,7 +30,7 @@ export function skippingRebaseArgs(onto: string): string[] {
  * sed both accept; the backup lives in the rebase state directory, which rebase removes.
  */
 export function skipPicksEditor(skip: readonly string[]): string {
-  const shas = skip.filter((s) => /^[0-9a-f]{40,64}$/.test(s));
+  const shas = skip.filter(isSha);
   return `sed -i.bak -E -e 's/^(pick|p) (${shas.join('|')})( .*)?$/noop/'`;
 }
 
@@ -72,21 +72,9 @@ export function deleteBranch(run: Runner, repo: string, branch: string) {
   return run('git', ['branch', '-D', branch], { cwd: repo, signal: neverAborted });
 }
 
-/**
- * Move a ref with a compare-and-swap on its old value (null = must not exist), so a concurrent
- * writer makes this fail instead of being overwritten.
- */
-export function updateRefCas(run: Runner, repo: string, ref: string, newSha: string, oldSha: string | null, reason: string) {
-  return run('git', ['update-ref', '-m', reason, ref, newSha, oldSha ?? '0'.repeat(40)], { cwd: repo, signal: neverAborted });
-}
-
 /** `git reset --hard <sha>` in a worktree (used only to restore a branch to its pre-apply SHA). */
 export function resetHard(run: Runner, cwd: string, sha: string) {
   return run('git', ['reset', '--hard', '--quiet', sha], { cwd, signal: neverAborted });
-}
-
-export function mergeFfOnly(run: Runner, cwd: string, sha: string) {
-  return run('git', ['merge', '--ff-only', '--quiet', sha], { cwd });
 }
 
 /** `sha` → its subject line, or '' when unknown. */

@@ -2,7 +2,7 @@ export { type CommitInfo, parseCatFileBatch, parseCommitObject, parseIdent, writ
 export { type MergeConflictMessage, type MergeTreeResult, mergeReplyLength, parseMergeReply, parseMergeTree } from './merge-tree.js';
 export { type MergeSession, type MergeSessionOptions, findStdbuf, openMergeSession } from './merge-session.js';
 export { type EngineCallOptions, type OutlinedCommit, type Queue, type QueueCommit, type QueueWalk, listQueue, outlineQueue, parseQueueLog, parseRawZ, PLAIN_DIFF_FLAGS, readCommits, walkQueue } from './queue.js';
-export { type CasResult, type RepoObjectInfo, casUpdateRef, objectDirEnv, repoObjectInfo, withTemporaryObjectDir } from './object-dir.js';
+export { type RepoObjectInfo, objectDirEnv, repoObjectInfo, withTemporaryObjectDir } from './object-dir.js';
 export { type ReplayConflict, type ReplayedCommit, type ReplayOk, type ReplayOptions, type ReplayResult, type SettleStop, replayQueue } from './replay.js';
 export { type WorktreeReplayOptions, type WorktreeReplayResult, worktreeReplay } from './worktree-replay.js';
 export { type EngineChoice, type EngineName, type EngineSetting, type EngineSupport, engineSupport, selectEngine } from './support.js';

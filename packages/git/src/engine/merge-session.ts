@@ -1,4 +1,4 @@
-import { type ProcessIO, ReadTimeout, type Runner } from '@rebase-daily/core';
+import { isSha, type ProcessIO, ReadTimeout, type Runner } from '@rebase-daily/core';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { type MergeTreeResult, mergeReplyLength, parseMergeReply, parseMergeTree } from './merge-tree.js';
@@ -30,7 +30,6 @@ export interface MergeSession {
 
 const FIRST_ANSWER_MS = 5_000;
 const BUFFERED_ANSWER_MS = 1_000;
-const TREE = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 /** stdbuf binaries whose conversation gave no timely first answer: not tried again in this process. */
 const failedStdbuf = new Set<string>();
 const stdbufByPath = new Map<string, string | undefined>();
@@ -69,7 +68,7 @@ export function openMergeSession(run: Runner, repo: string, options: MergeSessio
   const oneShot = async (ours: string, theirs: string): Promise<MergeTreeResult> => {
     const m = await run('git', ['merge-tree', '--write-tree', '--name-only', '-z', '--allow-unrelated-histories', ours, theirs], { ...call, raw: true });
     // Exit 1 is a conflict only with a tree printed: a name git cannot merge also exits 1, silently.
-    if ((m.exitCode !== 0 && m.exitCode !== 1) || !TREE.test(m.stdout.slice(0, m.stdout.indexOf('\0'))))
+    if ((m.exitCode !== 0 && m.exitCode !== 1) || !isSha(m.stdout.slice(0, m.stdout.indexOf('\0'))))
       throw new Error(`git merge-tree failed for ${theirs} (exit ${m.exitCode}): ${m.stderr.trim()}`);
     return parseMergeTree(m.stdout, m.exitCode);
   };

@@ -1,4 +1,4 @@
-import type { CommandResult, Runner } from '@rebase-daily/core';
+import type { Runner } from '@rebase-daily/core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
@@ -45,23 +45,4 @@ export async function withTemporaryObjectDir<T>(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-export interface CasResult {
-  ok: boolean;
-  result: CommandResult;
-}
-
-/**
- * Move `ref` from `oldSha` to `newSha` atomically, only if it still points at `oldSha`
- * (`git update-ref <ref> <new> <old>`): a concurrent change or a crash can never leave it half-moved.
- */
-export async function casUpdateRef(run: Runner, repo: string, ref: string, newSha: string, oldSha: string, options: EngineCallOptions & { reason?: string } = {}): Promise<CasResult> {
-  const fullRef = ref.startsWith('refs/') ? ref : `refs/heads/${ref}`;
-  const result = await run('git', ['update-ref', '-m', options.reason ?? 'rebase-daily: replay onto upstream', fullRef, newSha, oldSha], {
-    cwd: repo,
-    env: options.env,
-    timeoutMs: options.timeoutMs,
-  });
-  return { ok: result.exitCode === 0, result };
 }

@@ -5,6 +5,7 @@ import { type MergeSession, openMergeSession } from './merge-session.js';
 import type { RepoObjectInfo } from './object-dir.js';
 import type { EngineCallOptions, QueueCommit } from './queue.js';
 import { type ReplayConflict, subjectOf } from './replay.js';
+import { isSha } from '@rebase-daily/core';
 
 /** Paths a commit changes against its first parent, with their status (`M`, `A`, `D`, ...). */
 export type PatchPaths = Map<string, { status: string; path: string }[]>;
@@ -17,7 +18,7 @@ export function parseDiffTreeStdin(stdout: string): PatchPaths {
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i].replace(/^\n/, '');
     if (!f) continue;
-    if (/^[0-9a-f]{40,64}$/.test(f)) {
+    if (isSha(f)) {
       current = [];
       map.set(f, current);
     } else if (current && /^[A-Z]\d*$/.test(f) && i + 1 < fields.length) current.push({ status: f[0], path: fields[++i] });

@@ -1,9 +1,9 @@
-import { run } from '@rebase-daily/core';
+import { moveBranch, run } from '@rebase-daily/core';
 import { commitFiles, createForkFixture, type ForkFixture, git } from '@rebase-daily/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listQueue } from './queue.js';
 import { replayQueue } from './replay.js';
-import { withTemporaryObjectDir, casUpdateRef } from './object-dir.js';
+import { withTemporaryObjectDir } from './object-dir.js';
 import { worktreeReplay } from './worktree-replay.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,8 +71,10 @@ describe('replayQueue', () => {
     const queue = await listQueue(run, repo, upstream, trunk, { env });
     const result = await replayQueue(run, repo, { onto: upstream, commits: queue.commits, env });
     if (!result.ok) throw new Error('expected clean');
-    expect((await casUpdateRef(run, repo, fixture.trunk, result.newTip, upstream, { env })).ok).toBe(false);
-    expect((await casUpdateRef(run, repo, fixture.trunk, result.newTip, trunk, { env })).ok).toBe(true);
+    // The trunk moves only through core's moveBranch (the one compare-and-swap ref writer).
+    const move = (from: string) => moveBranch(run, repo, { branch: fixture!.trunk, from, to: result.newTip, reason: 'test: replay' });
+    expect((await move(upstream)).ok).toBe(false);
+    expect((await move(trunk)).ok).toBe(true);
     expect(git(repo, 'rev-parse', fixture.trunk)).toBe(result.newTip);
     expect(git(repo, 'log', '--format=%an|%s', '-1', fixture.trunk)).toBe('Fixture Author|fork: add notes');
     expect(git(repo, 'fsck', '--no-dangling')).toBe('');

@@ -8,6 +8,7 @@ import { type EngineCallOptions, outlineQueue, PLAIN_DIFF_FLAGS, parseRawZ } fro
 import { checkQueue, upstreamChanges } from './replay-check.js';
 import { openMergeSession } from './merge-session.js';
 import { subjectOf } from './replay.js';
+import { isSha } from '@rebase-daily/core';
 
 export interface VerifyQueueResult {
   ok: boolean;
@@ -23,7 +24,6 @@ export interface VerifyQueueResult {
   conflict?: { index: number; commit: string; subject: string; files: string[]; conflicts: MergeConflictMessage[] };
 }
 
-const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /**
  * Would `git rebase <upstream>` of `trunk` succeed, and if not, where does it stop? The answer the
@@ -44,7 +44,7 @@ export async function verifyQueue(run: Runner, repo: string, options: EngineCall
   const resolveHead = () =>
     // --show-cdup last: a bare repository prints no line for it, a work tree's top level an empty one.
     run('git', ['rev-parse', '--git-path', 'objects', '--show-object-format', `${options.upstream}^{commit}`, `${options.upstream}^{tree}`, `${options.trunk}^{commit}`, '--show-cdup'], { cwd: repo, ...call });
-  const pinned = FULL_SHA.test(options.upstream) && FULL_SHA.test(options.trunk);
+  const pinned = isSha(options.upstream) && isSha(options.trunk);
   const early = pinned ? outlineQueue(run, repo, options.upstream, options.trunk, call) : undefined;
   early?.catch(() => {}); // awaited below; a failure must not surface as an unhandled rejection meanwhile
   const head = await resolveHead();

@@ -1,6 +1,5 @@
-import { cleanLeftovers, errors, lockDirFor, loadResolveState, lsRemoteBranch, readLockMeta, releaseLock, resolveErrors, type ResolveState } from '@rebase-daily/core';
+import { cleanLeftovers, errors, lockDirFor, loadResolveState, lsRemoteBranch, moveFailureError, readLockMeta, releaseLock, resolveErrors, settleMove, shortSha, type ResolveState } from '@rebase-daily/core';
 import { endResolution, removeRecorded, requireResolution, type ResolveEnv } from './lifecycle.js';
-import { casMoveBranch } from './move-branch.js';
 
 export interface AbortResult {
   id: string | null;
@@ -44,18 +43,24 @@ export async function abortResolution(env: ResolveEnv): Promise<AbortResult> {
   return { id: state.id, actions, archive };
 }
 
-/** Put back, newest first, the local refs finish moved; each by compare-and-swap from where finish put it. */
+/**
+ * Put back, newest first, the local refs finish moved — each a recorded step settled toward where
+ * finish found it (core's `settleMove`: the ref by compare-and-swap and the worktree that has it
+ * checked out, from whatever moment a crash interrupted the move at). A ref finish created is left.
+ */
 export async function undoMoves(env: ResolveEnv, state: ResolveState, save: () => void): Promise<string[]> {
   const done: string[] = [];
   const moved = state.finish?.moved ?? [];
   while (moved.length) {
-    const m = moved[moved.length - 1];
+    const m = moved[moved.length - 1]!;
     const branch = m.ref.replace(/^refs\/heads\//, '');
-    const err = m.from ? await casMoveBranch(env.run, env.config.repoPath, branch, m.from, m.to, `rebase-daily resolve: put ${branch} back`) : null;
-    if (err) throw err;
+    if (m.from) {
+      const settled = await settleMove(env.run, env.config.repoPath, { branch, from: m.from, to: m.to, reason: `rebase-daily resolve: put ${branch} back`, toward: 'from' });
+      if (!settled.ok) throw moveFailureError(settled);
+    }
     moved.pop();
     save();
-    done.push(`put ${branch} back to ${m.from?.slice(0, 12) ?? '(absent)'}`);
+    done.push(`put ${branch} back to ${shortSha(m.from, '(absent)')}`);
   }
   return done;
 }

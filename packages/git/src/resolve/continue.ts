@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { resolveErrors, revParse } from '@rebase-daily/core';
+import { resolveErrors, revParse, shortSha } from '@rebase-daily/core';
 import { conflictedFiles } from '../engine/git-ops.js';
 import { isRebasing } from '../engine/rebase-state.js';
 import { requireResolution, type Resolution, type ResolveEnv } from './lifecycle.js';
 import { changesOutsideHunks } from './hunk-scope.js';
-import { filesWithMarkers, replay, stoppedAt, type ReplayOutcome } from './replay.js';
+import { requeueInterruptedPick } from './interrupted-pick.js';
+import { filesWithMarkers, replay, replayBegun, stoppedAt, type ReplayOutcome } from './replay.js';
 
 /**
  * `resolve continue`: after the agent edited and `git add`ed the conflicting files in the resolution
@@ -20,12 +21,29 @@ export async function continueResolution(env: ResolveEnv): Promise<{ resolution:
   const wt = state.worktree;
   if (!wt || !existsSync(wt)) throw resolveErrors.worktreeMissing(wt ?? '(none recorded)');
   if (!(await isRebasing(env.run, wt))) {
+    if (!(await replayBegun(env, state))) {
+      env.progress.warn(`resolve: the replay had not begun in ${wt} (interrupted before \`git rebase\` started); starting it`);
+      return { resolution: r, outcome: await replay(env, r, 'start') };
+    }
     if (state.phase === 'replaying' || state.phase === 'conflict') {
       state.phase = 'replayed';
       state.replayedTip = await revParse(env.run, wt, 'HEAD');
       r.save();
     }
     return { resolution: r, outcome: { kind: 'replayed', tip: state.replayedTip! } };
+  }
+  const stop = state.stops.at(-1);
+  // Inside one of our own replay steps (no stop of the agent's open), a kill just after git's
+  // sequencer moved to the next patch would make a plain continue skip it: put it back first.
+  if (state.phase === 'replaying' && (!stop || stop.resolvedAt)) {
+    const requeued = await requeueInterruptedPick(env.run, wt);
+    if (requeued) {
+      const p = state.queue.findIndex((q) => q.sha === requeued);
+      const line = `a crash interrupted git just after it moved to patch ${p + 1}/${state.queue.length} ${shortSha(requeued)}; it is picked again, not skipped`;
+      state.warnings.push(line);
+      env.progress.warn(`resolve: ${line}`);
+      r.save();
+    }
   }
   const unmerged = await conflictedFiles(env.run, wt);
   if (unmerged.length) throw resolveErrors.unmerged(unmerged);
@@ -41,7 +59,6 @@ export async function continueResolution(env: ResolveEnv): Promise<{ resolution:
     r.save();
     return { resolution: r, outcome: await replay(env, r, 'continue') };
   }
-  const stop = state.stops.at(-1);
   // A replay step interrupted after the last stop was resolved (a crash while git was finishing): let git go on.
   if (state.phase === 'replaying' && (!stop || stop.resolvedAt)) {
     const finished = await settleFinishedRebase(env, r);

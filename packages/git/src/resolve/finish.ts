@@ -1,18 +1,16 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errors, isAncestor, resolvePaths, resolveErrors, revParse, type Lease, type PublishProof, type RebaseDailyError } from '@rebase-daily/core';
+import { errors, isAncestor, moveFailureError, resolvePaths, resolveErrors, revParse, settleMove, shortSha, type Lease, type PublishProof, type RebaseDailyError } from '@rebase-daily/core';
 import { bumpVersion } from '../version/bump-version.js';
 import { listCommits } from '../engine/git-ops.js';
 import { isRebasing } from '../engine/rebase-state.js';
 import { undoMoves } from './abort.js';
 import { endResolution, removeRecorded, requireResolution, type Resolution, type ResolveEnv } from './lifecycle.js';
-import { casMoveBranch } from './move-branch.js';
 import { parseRangeDiff } from './parsers.js';
 import type { PublishResult } from '../refs/push-refs.js';
 import { publishThroughGate } from '../gate/publish-gate.js';
-import { stoppedAt } from './replay.js';
+import { replay, replayBegun, stoppedAt } from './replay.js';
 
-const short = (s: string | null | undefined) => (s ? s.slice(0, 12) : '(none)');
 
 /**
  * First half of `resolve finish`, before validation: only when the whole queue is replayed. Records
@@ -28,6 +26,12 @@ export async function prepareFinish(env: ResolveEnv): Promise<Resolution> {
   if (state.phase === 'publishing' || state.phase === 'published') return r;
   if (!wt || !existsSync(wt)) throw resolveErrors.worktreeMissing(wt ?? '(none recorded)');
   if (await isRebasing(run, wt)) throw resolveErrors.notReplayed((await stoppedAt(env, wt)).position, state.queue.length);
+  if (!(await replayBegun(env, state))) {
+    // Interrupted before `git rebase` started: start it now; finish goes on only if it replays cleanly.
+    env.progress.warn(`resolve: the replay had not begun in ${wt} (interrupted before \`git rebase\` started); starting it`);
+    const outcome = await replay(env, r, 'start');
+    if (outcome.kind === 'conflict') throw resolveErrors.notReplayed(outcome.position, state.queue.length);
+  }
   const pin = state.pin!;
   if (!state.replayedTip) state.replayedTip = await revParse(run, wt, 'HEAD');
   state.phase = 'finishing';
@@ -92,31 +96,36 @@ export async function publishResolution(env: ResolveEnv, r: Resolution): Promise
   // The fork's trunk must be inside the pinned local trunk, or the push would drop its commits.
   if (config.push.enabled && pin.forkTrunk && !(await isAncestor(run, repo, pin.forkTrunk, pin.trunk))) {
     const missing = await listCommits(run, repo, `${pin.trunk}..${pin.forkTrunk}`, 20);
-    return blocked({ ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: pin.forkTrunk, reason: `the fork has ${missing.length} trunk commit(s) the local trunk lacks (${missing.slice(0, 3).map((c) => short(c.sha)).join(', ')})` });
+    return blocked({ ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: pin.forkTrunk, reason: `the fork has ${missing.length} trunk commit(s) the local trunk lacks (${missing.slice(0, 3).map((c) => shortSha(c.sha)).join(', ')})` });
   }
 
   // Local refs: compare-and-swap from the pinned SHAs; recorded before each move for a crash-safe retry or abort.
   const moves: { branch: string; from: string | null; to: string }[] = [{ branch: config.trunk, from: pin.trunk, to: newTrunk }];
   if (pin.mirror !== pin.upstream) {
-    if (pin.mirror && !(await isAncestor(run, repo, pin.mirror, pin.upstream))) throw errors.mirrorDiverged(config.mirror, [`${short(pin.mirror)} (not in upstream)`]);
+    if (pin.mirror && !(await isAncestor(run, repo, pin.mirror, pin.upstream))) throw errors.mirrorDiverged(config.mirror, [`${shortSha(pin.mirror)} (not in upstream)`]);
     moves.push({ branch: config.mirror, from: pin.mirror, to: pin.upstream });
   }
   for (const m of moves) {
     const ref = `refs/heads/${m.branch}`;
-    const now = await revParse(run, repo, ref);
-    if (now === m.to) continue;
-    fin.moved.push({ ref, from: m.from, to: m.to });
-    r.save();
-    const err = await casMoveBranch(run, repo, m.branch, m.to, m.from, `rebase-daily resolve ${state.id}: ${m.branch} → resolved`);
-    if (err) {
-      fin.moved.pop();
+    // One recorded step: the ref and the worktree that has it checked out. Recorded before it starts;
+    // a retried finish settles a move a crash interrupted (ref moved, worktree not) from the record.
+    const resumed = fin.moved.some((x) => x.ref === ref);
+    if (!resumed) {
+      fin.moved.push({ ref, from: m.from, to: m.to });
       r.save();
+    }
+    const settled = await settleMove(run, repo, { branch: m.branch, from: m.from, to: m.to, reason: `rebase-daily resolve ${state.id}: ${m.branch} → resolved`, toward: 'to' });
+    if (!settled.ok) {
+      if ((await revParse(run, repo, ref)) === m.from && !(settled.reason === 'worktree-refused')) {
+        fin.moved.splice(fin.moved.findIndex((x) => x.ref === ref), 1);
+        r.save();
+      }
       actions.push(...(await undoMoves(env, state, r.save)));
       state.phase = 'finishing';
       r.save();
-      throw err;
+      throw moveFailureError(settled);
     }
-    actions.push(`moved ${m.branch} ${short(m.from)} → ${short(m.to)} (compare-and-swap)`);
+    actions.push(`moved ${m.branch} ${shortSha(m.from)} → ${shortSha(m.to)} (compare-and-swap${settled.holder ? `; ${settled.holder} follows` : ''})`);
   }
 
   let publish: PublishResult | null = null;
@@ -149,7 +158,7 @@ export async function publishResolution(env: ResolveEnv, r: Resolution): Promise
     fin.pushes = publish.refs.map((p) => ({ ...p }));
     r.save();
     if (!publish.ok) return blocked(publish.lease ?? { ref: `refs/heads/${config.trunk}`, remote: fork, expected: pin.forkTrunk, actual: null, reason: 'push refused' }, publish);
-    for (const p of publish.refs) actions.push(`pushed ${p.branch} to ${fork} with lease ${short(p.expected)} (→ ${short(p.next)})`);
+    for (const p of publish.refs) actions.push(`pushed ${p.branch} to ${fork} with lease ${shortSha(p.expected)} (→ ${shortSha(p.next)})`);
   }
   state.phase = 'published';
   r.save();

@@ -1,8 +1,7 @@
 export { abortResolution, undoMoves, type AbortResult } from './abort.js';
 export { continueResolution } from './continue.js';
 export { completeResolution, prepareFinish, publishResolution, type PublishOutcome } from './finish.js';
-export { endResolution, removeRecorded, requireResolution, resolution, resolveLockMeta, type Resolution, type ResolveEnv } from './lifecycle.js';
-export { casMoveBranch } from './move-branch.js';
+export { endResolution, removeRecorded, requireResolution, resolution, resolveLockMeta, withResolveStep, type Resolution, type ResolveEnv } from './lifecycle.js';
 export { conflictKind, hasConflictMarkers, parseConflictHunks, parseRangeDiff, parseRerereReused, parseTouchLog, parseUnmergedStages } from './parsers.js';
 export { publishRefs, type PublishRef, type PublishResult, type PublishedRef } from '../refs/push-refs.js';
 export { replay, todoText, type ReplayOutcome } from './replay.js';

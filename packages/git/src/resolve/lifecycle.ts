@@ -103,6 +103,26 @@ export async function removeRecorded(env: ResolveEnv, r: Resolution): Promise<st
   return done;
 }
 
+/**
+ * Run one resolve step (`continue`, `finish`, `abort`) holding the step lock: the resolve lock is a
+ * manual hold no process keeps, so without this two steps at once would both act (two finishes both
+ * moving the trunk and pushing). A second step while one acts is refused with E_LOCK_TAKEN (exit 15)
+ * before it reads or changes anything; a step that was killed leaves a lock of a dead process, which
+ * the next step takes over (core's lock rules).
+ */
+export async function withResolveStep<T>(env: ResolveEnv, step: string, fn: () => Promise<T>): Promise<T> {
+  const lockDir = resolvePaths(env.config.scratchPath).stepLock;
+  const runId = `resolve-${step}-${process.pid}-${Date.now()}`;
+  const meta: LockMeta = { runId, pid: process.pid, ownerPid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), command: `resolve ${step}`, shas: {} };
+  const taken = acquireLock({ lockDir, meta, staleAfterHours: env.config.lock.staleAfterHours, forceStale: false });
+  if (!taken.acquired) throw errors.lockTaken(`another \`resolve\` step is acting on the resolution now: ${taken.message}`, { holder: taken.holder });
+  try {
+    return await fn();
+  } finally {
+    releaseLock(lockDir, runId);
+  }
+}
+
 /** End the resolution: archive its state under `resolve/history/<id>/`, remove the state file, release its lock. */
 export function endResolution(env: ResolveEnv, r: Resolution, phase: 'published' | 'aborted'): string {
   r.state.phase = phase;

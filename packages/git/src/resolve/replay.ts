@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { errors, firstLine, gitDir, resolvePaths, revParse, shellQuote, type ResolveState } from '@rebase-daily/core';
+import { errors, firstLine, gitDir, isAncestor, resolvePaths, revParse, shellQuote, type ResolveState } from '@rebase-daily/core';
 import { conflictedFiles } from '../engine/git-ops.js';
 import { readRebaseStop } from '../engine/rebase-conflict.js';
 import { isRebasing } from '../engine/rebase-state.js';
@@ -89,6 +89,20 @@ export async function replay(env: ResolveEnv, r: Resolution, how: 'start' | 'con
     r.save();
     return { kind: 'conflict', position: stop.position ?? 0 };
   }
+}
+
+/**
+ * Has the replay begun in the resolution worktree: a rebase in progress, or HEAD already on the
+ * pinned upstream. Not after a kill between `git worktree add` and the start of `git rebase` (or a
+ * rebase aborted by hand): the worktree then holds the old trunk, and treating it as replayed would
+ * "resolve" by publishing nothing new.
+ */
+export async function replayBegun(env: ResolveEnv, state: ResolveState): Promise<boolean> {
+  const wt = state.worktree;
+  if (!wt || !existsSync(wt) || !state.pin) return false;
+  if (await isRebasing(env.run, wt)) return true;
+  const head = await revParse(env.run, wt, 'HEAD');
+  return head !== null && (await isAncestor(env.run, wt, state.pin.upstream, head));
 }
 
 /** The stopped patch (full SHA) and its 1-based position in the todo, i.e. the queue. */

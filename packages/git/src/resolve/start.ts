@@ -24,6 +24,7 @@ import {
   rmResolveState,
   runPaths,
   RESOLVE_BRANCH_PREFIX,
+  shortSha,
   type LockMeta,
   type Pin,
   type ResolvePin,
@@ -46,7 +47,6 @@ export type StartResult =
   | { kind: 'lock-taken'; message: string; holder: LockMeta | null }
   | { kind: 'started'; state: ResolveState; outcome: ReplayOutcome };
 
-const short = (s: string | null | undefined) => (s ? s.slice(0, 12) : '(none)');
 
 /**
  * `resolve start`: take the lock as a hold of kind `resolve`, pin upstream, trunk and the fork's
@@ -104,10 +104,10 @@ export async function startResolution(env: ResolveEnv, options: StartOptions): P
     const superseded = await findSupersededBumps(run, repo, state.pin.upstream, state.pin.trunk, config.version);
     const skip = new Set(superseded.superseded.map((c) => c.sha));
     state.queue = pq.queue.filter((p) => !skip.has(p.sha));
-    if (skip.size) state.warnings.push(`${skip.size} version bump commit(s) superseded by the fresh bump finish writes: ${superseded.superseded.map((c) => short(c.sha)).join(', ')}`);
+    if (skip.size) state.warnings.push(`${skip.size} version bump commit(s) superseded by the fresh bump finish writes: ${superseded.superseded.map((c) => shortSha(c.sha)).join(', ')}`);
     state.pin.base = pq.base;
     if (pq.merges.length) state.warnings.push(`${pq.merges.length} merge commit(s) on ${config.trunk} are linearized by the replay, as apply does`);
-    if (pq.dropped.length) state.warnings.push(`${pq.dropped.length} patch(es) already upstream are not replayed: ${pq.dropped.map((p) => `${short(p.sha)} "${p.subject}"`).join(', ')}`);
+    if (pq.dropped.length) state.warnings.push(`${pq.dropped.length} patch(es) already upstream are not replayed: ${pq.dropped.map((p) => `${shortSha(p.sha)} "${p.subject}"`).join(', ')}`);
 
     // Record first, create second: whatever exists is in the state, so abort removes exactly it.
     state.worktree = resolvePaths(config.scratchPath, id).worktree;
@@ -117,7 +117,7 @@ export async function startResolution(env: ResolveEnv, options: StartOptions): P
     mkdirSync(dirname(state.worktree), { recursive: true });
     const added = await addWorktree(run, repo, state.worktree, state.pin.trunk, state.branch);
     if (added.exitCode !== 0) throw errors.internal(`could not create the resolution worktree ${state.worktree}: ${firstLine(added.stderr)}`);
-    env.progress.info(`resolve: replaying ${state.queue.length} patch(es) of ${config.trunk} onto ${short(state.pin.upstream)} in ${state.worktree}`);
+    env.progress.info(`resolve: replaying ${state.queue.length} patch(es) of ${config.trunk} onto ${shortSha(state.pin.upstream)} in ${state.worktree}`);
     const outcome = await replay(env, r, 'start');
     if (outcome.kind === 'conflict') await writeStartBundle(env, state, r);
     return { kind: 'started', state, outcome };

@@ -6,7 +6,7 @@ import { isRebasing } from '../engine/rebase-state.js';
 import type { ResolveEnv } from './lifecycle.js';
 import { conflictKind, parseConflictHunks, parseTouchLog, parseUnmergedStages, TOUCH_LOG_FORMAT } from './parsers.js';
 import { resolutionGates } from './gates.js';
-import { stoppedAt } from './replay.js';
+import { replayBegun, stoppedAt } from './replay.js';
 
 /** Bounds that keep a conflict view readable in a chat: lines per excerpt, hunks per file, upstream commits. */
 export const VIEW_LIMITS = { lines: 40, hunks: 8, commits: 20, stageLines: 20 } as const;
@@ -26,11 +26,15 @@ export async function resolutionView(env: ResolveEnv, state: ResolveState): Prom
   const unmerged = rebasing ? await conflictedFiles(run, wt!) : [];
   const stop = rebasing ? await stoppedAt(env, wt!) : null;
   // The state is written before each git step; git says how far the step got (a crash in between).
-  const replayDone = worktreeExists && !rebasing && (state.phase === 'replaying' || state.phase === 'conflict');
-  const phase = replayDone ? 'replayed' : rebasing && state.phase === 'replaying' ? (unmerged.length ? 'conflict' : 'replaying') : state.phase;
+  const early = state.phase === 'starting' || state.phase === 'replaying' || state.phase === 'conflict';
+  // A kill between `git worktree add` and the start of `git rebase`: the worktree holds the old trunk.
+  const notBegun = worktreeExists && !rebasing && early && !(await replayBegun(env, state));
+  const replayDone = worktreeExists && !rebasing && !notBegun && (state.phase === 'replaying' || state.phase === 'conflict');
+  const phase = notBegun ? 'starting' : replayDone ? 'replayed' : rebasing && state.phase === 'replaying' ? (unmerged.length ? 'conflict' : 'replaying') : state.phase;
   const position = stop?.position ?? (state.replayedTip || replayDone ? state.queue.length : (state.stops.at(-1)?.position ?? null));
   const warnings = [...state.warnings];
   if (rebasing && state.phase === 'replaying' && !unmerged.length) warnings.push('a replay step was interrupted (git stopped with nothing left to resolve); `resolve continue` completes it');
+  if (notBegun) warnings.push(`the replay has not begun: ${wt} still holds ${config.trunk} as it was (interrupted before \`git rebase\` started); \`resolve continue\` starts it`);
   if (phase !== state.phase) warnings.push(`the state file says ${state.phase}, git says ${phase} (a step was interrupted); \`resolve continue\` records it`);
   const view: ResolveView = {
     id: state.id,
@@ -133,6 +137,7 @@ function nextCommands(env: ResolveEnv, v: ResolveView): string[] {
     const files = v.filesInConflict.length ? v.filesInConflict : (v.conflict?.files.map((f) => f.path) ?? []);
     return [`cd ${v.worktree}`, `# edit ${files.join(', ') || 'the conflicting files'}, then: git add -- ${files.join(' ')}`, rd('continue'), `${rd('abort')}    # give up: nothing moved`];
   }
+  if (v.phase === 'starting') return [`${rd('continue')}    # starts the replay`, `${rd('abort')}    # give up: nothing moved`];
   if (v.phase === 'publishing' || v.phase === 'published') return [`${rd('finish')}    # completes the interrupted finish`, `${rd('abort')}    # puts local refs back if nothing was published`];
   const held = v.lastFinish?.gates.filter((g) => !g.accepted) ?? [];
   if (v.lastFinish?.validation?.status === 'failed') {

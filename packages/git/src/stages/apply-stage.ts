@@ -7,12 +7,13 @@ import {
   type LockMerge,
   type PolicyDecision,
   moveBranch,
-  moveFailureText,
+  moveFailureError,
   outcomeOf,
   type Patch,
   type Pin,
   type RebaseDailyError,
   revParse,
+  shortSha,
   type StageContext,
   type StageImpl,
   type StageResult,
@@ -22,7 +23,7 @@ import {
   worktreeHolding,
 } from '@rebase-daily/core';
 import { bumpFailure, bumpVersion, type BumpResult } from '../version/bump-version.js';
-import { listCommits, mergeFfOnly, resetHard, updateRefCas } from '../engine/git-ops.js';
+import { listCommits, resetHard } from '../engine/git-ops.js';
 import { neverUpstream, publishCandidates } from './publish-stage.js';
 import { forkMoved } from '../refs/fork-unmoved.js';
 import { stageRefs } from './observed-shas.js';
@@ -38,7 +39,6 @@ import { supersededSkipSet } from '../version/apply-supersede.js';
 import { describeLockMerge, describePolicyDecision, memoryLockSettler, rebaseSettlingLocks } from '../lockfile/index.js';
 import { reproduceWorktreePath, tempWorktreePath, withTempWorktree } from '../engine/temp-worktree.js';
 
-const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : '(none)');
 
 type PushRecord = ApplyData['pushes'][number];
 
@@ -168,7 +168,7 @@ async function checkFork(a: Apply): Promise<StageResult | null> {
       actual: forkTrunkNow,
       attempted: false,
       local: pin.trunk,
-      reason: `${fork}'s ${config.trunk} is at ${short(forkTrunkNow)}, which has ${missing.length || 'some'} commit(s) the local ${config.trunk} (${short(pin.trunk)}) lacks${listed ? `: ${listed}${missing.length > 3 ? ', …' : ''}` : ''}`,
+      reason: `${fork}'s ${config.trunk} is at ${shortSha(forkTrunkNow)}, which has ${missing.length || 'some'} commit(s) the local ${config.trunk} (${shortSha(pin.trunk)}) lacks${listed ? `: ${listed}${missing.length > 3 ? ', …' : ''}` : ''}`,
     });
   }
   if (pin.forkMirror) {
@@ -180,23 +180,16 @@ async function checkFork(a: Apply): Promise<StageResult | null> {
 
 /** Mirror: fast-forward only, locally, recorded before it moves. Returns the moved mirror candidate. */
 async function fastForwardMirror(a: Apply): Promise<Candidate | StageResult> {
-  const { ctx, pin, repo, refs } = a;
+  const { ctx, pin, repo } = a;
   const { config } = ctx;
   const mirror: Candidate = { branch: config.mirror, role: 'mirror', from: pin.mirror, to: pin.upstream, remote: pin.forkMirror, publish: true, status: 'recorded', keptAs: null };
   if (pin.mirror !== pin.upstream) {
     ctx.recordCandidate(mirror);
-    const holder = await worktreeHolding(ctx.run, repo, config.mirror);
-    if (holder) {
-      const dirty = await statusPorcelain(ctx.run, holder);
-      if (dirty.length) return failed(errors.dirtyTree(dirty.map((l) => l.slice(3)), holder));
-      const r = await mergeFfOnly(ctx.run, holder, pin.upstream);
-      if (r.exitCode !== 0) return failed(errors.internal(`could not fast-forward ${config.mirror} in ${holder}: ${r.stderr.split('\n')[0]}`));
-    } else {
-      // Compare-and-swap on the verified value: a concurrent writer makes this fail, not vanish.
-      const r = await updateRefCas(ctx.run, repo, refs.mirror, pin.upstream, pin.mirror, 'rebase-daily: fast-forward mirror to upstream');
-      if (r.exitCode !== 0) return failed(errors.movedSinceVerify(refs.mirror, pin.mirror ?? '(absent)', (await revParse(ctx.run, repo, refs.mirror)) ?? '(absent)'));
-    }
-    a.data.actions.push(`fast-forwarded ${config.mirror} ${short(pin.mirror)} → ${short(pin.upstream)}`);
+    // Compare-and-swap on the verified value (a concurrent writer makes this fail, not vanish); a
+    // worktree that has the mirror checked out must be clean and follows.
+    const m = await moveBranch(ctx.run, repo, { branch: config.mirror, from: pin.mirror, to: pin.upstream, reason: 'rebase-daily: fast-forward mirror to upstream', requireClean: true });
+    if (!m.ok) return failed(moveFailureError(m));
+    a.data.actions.push(`fast-forwarded ${config.mirror} ${shortSha(pin.mirror)} → ${shortSha(pin.upstream)}`);
   }
   mirror.status = 'moved';
   ctx.recordCandidate(mirror);
@@ -241,7 +234,7 @@ async function buildTrunk(a: Apply, engine: EngineUse): Promise<BuiltTrunk | Sta
     return {
       status: 'failed',
       outcome: 'apply-conflict',
-      summary: `rebase of ${config.trunk} onto ${short(pin.upstream)} stopped at ${c.patch ? `patch ${c.position ?? '?'}/${c.queueLength ?? '?'} ${short(c.patch.sha)} "${c.patch.subject}"` : 'a patch'} (${c.files.join(', ') || 'unknown files'}); aborted, ${config.trunk} restored to ${short(pin.trunk)}`,
+      summary: `rebase of ${config.trunk} onto ${shortSha(pin.upstream)} stopped at ${c.patch ? `patch ${c.position ?? '?'}/${c.queueLength ?? '?'} ${shortSha(c.patch.sha)} "${c.patch.subject}"` : 'a patch'} (${c.files.join(', ') || 'unknown files'}); aborted, ${config.trunk} restored to ${shortSha(pin.trunk)}`,
       conflict: c,
       data,
       warnings,
@@ -269,10 +262,10 @@ async function recordAndMoveTrunk(a: Apply, built: BuiltTrunk, engine: EngineUse
   ctx.recordCandidate(trunk);
   if (!built.upToDate) {
     data.actions.push(
-      `rebased ${config.trunk} ${short(pin.trunk)} → ${short(newTrunk)} onto ${short(pin.upstream)} (${engine.used === 'memory' ? 'replayed in memory, trunk moved by compare-and-swap' : 'git rebase'})`,
+      `rebased ${config.trunk} ${shortSha(pin.trunk)} → ${shortSha(newTrunk)} onto ${shortSha(pin.upstream)} (${engine.used === 'memory' ? 'replayed in memory, trunk moved by compare-and-swap' : 'git rebase'})`,
     );
   }
-  if (bump?.status === 'committed') data.actions.push(`committed version ${bump.forkVersion} (${short(bump.commit)})`);
+  if (bump?.status === 'committed') data.actions.push(`committed version ${bump.forkVersion} (${shortSha(bump.commit)})`);
   return trunk;
 }
 
@@ -290,7 +283,7 @@ async function publishIfAfterApply(a: Apply, mirror: Candidate, trunk: Candidate
     data.rebasedTrunk = newTrunk;
     return { ...pub, data, warnings, shasAfter: await shasAfter(a) };
   }
-  for (const r of pub.data.refs) if (r.moved) data.actions.push(`pushed ${r.branch} to ${ctx.config.remotes.fork} with lease ${short(r.expected)} (→ ${short(r.newSha)})`);
+  for (const r of pub.data.refs) if (r.moved) data.actions.push(`pushed ${r.branch} to ${ctx.config.remotes.fork} with lease ${shortSha(r.expected)} (→ ${shortSha(r.newSha)})`);
   return pub.data.refs.some((r) => r.role === 'trunk' && r.moved);
 }
 
@@ -307,8 +300,8 @@ async function applied(a: Apply, built: BuiltTrunk, pushedTrunk: boolean): Promi
     status: 'ok',
     outcome: changed ? 'success' : 'no-change',
     summary: changed
-      ? `${config.trunk} ${short(pin.trunk)} → ${short(newTrunk)} on upstream ${short(pin.upstream)}${pushedTrunk ? `, pushed to ${config.remotes.fork}` : publishHere || !data.pushEnabled ? '' : ' (local; publish pushes it once validation passed)'}`
-      : `${config.trunk} already on upstream ${short(pin.upstream)}; nothing to apply`,
+      ? `${config.trunk} ${shortSha(pin.trunk)} → ${shortSha(newTrunk)} on upstream ${shortSha(pin.upstream)}${pushedTrunk ? `, pushed to ${config.remotes.fork}` : publishHere || !data.pushEnabled ? '' : ' (local; publish pushes it once validation passed)'}`
+      : `${config.trunk} already on upstream ${shortSha(pin.upstream)}; nothing to apply`,
     data,
     warnings,
     shasAfter: await shasAfter(a),
@@ -339,7 +332,7 @@ async function blocked(a: Apply, lease: Lease): Promise<StageResult> {
     outcome: 'push-blocked',
     summary: notAttempted
       ? `no push attempted: ${lease.reason}; nothing was pushed`
-      : `push of ${lease.ref} to ${lease.remote} blocked: ${lease.reason} (expected ${short(lease.expected)}, actual ${short(lease.actual)}); nothing on the fork was overwritten`,
+      : `push of ${lease.ref} to ${lease.remote} blocked: ${lease.reason} (expected ${shortSha(lease.expected)}, actual ${shortSha(lease.actual)}); nothing on the fork was overwritten`,
     lease,
     data: a.data,
     warnings: a.warnings,
@@ -352,7 +345,7 @@ async function blocked(a: Apply, lease: Lease): Promise<StageResult> {
           `Bring those commits into the local ${branch} (rebase or merge it onto ${fork}/${branch}), or decide they must go; then rerun rebase-daily.`,
         ]
       : [
-          `Fetch ${fork} and inspect what is on ${lease.ref} there (git log ${short(lease.expected)}..${short(lease.actual)}).`,
+          `Fetch ${fork} and inspect what is on ${lease.ref} there (git log ${shortSha(lease.expected)}..${shortSha(lease.actual)}).`,
           `Bring those commits into the local ${config.trunk} (or decide they must go), then rerun rebase-daily.`,
         ],
   };
@@ -375,7 +368,7 @@ async function rebaseAndBump(ctx: StageContext, cwd: string, pin: Pin, upToDate:
     if ((await revParse(run, cwd, 'HEAD')) !== pin.trunk) await resetHard(run, cwd, pin.trunk);
   };
   if (!upToDate) {
-    ctx.progress.info(`apply: rebasing ${ctx.config.trunk} onto ${short(pin.upstream)}`);
+    ctx.progress.info(`apply: rebasing ${ctx.config.trunk} onto ${shortSha(pin.upstream)}`);
     const { result: r, merges, decisions, findings } = await rebaseSettlingLocks(ctx, cwd, pin.upstream, [...skip], { queue, mechanical: ctx.config.conflicts.mechanical, policy: ctx.config.conflicts.policy });
     locks.merges.push(...merges);
     locks.decisions.push(...decisions);
@@ -424,7 +417,7 @@ async function replayAndBump(ctx: StageContext, pin: Pin, upToDate: boolean, que
   const repo = ctx.config.repoPath;
   let newTrunk = pin.trunk;
   if (!upToDate) {
-    ctx.progress.info(`apply: replaying ${ctx.config.trunk} onto ${short(pin.upstream)} in memory`);
+    ctx.progress.info(`apply: replaying ${ctx.config.trunk} onto ${shortSha(pin.upstream)} in memory`);
     const listed = await listQueue(ctx.run, repo, pin.upstream, pin.trunk);
     const q = { ...listed, commits: listed.commits.filter((c) => !skip.has(c.sha)) };
     const settler = memoryLockSettler(ctx.run, repo, { mechanical: ctx.config.conflicts.mechanical, policy: ctx.config.conflicts.policy, queueLength: q.commits.length });
@@ -460,17 +453,7 @@ async function replayAndBump(ctx: StageContext, pin: Pin, upToDate: boolean, que
 async function moveTrunk(ctx: StageContext, newTip: string, old: string): Promise<RebaseDailyError | null> {
   const trunk = ctx.config.trunk;
   const m = await moveBranch(ctx.run, ctx.config.repoPath, { branch: trunk, from: old, to: newTip, reason: `rebase-daily: replay ${trunk} onto upstream` });
-  if (m.ok) return null;
-  switch (m.reason) {
-    case 'ref-moved':
-      return errors.movedSinceVerify(m.ref, old, m.actual ?? '(deleted)');
-    case 'worktree-refused':
-      return errors.internal(
-        `moved ${m.ref} but could not update the worktree ${m.holder} (git read-tree exit ${m.exitCode}: ${m.stderr}); ${m.restored ? `${trunk} put back to ${short(old)}` : `${trunk} is at ${short(newTip)}: run \`git read-tree -m -u ${old} ${newTip}\` in ${m.holder}`}`,
-      );
-    default:
-      return errors.internal(moveFailureText(m));
-  }
+  return m.ok ? null : moveFailureError(m);
 }
 
 /** Commits of `mirror` that upstream does not have ("sha subject"), or null when it is an ancestor. */

@@ -3,6 +3,7 @@ import {
   outcomeOf,
   pushUrlProblem,
   readRemoteUrls,
+  shortSha,
   toErrorRecord,
   type Candidate,
   type Lease,
@@ -16,7 +17,7 @@ import {
 import { publishThroughGate } from '../gate/publish-gate.js';
 import { validationEvidence } from './validation-evidence.js';
 
-const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : '(absent)');
+const short = (sha: string | null | undefined) => shortSha(sha, '(absent)');
 const ORDER = { mirror: 0, trunk: 1, descendant: 2 } as const;
 
 /** The refs a publish pushes, in the fixed order mirror, trunk, descendants (stable within a role). */

@@ -1,4 +1,4 @@
-import { errors, isAncestor, TEMP_BRANCH_PREFIX, revParse, toErrorRecord, type Conflict, type Patch, type Pin, type StageContext, type StageImpl, type StageResult, type VerifyData } from '@rebase-daily/core';
+import { type Conflict, errors, isAncestor, type Patch, type Pin, revParse, shortSha, type StageContext, type StageImpl, type StageResult, TEMP_BRANCH_PREFIX, toErrorRecord, type VerifyData } from '@rebase-daily/core';
 import { conflictContext } from '../engine/conflict-context.js';
 import { localizeForReport, type LocalizationRecord } from '../engine/conflict-localization.js';
 import { chooseEngine, type EngineUse } from './engine-choice.js';
@@ -13,7 +13,6 @@ import { attachContextBundle } from '../context/attach.js';
 import { confirmLockWithCargo, describeLockMerge, describePolicyDecision, lockMergesNote, policyNote, rebaseSettlingLocks, replayWithLocks, settleableStop } from '../lockfile/index.js';
 import { reproduceWorktreePath, withTempWorktree } from '../engine/temp-worktree.js';
 
-const short = (sha: string) => sha.slice(0, 12);
 
 /** The temporary branch verify rebases: under `rebase-daily/` so crash recovery recognises it. */
 export function verifyBranchName(runId: string): string {
@@ -59,14 +58,14 @@ async function verify(ctx: StageContext): Promise<StageResult> {
   const s = await survey(ctx);
   const { config } = ctx;
   if (s.data.upToDate) {
-    return { status: 'ok', summary: `${config.trunk} already contains upstream ${short(s.upstream)}; nothing to replay`, data: s.data, pin: s.pinOf(true), warnings: s.warnings };
+    return { status: 'ok', summary: `${config.trunk} already contains upstream ${shortSha(s.upstream)}; nothing to replay`, data: s.data, pin: s.pinOf(true), warnings: s.warnings };
   }
   const outcome = await replay(s);
   const how = fallbackNote(s.decision.use);
   if (outcome.clean) {
     return {
       status: 'ok',
-      summary: `${s.queue.length} patch(es) replay cleanly onto upstream ${short(s.upstream)} (${s.upstreamDelta} new upstream commit(s)${s.dropped ? `, ${s.dropped} already upstream` : ''}${s.superseded.length ? `, ${s.superseded.length} superseded version bump(s) left out` : ''})${lockMergesNote(s.data.lockMerges)}${policyNote(s.data.policyDecisions)}${how}`,
+      summary: `${s.queue.length} patch(es) replay cleanly onto upstream ${shortSha(s.upstream)} (${s.upstreamDelta} new upstream commit(s)${s.dropped ? `, ${s.dropped} already upstream` : ''}${s.superseded.length ? `, ${s.superseded.length} superseded version bump(s) left out` : ''})${lockMergesNote(s.data.lockMerges)}${policyNote(s.data.policyDecisions)}${how}`,
       data: s.data,
       pin: s.pinOf(true),
       warnings: s.warnings,
@@ -91,7 +90,7 @@ async function survey(ctx: StageContext): Promise<Survey> {
   const trunk = await revParse(ctx.run, repo, refs.trunk);
   if (!trunk) throw errors.branchMissing(config.trunk, 'trunk');
   const warnings: string[] = [];
-  if (seen.trunk && seen.trunk !== trunk) warnings.push(`${config.trunk} moved since the run started (${short(seen.trunk)} → ${short(trunk)}); verified the current tip`);
+  if (seen.trunk && seen.trunk !== trunk) warnings.push(`${config.trunk} moved since the run started (${shortSha(seen.trunk)} → ${shortSha(trunk)}); verified the current tip`);
 
   // Read-only and independent of each other: side by side.
   const [pq, decision, upToDate, scan] = await Promise.all([
@@ -114,7 +113,7 @@ async function survey(ctx: StageContext): Promise<Survey> {
   // Old version bumps leave the replay when a fresh bump will be written (apply writes it).
   const skip = upToDate ? new Set<string>() : new Set(scan.superseded.map((c) => c.sha));
   const superseded = upToDate ? [] : scan.superseded;
-  for (const r of upToDate ? [] : scan.refused) warnings.push(`not superseded, replayed as a patch: ${short(r.sha)} "${r.subject}" (${r.reason})`);
+  for (const r of upToDate ? [] : scan.refused) warnings.push(`not superseded, replayed as a patch: ${shortSha(r.sha)} "${r.subject}" (${r.reason})`);
   const queue = pq.queue.filter((p) => !skip.has(p.sha));
   const reintroduced = await reintroducedPaths(ctx.run, repo, pq.base, upstream, config.conflicts.policy.removed);
   if (reintroduced.length) warnings.push(`upstream re-introduced path(s) the fork removed for good (conflicts.policy.removed): ${reintroduced.join(', ')}`);
@@ -141,7 +140,7 @@ async function replay(s: Survey): Promise<VerifyOutcome> {
   const { config } = ctx;
   if (decision.use.used === 'worktree' && decision.use.fallbackReasons) ctx.progress.warn(decision.warning ?? 'verify: using the worktree engine');
   ctx.progress.info(
-    `verify: replaying ${queue.length} patch(es)${s.superseded.length ? ` (${s.superseded.length} superseded version bump(s) left out)` : ''} onto ${config.remotes.upstream}/${config.upstreamBranch} ${short(upstream)} ${decision.use.used === 'memory' ? 'in memory (git merge-tree, temporary object directory)' : 'in a temporary worktree (git rebase)'}`,
+    `verify: replaying ${queue.length} patch(es)${s.superseded.length ? ` (${s.superseded.length} superseded version bump(s) left out)` : ''} onto ${config.remotes.upstream}/${config.upstreamBranch} ${shortSha(upstream)} ${decision.use.used === 'memory' ? 'in memory (git merge-tree, temporary object directory)' : 'in a temporary worktree (git rebase)'}`,
   );
   const reproduce = { repo: config.repoPath, worktreePath: reproduceWorktreePath(ctx, 'verify'), trunk, upstream, skip: [...skip] };
   return decision.use.used === 'memory' ? memoryVerify(ctx, queue, upstream, trunk, data, reproduce, skip) : worktreeVerify(ctx, queue, upstream, trunk, data, reproduce, skip);
@@ -164,7 +163,7 @@ async function conflictDay(s: Survey, conflict: Conflict, how: string): Promise<
   }
   conflict.context = await conflictContext(ctx.run, config.repoPath, conflict, data.base ?? upstream, upstream, localization?.firstBreaking.sha);
   await attachContextBundle(ctx, conflict, data.base ?? upstream, upstream, trunk, warnings);
-  const where = conflict.patch ? `patch ${conflict.position ?? '?'}/${conflict.queueLength ?? '?'} ${short(conflict.patch.sha)} "${conflict.patch.subject}"` : 'a patch';
+  const where = conflict.patch ? `patch ${conflict.position ?? '?'}/${conflict.queueLength ?? '?'} ${shortSha(conflict.patch.sha)} "${conflict.patch.subject}"` : 'a patch';
   const nextActions = [
     'Reproduce the conflict with the commands under conflict.reproduce (a scratch worktree; no real branch moves).',
     `Resolve it on ${config.trunk} (e.g. adapt the failing patch to upstream), push the trunk, then rerun rebase-daily.`,
@@ -178,7 +177,7 @@ async function conflictDay(s: Survey, conflict: Conflict, how: string): Promise<
   return {
     status: 'failed',
     outcome: 'verify-conflict',
-    summary: `${where} conflicts with upstream ${short(upstream)} in ${conflict.files.join(', ') || 'unknown files'}; no ref moved${how}`,
+    summary: `${where} conflicts with upstream ${shortSha(upstream)} in ${conflict.files.join(', ') || 'unknown files'}; no ref moved${how}`,
     data,
     conflict,
     pin: pinOf(false),
@@ -290,7 +289,7 @@ async function advance(ctx: StageContext, input: AdvanceInput): Promise<StageRes
   };
   if (input.engine !== 'memory') return refuse('it needs the in-memory engine (conflict localization); this run verified with git rebase');
   if (!loc) return refuse('the conflict could not be localized');
-  if (loc.lastClean.index < 0) return refuse(`the queue already breaks on the first new upstream commit ${short(loc.firstBreaking.sha)} "${loc.firstBreaking.subject}"`);
+  if (loc.lastClean.index < 0) return refuse(`the queue already breaks on the first new upstream commit ${shortSha(loc.firstBreaking.sha)} "${loc.firstBreaking.subject}"`);
   const repo = ctx.config.repoPath;
   const checkpoint = loc.lastClean.sha;
   // Apply fast-forwards the mirror to the pinned SHA: a mirror already past the checkpoint would
@@ -299,7 +298,7 @@ async function advance(ctx: StageContext, input: AdvanceInput): Promise<StageRes
     [ctx.config.mirror, input.seen.mirror],
     [`${ctx.config.remotes.fork}/${ctx.config.mirror}`, input.seen.forkMirror],
   ] as const) {
-    if (sha && !(await isAncestor(ctx.run, repo, sha, checkpoint))) return refuse(`${name} (${short(sha)}) is already past the last clean upstream commit ${short(checkpoint)}`);
+    if (sha && !(await isAncestor(ctx.run, repo, sha, checkpoint))) return refuse(`${name} (${shortSha(sha)}) is already past the last clean upstream commit ${shortSha(checkpoint)}`);
   }
   const full = { queue: data.queue, dropped: data.dropped, upstreamDelta: data.upstreamDelta };
   const pq = await readPatchQueue(ctx.run, repo, checkpoint, input.trunk);
@@ -316,11 +315,11 @@ async function advance(ctx: StageContext, input: AdvanceInput): Promise<StageRes
     full,
   };
   data.advance = advanceData;
-  const left = `${loc.remaining} upstream commit(s) left, first breaking ${short(loc.firstBreaking.sha)} "${loc.firstBreaking.subject}" (conflicts with patch ${short(loc.patch.sha)} "${loc.patch.subject}" in ${loc.files.join(', ')})`;
-  warnings.push(`partial day (onConflict: advance): the queue does not replay onto upstream ${short(input.upstream)}; pinned the last clean upstream commit ${short(checkpoint)} instead; ${left}`);
+  const left = `${loc.remaining} upstream commit(s) left, first breaking ${shortSha(loc.firstBreaking.sha)} "${loc.firstBreaking.subject}" (conflicts with patch ${shortSha(loc.patch.sha)} "${loc.patch.subject}" in ${loc.files.join(', ')})`;
+  warnings.push(`partial day (onConflict: advance): the queue does not replay onto upstream ${shortSha(input.upstream)}; pinned the last clean upstream commit ${shortSha(checkpoint)} instead; ${left}`);
   return {
     status: 'ok',
-    summary: `advancing to upstream ${short(checkpoint)} "${loc.lastClean.subject}" (${advanceData.absorbed} of ${loc.upstreamCount} new upstream commit(s), onConflict: advance); ${left}`,
+    summary: `advancing to upstream ${shortSha(checkpoint)} "${loc.lastClean.subject}" (${advanceData.absorbed} of ${loc.upstreamCount} new upstream commit(s), onConflict: advance); ${left}`,
     data,
     // The conflict still stands: the report shows it (and its localization) as what is left.
     conflict: input.conflict,
@@ -328,7 +327,7 @@ async function advance(ctx: StageContext, input: AdvanceInput): Promise<StageRes
     warnings,
     // What moved and what remains, before how to resolve the rest.
     nextActions: [
-      `Partial day: apply moves ${ctx.config.trunk} to upstream ${short(checkpoint)} "${loc.lastClean.subject}" (${advanceData.absorbed} of ${loc.upstreamCount} new upstream commit(s)); the run exits 16 (partial).`,
+      `Partial day: apply moves ${ctx.config.trunk} to upstream ${shortSha(checkpoint)} "${loc.lastClean.subject}" (${advanceData.absorbed} of ${loc.upstreamCount} new upstream commit(s)); the run exits 16 (partial).`,
       `Remaining: ${left}.`,
       ...input.nextActions,
     ],

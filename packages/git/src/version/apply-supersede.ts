@@ -1,7 +1,7 @@
 import type { Pin, StageContext } from '@rebase-daily/core';
 import { findSupersededBumps } from './superseded-bumps.js';
+import { shortSha } from '@rebase-daily/core';
 
-const short = (sha: string) => sha.slice(0, 12);
 
 /**
  * Apply's part of superseding version bumps: the queue commits a fresh bump replaces (the same scan
@@ -13,6 +13,6 @@ export async function supersededSkipSet(ctx: StageContext, pin: Pin, upToDate: b
   if (upToDate || !ctx.config.version) return new Set();
   const scan = await findSupersededBumps(ctx.run, ctx.config.repoPath, pin.upstream, pin.trunk, ctx.config.version);
   data.superseded = scan.superseded;
-  for (const r of scan.refused) warnings.push(`not superseded, replayed as a patch: ${short(r.sha)} "${r.subject}" (${r.reason})`);
+  for (const r of scan.refused) warnings.push(`not superseded, replayed as a patch: ${shortSha(r.sha)} "${r.subject}" (${r.reason})`);
   return new Set(scan.superseded.map((c) => c.sha));
 }
