@@ -174,6 +174,24 @@ describe('history ledger: resolve sessions', () => {
     expect(resolves[0].finishedAt).toBeNull();
     // The table shows them among the runs.
     expect((await cli(['history', '--config', d.configPath])).stdout).toMatch(/resolve finish\s+resolved/);
+    // The day's story, from the ledger: the date folder's summary lists the runs and the resolve
+    // session in the order they happened (a later no-change run no longer hides the resolution).
+    expect((await cli(['daily', '--config', d.configPath])).code).toBe(0);
+    const summary = readFileSync(join(d.report().paths.dateDir, 'summary.md'), 'utf8');
+    expect(summary).toMatch(/^# rebase-daily \S+: ✅ no-change/);
+    const story = summary
+      .slice(summary.indexOf('## Runs of the day'))
+      .split('\n')
+      .filter((l) => l.startsWith('| 20'))
+      .map((l) => l.split(' | ').slice(2, 4).join(': '));
+    expect(story).toEqual([
+      'daily: verify-conflict (exit 10)',
+      'resolve start: started (exit 0)',
+      'resolve abort: aborted (exit 0)',
+      'resolve start: started (exit 0)',
+      'resolve finish: resolved (exit 0)',
+      'daily: no-change (exit 0)',
+    ]);
   });
 });
 

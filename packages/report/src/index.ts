@@ -26,6 +26,7 @@ export { entryFromReport, entryFromResolve } from './history/entry-from-report.j
 export { daysBehind, ageInDays } from './history/days-behind.js';
 export { rebuildHistory, loadHistory } from './history/rebuild-history.js';
 export { recordRun, type RecordedRun } from './history/record-run.js';
+export { dayEntries, renderDayStory, refreshDayStory, DAY_SECTION } from './history/day-story.js';
 export { renderDashboard, type RenderDashboardOptions } from './dashboard/render-dashboard.js';
 export { forkView, type ForkDashboardInput, type ForkView, type DayPoint } from './dashboard/dashboard-model.js';
 export { conflictRiskForecast, parseChurn, parseQueueFiles, rankPatches, type PatchRisk, type RiskForecastOptions } from './dashboard/risk-forecast.js';

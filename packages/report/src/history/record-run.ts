@@ -3,6 +3,7 @@ import { boundRunner, CommandLog, loadConfig, type ResolvedConfig, type RunState
 import { refreshDashboard } from '../dashboard/write-dashboard.js';
 import { writeRunReport, type WriteRunReportOptions } from '../write-run-report.js';
 import { entryFromReport } from './entry-from-report.js';
+import { refreshDayStory } from './day-story.js';
 import { appendHistory, historyPath as ledgerPath } from './history-ledger.js';
 import { rebuildHistory } from './rebuild-history.js';
 
@@ -30,6 +31,8 @@ export async function recordRun(state: RunState, options: WriteRunReportOptions 
     // The first run with a ledger: rebuild it from every run report (this run's included) instead.
     if (existsSync(ledgerPath(scratch))) historyPath = appendHistory(scratch, await entryFromReport(written.report, run, `${written.runDir}/summary.md`));
     else historyPath = (await rebuildHistory(scratch, run)).path;
+    // The day's section of the date folder's summary: the whole day from the ledger, resolve sessions included.
+    if (historyPath) refreshDayStory(scratch, written.dateDir);
   } catch (err) {
     problems.push(`history: ${(err as Error).message}`);
   }
