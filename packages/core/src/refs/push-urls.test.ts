@@ -15,6 +15,7 @@ describe('parseRemoteVerbose (git remote -v)', () => {
       { origin: { fetch: 'a', push: 'b' } },
     ],
     ['a URL with a space', 'origin\t/srv/my fork.git (fetch)\norigin\t/srv/my fork.git (push)\n', { origin: { fetch: '/srv/my fork.git', push: '/srv/my fork.git' } }],
+    ['a partial clone: the fetch line ends with its filter', 'origin\t/srv/fork.git (fetch) [blob:none]\norigin\t/srv/fork.git (push)\n', { origin: { fetch: '/srv/fork.git', push: '/srv/fork.git' } }],
     ['a push line without a fetch line is no remote', 'x\tb (push)\n', {}],
   ])('%s', (_name, text, want) => {
     expect(Object.fromEntries(parseRemoteVerbose(text))).toEqual(want);

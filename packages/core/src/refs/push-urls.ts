@@ -29,7 +29,8 @@ export async function readRemoteUrls(run: Runner, config: ResolvedConfig): Promi
 export function parseRemoteVerbose(text: string): Map<string, { fetch: string; push: string }> {
   const seen = new Map<string, { fetch?: string; push?: string }>();
   for (const line of text.split('\n')) {
-    const m = /^(\S+)\t(.*) \((fetch|push)\)$/.exec(line);
+    // A partial clone's fetch line ends with its filter: `origin\t<url> (fetch) [blob:none]`.
+    const m = /^(\S+)\t(.*) \((fetch|push)\)(?: \[[^\]]*\])?$/.exec(line);
     if (!m) continue;
     const [, name, url, kind] = m as unknown as [string, string, string, 'fetch' | 'push'];
     const entry = seen.get(name) ?? {};
