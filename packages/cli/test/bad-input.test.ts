@@ -141,7 +141,7 @@ describe('help', () => {
     for (const f of COMMAND_FLAGS[command].filter((x) => x !== 'help')) expect(usage).toContain(`--${f}`);
     // Every flag the help lists is accepted (parses without a usage error).
     for (const f of COMMAND_FLAGS[command]) {
-      const r = await raw([command, `--${f}`, ...(['config', 'repo', 'write', 'docs-dir', 'prompt-file', 'trunk', 'reason', 'authorised-by', 'out', 'fleet', 'accept'].includes(f) ? ['x'] : f === 'days' ? ['7'] : []), '--help']);
+      const r = await raw([command, `--${f}`, ...(['config', 'repo', 'write', 'docs-dir', 'prompt-file', 'trunk', 'reason', 'authorised-by', 'out', 'fleet', 'accept'].includes(f) ? ['x'] : f === 'days' ? ['7'] : f === 'ci' ? ['github'] : []), '--help']);
       expect(r.code, `${command} --${f}`).toBe(0);
     }
   });

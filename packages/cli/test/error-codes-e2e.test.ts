@@ -100,6 +100,9 @@ describe('verify and apply as separate commands (one fork)', () => {
     expect(moved.report).toMatchObject({ stoppedBy: 'apply', pushed: [] });
     expect(git(c, 'rev-parse', d.fixture.trunk), 'the newcomer stays').toBe(mine);
     expect(unexpectedChanges(before, snap(d), RUN_WRITES)).toEqual([]);
+    // The newcomer is the user's to push or drop; a daily run with it on the trunk would stop at
+    // E_TRUNK_AHEAD (publish-gate-e2e) before the mirror check this case is about.
+    git(c, 'reset', '-q', '--hard', 'HEAD~1');
 
     git(c, 'checkout', '-q', d.fixture.mirror);
     commitFiles(c, { 'LOCAL.md': 'not upstream\n' }, 'local: commit on the mirror');

@@ -93,7 +93,7 @@ describe('resolve: the hunk-scope check and the escalation gates of finish', () 
 describe('help resolve', () => {
   it('explains the steps in order with their exit codes', async () => {
     const help = (await cli(['help', 'resolve'])).stdout;
-    const at = ['start', 'continue', 'fixup <patch>', 'edit <patch>', 'finish', 'abort', 'status'].map((s) => help.indexOf(`  resolve ${s} `));
+    const at = ['start', 'continue', 'fixup <patch>', 'edit <patch>', 'finish', 'abort', 'status'].map((s) => help.search(new RegExp(`^  \\d\\. ${s.replace(/[<>]/g, '\\$&')} `, 'm')));
     expect(at.every((i) => i > 0)).toBe(true);
     expect([...at].sort((x, y) => x - y)).toEqual(at);
     expect(help).toMatch(/18 gate held → --accept <gate> --reason/);
