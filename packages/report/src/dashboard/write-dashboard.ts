@@ -4,6 +4,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { runPaths, type ResolvedConfig, type Runner } from '@rebase-daily/core';
 import { loadHistory } from '../history/rebuild-history.js';
 import { writeAtomic } from '../write-report.js';
+import { redactDeep } from '../redact-deep.js';
 import type { ForkDashboardInput } from './dashboard-model.js';
 import { renderDashboard } from './render-dashboard.js';
 import { conflictRiskForecast } from './risk-forecast.js';
@@ -50,7 +51,9 @@ export async function collectFork(config: ResolvedConfig, run: Runner, options: 
 
 /** Render and write the page atomically; returns its path. */
 export function writeDashboard(out: string, forks: ForkDashboardInput[], now?: Date): string {
-  writeAtomic(out, renderDashboard({ forks, assets: uplotAssets(), generatedAt: now }));
+  // Every fact on the page (subjects, paths, names) passes core's redaction, as every other output does;
+  // the inlined chart library is not data and is left as it is.
+  writeAtomic(out, renderDashboard({ forks: redactDeep(forks), assets: uplotAssets(), generatedAt: now }));
   return out;
 }
 
