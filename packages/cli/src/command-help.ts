@@ -62,6 +62,7 @@ export const COMMAND_HELP: Record<CommandName, CommandHelp> = {
       'prompt-file': 'where the rendered prompt goes (default <docs-dir>/agent-prompt.md)',
       trunk: "the fork trunk (default: Graphite's trunk, else the checked-out branch)",
       force: 'overwrite files that exist with different content',
+      ci: 'also write a scheduled CI workflow running every fork of the workspace (github: .github/workflows/rebase-daily.yml; --repo: the workspace)',
     },
     exitCodes: [EXIT.ok, EXIT.internal, EXIT.usage],
     example: 'cd ~/fork && rebase-daily init',

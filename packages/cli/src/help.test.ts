@@ -54,9 +54,9 @@ describe('per-command help', () => {
     }
   });
 
-  it('help resolve explains its five steps in the order they are run', () => {
+  it('help resolve explains its seven steps in the order they are run', () => {
     const steps = section(helpText('resolve'), 'Steps').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '));
-    expect(steps).toEqual(['1. start', '2. continue', '3. finish', '4. abort', '5. status']);
+    expect(steps).toEqual(['1. start', '2. continue', '3. fixup', '4. edit', '5. finish', '6. abort', '7. status']);
     expect(helpText('resolve')).toContain('Usage: rebase-daily resolve <step> ');
   });
 

@@ -34,7 +34,7 @@ describe('kill -9 during cargo in a fork without a committed Cargo.lock', () => 
     const rerun = await cli(['daily', '--config', d.configPath, '--json']);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.json.errors).toEqual([]);
-    expect(rerun.json.data.report.leftovers.join('\n')).toContain(`removed temporary file ${lockfile}`);
+    expect(JSON.parse(readFileSync(rerun.json.data.reportPath, 'utf8')).leftovers.join('\n')).toContain(`removed temporary file ${lockfile}`);
     expect(git(d.fixture.clone, 'status', '--porcelain')).toBe('');
     expect(existsSync(lockfile)).toBe(false);
   });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { commitFiles, createForkFixture, makeTempDir, type ForkFixture } from '@rebase-daily/core/testing';
+import { commitFiles, createForkFixture, git, makeTempDir, type ForkFixture } from '@rebase-daily/core/testing';
 import { cli } from './helpers.js';
 
 // init on real forks (git repos in temp dirs with bare remotes): which validate section it writes
@@ -47,6 +47,8 @@ describe('init detects validation', () => {
 
   it('a day published with no validate section says so on its first line (exit 0)', async () => {
     f = fork({ 'README.md': 'not rust\n' }, [{ files: { 'UP.md': 'new\n' }, message: 'upstream: new' }]);
+    // The fork's own commit is on its remote too: a local commit the fork remote lacks is refused (E_TRUNK_AHEAD).
+    git(f.clone, 'push', '-q', 'origin', 'fork/integration');
     const init = await cli(['init', '--repo', f.clone, '--trunk', 'fork/integration', '--json']);
     expect(init.code, init.stderr).toBe(0);
     const r = await cli(['daily', '--config', join(f.clone, 'rebase-daily.json')]);
