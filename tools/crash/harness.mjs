@@ -117,7 +117,10 @@ function spawnDaily(fork, token) {
 
 function leftoversOf(stdout) {
   try {
-    return JSON.parse(stdout).data?.report?.leftovers ?? [];
+    // The run's --json envelope carries its decision; the leftovers are in the report file it names.
+    const data = JSON.parse(stdout).data ?? {};
+    if (data.report?.leftovers) return data.report.leftovers;
+    return data.reportPath && existsSync(data.reportPath) ? (JSON.parse(readFileSync(data.reportPath, 'utf8')).leftovers ?? []) : [];
   } catch {
     return [];
   }
