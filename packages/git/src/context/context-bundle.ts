@@ -1,3 +1,4 @@
+import { shortSha } from '@rebase-daily/core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Runner } from '@rebase-daily/core';
@@ -115,22 +116,21 @@ export async function buildContextBundle(run: Runner, repo: string, input: { bas
   };
 }
 
-const short = (sha: string) => sha.slice(0, 12);
 
 /** The bundle as Markdown, for the agent's prompt and for a human. Pure. */
 export function renderContextBundle(b: ContextBundle): string {
-  const out = [`# Conflict context: upstream ${short(b.base)}..${short(b.upstream)}`, ''];
+  const out = [`# Conflict context: upstream ${shortSha(b.base)}..${shortSha(b.upstream)}`, ''];
   out.push(`Size: ${b.commitCount} upstream commit(s), ${b.size.files} file(s), +${b.size.insertions} −${b.size.deletions}${b.size.note ? ` — ${b.size.note}` : ''}.`, '');
   out.push('## Changed paths by area', '', ...b.areas.map((a) => `- ${a.area}: ${a.files}`), '');
   out.push('## Fork patches touching each conflicted file', '');
-  for (const f of b.patchesByFile) out.push(`- ${f.file}: ${f.patches.map((p) => `${short(p.sha)} "${p.subject}"`).join(', ') || '(none)'}`);
+  for (const f of b.patchesByFile) out.push(`- ${f.file}: ${f.patches.map((p) => `${shortSha(p.sha)} "${p.subject}"`).join(', ') || '(none)'}`);
   out.push('');
   if (b.reintroduced.length) out.push('## Re-introduced by upstream (the fork removed these for good)', '', ...b.reintroduced.map((p) => `- ${p}`), '');
   if (b.renamedUpstream.length) {
-    out.push('## Renamed upstream, edited by a fork patch', '', ...b.renamedUpstream.map((r) => `- ${r.from} → ${r.to}: ${r.patches.map((p) => `${short(p.sha)} "${p.subject}"`).join(', ')}`), '');
+    out.push('## Renamed upstream, edited by a fork patch', '', ...b.renamedUpstream.map((r) => `- ${r.from} → ${r.to}: ${r.patches.map((p) => `${shortSha(p.sha)} "${p.subject}"`).join(', ')}`), '');
   }
   out.push(`## Upstream commits (${b.commits.length}${b.commits.length < b.commitCount ? ` of ${b.commitCount}` : ''}, oldest first)`, '');
-  for (const c of b.commits) out.push(`- ${short(c.sha)} ${c.subject} — ${c.author}${c.files.length ? `: ${c.files.join(', ')}` : ''}`);
+  for (const c of b.commits) out.push(`- ${shortSha(c.sha)} ${c.subject} — ${c.author}${c.files.length ? `: ${c.files.join(', ')}` : ''}`);
   return `${out.join('\n')}\n`;
 }
 

@@ -1,4 +1,4 @@
-import { isAncestor, type ProofCommit, type ProofEntry, type Runner } from '@rebase-daily/core';
+import { isAncestor, type ProofCommit, type ProofEntry, type Runner, shortSha } from '@rebase-daily/core';
 import { mergeBase } from '../engine/git-ops.js';
 import { patchIds, readPatchQueue } from '../engine/patch-queue.js';
 import { BUMP_LOG_FORMAT, findSupersededBumps, parseBumpLog } from '../version/superseded-bumps.js';
@@ -29,7 +29,6 @@ export interface QueueMap {
   problems: string[];
 }
 
-const short = (s: string) => s.slice(0, 12);
 
 /** `git log --reverse --no-merges` of `range` with the bump trailer: oldest first. */
 async function commitsOf(run: Runner, repo: string, range: string) {
@@ -94,23 +93,23 @@ export async function mapQueue(run: Runner, repo: string, input: QueueMapInput):
     const neu = ni >= 0 ? commit(patches, ni) : null;
     if (e.status === 'same' || e.status === 'changed') {
       const same = old?.patchId !== null && old?.patchId === neu?.patchId;
-      entries.push({ status: same ? 'same' : 'changed', old, new: neu, proof: same ? `patch-id ${short(old!.patchId!)}` : 'paired by git range-diff', rangeDiff: e.diff });
+      entries.push({ status: same ? 'same' : 'changed', old, new: neu, proof: same ? `patch-id ${shortSha(old!.patchId!)}` : 'paired by git range-diff', rangeDiff: e.diff });
     } else if (e.status === 'dropped' && old) {
       const up = droppedBy.get(old.sha);
-      if (up) entries.push({ status: 'dropped-upstream', old, new: null, proof: `upstream ${short(up.sha)} "${up.subject}" has the same patch-id`, rangeDiff: '' });
+      if (up) entries.push({ status: 'dropped-upstream', old, new: null, proof: `upstream ${shortSha(up.sha)} "${up.subject}" has the same patch-id`, rangeDiff: '' });
       else if (superseded.has(old.sha)) entries.push({ status: 'superseded-bump', old, new: null, proof: superseded.get(old.sha)!, rangeDiff: '' });
       else if (removed.has(old.sha)) entries.push({ status: 'removed', old, new: null, proof: `recorded decision: ${removed.get(old.sha)}`, rangeDiff: '' });
-      else if (await emptyOnUpstream(run, repo, old.sha, upstream)) entries.push({ status: 'dropped-upstream', old, new: null, proof: `its replay onto upstream ${short(upstream)} is empty`, rangeDiff: '' });
-      else problems.push(`patch ${old.position} ${short(old.sha)} "${old.subject}" is not in the new trunk (not upstream, not a superseded bump, no recorded decision: folded or lost)`);
+      else if (await emptyOnUpstream(run, repo, old.sha, upstream)) entries.push({ status: 'dropped-upstream', old, new: null, proof: `its replay onto upstream ${shortSha(upstream)} is empty`, rangeDiff: '' });
+      else problems.push(`patch ${old.position} ${shortSha(old.sha)} "${old.subject}" is not in the new trunk (not upstream, not a superseded bump, no recorded decision: folded or lost)`);
     } else if (e.status === 'added' && neu) {
       if (added.has(neu.sha)) entries.push({ status: 'added', old: null, new: neu, proof: `recorded decision: ${added.get(neu.sha)}`, rangeDiff: '' });
-      else problems.push(`extra commit ${short(neu.sha)} "${neu.subject}" is not a patch of the queue`);
+      else problems.push(`extra commit ${shortSha(neu.sha)} "${neu.subject}" is not a patch of the queue`);
     }
   }
   if (bump) entries.push({ status: 'bump', old: null, new: commit(news, news.length - 1), proof: `Rebase-Daily-Bump: ${bump.trailer}`, rangeDiff: '' });
   // After a replay every old bump is superseded: more than one bump commit on the new trunk is one too many.
   const bumps = news.filter((c) => c.trailer !== null);
-  if (input.version && replayed && bumps.length > 1) problems.push(`${bumps.length} version bump commits on the new trunk (${bumps.map((b) => short(b.sha)).join(', ')}); a replay leaves exactly one`);
+  if (input.version && replayed && bumps.length > 1) problems.push(`${bumps.length} version bump commits on the new trunk (${bumps.map((b) => shortSha(b.sha)).join(', ')}); a replay leaves exactly one`);
   return { oldBase, entries, problems };
 }
 

@@ -1,4 +1,4 @@
-import { errors, lsRemoteBranch, type Lease, type Runner } from '@rebase-daily/core';
+import { errors, lsRemoteBranch, type Lease, type Runner, shortSha } from '@rebase-daily/core';
 
 /** One branch of the fork remote and the SHA the run saw at its start (null: absent). */
 export interface ForkExpectation {
@@ -8,7 +8,7 @@ export interface ForkExpectation {
   next?: string | null;
 }
 
-const short = (s: string | null | undefined) => (s ? s.slice(0, 12) : '(absent)');
+const short = (s: string | null | undefined) => shortSha(s, '(absent)');
 
 /**
  * The one "the fork has not moved" check: reads each branch on the fork remote now (`ls-remote`,

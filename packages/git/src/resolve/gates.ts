@@ -1,6 +1,5 @@
-import { RESOLVE_GATES, resolveErrors, type ResolveGate, type ResolveGateRecord, type ResolveState } from '@rebase-daily/core';
+import { RESOLVE_GATES, resolveErrors, type ResolveGate, type ResolveGateRecord, type ResolveState, shortSha } from '@rebase-daily/core';
 
-const short = (s: string) => s.slice(0, 12);
 
 /**
  * The escalation gates a resolution met, from its recorded data: `outside-hunks` (a resolution
@@ -14,7 +13,7 @@ export function resolutionGates(state: ResolveState): ResolveGateRecord[] {
   if (outside.length) found.push({ name: 'outside-hunks', detail: `changes outside the conflicting hunks in ${outside.join('; ')}` });
   const dropped = new Map<string, string>();
   for (const e of state.finish?.rangeDiff ?? []) if (e.status === 'dropped') dropped.set(e.oldSha ?? e.subject, `"${e.subject}"`);
-  for (const p of state.droppedEmpty) if (![...dropped.keys()].some((k) => p.sha.startsWith(k))) dropped.set(p.sha, `${short(p.sha)} "${p.subject}"`);
+  for (const p of state.droppedEmpty) if (![...dropped.keys()].some((k) => p.sha.startsWith(k))) dropped.set(p.sha, `${shortSha(p.sha)} "${p.subject}"`);
   if (dropped.size) found.push({ name: 'dropped-patch', detail: `the resolved queue drops ${[...dropped.values()].join(', ')}` });
   return found.map((g) => {
     const a = (state.accepted ?? []).filter((x) => x.gate === g.name).at(-1);
